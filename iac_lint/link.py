@@ -1,0 +1,70 @@
+"""Format-neutral linking: derived facts every parser would otherwise compute again.
+
+The contract with parsers: each parser resolves the references of its own
+format into entity objects and sets them on the *owning* side only —
+
+- ``Function.role`` (a ``Role``), ``Function.triggers`` for non-API sources,
+  ``Function.url_auth_type``;
+- ``Route.api`` and ``Route.target_functions``; ``Stage.api``;
+- ``UsagePlan.stages``; ``Permission.function``;
+- ``Bucket.policy`` / ``Queue.policy`` / ``Topic.policy`` statements,
+  ``Bucket.public_access_block`` etc.
+
+``finalize`` then fills in the reverse side and the derived facts: a role's
+functions, an API's routes and stages, a stage's usage plans, a function's
+permissions, and the API and URL triggers of every function.
+"""
+
+from __future__ import annotations
+
+from iac_lint.model import Api, Function, Permission, Route, Stage, Template, Trigger, UsagePlan
+
+
+def _append_once(items: list, item: object) -> None:
+    if not any(existing is item for existing in items):
+        items.append(item)
+
+
+def route_is_open(route: Route) -> bool:
+    """No authorizer and no API key: anyone who knows the URL can call it."""
+    auth = route.authorization
+    if auth is None and route.api is not None:
+        auth = route.api.default_authorization
+    open_auth = auth is None or (isinstance(auth, str) and auth.upper() == "NONE")
+    return open_auth and route.api_key_required is not True
+
+
+def finalize(tpl: Template) -> Template:
+    functions = list(tpl.of(Function))
+    for fn in functions:
+        if fn.role is not None:
+            _append_once(fn.role.functions, fn)
+    for stage in tpl.of(Stage):
+        if stage.api is not None:
+            _append_once(stage.api.stages, stage)
+    for plan in tpl.of(UsagePlan):
+        for stage in plan.stages:
+            _append_once(stage.usage_plans, plan)
+    for perm in tpl.of(Permission):
+        if perm.function is not None:
+            _append_once(perm.function.permissions, perm)
+    for route in tpl.of(Route):
+        if route.api is not None:
+            _append_once(route.api.routes, route)
+        api = route.api
+        kind = {"rest": "api", "http": "http-api", "websocket": "websocket"}.get(api.api_kind, "api") if api else "api"
+        public: object = False
+        if api is not None and route_is_open(route):
+            public = api.public
+        for fn in route.target_functions:
+            if not any(t.route is route for t in fn.triggers):
+                fn.triggers.append(Trigger(kind=kind, public=public, api=api, route=route, loc=route.loc))
+    for fn in functions:
+        if fn.url_auth_type is not None and not any(t.kind == "url" for t in fn.triggers):
+            public = fn.url_auth_type == "NONE" if isinstance(fn.url_auth_type, str) else fn.url_auth_type
+            fn.triggers.append(Trigger(kind="url", public=public, loc=fn.where("url_auth_type")))
+    return tpl
+
+
+def stages_of(api: Api | None) -> list[Stage]:
+    return list(api.stages) if api is not None else []

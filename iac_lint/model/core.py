@@ -1,0 +1,88 @@
+"""The types every part of iac-lint meets at: locations, unknowns, raw resources, findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+
+
+def severity_rank(severity: str) -> int:
+    """Order of a severity name, ``info`` lowest; unknown names rank below info."""
+    try:
+        return SEVERITIES.index(severity)
+    except ValueError:
+        return -1
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A span in a file; lines and columns are 1-based."""
+
+    file: str
+    line: int
+    column: int = 1
+    end_line: int | None = None
+    end_column: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value that cannot be known statically, with the expression that produced it.
+
+    Rules must decide explicitly what an unknown means: it is neither a bad
+    value nor a good one.
+    """
+
+    expr: str
+
+    def __str__(self) -> str:
+        return f"<unknown: {self.expr}>"
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+@dataclass(slots=True)
+class Resource:
+    """What the file says, format-native: ``AWS::S3::Bucket``, ``aws_s3_bucket``, ``serverless:function``."""
+
+    id: str
+    type: str
+    format: str
+    properties: Any
+    location: Location
+    file: str
+    metadata: Any = None
+    # Suppressions written on the resource itself (CloudFormation Metadata), as (rule_id, reason, location).
+    suppressions: list[tuple[str, str, Location]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    rule_id: str
+    rule_name: str
+    severity: str
+    category: str
+    message: str
+    location: Location
+    resource: str
+    format: str
+    fingerprint: str = ""
+    suppressed: bool = False
+    suppression_reason: str | None = None
+    # A logical path used for stable fingerprints: the resource and the attribute, never a line.
+    logical_path: str = ""
+
+    @property
+    def file(self) -> str:
+        return self.location.file
+
+    @property
+    def line(self) -> int:
+        return self.location.line

@@ -1,0 +1,372 @@
+"""Provider-neutral facts that the built-in rules read.
+
+Every format's parser builds these same classes, so a rule written against
+them holds for CloudFormation, SAM, the Serverless Framework and Terraform.
+Each entity points back at its raw ``Resource`` and keeps, in ``locs``, where
+each fact was written (``"encryption"`` -> the node that set it).  A fact that
+was never written has no entry; rules then point at the entity's header
+``loc``.
+
+Entities are slots dataclasses but not frozen: the linker fills in
+cross-references (a role's functions, a bucket's policy) after parsing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
+
+from iac_lint.model.core import Location, Resource, Unknown
+
+Value = Any  # str | int | bool | None | Unknown, or lists/dicts of those
+
+
+@dataclass(slots=True, eq=False)
+class Entity:
+    kind: ClassVar[str] = "entity"
+
+    id: str
+    resource: Resource
+    loc: Location
+    name: Value = None
+    locs: dict[str, Location] = field(default_factory=dict)
+
+    @property
+    def format(self) -> str:
+        return self.resource.format
+
+    def where(self, fact: str) -> Location:
+        """Where ``fact`` was written, or the entity's header when it was not."""
+        return self.locs.get(fact) or self.loc
+
+    def set(self, fact: str, value: Value, loc: Location | None) -> None:
+        """Set a fact and remember the node that set it."""
+        setattr(self, fact, value)
+        if loc is not None:
+            self.locs[fact] = loc
+
+
+# --- IAM ---------------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class PolicyStatement:
+    """One IAM statement, whatever wrote it.
+
+    ``actions`` etc. are lists of strings (or ``Unknown``); ``locs`` maps
+    ``"actions.3"`` to where the fourth action was written, and
+    ``"statement"`` to the statement itself.  Principals are normalized to
+    ``"*"`` or ``"<Kind>:<value>"`` (``"AWS:*"``, ``"Service:sns.amazonaws.com"``).
+    """
+
+    effect: Value = "Allow"
+    actions: list[Value] = field(default_factory=list)
+    not_actions: list[Value] = field(default_factory=list)
+    resources: list[Value] = field(default_factory=list)
+    not_resources: list[Value] = field(default_factory=list)
+    principals: list[Value] = field(default_factory=list)
+    not_principals: list[Value] = field(default_factory=list)
+    conditions: dict[str, Any] = field(default_factory=dict)
+    sid: Value = None
+    # Where the statement came from: "inline", a policy name, "template:S3CrudPolicy", "managed:arn..."
+    source: str = "inline"
+    loc: Location | None = None
+    locs: dict[str, Location] = field(default_factory=dict)
+    # False when the statement was written in a scanned file; True when it was
+    # expanded from a managed policy or template (its location then points at
+    # the reference that brought it in).
+    expanded: bool = False
+
+    def where(self, fact: str) -> Location | None:
+        return self.locs.get(fact) or self.loc
+
+
+@dataclass(slots=True, eq=False)
+class ManagedPolicyRef:
+    """A managed policy attached by ARN or name (``AdministratorAccess``)."""
+
+    arn: Value
+    loc: Location | None = None
+
+    @property
+    def short_name(self) -> str | None:
+        if isinstance(self.arn, str):
+            return self.arn.rsplit("/", 1)[-1]
+        return None
+
+
+@dataclass(slots=True, eq=False)
+class Role(Entity):
+    kind: ClassVar[str] = "role"
+
+    statements: list[PolicyStatement] = field(default_factory=list)
+    managed_policies: list[ManagedPolicyRef] = field(default_factory=list)
+    permissions_boundary: Value = None
+    assume_principals: list[Value] = field(default_factory=list)
+    functions: list["Function"] = field(default_factory=list)
+    # True when the role is defined outside the scanned files (an ARN): its policies are unknown.
+    external: bool = False
+
+
+# --- Compute -----------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class Trigger:
+    """Something that invokes a function.
+
+    ``kind``: api, http-api, websocket, url, s3, sqs, sns, schedule, stream,
+    eventbridge, alb, cloudfront, cognito, iot, other.  ``public`` is True,
+    False or Unknown.
+    """
+
+    kind: str
+    public: Value = False
+    api: "Api | None" = None
+    route: "Route | None" = None
+    source: Value = None
+    loc: Location | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Function(Entity):
+    kind: ClassVar[str] = "function"
+
+    runtime: Value = None
+    handler: Value = None
+    package_type: Value = None
+    role: Role | None = None
+    environment: dict[str, Value] = field(default_factory=dict)
+    reserved_concurrency: Value = None
+    timeout: Value = None
+    memory: Value = None
+    tracing: Value = None
+    url_auth_type: Value = None  # None: no function URL; "NONE" / "AWS_IAM" / Unknown
+    triggers: list[Trigger] = field(default_factory=list)
+    permissions: list["Permission"] = field(default_factory=list)
+    vpc: Value = None
+    dead_letter: Value = None
+    kms_key: Value = None
+    log_group: "LogGroup | None" = None
+
+    @property
+    def public_triggers(self) -> list[Trigger]:
+        return [t for t in self.triggers if t.public is True]
+
+
+@dataclass(slots=True, eq=False)
+class Permission(Entity):
+    """A resource-based policy grant: ``AWS::Lambda::Permission``, ``aws_lambda_permission``."""
+
+    kind: ClassVar[str] = "permission"
+
+    target_kind: str = "function"
+    target: Value = None  # the referenced name/ref, resolved into ``function`` by the linker
+    function: Function | None = None
+    action: Value = None
+    principal: Value = None
+    source_arn: Value = None
+    source_account: Value = None
+    principal_org_id: Value = None
+    function_url_auth_type: Value = None
+
+
+# --- Storage -----------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class PublicAccessBlock:
+    block_public_acls: Value = None
+    block_public_policy: Value = None
+    ignore_public_acls: Value = None
+    restrict_public_buckets: Value = None
+    loc: Location | None = None
+    locs: dict[str, Location] = field(default_factory=dict)
+
+    FLAGS: ClassVar[tuple[str, ...]] = (
+        "block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets",
+    )
+
+
+@dataclass(slots=True, eq=False)
+class Bucket(Entity):
+    kind: ClassVar[str] = "bucket"
+
+    # "none" (nothing written: S3's default SSE-S3 applies), "sse-s3", "kms", "kms-dsse", or Unknown
+    encryption: Value = "none"
+    kms_key: Value = None
+    public_access_block: PublicAccessBlock | None = None
+    acl: Value = None
+    policy: list[PolicyStatement] = field(default_factory=list)
+    versioning: Value = None
+    logging: Value = None
+    # True when the bucket was not defined here (e.g. ``existing: true``); settings then unknown.
+    external: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class Queue(Entity):
+    kind: ClassVar[str] = "queue"
+
+    # "none", "sse-sqs", "kms", or Unknown; ``explicit_disabled`` when the template turns SSE off.
+    encryption: Value = "sse-sqs"
+    explicit_disabled: bool = False
+    kms_key: Value = None
+    policy: list[PolicyStatement] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False)
+class Topic(Entity):
+    kind: ClassVar[str] = "topic"
+
+    kms_key: Value = None
+    policy: list[PolicyStatement] = field(default_factory=list)
+
+
+@dataclass(slots=True, eq=False)
+class Table(Entity):
+    kind: ClassVar[str] = "table"
+
+    # "aws-owned" (the default), "aws-managed", "customer-managed", or Unknown
+    encryption: Value = "aws-owned"
+    kms_key: Value = None
+    point_in_time_recovery: Value = None
+
+
+@dataclass(slots=True, eq=False)
+class Stream(Entity):
+    kind: ClassVar[str] = "stream"
+
+    # "none" or "kms" or Unknown
+    encryption: Value = "none"
+    kms_key: Value = None
+
+
+@dataclass(slots=True, eq=False)
+class LogGroup(Entity):
+    kind: ClassVar[str] = "log_group"
+
+    kms_key: Value = None
+    retention_days: Value = None
+
+
+# --- APIs --------------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class Throttle:
+    rate_limit: Value = None
+    burst_limit: Value = None
+    loc: Location | None = None
+
+    @property
+    def is_set(self) -> bool:
+        return self.rate_limit is not None or self.burst_limit is not None
+
+
+@dataclass(slots=True, eq=False)
+class Route(Entity):
+    """A REST method or an HTTP/WebSocket API route."""
+
+    kind: ClassVar[str] = "route"
+
+    api: "Api | None" = None
+    method: Value = None  # GET, POST, ANY, OPTIONS, $connect ...
+    path: Value = None
+    # NONE, AWS_IAM, COGNITO_USER_POOLS, CUSTOM, JWT, or Unknown; None when not written
+    authorization: Value = None
+    api_key_required: Value = None
+    target_functions: list[Function] = field(default_factory=list)
+    throttle: Throttle | None = None
+
+    @property
+    def is_preflight(self) -> bool:
+        return isinstance(self.method, str) and self.method.upper() == "OPTIONS"
+
+
+@dataclass(slots=True, eq=False)
+class UsagePlan(Entity):
+    kind: ClassVar[str] = "usage_plan"
+
+    throttle: Throttle | None = None
+    quota: Value = None
+    stages: list["Stage"] = field(default_factory=list)
+    stage_refs: list[tuple[Value, Value]] = field(default_factory=list)  # (api ref, stage name) for the linker
+
+
+@dataclass(slots=True, eq=False)
+class Stage(Entity):
+    kind: ClassVar[str] = "stage"
+
+    api: "Api | None" = None
+    stage_name: Value = None
+    # Stage-wide throttle: REST MethodSettings for "/*/*", HTTP DefaultRouteSettings.
+    throttle: Throttle | None = None
+    # Per-route/method throttles: key "GET /pets" or "*/*".
+    route_throttles: dict[str, Throttle] = field(default_factory=dict)
+    usage_plans: list[UsagePlan] = field(default_factory=list)
+    access_logging: Value = None  # destination arn, True, or None
+    tracing: Value = None
+
+
+@dataclass(slots=True, eq=False)
+class Api(Entity):
+    kind: ClassVar[str] = "api"
+
+    api_kind: str = "rest"  # rest, http, websocket
+    # True unless the endpoint is private (REST ``PRIVATE`` endpoint type); Unknown when not static.
+    public: Value = True
+    default_authorization: Value = None
+    stages: list[Stage] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    # True when iac-lint built the API from events (SAM implicit API, Serverless ``http`` events).
+    implicit: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class Key(Entity):
+    kind: ClassVar[str] = "key"
+
+    rotation: Value = None
+    policy: list[PolicyStatement] = field(default_factory=list)
+
+
+ENTITY_TYPES: dict[str, type[Entity]] = {
+    cls.kind: cls
+    for cls in (Function, Role, Permission, Bucket, Queue, Topic, Table, Stream, LogGroup,
+                Api, Stage, Route, UsagePlan, Key)
+}
+
+
+# --- Data view for JMESPath rules --------------------------------------------
+
+_SKIP = frozenset({"resource", "locs", "loc"})
+
+
+def entity_data(obj: Any, depth: int = 0) -> Any:
+    """A plain-data view of an entity for JMESPath rules.
+
+    ``Unknown`` becomes ``{"unknown": expr}`` so that comparisons with real
+    values are false and ``unknown(x)`` can test for it.  Nested entities are
+    expanded one level; deeper ones are given by id to keep cycles out.
+    """
+    if isinstance(obj, Unknown):
+        return {"unknown": obj.expr}
+    if isinstance(obj, Entity):
+        if depth > 1:
+            return {"id": obj.id, "kind": obj.kind}
+        out: dict[str, Any] = {"kind": obj.kind, "format": obj.format, "type": obj.resource.type}
+        for f in fields(obj):
+            if f.name in _SKIP:
+                continue
+            out[f.name] = entity_data(getattr(obj, f.name), depth + 1)
+        return out
+    if isinstance(obj, (list, tuple)):
+        return [entity_data(v, depth) for v in obj]
+    if isinstance(obj, dict):
+        return {str(k): entity_data(v, depth) for k, v in obj.items()}
+    if hasattr(obj, "__dataclass_fields__"):
+        return {f.name: entity_data(getattr(obj, f.name), depth) for f in fields(obj) if f.name not in _SKIP}
+    if isinstance(obj, str):
+        return str(obj)
+    return obj

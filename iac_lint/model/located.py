@@ -1,0 +1,81 @@
+"""Values that remember where they were written.
+
+Parsers build these instead of plain dicts, lists and strings, so that every
+node a rule may point at keeps its file, line and column.  Numbers, booleans
+and null cannot be subclassed usefully, so their positions live in the
+parent container (``value_locs`` / ``item_locs``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iac_lint.model.core import Location
+
+
+class LMap(dict):
+    """A mapping with the location of itself, of each key and of each value."""
+
+    __slots__ = ("loc", "key_locs", "value_locs")
+
+    def __init__(self, *args: Any, loc: Location | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.loc = loc
+        self.key_locs: dict[Any, Location] = {}
+        self.value_locs: dict[Any, Location] = {}
+
+
+class LSeq(list):
+    """A list with the location of itself and of each item."""
+
+    __slots__ = ("loc", "item_locs")
+
+    def __init__(self, *args: Any, loc: Location | None = None) -> None:
+        super().__init__(*args)
+        self.loc = loc
+        self.item_locs: list[Location | None] = []
+
+
+class LStr(str):
+    """A string with its location (``str`` subclasses cannot use slots)."""
+
+    loc: Location | None
+
+    def __new__(cls, value: str, loc: Location | None = None) -> "LStr":
+        obj = super().__new__(cls, value)
+        obj.loc = loc
+        return obj
+
+
+def loc_of(value: Any) -> Location | None:
+    """The location a value carries, if any."""
+    return getattr(value, "loc", None)
+
+
+def value_loc(container: Any, key: Any) -> Location | None:
+    """Where the value under ``key`` (or at index ``key``) was written."""
+    if isinstance(container, LMap):
+        return container.value_locs.get(key) or loc_of(container.get(key)) or container.loc
+    if isinstance(container, LSeq):
+        if isinstance(key, int) and 0 <= key < len(container.item_locs):
+            return container.item_locs[key] or container.loc
+        return container.loc
+    return loc_of(container)
+
+
+def key_loc(container: Any, key: Any) -> Location | None:
+    """Where the key itself was written (falls back to the container)."""
+    if isinstance(container, LMap):
+        return container.key_locs.get(key) or container.loc
+    return loc_of(container)
+
+
+def plain(value: Any) -> Any:
+    """A copy of a located tree as ordinary dicts, lists and strings."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, LStr):
+        return str(value)
+    return value

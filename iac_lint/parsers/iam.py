@@ -1,0 +1,218 @@
+"""IAM policy documents into ``PolicyStatement``s, shared by every format.
+
+A document may come from CloudFormation, a SAM ``Policies`` list, a
+serverless ``iamRoleStatements`` list, Terraform ``jsonencode``/heredoc JSON
+or an ``aws_iam_policy_document``: each parser hands over a located tree
+(``LMap``/``LSeq``/``LStr``) and a ``resolve`` callable that turns an
+expression of its own format into a plain value or an ``Unknown``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import os
+from typing import Any, Callable, Iterable
+
+from iac_lint.model import Location, LMap, LSeq, PolicyStatement, Unknown, loc_of, value_loc
+
+Resolve = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _listify(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return list(value)
+    return [value]
+
+
+def _items_with_locs(container: Any, key: str, resolve: Resolve) -> tuple[list[Any], list[Location | None]]:
+    raw = container.get(key)
+    if raw is None:
+        return [], []
+    resolved = resolve(raw)
+    if isinstance(resolved, Unknown) or not isinstance(raw, list):
+        values = _listify(resolved) if not isinstance(resolved, Unknown) else [resolved]
+        return values, [value_loc(container, key)] * len(values)
+    values, locs = [], []
+    for i, item in enumerate(raw):
+        value = resolve(item)
+        values.append(value if not isinstance(value, list) else Unknown(json.dumps(value, default=str)))
+        locs.append(value_loc(raw, i))
+    return values, locs
+
+
+def principals_of(raw: Any, resolve: Resolve = _identity) -> list[Any]:
+    """``"*"`` stays ``"*"``; ``{"AWS": ["a", "b"]}`` becomes ``["AWS:a", "AWS:b"]``."""
+    value = resolve(raw)
+    if value is None:
+        return []
+    if isinstance(value, Unknown):
+        return [value]
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        out: list[Any] = []
+        for kind, members in value.items():
+            for member in _listify(members):
+                member = resolve(member)
+                out.append(member if isinstance(member, Unknown) else f"{kind}:{member}")
+        return out
+    return [Unknown(json.dumps(value, default=str))]
+
+
+def statement_from(raw: Any, resolve: Resolve = _identity, source: str = "inline",
+                   fallback: Location | None = None) -> PolicyStatement | None:
+    """One statement mapping; None when ``raw`` is not one."""
+    if not isinstance(raw, dict):
+        return None
+    loc = loc_of(raw) or fallback
+    stmt = PolicyStatement(source=source, loc=loc)
+    stmt.locs["statement"] = loc
+    effect = resolve(raw.get("Effect", "Allow"))
+    stmt.effect = effect
+    if "Effect" in raw:
+        stmt.locs["effect"] = value_loc(raw, "Effect")
+    for key, attr in (("Action", "actions"), ("NotAction", "not_actions"),
+                      ("Resource", "resources"), ("NotResource", "not_resources")):
+        values, locs = _items_with_locs(raw, key, resolve)
+        setattr(stmt, attr, values)
+        if key in raw:
+            stmt.locs[attr] = value_loc(raw, key) or loc
+        for i, where in enumerate(locs):
+            if where is not None:
+                stmt.locs[f"{attr}.{i}"] = where
+    if "Principal" in raw:
+        stmt.principals = principals_of(raw["Principal"], resolve)
+        stmt.locs["principals"] = value_loc(raw, "Principal")
+    if "NotPrincipal" in raw:
+        stmt.not_principals = principals_of(raw["NotPrincipal"], resolve)
+        stmt.locs["not_principals"] = value_loc(raw, "NotPrincipal")
+    condition = resolve(raw.get("Condition"))
+    if isinstance(condition, dict):
+        stmt.conditions = {str(k): v for k, v in condition.items()}
+    elif condition is not None:
+        stmt.conditions = {"unknown": condition}
+    if "Condition" in raw:
+        stmt.locs["conditions"] = value_loc(raw, "Condition")
+    sid = raw.get("Sid")
+    stmt.sid = resolve(sid) if sid is not None else None
+    return stmt
+
+
+def statements_from_document(doc: Any, resolve: Resolve = _identity, source: str = "inline",
+                             fallback: Location | None = None) -> list[PolicyStatement]:
+    """Every statement of a policy document (``{"Statement": [...]}``), or of a bare statement list."""
+    if isinstance(doc, str):
+        try:  # a JSON document written as a string (heredoc, CloudFormation JSON string)
+            doc = _relocate(json.loads(doc), fallback or loc_of(doc))
+        except ValueError:
+            return []
+    if isinstance(doc, dict) and "Statement" in doc:
+        raw_list = doc["Statement"]
+    elif isinstance(doc, list):
+        raw_list = doc
+    elif isinstance(doc, dict) and ("Effect" in doc or "Action" in doc):
+        raw_list = [doc]
+    else:
+        return []
+    out = []
+    for raw in _listify(raw_list):
+        stmt = statement_from(raw, resolve, source, fallback or loc_of(doc))
+        if stmt is not None:
+            out.append(stmt)
+    return out
+
+
+def _relocate(value: Any, loc: Location | None) -> Any:
+    """Give a plain JSON value the location of the string it was decoded from."""
+    if isinstance(value, dict):
+        out = LMap(loc=loc)
+        for k, v in value.items():
+            out[k] = _relocate(v, loc)
+            if loc:
+                out.value_locs[k] = loc
+        return out
+    if isinstance(value, list):
+        seq = LSeq([_relocate(v, loc) for v in value], loc=loc)
+        seq.item_locs = [loc] * len(seq)
+        return seq
+    return value
+
+
+# --- Managed policies --------------------------------------------------------
+
+# AWS managed policies whose grant is, in effect, administrator of the account
+# or of IAM.  Facts from the AWS managed policy reference.
+ADMIN_MANAGED_POLICIES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
+
+
+def managed_policy_name(arn: Any) -> str | None:
+    """``arn:aws:iam::aws:policy/AdministratorAccess`` or ``AdministratorAccess`` -> the name."""
+    if not isinstance(arn, str):
+        return None
+    return arn.rsplit("/", 1)[-1]
+
+
+# --- SAM policy templates ----------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def sam_policy_templates() -> dict[str, Any]:
+    """The policy template definitions AWS publishes in ``aws-sam-translator``.
+
+    Read as data from the installed package without importing it.
+    """
+    spec = importlib.util.find_spec("samtranslator")
+    if spec is None or not spec.submodule_search_locations:
+        return {}
+    base = list(spec.submodule_search_locations)[0]
+    path = os.path.join(base, "policy_templates_data", "policy_templates.json")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle).get("Templates", {})
+    except OSError:
+        return {}
+
+
+def expand_sam_template(name: str, arguments: Any, loc: Location | None,
+                        resolve: Resolve) -> list[PolicyStatement] | None:
+    """The statements a SAM policy template really grants, or None if ``name`` is not one.
+
+    Template parameters are bound to the given arguments; resources built from
+    them resolve as far as the arguments do.  Every statement points at the
+    template's name in the user's file.
+    """
+    template = sam_policy_templates().get(name)
+    if template is None:
+        return None
+    args = arguments if isinstance(arguments, dict) else {}
+
+    def bind(value: Any) -> Any:
+        if isinstance(value, dict):
+            if set(value) == {"Ref"} and value["Ref"] in template.get("Parameters", {}):
+                return args.get(value["Ref"], Unknown(f"{name}.{value['Ref']}"))
+            return {k: bind(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [bind(v) for v in value]
+        return value
+
+    document = bind(template.get("Definition", {}))
+    statements = statements_from_document(document, resolve, source=f"template:{name}", fallback=loc)
+    for stmt in statements:
+        stmt.expanded = True
+        stmt.loc = loc
+        stmt.locs = {k: loc for k in stmt.locs} if loc else {}
+    return statements
+
+
+def iter_actions(statements: Iterable[PolicyStatement]) -> Iterable[tuple[PolicyStatement, int, Any]]:
+    for stmt in statements:
+        for i, action in enumerate(stmt.actions):
+            yield stmt, i, action

@@ -1,0 +1,333 @@
+"""AWS SAM: Globals, serverless resources, implicit APIs, policy templates.
+
+SAM resources are turned into the same entities the CloudFormation builders
+make, as the SAM transform would turn them into CloudFormation: a function
+gets a role built from ``Policies`` (managed names, inline statements and
+policy templates expanded to what they really grant), ``Api``/``HttpApi``
+events create the implicit ``ServerlessRestApi`` / ``ServerlessHttpApi``
+with a stage, and Globals apply to every function and API.  Entities that
+SAM generates point at the node in the user's file that caused them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from iac_lint.link import finalize
+from iac_lint.model import (
+    Api, Bucket, Function, LMap, Location, ManagedPolicyRef, PolicyStatement, Queue, Resource, Role,
+    Route, Stage, Table, Template, Throttle, Topic, Trigger, Unknown, UsagePlan, key_loc, loc_of, value_loc,
+)
+from iac_lint.parsers import cloudformation as cfn
+from iac_lint.parsers.cloudformation import Built, CfnContext, _get, _set, _where
+from iac_lint.parsers.iam import expand_sam_template, statements_from_document
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+BASIC_EXECUTION_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+
+_GLOBAL_SECTIONS = {
+    "Function": "AWS::Serverless::Function",
+    "Api": "AWS::Serverless::Api",
+    "HttpApi": "AWS::Serverless::HttpApi",
+    "SimpleTable": "AWS::Serverless::SimpleTable",
+    "StateMachine": "AWS::Serverless::StateMachine",
+}
+
+
+def is_sam(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    transform = data.get("Transform")
+    names = transform if isinstance(transform, list) else [transform]
+    return any(isinstance(n, str) and n == SAM_TRANSFORM for n in names)
+
+
+def merge_globals(global_props: Any, props: Any) -> Any:
+    """SAM's merge: the resource's scalars win, maps merge, lists are appended."""
+    if isinstance(global_props, dict) and isinstance(props, dict):
+        out = LMap(loc=props.loc if isinstance(props, LMap) else None)
+        for source in (global_props, props):
+            for key, value in source.items():
+                if key in out:
+                    value = merge_globals(out[key], value)
+                out[key] = value
+                if isinstance(source, LMap):
+                    out.key_locs[key] = source.key_locs.get(key)
+                    out.value_locs[key] = source.value_locs.get(key)
+        return out
+    if isinstance(global_props, list) and isinstance(props, list):
+        return type(props)(list(global_props) + list(props))
+    return props
+
+
+def apply_globals(data: dict) -> None:
+    globals_ = data.get("Globals")
+    resources = data.get("Resources")
+    if not isinstance(globals_, dict) or not isinstance(resources, dict):
+        return
+    for section, rtype in _GLOBAL_SECTIONS.items():
+        defaults = globals_.get(section)
+        if not isinstance(defaults, dict):
+            continue
+        for body in resources.values():
+            if isinstance(body, dict) and body.get("Type") == rtype:
+                props = body.get("Properties")
+                if props is None:
+                    props = LMap(loc=loc_of(body))
+                if isinstance(props, dict):
+                    body["Properties"] = merge_globals(defaults, props)
+
+
+# --- roles from Policies ---------------------------------------------------------
+
+
+def role_from_policies(ctx: CfnContext, tpl: Template, res: Resource, policies: Any, basic: bool = True) -> Role:
+    """The role SAM generates for a function or state machine without ``Role``."""
+    role = Role(f"{res.id}Role", res, res.location, name=f"{res.id}Role")
+    if basic:
+        role.managed_policies.append(ManagedPolicyRef(BASIC_EXECUTION_ROLE, None))
+    entries = policies if isinstance(policies, list) else ([policies] if policies is not None else [])
+    for i, entry in enumerate(entries):
+        where = value_loc(policies, i) if isinstance(policies, list) else loc_of(policies)
+        role.statements.extend(statements_of_policy_entry(ctx, entry, where, role))
+    tpl.add(role)
+    return role
+
+
+def statements_of_policy_entry(ctx: CfnContext, entry: Any, where: Location | None, role: Role) -> list[PolicyStatement]:
+    if isinstance(entry, str):
+        arn = entry if entry.startswith("arn:") else f"arn:aws:iam::aws:policy/{entry}"
+        role.managed_policies.append(ManagedPolicyRef(arn, where))
+        return []
+    if isinstance(entry, dict):
+        if "Statement" in entry:
+            return statements_from_document(entry, ctx.resolve, source="inline", fallback=where)
+        if len(entry) == 1:
+            (name, args), = entry.items()
+            expanded = expand_sam_template(str(name), args, key_loc(entry, name) or where, ctx.resolve)
+            if expanded is not None:
+                return expanded
+            # An intrinsic (``!Ref PolicyArn``, ``!Sub arn:...``): a managed policy ARN.
+            role.managed_policies.append(ManagedPolicyRef(ctx.resolve(entry), where))
+    return []
+
+
+# --- functions -------------------------------------------------------------------
+
+
+class _Implicit:
+    """The implicit APIs of one template, created on first use."""
+
+    def __init__(self, ctx: CfnContext, tpl: Template, data: dict) -> None:
+        self.ctx, self.tpl = ctx, tpl
+        globals_ = data.get("Globals") if isinstance(data.get("Globals"), dict) else {}
+        self.rest_globals = globals_.get("Api") if isinstance(globals_.get("Api"), dict) else LMap()
+        self.http_globals = globals_.get("HttpApi") if isinstance(globals_.get("HttpApi"), dict) else LMap()
+        self.apis: dict[str, Api] = {}
+
+    def api(self, kind: str, res: Resource, where: Location) -> Api:
+        logical = "ServerlessRestApi" if kind == "rest" else "ServerlessHttpApi"
+        if logical in self.apis:
+            return self.apis[logical]
+        props = self.rest_globals if kind == "rest" else self.http_globals
+        synthetic = Resource(logical, "AWS::Serverless::Api" if kind == "rest" else "AWS::Serverless::HttpApi",
+                             res.format, props, where, res.file)
+        synthetic.suppressions = list(res.suppressions)
+        builder = build_sam_api if kind == "rest" else build_sam_http_api
+        api, _ = builder(self.ctx, self.tpl, synthetic)
+        api.implicit = True
+        self.apis[logical] = api
+        self.ctx.entities[logical] = api
+        self.tpl.add(api)
+        return api
+
+
+def _authorization_of(auth: Any, ctx: CfnContext) -> Any:
+    name = ctx.resolve(_get(auth, "Authorizer"))
+    if name is None:
+        return None
+    if isinstance(name, str):
+        return {"NONE": "NONE", "AWS_IAM": "AWS_IAM"}.get(name, "CUSTOM")
+    return name
+
+
+def build_sam_function(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+    built = cfn.build_function(ctx, tpl, res)
+    assert built is not None
+    fn, cfn_link = built
+    p = res.properties
+    fn.set("tracing", ctx.resolve(_get(p, "Tracing")), _where(p, "Tracing")) if _get(p, "Tracing") is not None else None
+    url = _get(p, "FunctionUrlConfig")
+    if isinstance(url, dict):
+        fn.set("url_auth_type", ctx.resolve(url.get("AuthType")), _where(p, "FunctionUrlConfig", "AuthType")
+               or _where(p, "FunctionUrlConfig"))
+
+    def link() -> None:
+        if _get(p, "Role") is not None:
+            cfn_link()
+        else:
+            fn.set("role", role_from_policies(ctx, tpl, res, _get(p, "Policies")), _where(p, "Policies"))
+        events = _get(p, "Events")
+        if isinstance(events, dict):
+            for name, event in events.items():
+                if isinstance(event, dict):
+                    link_event(ctx, tpl, fn, str(name), event, key_loc(events, name) or res.location)
+    return fn, link
+
+
+_EVENT_KINDS = {
+    "S3": "s3", "SQS": "sqs", "SNS": "sns", "Schedule": "schedule", "ScheduleV2": "schedule",
+    "CloudWatchEvent": "eventbridge", "EventBridgeRule": "eventbridge", "Kinesis": "stream",
+    "DynamoDB": "stream", "MSK": "stream", "MQ": "stream", "SelfManagedKafka": "stream",
+    "CloudWatchLogs": "logs", "IoTRule": "iot", "AlexaSkill": "alexa", "Cognito": "cognito",
+    "DocumentDB": "stream",
+}
+
+
+def link_event(ctx: CfnContext, tpl: Template, fn: Function, name: str, event: Any, where: Location) -> None:
+    etype = ctx.resolve(event.get("Type"))
+    props = event.get("Properties") if isinstance(event.get("Properties"), dict) else LMap(loc=where)
+    implicit: _Implicit = ctx.implicit  # type: ignore[attr-defined]
+    if etype in ("Api", "HttpApi"):
+        kind = "rest" if etype == "Api" else "http"
+        api_ref = props.get("RestApiId" if kind == "rest" else "ApiId")
+        api = ctx.entity_for(api_ref, Api) if api_ref is not None else implicit.api(kind, fn.resource, where)
+        method = ctx.resolve(props.get("Method", "ANY" if kind == "http" else None))
+        path = ctx.resolve(props.get("Path", "$default" if kind == "http" else None))
+        route = Route(f"{fn.id}.{name}", fn.resource, where, name=name, method=method, path=path)
+        route.api = api if isinstance(api, Api) else None
+        auth = props.get("Auth")
+        if isinstance(auth, dict):
+            route.set("authorization", _authorization_of(auth, ctx), _where(auth, "Authorizer") or where)
+            if "ApiKeyRequired" in auth:
+                route.set("api_key_required", ctx.resolve(auth["ApiKeyRequired"]), _where(auth, "ApiKeyRequired"))
+        route.target_functions.append(fn)
+        tpl.add(route)
+        return
+    if etype == "FunctionUrl":
+        fn.set("url_auth_type", ctx.resolve(props.get("AuthType")), where)
+        return
+    kind = _EVENT_KINDS.get(etype, "other") if isinstance(etype, str) else "other"
+    source_key = {"S3": "Bucket", "SQS": "Queue", "SNS": "Topic", "Kinesis": "Stream", "DynamoDB": "Stream"}.get(
+        etype if isinstance(etype, str) else "", "")
+    source = props.get(source_key) if source_key else None
+    target = ctx.entity_for(source) if source is not None else None
+    fn.triggers.append(Trigger(kind=kind, public=False, source=target.id if target else ctx.resolve(source), loc=where))
+
+
+# --- APIs --------------------------------------------------------------------------
+
+
+def _stage_for(api: Api, res: Resource, where: Location, default_name: str) -> Stage:
+    name_raw = _get(res.properties, "StageName")
+    stage = Stage(f"{res.id}.Stage", res, where, name=name_raw if name_raw is not None else default_name,
+                  api=api)
+    stage.stage_name = stage.name
+    return stage
+
+
+def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+    p = res.properties
+    api = Api(res.id, res, res.location, name=ctx.resolve(_get(p, "Name")) or res.id, api_kind="rest")
+    endpoint = ctx.resolve(_get(p, "EndpointConfiguration"))
+    if isinstance(endpoint, dict):
+        endpoint = endpoint.get("Type")
+    if endpoint is not None:
+        api.set("public", endpoint != "PRIVATE" if isinstance(endpoint, str) else endpoint,
+                _where(p, "EndpointConfiguration"))
+    auth = _get(p, "Auth")
+    default = ctx.resolve(_get(auth, "DefaultAuthorizer"))
+    if default is not None:
+        api.set("default_authorization", "NONE" if default == "NONE" else (
+            "AWS_IAM" if default == "AWS_IAM" else "CUSTOM"), _where(auth, "DefaultAuthorizer"))
+    if _get(auth, "ApiKeyRequired") is not None and ctx.resolve(_get(auth, "ApiKeyRequired")) is True:
+        api.default_authorization = api.default_authorization or "API_KEY"
+    if _get(p, "DefinitionBody") is not None or _get(p, "DefinitionUri") is not None:
+        api.default_authorization = api.default_authorization or Unknown("OpenAPI definition")
+    stage = _stage_for(api, res, res.location, "Prod")
+    cfn.read_method_settings(ctx, stage, _get(p, "MethodSettings"))
+    _set(stage, "access_logging", ctx, p, "AccessLogSetting", "DestinationArn")
+    _set(stage, "tracing", ctx, p, "TracingEnabled")
+    tpl.add(stage)
+    plan_cfg = _get(auth, "UsagePlan")
+    if isinstance(plan_cfg, dict) and ctx.resolve(plan_cfg.get("CreateUsagePlan")) in ("PER_API", "SHARED"):
+        plan = UsagePlan(f"{res.id}.UsagePlan", res, loc_of(plan_cfg) or res.location)
+        plan.throttle = cfn.read_throttle(ctx, plan_cfg.get("Throttle"), "RateLimit", "BurstLimit")
+        plan.stages.append(stage)
+        tpl.add(plan)
+    return api, None
+
+
+def build_sam_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+    p = res.properties
+    api = Api(res.id, res, res.location, name=ctx.resolve(_get(p, "Name")) or res.id, api_kind="http")
+    default = ctx.resolve(_get(p, "Auth", "DefaultAuthorizer"))
+    if default is not None:
+        api.set("default_authorization", "AWS_IAM" if default == "AWS_IAM" else "JWT",
+                _where(_get(p, "Auth"), "DefaultAuthorizer"))
+    if _get(p, "DefinitionBody") is not None or _get(p, "DefinitionUri") is not None:
+        api.default_authorization = api.default_authorization or Unknown("OpenAPI definition")
+    stage = _stage_for(api, res, res.location, "$default")
+    throttle = cfn.read_throttle(ctx, _get(p, "DefaultRouteSettings"), "ThrottlingRateLimit", "ThrottlingBurstLimit")
+    if throttle is not None:
+        stage.throttle = throttle
+        stage.locs["throttle"] = throttle.loc
+    routes = _get(p, "RouteSettings")
+    if isinstance(routes, dict):
+        for key, settings in routes.items():
+            route_throttle = cfn.read_throttle(ctx, settings, "ThrottlingRateLimit", "ThrottlingBurstLimit")
+            if route_throttle is not None:
+                stage.route_throttles[str(key)] = route_throttle
+    _set(stage, "access_logging", ctx, p, "AccessLogSettings", "DestinationArn")
+    tpl.add(stage)
+    return api, None
+
+
+def build_simple_table(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+    p = res.properties
+    table = Table(res.id, res, res.location, name=ctx.resolve(_get(p, "TableName")) or res.id)
+    sse = _get(p, "SSESpecification")
+    if sse is not None:
+        enabled = ctx.resolve(_get(sse, "SSEEnabled"))
+        if isinstance(enabled, Unknown):
+            table.set("encryption", enabled, _where(p, "SSESpecification"))
+        elif enabled is True:
+            table.set("encryption", "aws-managed", _where(p, "SSESpecification"))
+    return table, None
+
+
+def build_state_machine(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+    p = res.properties
+    holder = cfn._PolicyHolder(res.id, res, res.location)
+
+    def link() -> None:
+        if _get(p, "Role") is None and _get(p, "Policies") is not None:
+            role_from_policies(ctx, tpl, res, _get(p, "Policies"), basic=False)
+    return holder, link
+
+
+SAM_BUILDERS = {
+    **cfn.BUILDERS,
+    "AWS::Serverless::Function": build_sam_function,
+    "AWS::Serverless::Api": build_sam_api,
+    "AWS::Serverless::HttpApi": build_sam_http_api,
+    "AWS::Serverless::SimpleTable": build_simple_table,
+    "AWS::Serverless::StateMachine": build_state_machine,
+}
+
+
+def parse_template(data: Any, file: str, parameter_values: dict[str, Any] | None = None) -> Template:
+    tpl = Template(path=file, format="sam")
+    if not isinstance(data, dict):
+        tpl.problem("E001", "template is not a mapping", loc_of(data) or Location(file, 1, 1))
+        return tpl
+    apply_globals(data)
+    ctx = CfnContext(file, "sam", data, parameter_values)
+    ctx.implicit = _Implicit(ctx, tpl, data)  # type: ignore[attr-defined]
+    cfn.read_resources(ctx, tpl, data.get("Resources"), SAM_BUILDERS)
+    return finalize(tpl)
+
+
+# Names kept importable for rules and other parsers that talk about SAM's generated resources.
+__all__ = ["SAM_TRANSFORM", "is_sam", "parse_template", "merge_globals", "role_from_policies",
+           "Bucket", "Queue", "Topic", "Throttle"]

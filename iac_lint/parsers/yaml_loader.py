@@ -1,0 +1,212 @@
+"""A located, bounded YAML/JSON loader on PyYAML's C parser.
+
+Why not cfn-lint's decoder: importing cfn-lint costs about 0.6 s (it pulls in
+sympy and networkx), which every pre-commit run and editor start would pay.
+libyaml composes the node graph with marks; we build located values from it,
+turning CloudFormation short-form tags into their long forms, and we bound
+the work so hostile input (alias bombs, deep nesting) fails fast with a
+located error instead of hanging.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml
+
+from iac_lint.model.core import Location
+from iac_lint.model.located import LMap, LSeq, LStr
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_DEPTH = 256
+MAX_NODES = 1_000_000
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_SCALAR_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+class LoadError(Exception):
+    """A file that could not be read, with the line and column where it failed."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def _loc(file: str, node: yaml.Node) -> Location:
+    s, e = node.start_mark, node.end_mark
+    return Location(file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+
+
+def _intrinsic(tag: str, value: Any) -> tuple[str, Any]:
+    """The long form of a CloudFormation short-form tag."""
+    name = tag[1:]
+    if name == "Ref":
+        return "Ref", value
+    if name == "Condition":
+        return "Condition", value
+    if name == "GetAtt" and isinstance(value, str):
+        head, _, tail = value.partition(".")
+        return "Fn::GetAtt", LSeq([LStr(head, getattr(value, "loc", None)), LStr(tail, getattr(value, "loc", None))],
+                                  loc=getattr(value, "loc", None))
+    return f"Fn::{name}", value
+
+
+class _Builder:
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.count = 0
+
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise LoadError(f"document expands to more than {MAX_NODES} nodes (alias bomb?)",
+                            node.start_mark.line + 1, node.start_mark.column + 1)
+        if depth > MAX_DEPTH:
+            raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1,
+                            node.start_mark.column + 1)
+        loc = _loc(self.file, node)
+        tag = node.tag or ""
+        if isinstance(node, yaml.ScalarNode):
+            value = self.scalar(node, loc)
+        elif isinstance(node, yaml.SequenceNode):
+            value = LSeq(loc=loc)
+            for item in node.value:
+                value.append(self.build(item, depth + 1))
+                value.item_locs.append(_loc(self.file, item))
+        else:
+            value = LMap(loc=loc)
+            self.fill_map(value, node, depth)
+        if tag.startswith("!"):
+            key, inner = _intrinsic(tag, value)
+            wrapped = LMap(loc=loc)
+            wrapped[key] = inner
+            wrapped.key_locs[key] = loc
+            wrapped.value_locs[key] = loc
+            return wrapped
+        return value
+
+    def fill_map(self, out: LMap, node: yaml.MappingNode, depth: int) -> None:
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged = self.build(value_node, depth + 1)
+                for source in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(source, LMap):
+                        for k, v in source.items():
+                            if k not in out:
+                                out[k] = v
+                                out.key_locs[k] = source.key_locs.get(k)
+                                out.value_locs[k] = source.value_locs.get(k)
+                continue
+            key = self.build(key_node, depth + 1)
+            if isinstance(key, (dict, list)):
+                key = LStr(json.dumps(key, default=str), _loc(self.file, key_node))
+            out[key] = self.build(value_node, depth + 1)
+            out.key_locs[key] = _loc(self.file, key_node)
+            out.value_locs[key] = _loc(self.file, value_node)
+
+    def scalar(self, node: yaml.ScalarNode, loc: Location) -> Any:
+        tag = node.tag or _STR
+        if tag == _STR or tag.startswith("!") or node.style in ('"', "'", "|", ">"):
+            return LStr(node.value, loc)
+        if tag.endswith(":timestamp") or tag.endswith(":binary"):
+            return LStr(node.value, loc)  # CloudFormation treats dates as strings
+        try:
+            return _SCALAR_CONSTRUCTOR.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError):
+            return LStr(node.value, loc)
+
+
+def load_text(text: str, file: str) -> Any:
+    """Parse YAML (or JSON, which is YAML) into located values.
+
+    Raises ``LoadError`` with the failing line and column.
+    """
+    _check_flow_depth(text)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if file.endswith(".json") and "\t" in text:
+            return _load_json_fallback(text, file)
+        message = " ".join(str(p) for p in (exc.context, exc.problem) if p) or str(exc)
+        raise LoadError(message, (mark.line + 1) if mark else 1, (mark.column + 1) if mark else 1) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(str(exc)) from None
+    except RecursionError:
+        raise LoadError(f"nesting deeper than {MAX_DEPTH} levels") from None
+    if node is None:
+        return None
+    size = _expanded_size(node, {})
+    if size > MAX_NODES:
+        raise LoadError(f"aliases expand the document to {size} nodes, more than {MAX_NODES}")
+    return _Builder(file).build(node)
+
+
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many nodes the document has once aliases are expanded, counted without expanding."""
+    known = memo.get(id(node))
+    if known is not None:
+        return known
+    memo[id(node)] = 1  # a recursive alias counts once instead of looping
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, memo) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    else:
+        size = 1
+    memo[id(node)] = size
+    return size
+
+
+_FLOW = re.compile(r"[\[\]{}]")
+
+
+def _check_flow_depth(text: str) -> None:
+    """Refuse flow nesting libyaml would recurse into until the C stack overflows.
+
+    Brackets inside quoted strings are counted too: that only makes the check
+    stricter on text no real template has.
+    """
+    depth = 0
+    for match in _FLOW.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, match.start()) + 1
+                raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", line, 1)
+        elif depth:
+            depth -= 1
+
+
+def _load_json_fallback(text: str, file: str) -> Any:
+    """JSON that YAML rejects (tabs): JSON with positions only at the top level."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(exc.msg, exc.lineno, exc.colno) from None
+    return _locate_plain(value, Location(file, 1, 1))
+
+
+def _locate_plain(value: Any, loc: Location) -> Any:
+    if isinstance(value, dict):
+        out = LMap(loc=loc)
+        for k, v in value.items():
+            out[k] = _locate_plain(v, loc)
+        return out
+    if isinstance(value, list):
+        seq = LSeq([_locate_plain(v, loc) for v in value], loc=loc)
+        seq.item_locs = [loc] * len(seq)
+        return seq
+    if isinstance(value, str):
+        return LStr(value, loc)
+    return value
