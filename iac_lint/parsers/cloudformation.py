@@ -509,6 +509,13 @@ def read_public_access_block(ctx: CfnContext, block: Any) -> PublicAccessBlock |
     return out
 
 
+def canned_acl(value: Any) -> Any:
+    """CloudFormation's ``PublicRead`` as the S3 API's ``public-read``, the model's spelling."""
+    if not isinstance(value, str):
+        return value
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "-", value).lower()
+
+
 def build_bucket(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     bucket = Bucket(res.id, res, res.location, name=_name(ctx, p, "BucketName") or res.id)
@@ -525,7 +532,9 @@ def build_bucket(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     bucket.public_access_block = read_public_access_block(ctx, _get(p, "PublicAccessBlockConfiguration"))
     if bucket.public_access_block is not None:
         bucket.locs["public_access_block"] = _where(p, "PublicAccessBlockConfiguration")
-    _set(bucket, "acl", ctx, p, "AccessControl")
+    acl = _get(p, "AccessControl")
+    if acl is not None:
+        bucket.set("acl", canned_acl(ctx.resolve(acl)), _where(p, "AccessControl"))
     _set(bucket, "versioning", ctx, p, "VersioningConfiguration", "Status")
     _set(bucket, "logging", ctx, p, "LoggingConfiguration")
 

@@ -193,6 +193,7 @@ def link_event(ctx: CfnContext, tpl: Template, fn: Function, name: str, event: A
         api_ref = props.get("RestApiId" if kind == "rest" else "ApiId")
         api = ctx.entity_for(api_ref, Api) if api_ref is not None else implicit.api(kind, fn.resource, where)
         method = ctx.resolve(props.get("Method", "ANY" if kind == "http" else None))
+        method = method.upper() if isinstance(method, str) else method
         path = ctx.resolve(props.get("Path", "$default" if kind == "http" else None))
         route = Route(f"{fn.id}.{name}", fn.resource, where, name=name, method=method, path=path)
         route.api = api if isinstance(api, Api) else None

@@ -1,0 +1,3 @@
+from iac_lint.cli import main
+
+main()

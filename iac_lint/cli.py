@@ -1,0 +1,168 @@
+"""The command line: argument plumbing over ``iac_lint.api``; no logic of its own.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it;
+2 usage or configuration error, or an internal failure.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from iac_lint import __version__
+from iac_lint.model import SEVERITIES
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    """``--select IAM001,IAM002 --select ENC`` -> ``["IAM001", "IAM002", "ENC"]``."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _pairs(values: tuple[str, ...], flag: str) -> dict[str, str]:
+    out = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key:
+            raise click.UsageError(f"{flag} takes KEY=VALUE, got {value!r}")
+        out[key.strip()] = val
+    return out
+
+
+class _Group(click.Group):
+    """Usage errors exit 2 (click's default too), internal failures exit 2 instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # pragma: no cover - last resort
+            click.echo(f"iac-lint: internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="iac-lint")
+def main() -> None:
+    """Security linter for serverless infrastructure-as-code (Serverless Framework, SAM, CloudFormation, Terraform)."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "-f", "formats", multiple=True,
+              type=click.Choice(["text", "json", "sarif", "junit", "github", "gitlab"]),
+              help="Output format; repeat to write several (pair each with an --output, in order).")
+@click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False),
+              help="File for the format at the same position; the rest go to standard output.")
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+              help="Exit 1 when a finding at or above this severity remains (default: low).")
+@click.option("--select", multiple=True, help="Only these rule ids, prefixes (IAM) or categories.")
+@click.option("--ignore", multiple=True, help="Skip these rule ids, prefixes or categories.")
+@click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="Extra rules directory (repeatable).")
+@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
+@click.option("--stage", default=None, help="Serverless Framework stage (${opt:stage}, ${sls:stage}).")
+@click.option("--param", "params", multiple=True, help="KEY=VALUE for ${param:KEY} / template parameters.")
+@click.option("--var", "tf_vars", multiple=True, help="Terraform KEY=VALUE variable.")
+@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Terraform .tfvars file.")
+@click.option("--color/--no-color", default=None, help="Colour text output (default: only on a terminal).")
+@click.option("--show-suppressed", is_flag=True, help="List suppressed findings in text output too.")
+def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], fail_on: str | None,
+         select: tuple[str, ...], ignore: tuple[str, ...], policies: tuple[str, ...], exclude: tuple[str, ...],
+         stage: str | None, params: tuple[str, ...], tf_vars: tuple[str, ...], var_files: tuple[str, ...],
+         color: bool | None, show_suppressed: bool) -> None:
+    """Scan PATHS (default: the current directory) and report findings."""
+    from iac_lint.api import scan as run_scan
+    from iac_lint.config import Config
+    from iac_lint.engine.rules import RuleError
+    from iac_lint.parsers import ParseOptions
+    from iac_lint.report import renderer
+
+    config = Config(
+        select=_split(select), ignore=_split(ignore), fail_on=fail_on or "low", exclude=list(exclude),
+        policies=list(policies),
+        parse=ParseOptions(stage=stage, params=_pairs(params, "--param"), var_files=list(var_files),
+                           tf_vars=_pairs(tf_vars, "--var")),
+    )
+    try:
+        report = run_scan(list(paths) or ["."], config)
+    except RuleError as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    formats = formats or ("text",)
+    if len(outputs) > len(formats):
+        raise click.UsageError("more --output than --format")
+    for i, fmt in enumerate(formats):
+        target = outputs[i] if i < len(outputs) else None
+        use_colour = color if color is not None else (target is None and sys.stdout.isatty())
+        text = renderer(fmt)(report, color=use_colour, show_suppressed=show_suppressed, fail_on=config.fail_on)
+        if target:
+            with open(target, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        else:
+            click.echo(text, nl=False)
+    sys.exit(EXIT_FINDINGS if report.failing(config.fail_on) else EXIT_OK)
+
+
+@main.group()
+def rules() -> None:
+    """List, show and test rules."""
+
+
+@rules.command("list")
+@click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False))
+def rules_list(policies: tuple[str, ...]) -> None:
+    """The rule catalogue."""
+    from iac_lint.engine.rules import load_rules
+
+    for rule in load_rules(policies):
+        click.echo(f"{rule.id}  {rule.name:<36} {rule.severity:<8} {rule.category:<16} {rule.title}")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False))
+def rules_show(rule_id: str, policies: tuple[str, ...]) -> None:
+    """A rule's documentation: what it does, why, an example, the fix, references."""
+    from iac_lint.engine.rules import load_rules
+
+    found = [r for r in load_rules(policies) if r.id == rule_id.upper()]
+    if not found:
+        click.echo(f"iac-lint: no rule {rule_id}", err=True)
+        sys.exit(EXIT_ERROR)
+    rule = found[0]
+    click.echo(f"{rule.id} {rule.name}  ({rule.severity}, {rule.category})\n{rule.title}\n")
+    titles = {"what": "What it does", "why": "Why is this bad?", "example": "Example", "fix": "Use instead",
+              "references": "References"}
+    for key, title in titles.items():
+        value = rule.docs.get(key)
+        if not value:
+            continue
+        click.echo(f"## {title}")
+        if isinstance(value, list):
+            click.echo("\n".join(f"- {v}" for v in value))
+        else:
+            click.echo(str(value).rstrip())
+        click.echo()
+
+
+@rules.command("test")
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
+@click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
+def rules_test(directory: str | None, verbose: bool) -> None:
+    """Run every rule's cases in DIRECTORY (default: the built-in policies)."""
+    from iac_lint.engine.rules import RuleError, builtin_policies_dir
+    from iac_lint.engine.ruletest import format_report, run_rule_tests
+
+    try:
+        report = run_rule_tests(directory or builtin_policies_dir())
+    except RuleError as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(format_report(report, verbose))
+    sys.exit(EXIT_OK if report.passed else EXIT_FINDINGS)

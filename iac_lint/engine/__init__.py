@@ -1,0 +1,1 @@
+"""Rule loading, evaluation, suppression and baselines."""

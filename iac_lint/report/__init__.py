@@ -1,0 +1,17 @@
+"""Reporters: findings in, text out. They know nothing of parsers or rules."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+FORMATS = ("text", "json", "sarif", "junit", "github", "gitlab")
+
+
+def renderer(name: str) -> Callable:
+    """The render(report, **options) function of a format, imported on demand."""
+    import importlib
+
+    if name not in FORMATS:
+        raise ValueError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
+    module = importlib.import_module(f"iac_lint.report.{name}_report" if name in ("json",) else f"iac_lint.report.{name}")
+    return module.render

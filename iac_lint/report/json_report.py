@@ -1,0 +1,47 @@
+"""The JSON output contract of DESIGN.md ("Output contract")."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from typing import Any
+
+from iac_lint import __version__
+from iac_lint.model import Finding
+
+
+def display_path(path: str) -> str:
+    """Relative to the working directory, with forward slashes."""
+    rel = os.path.relpath(path) if os.path.isabs(path) else os.path.normpath(path)
+    return rel.replace(os.sep, "/")
+
+
+def finding_dict(f: Finding) -> dict[str, Any]:
+    loc = f.location
+    out: dict[str, Any] = {
+        "rule_id": f.rule_id, "rule_name": f.rule_name, "severity": f.severity, "category": f.category,
+        "message": f.message, "file": display_path(loc.file), "line": loc.line, "column": loc.column,
+        "end_line": loc.end_line or loc.line, "end_column": loc.end_column or loc.column,
+        "resource": f.resource, "format": f.format, "fingerprint": f.fingerprint, "suppressed": f.suppressed,
+    }
+    if f.suppressed:
+        out["suppression_reason"] = f.suppression_reason or ""
+    return out
+
+
+def render(report: Any, **_: Any) -> str:
+    active = [f for f in report.findings if not f.suppressed]
+    payload = {
+        "version": 1,
+        "tool": {"name": "iac-lint", "version": __version__},
+        "findings": [finding_dict(f) for f in report.findings],
+        "summary": {
+            "files": report.files,
+            "resources": report.resources,
+            "findings": len(active),
+            "suppressed": len(report.findings) - len(active),
+            "by_severity": dict(Counter(f.severity for f in active)),
+        },
+    }
+    return json.dumps(payload, indent=2) + "\n"

@@ -1,0 +1,46 @@
+"""Flags an IAM statement that allows every action (`*`) or every action of a service (`s3:*`)."""
+
+from iac_lint.engine.rules import Violation
+from iac_lint.model.iam_actions import is_full_wildcard
+
+RULE = {
+    "id": "IAM001",
+    "name": "wildcard-action",
+    "severity": "high",
+    "category": "least-privilege",
+    "title": "IAM policy allows all actions, or all actions of a service",
+    "applies_to": "role",
+    "message": "Role {role} allows '{action}': every action{scope}",
+    "docs": {
+        "what": "Flags an `Allow` statement in a role's policies whose `Action` is `*`, `*:*` or "
+                "`<service>:*`, in any letter case, written as a string or inside a list, whether it comes "
+                "from an inline policy, a standalone policy attached to the role, a serverless "
+                "`iamRoleStatements` entry or a Terraform policy document. Actions that cannot be resolved "
+                "statically (an unresolved `!Sub` or variable) are not flagged.",
+        "why": "A function's role is what an attacker gets when the function is compromised (a vulnerable "
+               "dependency, an injection). `s3:*` includes `s3:DeleteBucket`, `s3:PutBucketPolicy` and "
+               "`s3:PutBucketAcl`: enough to destroy data or make it public. `*` is the whole account.",
+        "example": "Policies:\n  - Statement:\n      - Effect: Allow\n        Action: 's3:*'\n        Resource: '*'",
+        "fix": "List the actions the function really calls, e.g. `s3:GetObject` and `s3:PutObject` on "
+               "`arn:aws:s3:::my-bucket/*`. With SAM, a policy template such as `S3ReadPolicy` grants a "
+               "reviewed, minimal set.",
+        "references": [
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
+            "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+        ],
+    },
+}
+
+
+def check(role):
+    for stmt in role.statements:
+        if stmt.effect != "Allow":
+            continue
+        for i, action in enumerate(stmt.actions):
+            if is_full_wildcard(action):
+                scope = "" if action.strip() in ("*", "*:*") else f" of {action.split(':')[0]}"
+                yield Violation(
+                    RULE["message"].format(role=role.id, action=action, scope=scope),
+                    stmt.where(f"actions.{i}"),
+                    f"{stmt.source}:{stmt.sid or ''}:{action}",
+                )

@@ -1,0 +1,57 @@
+"""Flags write or permission-management actions allowed on every resource (`Resource: "*"`)."""
+
+from iac_lint.engine.rules import Violation
+from iac_lint.model.iam_actions import WRITE_LEVELS, access_levels
+
+RULE = {
+    "id": "IAM002",
+    "name": "write-on-any-resource",
+    "severity": "high",
+    "category": "least-privilege",
+    "title": "IAM policy allows write or permission-management actions on all resources",
+    "applies_to": "role",
+    "message": "Role {role} allows '{action}' ({levels}) on Resource '*'",
+    "docs": {
+        "what": "Flags an `Allow` statement with `Resource: \"*\"` (or `arn:aws:*:*:*:*`-style full wildcards) "
+                "whose actions include one at the *Write* or *Permissions management* access level of the "
+                "AWS Service Authorization Reference. A wildcard action counts by what it matches: "
+                "`s3:Put*` matches `s3:PutObject` (Write) and `s3:PutBucketPolicy` (Permissions "
+                "management) and is flagged; `s3:Get*` and `s3:List*` match only Read and List actions "
+                "and are not. Read and List on `*` are left alone: many of them (`xray:PutTraceSegments`'s "
+                "siblings, `logs:DescribeLogGroups`, `sts:GetCallerIdentity`) only accept `*`. Actions of "
+                "a service missing from the reference, and unresolvable values, are not flagged.",
+        "why": "`dynamodb:DeleteItem` on `*` lets a compromised function delete from every table in the "
+               "account, not only its own; `iam:AttachRolePolicy` on `*` lets it make itself administrator.",
+        "example": "- Effect: Allow\n  Action: [dynamodb:PutItem, dynamodb:DeleteItem]\n  Resource: '*'",
+        "fix": "Scope `Resource` to the ARNs the function writes to, e.g. "
+               "`!GetAtt OrdersTable.Arn`, or use a SAM policy template bound to the table "
+               "(`DynamoDBCrudPolicy: {TableName: !Ref OrdersTable}`).",
+        "references": [
+            "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html",
+        ],
+    },
+}
+
+
+def _any_resource(values):
+    return any(isinstance(v, str) and (v.strip() == "*" or v.strip() in ("arn:aws:*:*:*:*", "arn:*:*:*:*:*"))
+               for v in values)
+
+
+def check(role):
+    for stmt in role.statements:
+        if stmt.effect != "Allow" or not _any_resource(stmt.resources):
+            continue
+        for i, action in enumerate(stmt.actions):
+            if not isinstance(action, str):
+                continue
+            levels = access_levels(action)
+            if not levels or not levels & WRITE_LEVELS:
+                continue
+            shown = ", ".join(sorted(levels & WRITE_LEVELS))
+            yield Violation(
+                RULE["message"].format(role=role.id, action=action, levels=shown),
+                stmt.where(f"actions.{i}"),
+                f"{stmt.source}:{stmt.sid or ''}:{action}",
+            )

@@ -1,0 +1,35 @@
+"""Flags an Allow statement written with NotAction or NotResource."""
+
+from iac_lint.engine.rules import Violation
+
+RULE = {
+    "id": "IAM003",
+    "name": "allow-with-not-action",
+    "severity": "medium",
+    "category": "least-privilege",
+    "title": "IAM policy allows with NotAction or NotResource",
+    "applies_to": "role",
+    "message": "Role {role} allows with {field}: everything except what is listed",
+    "docs": {
+        "what": "Flags an `Allow` statement that uses `NotAction` or `NotResource`.",
+        "why": "`Allow` + `NotAction: iam:*` grants every other action of every service, including services "
+               "AWS launches later. Such grants are almost always far wider than intended, and reviewers "
+               "read them backwards. (`Deny` + `NotAction` is a legitimate guard rail and is not flagged.)",
+        "example": "- Effect: Allow\n  NotAction: iam:*\n  Resource: '*'",
+        "fix": "Write the allowed actions and resources as positive lists.",
+        "references": [
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html",
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notresource.html",
+        ],
+    },
+}
+
+
+def check(role):
+    for stmt in role.statements:
+        if stmt.effect != "Allow":
+            continue
+        for attr, field in (("not_actions", "NotAction"), ("not_resources", "NotResource")):
+            if getattr(stmt, attr):
+                yield Violation(RULE["message"].format(role=role.id, field=field), stmt.where(attr),
+                                f"{stmt.source}:{stmt.sid or ''}:{field}")

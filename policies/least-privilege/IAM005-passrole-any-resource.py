@@ -1,0 +1,36 @@
+"""Flags iam:PassRole allowed on every resource."""
+
+from iac_lint.engine.rules import Violation
+from iac_lint.model.iam_actions import matches_action
+
+RULE = {
+    "id": "IAM005",
+    "name": "passrole-any-resource",
+    "severity": "high",
+    "category": "least-privilege",
+    "title": "iam:PassRole is allowed on all resources",
+    "applies_to": "role",
+    "message": "Role {role} can pass any role ('{action}' on Resource '*')",
+    "docs": {
+        "what": "Flags an `Allow` statement on `Resource: \"*\"` whose actions include `iam:PassRole`, "
+                "written out or through a wildcard (`iam:Pass*`, `iam:*`, `*`).",
+        "why": "Passing a role to a service (a new Lambda function, an EC2 instance, a Glue job) runs code with "
+               "that role's permissions. With `iam:PassRole` on `*`, a compromised function can launch "
+               "compute with the most privileged role in the account: a privilege escalation.",
+        "example": "- Effect: Allow\n  Action: iam:PassRole\n  Resource: '*'",
+        "fix": "Name the role(s) that may be passed, and add an `iam:PassedToService` condition.",
+        "references": [
+            "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html",
+        ],
+    },
+}
+
+
+def check(role):
+    for stmt in role.statements:
+        if stmt.effect != "Allow" or not any(isinstance(r, str) and r.strip() == "*" for r in stmt.resources):
+            continue
+        for i, action in enumerate(stmt.actions):
+            if matches_action(action, "iam:PassRole"):
+                yield Violation(RULE["message"].format(role=role.id, action=action), stmt.where(f"actions.{i}"),
+                                f"{stmt.source}:{stmt.sid or ''}:{action}")

@@ -1,0 +1,56 @@
+"""Flags an API method or route with no authorizer on a public API."""
+
+from iac_lint.engine.rules import Violation
+from iac_lint.model import Unknown
+
+RULE = {
+    "id": "PUB006",
+    "name": "route-without-authorizer",
+    "severity": "medium",
+    "category": "public-access",
+    "title": "API method or route has no authorizer",
+    "applies_to": "route",
+    "message": "{route} on API {api} has no authorizer: anyone can call it",
+    "docs": {
+        "what": "Flags a REST API method (`AWS::ApiGateway::Method`, `aws_api_gateway_method`, SAM `Api` "
+                "events, serverless `http` events) or an HTTP/WebSocket API route (`AWS::ApiGatewayV2::Route`, "
+                "`aws_apigatewayv2_route`, SAM `HttpApi` events, serverless `httpApi` events) whose "
+                "authorization is `NONE` or absent, with no default authorizer on its API. `OPTIONS` "
+                "methods (CORS preflight) are left alone, as are routes of private REST APIs and of APIs "
+                "defined by an OpenAPI body (not analysed). An API key alone is not an authorizer and "
+                "does not make a route pass.",
+        "why": "An unauthenticated route is reachable by anyone on the internet; if it was meant to be "
+               "public, say so with a suppression and a reason so the next reviewer knows.",
+        "example": "Events:\n  Get:\n    Type: Api\n    Properties:\n      Path: /orders\n      Method: get",
+        "fix": "Add an authorizer (Cognito, JWT, Lambda or `AWS_IAM`) to the route or as the API's "
+               "`DefaultAuthorizer`.",
+        "references": [
+            "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html",
+            "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control.html",
+        ],
+    },
+}
+
+
+def _open(value):
+    return value is None or (isinstance(value, str) and value.upper() == "NONE")
+
+
+def check(route):
+    api = route.api
+    if api is None or route.is_preflight or api.public is not True:
+        return
+    auth = route.authorization
+    if isinstance(auth, Unknown):
+        return
+    if auth is None:
+        auth = api.default_authorization
+        if isinstance(auth, Unknown) or (isinstance(auth, str) and auth == "API_KEY"):
+            auth = None if not isinstance(auth, Unknown) else auth
+        if isinstance(auth, Unknown):
+            return
+    if not _open(auth):
+        return
+    label = f"{route.method or 'ANY'} {route.path or ''}".strip()
+    yield Violation(RULE["message"].format(route=label, api=api.id), route.where("authorization"),
+                    f"route:{label}")

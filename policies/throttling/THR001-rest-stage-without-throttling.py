@@ -1,0 +1,44 @@
+"""Flags a REST API stage with no throttling of its own and no throttled usage plan."""
+
+from iac_lint.engine.rules import Violation
+
+RULE = {
+    "id": "THR001",
+    "name": "rest-stage-without-throttling",
+    "severity": "medium",
+    "category": "throttling",
+    "title": "REST API stage has no throttling",
+    "applies_to": "stage",
+    "message": "Stage {stage} of REST API {api} sets no throttling (MethodSettings or a usage plan)",
+    "docs": {
+        "what": "Flags a stage of a public REST API that has neither a stage-wide throttle (`MethodSettings` "
+                "for `/*` and `*` with `ThrottlingRateLimit`/`ThrottlingBurstLimit`, "
+                "`aws_api_gateway_method_settings` with `method_path = \"*/*\"`, serverless "
+                "`provider.apiGateway` usage-plan throttle) nor a usage plan with a `Throttle`. For SAM's "
+                "implicit API and the serverless framework's generated API, the finding points at the event "
+                "that created it.",
+        "why": "Without a stage limit, the only ceiling is the account-wide default of 10,000 requests per "
+               "second shared by every API in the region. A client loop or an attacker can drive that rate "
+               "into your functions, tables and bill — denial of wallet — and starve your other APIs.",
+        "example": "Api:\n  Type: AWS::Serverless::Api\n  Properties:\n    StageName: prod",
+        "fix": "MethodSettings:\n  - ResourcePath: '/*'\n    HttpMethod: '*'\n    ThrottlingRateLimit: 100\n"
+               "    ThrottlingBurstLimit: 50",
+        "references": [
+            "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html",
+        ],
+    },
+}
+
+
+def stage_throttled(stage):
+    if stage.throttle is not None and stage.throttle.is_set:
+        return True
+    return any(plan.throttle is not None and plan.throttle.is_set for plan in stage.usage_plans)
+
+
+def check(stage):
+    api = stage.api
+    if api is None or api.api_kind != "rest" or api.public is not True or stage_throttled(stage):
+        return
+    yield Violation(RULE["message"].format(stage=stage.stage_name or stage.id, api=api.id),
+                    stage.loc, "throttle")

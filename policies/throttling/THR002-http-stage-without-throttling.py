@@ -1,0 +1,38 @@
+"""Flags an HTTP or WebSocket API stage without default route throttling."""
+
+from iac_lint.engine.rules import Violation
+
+RULE = {
+    "id": "THR002",
+    "name": "http-stage-without-throttling",
+    "severity": "medium",
+    "category": "throttling",
+    "title": "HTTP API stage has no default route throttling",
+    "applies_to": "stage",
+    "message": "Stage {stage} of {kind} API {api} has no DefaultRouteSettings throttling",
+    "docs": {
+        "what": "Flags a stage of an HTTP or WebSocket API (`AWS::ApiGatewayV2::Stage`, SAM `HttpApi` and its "
+                "implicit API, `aws_apigatewayv2_stage`, serverless `httpApi`) without "
+                "`DefaultRouteSettings.ThrottlingRateLimit`/`ThrottlingBurstLimit` "
+                "(`default_route_settings { throttling_rate_limit ... }`).",
+        "why": "HTTP APIs have no usage plans: the stage's default route settings are the only per-API limit "
+               "below the 10,000 requests-per-second account quota. Without them, any client can drive the "
+               "functions behind the API as hard as the account allows: denial of wallet.",
+        "example": "HttpApi:\n  Type: AWS::Serverless::HttpApi",
+        "fix": "DefaultRouteSettings:\n  ThrottlingRateLimit: 100\n  ThrottlingBurstLimit: 50",
+        "references": [
+            "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html",
+        ],
+    },
+}
+
+
+def check(stage):
+    api = stage.api
+    if api is None or api.api_kind not in ("http", "websocket"):
+        return
+    if stage.throttle is not None and stage.throttle.is_set:
+        return
+    yield Violation(RULE["message"].format(stage=stage.stage_name or stage.id, kind=api.api_kind.upper()
+                                           if api.api_kind == "http" else "WebSocket", api=api.id),
+                    stage.loc, "throttle")

@@ -1,0 +1,77 @@
+"""Flags a function reachable from a public API or URL with no throttle anywhere on that path."""
+
+from iac_lint.engine.rules import Violation
+from iac_lint.model import Unknown
+
+RULE = {
+    "id": "THR003",
+    "name": "public-function-unthrottled",
+    "severity": "high",
+    "category": "throttling",
+    "title": "Publicly invocable function has no throttle on its path",
+    "applies_to": "function",
+    "message": "Function {function} is publicly reachable through {trigger} with no throttle: "
+               "no stage or usage-plan limit and no reserved concurrency",
+    "docs": {
+        "what": "Follows each trigger that anyone can use without credentials — an API route without an "
+                "authorizer or API key on a public API, or a function URL with `AuthType: NONE` — and flags "
+                "the function when nothing on that path limits the rate: no stage-wide or per-route throttle "
+                "on any stage of the API, no usage plan with a throttle, and no "
+                "`ReservedConcurrentExecutions` (`reserved_concurrent_executions`, serverless "
+                "`reservedConcurrency`) above zero. An unresolvable reserved concurrency passes.",
+        "why": "This is the denial-of-wallet path: every request invokes the function, and the function "
+               "calls whatever it calls (databases, paid APIs, other functions). Without a limit, the only "
+               "ceiling is the account's regional concurrency quota (1,000 by default), which the function "
+               "then also takes away from every other function in the account.",
+        "example": "Events:\n  Get:\n    Type: HttpApi   # no DefaultRouteSettings, no ReservedConcurrentExecutions",
+        "fix": "Throttle the stage (REST `MethodSettings` or a usage plan; HTTP API "
+               "`DefaultRouteSettings`), or give the function `ReservedConcurrentExecutions` sized to its "
+               "expected peak. Reserved concurrency is carved out of the account quota: it caps this "
+               "function *and* reserves that many executions away from all others, so keep it small, and "
+               "never set it to 0 — that disables the function entirely.",
+        "references": [
+            "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html",
+            "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html",
+        ],
+    },
+}
+
+
+def _reserved(fn):
+    value = fn.reserved_concurrency
+    if isinstance(value, Unknown):
+        return True
+    try:
+        return value is not None and int(value) > 0
+    except (TypeError, ValueError):
+        return False
+
+
+def _path_throttled(trigger):
+    if trigger.kind == "url" or trigger.api is None:
+        return False
+    route = trigger.route
+    key = f"{route.method} {route.path}" if route is not None else None
+    for stage in trigger.api.stages:
+        if stage.throttle is not None and stage.throttle.is_set:
+            return True
+        if key is not None and key in stage.route_throttles:
+            return True
+        if any(plan.throttle is not None and plan.throttle.is_set for plan in stage.usage_plans):
+            return True
+    return False
+
+
+def check(fn):
+    if _reserved(fn):
+        return
+    for trigger in fn.public_triggers:
+        if trigger.kind not in ("api", "http-api", "websocket", "url") or _path_throttled(trigger):
+            continue
+        if trigger.kind == "url":
+            label = "its function URL"
+        else:
+            route = trigger.route
+            label = f"{route.method} {route.path} on API {trigger.api.id}" if route else f"API {trigger.api.id}"
+        yield Violation(RULE["message"].format(function=fn.id, trigger=label), fn.loc, f"trigger:{label}")
+        return
