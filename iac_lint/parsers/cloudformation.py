@@ -404,7 +404,21 @@ def read_managed_arns(role: Role, ctx: CfnContext, arns: Any) -> None:
                 _get(managed.resource.properties, "PolicyDocument"), ctx.resolve,
                 source=managed.id, fallback=managed.loc))
             continue
-        role.managed_policies.append(ManagedPolicyRef(ctx.resolve(raw), value_loc(arns, i)))
+        role.managed_policies.append(ManagedPolicyRef(policy_arn(ctx, raw), value_loc(arns, i)))
+
+
+def policy_arn(ctx: CfnContext, raw: Any) -> Any:
+    """A managed policy ARN; ``!Sub arn:${AWS::Partition}:iam::aws:policy/X`` keeps its text.
+
+    The partition is unknown statically, but the policy name at the end is
+    what matters for rules about AWS managed policies.
+    """
+    value = ctx.resolve(raw)
+    if isinstance(value, Unknown) and isinstance(raw, dict) and set(raw) == {"Fn::Sub"}:
+        text = raw["Fn::Sub"][0] if isinstance(raw["Fn::Sub"], list) and raw["Fn::Sub"] else raw["Fn::Sub"]
+        if isinstance(text, str) and ":policy/" in text and "${" not in text.rsplit("/", 1)[-1]:
+            return str(text)
+    return value
 
 
 def build_role(ctx: CfnContext, tpl: Template, res: Resource) -> Built:

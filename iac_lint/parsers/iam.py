@@ -15,7 +15,7 @@ import json
 import os
 from typing import Any, Callable, Iterable
 
-from iac_lint.model import Location, LMap, LSeq, PolicyStatement, Unknown, loc_of, value_loc
+from iac_lint.model import Location, LMap, LSeq, PolicyStatement, Unknown, key_loc, loc_of, value_loc
 
 Resolve = Callable[[Any], Any]
 
@@ -78,29 +78,29 @@ def statement_from(raw: Any, resolve: Resolve = _identity, source: str = "inline
     effect = resolve(raw.get("Effect", "Allow"))
     stmt.effect = effect
     if "Effect" in raw:
-        stmt.locs["effect"] = value_loc(raw, "Effect")
+        stmt.locs["effect"] = key_loc(raw, "Effect")
     for key, attr in (("Action", "actions"), ("NotAction", "not_actions"),
                       ("Resource", "resources"), ("NotResource", "not_resources")):
         values, locs = _items_with_locs(raw, key, resolve)
         setattr(stmt, attr, values)
         if key in raw:
-            stmt.locs[attr] = value_loc(raw, key) or loc
+            stmt.locs[attr] = key_loc(raw, key) or loc
         for i, where in enumerate(locs):
             if where is not None:
                 stmt.locs[f"{attr}.{i}"] = where
     if "Principal" in raw:
         stmt.principals = principals_of(raw["Principal"], resolve)
-        stmt.locs["principals"] = value_loc(raw, "Principal")
+        stmt.locs["principals"] = key_loc(raw, "Principal")
     if "NotPrincipal" in raw:
         stmt.not_principals = principals_of(raw["NotPrincipal"], resolve)
-        stmt.locs["not_principals"] = value_loc(raw, "NotPrincipal")
+        stmt.locs["not_principals"] = key_loc(raw, "NotPrincipal")
     condition = resolve(raw.get("Condition"))
     if isinstance(condition, dict):
         stmt.conditions = {str(k): v for k, v in condition.items()}
     elif condition is not None:
         stmt.conditions = {"unknown": condition}
     if "Condition" in raw:
-        stmt.locs["conditions"] = value_loc(raw, "Condition")
+        stmt.locs["conditions"] = key_loc(raw, "Condition")
     sid = raw.get("Sid")
     stmt.sid = resolve(sid) if sid is not None else None
     return stmt

@@ -108,7 +108,7 @@ def statements_of_policy_entry(ctx: CfnContext, entry: Any, where: Location | No
             if expanded is not None:
                 return expanded
             # An intrinsic (``!Ref PolicyArn``, ``!Sub arn:...``): a managed policy ARN.
-            role.managed_policies.append(ManagedPolicyRef(ctx.resolve(entry), where))
+            role.managed_policies.append(ManagedPolicyRef(cfn.policy_arn(ctx, entry), where))
     return []
 
 
