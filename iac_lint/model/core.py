@@ -76,6 +76,9 @@ class Finding:
     fingerprint: str = ""
     suppressed: bool = False
     suppression_reason: str | None = None
+    # Who suppressed it, in SARIF's terms: "inSource" (a comment or Metadata in the scanned file) or
+    # "external" (a baseline, a per-path ignore in the configuration).
+    suppression_kind: str | None = None
     # A logical path used for stable fingerprints: the resource and the attribute, never a line.
     logical_path: str = ""
 
