@@ -338,6 +338,18 @@ def _set(entity: Entity, fact: str, ctx: CfnContext, props: Any, *path: str) -> 
     return value
 
 
+def _opaque_block(ctx: CfnContext, node: Any) -> Unknown | None:
+    """An Unknown when a whole property block is an unresolvable intrinsic (``!If [C, {...}, !Ref AWS::NoValue]``).
+
+    Reading keys out of such a block finds none of them, which would otherwise read as "not configured".
+    """
+    if isinstance(node, dict) and len(node) == 1 and str(next(iter(node))) in CfnContext._INTRINSICS:
+        resolved = ctx.resolve(node)
+        if isinstance(resolved, Unknown):
+            return resolved
+    return None
+
+
 def _name(ctx: CfnContext, props: Any, key: str) -> Any:
     raw = _get(props, key)
     return ctx.resolve(raw) if raw is not None else None
@@ -514,6 +526,9 @@ def _sse_mode(algorithm: Any) -> Any:
 def read_public_access_block(ctx: CfnContext, block: Any) -> PublicAccessBlock | None:
     if not isinstance(block, dict):
         return None
+    opaque = _opaque_block(ctx, block)
+    if opaque is not None:  # the whole block behind a condition: every setting unknown
+        return PublicAccessBlock(opaque, opaque, opaque, opaque, loc=loc_of(block))
     out = PublicAccessBlock(loc=loc_of(block))
     for key, attr in (("BlockPublicAcls", "block_public_acls"), ("BlockPublicPolicy", "block_public_policy"),
                       ("IgnorePublicAcls", "ignore_public_acls"), ("RestrictPublicBuckets", "restrict_public_buckets")):
@@ -534,7 +549,10 @@ def build_bucket(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     bucket = Bucket(res.id, res, res.location, name=_name(ctx, p, "BucketName") or res.id)
     rules = _get(p, "BucketEncryption", "ServerSideEncryptionConfiguration")
-    if rules is not None:
+    opaque = _opaque_block(ctx, _get(p, "BucketEncryption"))
+    if opaque is not None:
+        bucket.set("encryption", opaque, _where(p, "BucketEncryption"))
+    elif rules is not None:
         resolved = ctx.resolve(rules)
         where = _where(p, "BucketEncryption")
         if isinstance(resolved, list) and resolved and isinstance(resolved[0], dict):
@@ -635,19 +653,25 @@ def build_events_rule(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     return holder, link
 
 
+def read_table_sse(ctx: CfnContext, table: Table, p: Any) -> None:
+    """``SSESpecification`` of a DynamoDB table (and of a SAM ``SimpleTable``, which passes it through)."""
+    sse = _get(p, "SSESpecification")
+    if sse is None:
+        return
+    enabled = _opaque_block(ctx, sse) or ctx.resolve(_get(sse, "SSEEnabled"))
+    key = ctx.resolve(_get(sse, "KMSMasterKeyId"))
+    where = _where(p, "SSESpecification")
+    if isinstance(enabled, Unknown):
+        table.set("encryption", enabled, where)
+    elif enabled is True or (isinstance(enabled, str) and enabled.lower() == "true"):
+        table.set("encryption", "customer-managed" if key is not None else "aws-managed", where)
+        table.kms_key = key
+
+
 def build_table(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     table = Table(res.id, res, res.location, name=_name(ctx, p, "TableName") or res.id)
-    sse = _get(p, "SSESpecification")
-    if sse is not None:
-        enabled = ctx.resolve(_get(sse, "SSEEnabled"))
-        key = ctx.resolve(_get(sse, "KMSMasterKeyId"))
-        where = _where(p, "SSESpecification")
-        if isinstance(enabled, Unknown):
-            table.set("encryption", enabled, where)
-        elif enabled is True or (isinstance(enabled, str) and enabled.lower() == "true"):
-            table.set("encryption", "customer-managed" if key is not None else "aws-managed", where)
-            table.kms_key = key
+    read_table_sse(ctx, table, p)
     _set(table, "point_in_time_recovery", ctx, p, "PointInTimeRecoverySpecification",
          "PointInTimeRecoveryEnabled")
     return table, None
@@ -658,9 +682,10 @@ def build_stream(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     stream = Stream(res.id, res, res.location, name=_name(ctx, p, "Name") or res.id)
     enc = _get(p, "StreamEncryption")
     if enc is not None:
-        kind = ctx.resolve(_get(enc, "EncryptionType"))
+        kind = _opaque_block(ctx, enc) or ctx.resolve(_get(enc, "EncryptionType"))
         mode = kind if isinstance(kind, Unknown) else ("kms" if kind == "KMS" else "none")
-        stream.set("encryption", mode, _where(p, "StreamEncryption"))
+        # At the encryption type itself (a sibling KeyId may come first), else at the block.
+        stream.set("encryption", mode, _where(p, "StreamEncryption", "EncryptionType") or _where(p, "StreamEncryption"))
         stream.kms_key = ctx.resolve(_get(enc, "KeyId"))
     return stream, None
 

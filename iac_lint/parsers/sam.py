@@ -287,13 +287,8 @@ def build_sam_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 def build_simple_table(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     table = Table(res.id, res, res.location, name=ctx.resolve(_get(p, "TableName")) or res.id)
-    sse = _get(p, "SSESpecification")
-    if sse is not None:
-        enabled = ctx.resolve(_get(sse, "SSEEnabled"))
-        if isinstance(enabled, Unknown):
-            table.set("encryption", enabled, _where(p, "SSESpecification"))
-        elif enabled is True:
-            table.set("encryption", "aws-managed", _where(p, "SSESpecification"))
+    # The same reading as AWS::DynamoDB::Table: "true" from a parameter, a KMS key, a conditional block.
+    cfn.read_table_sse(ctx, table, p)
     return table, None
 
 
