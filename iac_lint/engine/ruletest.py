@@ -23,6 +23,7 @@ from iac_lint.config import Config
 from iac_lint.engine.rules import Rule, load_rules
 
 _ANNOTATION = re.compile(r"^\s*(?:#|//)\s*(ruleid|ok)\s*:\s*(?P<ids>[A-Z]{2,6}\d{3}(?:\s*,\s*[A-Z]{2,6}\d{3})*)")
+_PROBLEM = re.compile(r"^E\d{3}$")  # a case that cannot be parsed is an error, not a pass
 _CASE_FILES = (".yaml", ".yml", ".json", ".tf", ".template")
 FORMAT_PREFIXES = {"cfn": "cloudformation", "sam": "sam", "sls": "serverless", "tf": "terraform",
                    "plan": "terraform-plan"}
@@ -89,7 +90,7 @@ def run_case(rule: Rule, case_path: str, all_rules: list[Rule]) -> CaseResult:
         report = scan([case_path], Config(), rules=[rule])
     except Exception as exc:  # the harness reports a crashing case instead of dying
         return CaseResult(rule.id, case_path, expected, set(), f"{type(exc).__name__}: {exc}")
-    problems = [f for f in report.findings if f.rule_id.startswith("E")]
+    problems = [f for f in report.findings if _PROBLEM.match(f.rule_id)]
     actual = {(os.path.normpath(f.location.file), f.location.line) for f in report.findings if f.rule_id == rule.id}
     error = "; ".join(f"{f.rule_id} {f.message} at {f.location}" for f in problems) or None
     return CaseResult(rule.id, case_path, expected, actual, error)

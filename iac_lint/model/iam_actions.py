@@ -64,3 +64,28 @@ def _levels_of(entry: dict[str, Any]) -> frozenset[str]:
 def matches_action(pattern: Any, action: str) -> bool:
     """Whether an action pattern (with ``*``/``?``) grants ``action``; case-insensitive as IAM is."""
     return isinstance(pattern, str) and fnmatch.fnmatchcase(action.lower(), pattern.strip().lower())
+
+
+# What Lambda itself needs on "*": the actions of the AWS managed policies
+# AWSLambdaBasicExecutionRole and AWSLambdaVPCAccessExecutionRole, which AWS
+# grants on every resource.  Written out exactly (not through a wildcard),
+# they are the platform's baseline rather than a least-privilege mistake.
+LAMBDA_BASELINE_ACTIONS = frozenset(a.lower() for a in (
+    "logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents",
+    "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets",
+    "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses",
+    "ec2:DescribeSecurityGroups", "ec2:DescribeVpcs", "ec2:GetSecurityGroupsForVpc",
+    "xray:PutTraceSegments", "xray:PutTelemetryRecords",
+    # Scoped in practice only by the cloudwatch:namespace condition key.
+    "cloudwatch:PutMetricData",
+))
+
+
+def only_allows_any_resource(action: str) -> bool:
+    """True for an exact action whose reference lists no resource type: ``*`` is its only valid Resource."""
+    service, sep, name = action.strip().partition(":")
+    if not sep or "*" in action or "?" in action:
+        return False
+    table = _service_actions(service)
+    entry = table.get(name.lower()) if table else None
+    return bool(entry) and not entry.get("resourceTypes")

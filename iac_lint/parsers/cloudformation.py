@@ -257,10 +257,15 @@ def read_resources(ctx: CfnContext, tpl: Template, resources: Any, builders: dic
     pending: list[tuple[Callable, Resource]] = []
     for logical_id, body in resources.items():
         header = key_loc(resources, logical_id) or Location(ctx.file, 1, 1)
-        if not isinstance(body, dict):
+        if str(logical_id).startswith("Fn::ForEach::"):
+            continue  # AWS::LanguageExtensions loops: their resources exist only after the transform
+        if isinstance(body, dict) and "Type" not in body and "Source" in body:
+            continue  # a Rain module reference, expanded by the rain tool, not by CloudFormation
             tpl.problem("E001", f"resource {logical_id} must be a mapping", header)
             continue
         rtype = body.get("Type")
+        if isinstance(rtype, dict):
+            continue  # a preprocessor construct such as `!Rain::Module`, expanded before CloudFormation sees it
         if not isinstance(rtype, str):
             tpl.problem("E001", f"resource {logical_id} has no Type", header)
             continue
@@ -564,6 +569,8 @@ def build_bucket(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     bucket.public_access_block = read_public_access_block(ctx, _get(p, "PublicAccessBlockConfiguration"))
     if bucket.public_access_block is not None:
         bucket.locs["public_access_block"] = _where(p, "PublicAccessBlockConfiguration")
+        # A setting left out is reported at the block's key, not at whichever sibling setting comes first.
+        bucket.public_access_block.loc = key_loc(p, "PublicAccessBlockConfiguration") or bucket.public_access_block.loc
     acl = _get(p, "AccessControl")
     if acl is not None:
         bucket.set("acl", canned_acl(ctx.resolve(acl)), _where(p, "AccessControl"))
@@ -751,15 +758,31 @@ def build_method(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     _set(route, "method", ctx, p, "HttpMethod")
     _set(route, "authorization", ctx, p, "AuthorizationType")
     _set(route, "api_key_required", ctx, p, "ApiKeyRequired")
-    route.path = ctx.ref_target(_get(p, "ResourceId")) or "/"
 
     def link() -> None:
+        route.path = rest_resource_path(ctx, _get(p, "ResourceId"))
         route.api = ctx.entity_for(_get(p, "RestApiId"), Api)
         for target in ctx.refs_in(_get(p, "Integration", "Uri")):
             fn = ctx.entities.get(target)
             if isinstance(fn, Function):
                 route.target_functions.append(fn)
     return route, link
+
+
+def rest_resource_path(ctx: CfnContext, resource_id: Any) -> str:
+    """``/orders/{id}`` from the chain of ``AWS::ApiGateway::Resource`` PathParts."""
+    parts: list[str] = []
+    current = resource_id
+    for _ in range(32):
+        target = ctx.ref_target(current)
+        body = ctx.data.get("Resources", {}).get(target) if target else None
+        if not isinstance(body, dict) or body.get("Type") != "AWS::ApiGateway::Resource":
+            break
+        props = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
+        part = ctx.resolve(props.get("PathPart"))
+        parts.append(part if isinstance(part, str) else "{?}")
+        current = props.get("ParentId")
+    return "/" + "/".join(reversed(parts))
 
 
 def build_rest_stage(ctx: CfnContext, tpl: Template, res: Resource) -> Built:

@@ -1,7 +1,9 @@
 """Flags write or permission-management actions allowed on every resource (`Resource: "*"`)."""
 
 from iac_lint.engine.rules import Violation
-from iac_lint.model.iam_actions import WRITE_LEVELS, access_levels
+from iac_lint.model.iam_actions import (
+    LAMBDA_BASELINE_ACTIONS, WRITE_LEVELS, access_levels, only_allows_any_resource,
+)
 
 RULE = {
     "id": "IAM002",
@@ -17,9 +19,14 @@ RULE = {
                 "AWS Service Authorization Reference. A wildcard action counts by what it matches: "
                 "`s3:Put*` matches `s3:PutObject` (Write) and `s3:PutBucketPolicy` (Permissions "
                 "management) and is flagged; `s3:Get*` and `s3:List*` match only Read and List actions "
-                "and are not. Read and List on `*` are left alone: many of them (`xray:PutTraceSegments`'s "
-                "siblings, `logs:DescribeLogGroups`, `sts:GetCallerIdentity`) only accept `*`. Actions of "
-                "a service missing from the reference, and unresolvable values, are not flagged.",
+                "and are not. Read and List on `*` are left alone. Also left alone, because `*` is the only "
+                "Resource they can have or because AWS's own Lambda execution policies grant them on `*`: "
+                "actions the reference lists with no resource type (`cloudwatch:PutMetricData`, "
+                "`ec2:CreateTags`'s siblings without resource-level support), and, when written out exactly, "
+                "the actions of `AWSLambdaBasicExecutionRole` and `AWSLambdaVPCAccessExecutionRole` "
+                "(`logs:CreateLogStream`, `logs:PutLogEvents`, `ec2:CreateNetworkInterface`, ...); "
+                "`logs:*` is still flagged. Actions of a service missing from the reference, and "
+                "unresolvable values, are not flagged.",
         "why": "`dynamodb:DeleteItem` on `*` lets a compromised function delete from every table in the "
                "account, not only its own; `iam:AttachRolePolicy` on `*` lets it make itself administrator.",
         "example": "- Effect: Allow\n  Action: [dynamodb:PutItem, dynamodb:DeleteItem]\n  Resource: '*'",
@@ -44,7 +51,8 @@ def check(role):
         if stmt.effect != "Allow" or not _any_resource(stmt.resources):
             continue
         for i, action in enumerate(stmt.actions):
-            if not isinstance(action, str):
+            if not isinstance(action, str) or action.strip().lower() in LAMBDA_BASELINE_ACTIONS \
+                    or only_allows_any_resource(action):
                 continue
             levels = access_levels(action)
             if not levels or not levels & WRITE_LEVELS:

@@ -1,0 +1,166 @@
+"""End-to-end: the command line on real files."""
+
+import json
+import os
+
+from conftest import REPO
+
+EXAMPLES = os.path.join(REPO, "examples")
+UPLOADS = os.path.join(EXAMPLES, "cloudformation-uploads", "uploads.yaml")
+
+
+def findings_of(out: str) -> list[dict]:
+    return json.loads(out)["findings"]
+
+
+def test_scan_examples_finds_real_problems_at_their_lines(run_cli):
+    code, out = run_cli("scan", UPLOADS, "--format", "json")
+    assert code == 1
+    got = {(f["rule_id"], f["line"]) for f in findings_of(out)}
+    assert ("PUB001", 8) in got  # AccessControl: PublicRead
+    assert ("PUB003", 22) in got  # Principal: "*"
+    assert ("IAM004", 35) in got  # AdministratorAccess
+    assert ("PUB005", 49) in got  # AuthType: NONE
+    assert ("PUB004", 56) in got  # s3.amazonaws.com without SourceArn
+
+
+def test_json_output_follows_the_contract(run_cli):
+    code, out = run_cli("scan", UPLOADS, "--format", "json")
+    payload = json.loads(out)
+    assert payload["version"] == 1
+    assert payload["tool"] == {"name": "iac-lint", "version": "0.1.0"}
+    keys = {"rule_id", "rule_name", "severity", "category", "message", "file", "line", "column", "end_line",
+            "end_column", "resource", "format", "fingerprint", "suppressed"}
+    for finding in payload["findings"]:
+        assert keys <= set(finding)
+        assert finding["format"] == "cloudformation"
+        assert not os.path.isabs(finding["file"])
+    summary = payload["summary"]
+    assert summary["files"] == 1 and summary["findings"] == len(payload["findings"])
+    assert sum(summary["by_severity"].values()) == summary["findings"]
+
+
+def test_text_output_shows_source_line_and_summary(run_cli):
+    code, out = run_cli("scan", UPLOADS)
+    assert "      AccessControl: PublicRead" in out
+    assert "\x1b[" not in out  # no colour when not on a terminal
+    assert out.strip().splitlines()[-1].startswith("8 findings (")
+
+
+def test_exit_codes_follow_fail_on(run_cli):
+    assert run_cli("scan", UPLOADS, "--fail-on", "critical")[0] == 1
+    assert run_cli("scan", UPLOADS, "--select", "ENC001", "--fail-on", "medium")[0] == 0
+    assert run_cli("scan", UPLOADS, "--select", "ENC001")[0] == 1
+    assert run_cli("scan", UPLOADS, "--fail-on", "severe")[0] == 2
+
+
+def test_select_and_ignore_by_id_prefix_and_category(run_cli):
+    ids = lambda *args: {f["rule_id"] for f in findings_of(run_cli("scan", UPLOADS, "--format", "json", *args)[1])}
+    assert ids("--select", "public-access") == {"PUB001", "PUB002", "PUB003", "PUB004", "PUB005"}
+    assert ids("--select", "IAM,THR") == {"IAM004", "THR003"}
+    assert "PUB001" not in ids("--ignore", "PUB001")
+    assert ids("--ignore", "public-access,encryption,IAM004") == {"THR003"}
+
+
+def test_nothing_to_scan_exits_zero(run_cli, tmp_path):
+    (tmp_path / "notes.yaml").write_text("just: some\nyaml: file\n")
+    code, out = run_cli("scan", str(tmp_path), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["findings"] == []
+
+
+def test_unparseable_file_is_located_and_others_still_scanned(run_cli, tmp_path):
+    (tmp_path / "broken.yaml").write_text(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B:\n    Type: AWS::S3::Bucket\n   bad: [\n")
+    (tmp_path / "good.yaml").write_text(
+        "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n")
+    code, out = run_cli("scan", str(tmp_path), "--format", "json")
+    got = {(os.path.basename(f["file"]), f["rule_id"], f["line"]) for f in findings_of(out)}
+    assert ("broken.yaml", "E001", 5) in got
+    assert ("good.yaml", "ENC003", 2) in got
+    assert code == 1
+
+
+def test_exclude_glob(run_cli):
+    code, out = run_cli("scan", EXAMPLES, "--format", "json", "--exclude", "sam-*")
+    files = {f["file"] for f in findings_of(out)}
+    assert files and not any("sam-orders" in f for f in files)
+
+
+def test_rules_list_and_show(run_cli):
+    code, out = run_cli("rules", "list")
+    assert code == 0 and "IAM001  wildcard-action" in out
+    code, out = run_cli("rules", "show", "thr003")
+    assert code == 0
+    for heading in ("## What it does", "## Why is this bad?", "## Example", "## Use instead", "## References"):
+        assert heading in out
+    assert "never set it to 0" in out
+    assert run_cli("rules", "show", "NOPE999")[0] == 2
+
+
+USER_RULE = """\
+id: ORG001
+name: function-without-tracing
+severity: low
+category: logging
+title: Function has no active tracing
+applies_to: function
+when: "tracing != 'Active'"
+at: tracing
+message: "Function {id} does not trace requests"
+docs:
+  what: Flags functions without X-Ray active tracing.
+  why: Without traces an incident has no request path.
+  example: "Tracing: PassThrough"
+  fix: "Tracing: Active"
+  references: [https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html]
+"""
+
+USER_PY_RULE = '''\
+"""Flags functions whose environment names a variable PASSWORD."""
+from iac_lint.engine.rules import Violation
+
+RULE = {"id": "ORG002", "name": "password-variable", "severity": "high", "category": "secrets",
+        "title": "Password in environment", "applies_to": "function", "message": "password in {id}",
+        "docs": {"what": "w", "why": "y", "example": "e", "fix": "f", "references": ["r"]}}
+
+
+def check(fn):
+    for key in fn.environment:
+        if "PASSWORD" in key.upper():
+            yield Violation(f"Function {fn.id} has {key} in its environment", fn.where(f"environment.{key}"), key)
+'''
+
+
+def test_user_rules_yaml_and_python_with_their_own_cases(run_cli, tmp_path):
+    policies = tmp_path / "org-policies"
+    (policies / "logging" / "ORG001").mkdir(parents=True)
+    (policies / "secrets" / "ORG002").mkdir(parents=True)
+    (policies / "logging" / "ORG001-function-without-tracing.yaml").write_text(USER_RULE)
+    (policies / "secrets" / "ORG002-password-variable.py").write_text(USER_PY_RULE)
+    (policies / "logging" / "ORG001" / "sam-untraced.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      Runtime: python3.12\n      # ruleid: ORG001\n      Tracing: PassThrough\n")
+    (policies / "logging" / "ORG001" / "sam-traced.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n    Tracing: Active\nResources:\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n")
+    (policies / "secrets" / "ORG002" / "cfn-password.yaml").write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment:\n"
+        "        Variables:\n          # ruleid: ORG002\n          DB_PASSWORD: hunter2\n          USER: app\n")
+    (policies / "secrets" / "ORG002" / "cfn-clean.yaml").write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Environment:\n"
+        "        Variables:\n          USER: app\n")
+    code, out = run_cli("rules", "test", str(policies))
+    assert code == 0, out
+    assert "4 passed, 0 failed" in out
+    code, out = run_cli("scan", str(policies / "secrets" / "ORG002" / "cfn-password.yaml"), "--policies",
+                        str(policies), "--select", "ORG", "--format", "json")
+    got = sorted((f["rule_id"], f["line"], f["category"]) for f in findings_of(out))
+    # ORG001 points at the function header: the template never sets Tracing.
+    assert got == [("ORG001", 2, "logging"), ("ORG002", 8, "secrets")]
+
+
+def test_broken_user_rule_is_a_configuration_error(run_cli, tmp_path):
+    (tmp_path / "ORG003-bad.yaml").write_text("id: ORG003\nname: bad\nseverity: extreme\n")
+    code, out = run_cli("scan", UPLOADS, "--policies", str(tmp_path))
+    assert code == 2
