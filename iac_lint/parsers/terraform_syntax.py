@@ -160,11 +160,39 @@ def check_nesting(text: str) -> None:
             depth -= 1
 
 
+_HEREDOC_END_TRAILING = re.compile(r"^([ \t]*[A-Za-z][A-Za-z0-9._-]*)[ \t]+$", re.M)
+_CACHE: dict[tuple[str, int], Body | SyntaxProblem] = {}
+_CACHE_LIMIT = 512
+
+
 def parse_hcl(text: str, file: str) -> Body:
-    """Parse one ``.tf`` file; raises ``SyntaxProblem`` at the failing line."""
+    """Parse one ``.tf`` file; raises ``SyntaxProblem`` at the failing line.
+
+    Results are cached per (file, text) for the run: a module called from
+    several examples is parsed once, and parsing is most of the cost.
+    """
+    key = (file, hash(text))
+    cached = _CACHE.get(key)
+    if cached is None:
+        try:
+            cached = _parse_hcl(text, file)
+        except SyntaxProblem as exc:
+            cached = exc
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        _CACHE[key] = cached
+    if isinstance(cached, SyntaxProblem):
+        raise cached
+    return cached
+
+
+def _parse_hcl(text: str, file: str) -> Body:
     import hcl2  # heavy (Lark grammar); imported only when a Terraform unit is read
 
     check_nesting(text)
+    if "<<" in text:
+        # Terraform accepts blanks after a heredoc's closing marker; the grammar does not.
+        text = _HEREDOC_END_TRAILING.sub(r"\1", text)
     try:
         tree = hcl2.parses_to_tree(text)
     except RecursionError:

@@ -1,0 +1,755 @@
+"""Terraform values: what a module's expressions evaluate to, statically.
+
+Resolved: literals, ``var.*`` (defaults, tfvars, ``--var``/``--var-file``,
+module inputs), ``local.*``, ``path.module``, string interpolation of known
+parts, the pure built-in functions, conditionals on known conditions, ``for``
+expressions over known collections, attributes written in another resource's
+body, and ``data.aws_iam_policy_document.x.json`` (as the document itself).
+Everything else -- a resource's computed attribute, ``count.index``,
+``each.*``, a data source's result -- is an ``Unknown`` carrying the
+expression text, so rules can tell "not known" from "bad".
+
+Values keep their locations: strings are ``LStr``, objects ``LMap`` and
+tuples ``LSeq``, each pointing at the node that wrote them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+from iac_lint.model import LMap, Location, LSeq, LStr, Unknown, loc_of
+from iac_lint.parsers.terraform_syntax import (
+    Attribute, Block, Body, Call, Conditional, Expr, ForExpr, JsonProblem, Lit, Object, Operation, Template,
+    Traversal, Tuple, decode_json_located, split_template,
+)
+
+MAX_DEPTH = 64  # evaluation recursion (locals referring to locals ...)
+MAX_ITEMS = 10_000  # for-expressions and range() over bigger collections stay unknown
+
+
+class _Cycle(Exception):
+    pass
+
+
+@dataclass(slots=True)
+class Scope:
+    """Names visible to an expression: the module's, plus count/each/for/dynamic variables."""
+
+    module: "Module"
+    names: dict[str, Any] = field(default_factory=dict)
+    # Where a name's value came from, for reference tracking: each -> the for_each expression.
+    sources: dict[str, tuple[Expr, "Scope"]] = field(default_factory=dict)
+
+    def child(self, names: dict[str, Any], sources: dict[str, tuple[Expr, "Scope"]] | None = None) -> "Scope":
+        return Scope(self.module, {**self.names, **names}, {**self.sources, **(sources or {})})
+
+
+def is_unknown_deep(value: Any, depth: int = 0) -> bool:
+    if isinstance(value, Unknown):
+        return True
+    if depth > 32:
+        return False
+    if isinstance(value, dict):
+        return any(is_unknown_deep(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(is_unknown_deep(v, depth + 1) for v in value)
+    return False
+
+
+def _loc_or(value: Any, loc: Location) -> Location:
+    return loc_of(value) or loc
+
+
+def locate(value: Any, loc: Location) -> Any:
+    """A plain Python value as located values (for function results and tfvars)."""
+    if isinstance(value, (LMap, LSeq, LStr)):
+        return value
+    if isinstance(value, str):
+        return LStr(value, loc)
+    if isinstance(value, dict):
+        out = LMap(loc=loc)
+        for k, v in value.items():
+            out[LStr(str(k), loc)] = locate(v, loc)
+            out.key_locs[k] = loc
+            out.value_locs[k] = _loc_or(out[k], loc)
+        return out
+    if isinstance(value, (list, tuple, set)):
+        seq = LSeq([locate(v, loc) for v in value], loc=loc)
+        seq.item_locs = [_loc_or(v, loc) for v in seq]
+        return seq
+    return value
+
+
+class Module:
+    """One module instance: its blocks, and the values of its variables and locals."""
+
+    def __init__(self, evaluator: "Evaluator", directory: str, bodies: list[Body], key_prefix: str,
+                 display_prefix: str, parent_inputs: dict[str, tuple[Expr, Scope]] | None = None,
+                 root_values: dict[str, Any] | None = None, call: Block | None = None) -> None:
+        self.evaluator = evaluator
+        self.directory = directory
+        self.key_prefix = key_prefix  # "module.net." -- entity keys
+        self.display_prefix = display_prefix  # "module.net[*]." -- resource ids shown to users
+        self.inputs = parent_inputs or {}
+        self.root_values = root_values or {}
+        self.call = call
+        self.variables: dict[str, Block] = {}
+        self.locals: dict[str, Attribute] = {}
+        self.resources: dict[str, Block] = {}  # "aws_s3_bucket.x" -> block
+        self.data: dict[str, Block] = {}  # "aws_iam_policy_document.x" -> block
+        self.module_calls: dict[str, Block] = {}
+        self.outputs: dict[str, Block] = {}
+        self.children: dict[str, Module] = {}
+        for body in bodies:
+            for block in body.blocks:
+                labels = block.labels
+                if block.type == "variable" and labels:
+                    self.variables[labels[0]] = block
+                elif block.type == "locals":
+                    self.locals.update(block.body.attributes)
+                elif block.type == "resource" and len(labels) >= 2:
+                    self.resources[f"{labels[0]}.{labels[1]}"] = block
+                elif block.type == "data" and len(labels) >= 2:
+                    self.data[f"{labels[0]}.{labels[1]}"] = block
+                elif block.type == "module" and labels:
+                    self.module_calls[labels[0]] = block
+                elif block.type == "output" and labels:
+                    self.outputs[labels[0]] = block
+        self._values: dict[str, Any] = {}
+        self._busy: set[str] = set()
+        self.scope = Scope(self)
+
+    # --- named values (memoized, cycle-safe) -----------------------------------------
+
+    def _memo(self, key: str, compute: Callable[[], Any], text: str) -> Any:
+        if key in self._values:
+            return self._values[key]
+        if key in self._busy:
+            return Unknown(text)
+        self._busy.add(key)
+        try:
+            value = compute()
+        finally:
+            self._busy.discard(key)
+        self._values[key] = value
+        return value
+
+    def variable(self, name: str) -> Any:
+        def compute() -> Any:
+            if name in self.inputs:
+                expr, scope = self.inputs[name]
+                return self.evaluator.evaluate(expr, scope)
+            if name in self.root_values:
+                return self.root_values[name]
+            block = self.variables.get(name)
+            if block is not None and "default" in block.body.attributes:
+                return self.evaluator.evaluate(block.body.attributes["default"].expr, self.scope)
+            return Unknown(f"var.{name}")
+        return self._memo(f"var.{name}", compute, f"var.{name}")
+
+    def local(self, name: str) -> Any:
+        attr = self.locals.get(name)
+        if attr is None:
+            return Unknown(f"local.{name}")
+        return self._memo(f"local.{name}", lambda: self.evaluator.evaluate(attr.expr, self.scope), f"local.{name}")
+
+    def output(self, name: str) -> Any:
+        block = self.outputs.get(name)
+        if block is None or "value" not in block.body.attributes:
+            return Unknown(f"output {name}")
+        expr = block.body.attributes["value"].expr
+        return self._memo(f"output.{name}", lambda: self.evaluator.evaluate(expr, self.scope), f"output.{name}")
+
+    def policy_document(self, name: str) -> Any:
+        """``data.aws_iam_policy_document.<name>.json``, as a located document."""
+        block = self.data.get(f"aws_iam_policy_document.{name}")
+        if block is None:
+            return Unknown(f"data.aws_iam_policy_document.{name}.json")
+
+        def compute() -> Any:
+            from iac_lint.parsers.terraform_build import document_from_policy_data
+            props = self.evaluator.evaluate_body(block.body, self.scope, block.loc)
+            return document_from_policy_data(props, block.loc)
+        return self._memo(f"doc.{name}", compute, f"data.aws_iam_policy_document.{name}.json")
+
+
+class Evaluator:
+    """Evaluates expressions of every module of one run; remembers where each evaluated body came from."""
+
+    def __init__(self, read_file: Callable[[str, Location], Any]) -> None:
+        # read_file(path, loc) -> text, or None after reporting why it may not be read.
+        self.read_file = read_file
+        self.origins: dict[int, tuple[LMap, Body, Scope]] = {}
+        self._depth = 0
+
+    # --- bodies ----------------------------------------------------------------------
+
+    def evaluate_body(self, body: Body, scope: Scope, loc: Location) -> LMap:
+        """A block body as a located map; nested blocks become lists of maps under their type."""
+        out = LMap(loc=loc)
+        self.origins[id(out)] = (out, body, scope)
+        for name, attr in body.attributes.items():
+            out[name] = self.evaluate(attr.expr, scope)
+            out.key_locs[name] = attr.loc
+            out.value_locs[name] = attr.expr.loc
+        for block in body.blocks:
+            if block.type == "dynamic" and block.labels:
+                for item in self.expand_dynamic(block, scope):
+                    self._add_block(out, block.labels[0], item)
+            elif block.type not in ("lifecycle", "provisioner", "connection"):
+                self._add_block(out, block.type, self.evaluate_body(block.body, scope, block.loc))
+        return out
+
+    @staticmethod
+    def _add_block(out: LMap, name: str, item: LMap) -> None:
+        seq = out.get(name)
+        if not isinstance(seq, LSeq):
+            seq = LSeq(loc=item.loc)
+            out[name] = seq
+            out.key_locs[name] = item.loc
+            out.value_locs[name] = item.loc
+        seq.append(item)
+        seq.item_locs.append(item.loc)
+
+    def expand_dynamic(self, block: Block, scope: Scope) -> list[LMap]:
+        """A ``dynamic`` block over a known collection: one body per element; else one with unknown values."""
+        content = next((b for b in block.body.blocks if b.type == "content"), None)
+        if content is None:
+            return []
+        iterator = block.labels[0]
+        if "iterator" in block.body.attributes:
+            named = block.body.attributes["iterator"].expr
+            if isinstance(named, Traversal) and isinstance(named.root, str):
+                iterator = named.root
+        for_each_attr = block.body.attributes.get("for_each")
+        collection = self.evaluate(for_each_attr.expr, scope) if for_each_attr else Unknown("dynamic")
+        sources = {iterator: (for_each_attr.expr, scope)} if for_each_attr else {}
+        items = list(_pairs(collection)) if not isinstance(collection, Unknown) else None
+        if items is None or len(items) > MAX_ITEMS:
+            text = for_each_attr.expr.text if for_each_attr else iterator
+            unknown = LMap({"key": Unknown(f"{iterator}.key"), "value": Unknown(f"{iterator}.value ({text})")})
+            return [self.evaluate_body(content.body, scope.child({iterator: unknown}, sources), content.loc)]
+        out = []
+        for key, value in items:
+            element = LMap({"key": key, "value": value})
+            out.append(self.evaluate_body(content.body, scope.child({iterator: element}, sources), content.loc))
+        return out
+
+    def origin(self, node: Any) -> tuple[Body, Scope] | None:
+        found = self.origins.get(id(node))
+        if found is None or found[0] is not node:
+            return None
+        return found[1], found[2]
+
+    # --- expressions --------------------------------------------------------------------
+
+    def evaluate(self, expr: Expr, scope: Scope) -> Any:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                return Unknown(expr.text)
+            method = _EVALUATORS.get(type(expr))
+            return method(self, expr, scope) if method else Unknown(expr.text)
+        except RecursionError:
+            return Unknown(expr.text)
+        finally:
+            self._depth -= 1
+
+    def _lit(self, expr: Lit, scope: Scope) -> Any:
+        return LStr(expr.value, expr.loc) if isinstance(expr.value, str) else expr.value
+
+    def _template(self, expr: Template, scope: Scope) -> Any:
+        if expr.directives:
+            return Unknown(expr.text)
+        if len(expr.parts) == 1 and isinstance(expr.parts[0], Expr) and not expr.heredoc:
+            return self.evaluate(expr.parts[0], scope)  # "${x}" is x itself, not its string form
+        pieces = []
+        for part in expr.parts:
+            if isinstance(part, str):
+                pieces.append(part)
+                continue
+            value = self.evaluate(part, scope)
+            text = _to_string(value)
+            if text is None:
+                return Unknown(expr.text.strip())
+            pieces.append(text)
+        return LStr("".join(pieces), expr.loc)
+
+    def _tuple(self, expr: Tuple, scope: Scope) -> Any:
+        seq = LSeq(loc=expr.loc)
+        for item in expr.items:
+            seq.append(self.evaluate(item, scope))
+            seq.item_locs.append(_loc_or(seq[-1], item.loc))
+        return seq
+
+    def _object(self, expr: Object, scope: Scope) -> Any:
+        out = LMap(loc=expr.loc)
+        for key_expr, value_expr in expr.items:
+            key = self.evaluate(key_expr, scope)
+            if isinstance(key, Unknown) or not isinstance(key, (str, int, float, bool)):
+                return Unknown(expr.text)
+            key = key if isinstance(key, LStr) else LStr(str(key), key_expr.loc)
+            out[key] = self.evaluate(value_expr, scope)
+            out.key_locs[key] = key_expr.loc
+            out.value_locs[key] = _loc_or(out[key], value_expr.loc)
+        return out
+
+    def _conditional(self, expr: Conditional, scope: Scope) -> Any:
+        cond = self.evaluate(expr.cond, scope)
+        if isinstance(cond, bool):
+            return self.evaluate(expr.yes if cond else expr.no, scope)
+        if isinstance(cond, str) and cond in ("true", "false"):
+            return self.evaluate(expr.yes if cond == "true" else expr.no, scope)
+        yes, no = self.evaluate(expr.yes, scope), self.evaluate(expr.no, scope)
+        if not is_unknown_deep(yes) and yes == no:
+            return yes
+        return Unknown(expr.text)
+
+    def _operation(self, expr: Operation, scope: Scope) -> Any:
+        values = [self.evaluate(o, scope) for o in expr.operands]
+        op = expr.op
+        if op in ("&&", "||"):
+            left, right = values
+            if op == "&&" and (left is False or right is False):
+                return False
+            if op == "||" and (left is True or right is True):
+                return True
+        if any(is_unknown_deep(v) for v in values):
+            return Unknown(expr.text)
+        try:
+            if op == "neg":
+                return -_number(values[0])
+            if op == "!":
+                return not _boolean(values[0])
+            left, right = values
+            if op == "==":
+                return _plain(left) == _plain(right)
+            if op == "!=":
+                return _plain(left) != _plain(right)
+            if op in ("&&", "||"):
+                return _boolean(left) and _boolean(right) if op == "&&" else _boolean(left) or _boolean(right)
+            a, b = _number(left), _number(right)
+            result = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
+                      "%": lambda: a % b, "<": lambda: a < b, ">": lambda: a > b, "<=": lambda: a <= b,
+                      ">=": lambda: a >= b}[op]()
+            return int(result) if isinstance(result, float) and result.is_integer() and op != "/" else result
+        except (TypeError, ValueError, ZeroDivisionError, KeyError, OverflowError):
+            return Unknown(expr.text)
+
+    def _for(self, expr: ForExpr, scope: Scope) -> Any:
+        collection = self.evaluate(expr.collection, scope)
+        if is_unknown_deep(collection) or not isinstance(collection, (list, dict)):
+            return Unknown(expr.text)
+        pairs = list(_pairs(collection))
+        if len(pairs) > MAX_ITEMS:
+            return Unknown(expr.text)
+        results: list[tuple[Any, Any]] = []
+        for key, value in pairs:
+            names = {expr.value_var: value}
+            if expr.key_var:
+                names[expr.key_var] = key
+            inner = scope.child(names)
+            if expr.cond is not None:
+                keep = self.evaluate(expr.cond, inner)
+                if isinstance(keep, Unknown):
+                    return Unknown(expr.text)
+                if not _boolean(keep):
+                    continue
+            item = self.evaluate(expr.value, inner)
+            results.append((self.evaluate(expr.key, inner) if expr.key is not None else None, item))
+        if expr.key is None:
+            return locate([v for _, v in results], expr.loc)
+        out = LMap(loc=expr.loc)
+        for key, value in results:
+            if isinstance(key, Unknown):
+                return Unknown(expr.text)
+            if expr.grouping:
+                out.setdefault(str(key), LSeq(loc=expr.loc)).append(value)
+            else:
+                out[LStr(str(key), expr.loc)] = value
+            out.value_locs[str(key)] = expr.loc
+        return out
+
+    def _call(self, expr: Call, scope: Scope) -> Any:
+        name = expr.name.rsplit("::", 1)[-1] if expr.name.startswith("provider::") else expr.name
+        if name == "try":
+            for arg in expr.args:
+                value = self.evaluate(arg, scope)
+                if not isinstance(value, Unknown):
+                    return value
+            return Unknown(expr.text)
+        if name == "can":
+            return Unknown(expr.text)
+        if name in ("file", "templatefile"):
+            return self.read_template_file(expr, scope)
+        if name == "jsonencode" and len(expr.args) == 1:
+            # Kept as the structure itself so every string inside keeps its line.
+            return self.evaluate(expr.args[0], scope)
+        args = [self.evaluate(a, scope) for a in expr.args]
+        if expr.expand and args and isinstance(args[-1], list):
+            args = args[:-1] + list(args[-1])
+        function = FUNCTIONS.get(name)
+        if function is None:
+            return Unknown(expr.text)
+        if name not in _UNKNOWN_TOLERANT and any(is_unknown_deep(a) for a in args):
+            return Unknown(expr.text)
+        try:
+            result = function(*args)
+        except Exception:  # a built-in applied to the wrong types: Terraform would fail; we do not know
+            return Unknown(expr.text)
+        return locate(result, expr.loc)
+
+    def read_template_file(self, expr: Call, scope: Scope) -> Any:
+        if not expr.args:
+            return Unknown(expr.text)
+        path = self.evaluate(expr.args[0], scope)
+        if not isinstance(path, str):
+            return Unknown(expr.text)
+        full = path if os.path.isabs(path) else os.path.join(scope.module.directory, path)
+        text = self.read_file(os.path.normpath(full), expr.loc)
+        if text is None:
+            return Unknown(expr.text)
+        if expr.name == "file":
+            return FileText(text, Location(os.path.normpath(full), 1, 1), os.path.normpath(full))
+        variables = self.evaluate(expr.args[1], scope) if len(expr.args) > 1 else LMap()
+        if not isinstance(variables, dict):
+            return Unknown(expr.text)
+        inner = Scope(scope.module, {str(k): v for k, v in variables.items()})
+        loc = Location(os.path.normpath(full), 1, 1)
+        parts, directives = split_template(text, loc)
+        template = Template(loc, expr.text, tuple(parts), directives, True, text, 1, 0)
+        value = self._template(template, inner)
+        if isinstance(value, str):
+            return FileText(value, loc, os.path.normpath(full), rendered=not any(isinstance(p, Expr) for p in parts))
+        return value
+
+    def _traversal(self, expr: Traversal, scope: Scope) -> Any:
+        if not isinstance(expr.root, str):
+            base = self.evaluate(expr.root, scope)
+            return self.apply_ops(base, expr.ops, expr, scope)
+        root, ops = expr.root, expr.ops
+        module = scope.module
+        if root in scope.names:
+            return self.apply_ops(scope.names[root], ops, expr, scope)
+        first = ops[0][1] if ops and ops[0][0] == "attr" else None
+        if root == "var" and first:
+            return self.apply_ops(module.variable(first), ops[1:], expr, scope)
+        if root == "local" and first:
+            return self.apply_ops(module.local(first), ops[1:], expr, scope)
+        if root == "path" and first in ("module", "root"):
+            directory = module.directory if first == "module" else self.root_directory
+            return LStr(directory, expr.loc) if len(ops) == 1 else Unknown(expr.text)
+        if root == "module" and first and len(ops) >= 2 and ops[1][0] == "attr":
+            child = module.children.get(first)
+            if child is not None:
+                return self.apply_ops(child.output(ops[1][1]), ops[2:], expr, scope)
+            return Unknown(expr.text)
+        if root == "data" and len(ops) >= 3 and ops[0][0] == "attr" and ops[1][0] == "attr":
+            kind, name = ops[0][1], ops[1][1]
+            rest = ops[2:]
+            if rest and rest[0][0] == "index":
+                rest = rest[1:]
+            if kind == "aws_iam_policy_document" and rest and rest[0] == ("attr", "json") or \
+                    kind == "aws_iam_policy_document" and rest and rest[0] == ("attr", "minified_json"):
+                return self.apply_ops(module.policy_document(name), rest[1:], expr, scope)
+            return Unknown(expr.text)
+        if first and f"{root}.{first}" in module.resources:
+            return self.resource_attribute(module, f"{root}.{first}", ops[1:], expr, scope)
+        return Unknown(expr.text)
+
+    root_directory = "."
+
+    def resource_attribute(self, module: Module, address: str, ops: tuple, expr: Traversal, scope: Scope) -> Any:
+        """An attribute of another resource: known when its body writes it statically."""
+        block = module.resources[address]
+        if any(k in block.body.attributes for k in ("count", "for_each")):
+            if ops and ops[0][0] in ("index", "splat"):
+                ops = ops[1:]
+            else:
+                return Unknown(expr.text)
+        if not ops or ops[0][0] != "attr":
+            return Unknown(expr.text)
+        attribute = ops[0][1]
+        rtype = address.split(".", 1)[0]
+        written = block.body.attributes
+        if rtype == "aws_s3_bucket" and attribute in ("id", "bucket", "arn") and "bucket" in written:
+            name = self.evaluate(written["bucket"].expr, module.scope)
+            if isinstance(name, str) and len(ops) == 1:
+                return LStr(f"arn:aws:s3:::{name}" if attribute == "arn" else str(name), expr.loc)
+            return Unknown(expr.text)
+        if attribute in written and attribute not in ("id", "arn") and len(ops) == 1:
+            value = self.evaluate(written[attribute].expr, module.scope)
+            if not is_unknown_deep(value) and isinstance(value, (str, int, float, bool)):
+                return value
+        return Unknown(expr.text)
+
+    def apply_ops(self, value: Any, ops: tuple, expr: Expr, scope: Scope) -> Any:
+        for i, (op, arg) in enumerate(ops):
+            if isinstance(value, Unknown):
+                return Unknown(expr.text)
+            if op == "attr":
+                if isinstance(value, dict) and arg in value:
+                    value = value[arg]
+                else:
+                    return Unknown(expr.text)
+            elif op == "index":
+                key = self.evaluate(arg, scope)
+                if isinstance(key, Unknown):
+                    return Unknown(expr.text)
+                try:
+                    if isinstance(value, list):
+                        value = value[int(key)]
+                    elif isinstance(value, dict):
+                        value = value[str(key)]
+                    else:
+                        return Unknown(expr.text)
+                except (KeyError, IndexError, ValueError, TypeError):
+                    return Unknown(expr.text)
+            else:  # splat: the rest applies to every element
+                items = value if isinstance(value, list) else ([] if value is None else [value])
+                return locate([self.apply_ops(v, ops[i + 1:], expr, scope) for v in items], expr.loc)
+        return value
+
+    # --- references -----------------------------------------------------------------------
+
+    def references(self, expr: Expr, scope: Scope, depth: int = 0) -> Iterator[str]:
+        """Keys (``module.m.aws_s3_bucket.x``) of every resource or data source an expression reads."""
+        if depth > 24:
+            return
+        module = scope.module
+        if isinstance(expr, Traversal):
+            if not isinstance(expr.root, str):
+                yield from self.references(expr.root, scope, depth + 1)
+                return
+            root, ops = expr.root, expr.ops
+            first = ops[0][1] if ops and ops[0][0] == "attr" else None
+            if root in scope.sources:
+                source_expr, source_scope = scope.sources[root]
+                yield from self.references(source_expr, source_scope, depth + 1)
+            elif root in scope.names:
+                return
+            elif root == "var" and first:
+                if first in module.inputs:
+                    source_expr, source_scope = module.inputs[first]
+                    yield from self.references(source_expr, source_scope, depth + 1)
+            elif root == "local" and first and first in module.locals:
+                yield from self.references(module.locals[first].expr, module.scope, depth + 1)
+            elif root == "module" and first and len(ops) >= 2 and ops[1][0] == "attr":
+                child = module.children.get(first)
+                block = child.outputs.get(ops[1][1]) if child else None
+                if block is not None and "value" in block.body.attributes:
+                    yield from self.references(block.body.attributes["value"].expr, child.scope, depth + 1)
+            elif root == "data" and len(ops) >= 2 and ops[1][0] == "attr" and first:
+                yield f"{module.key_prefix}data.{first}.{ops[1][1]}"
+            elif first and f"{root}.{first}" in module.resources:
+                yield f"{module.key_prefix}{root}.{first}"
+            return
+        for child in _children(expr):
+            yield from self.references(child, scope, depth + 1)
+
+
+def _children(expr: Expr) -> list[Expr]:
+    if isinstance(expr, Template):
+        return [p for p in expr.parts if isinstance(p, Expr)]
+    if isinstance(expr, Tuple):
+        return list(expr.items)
+    if isinstance(expr, Object):
+        return [v for _, v in expr.items]
+    if isinstance(expr, Call):
+        return list(expr.args)
+    if isinstance(expr, Conditional):
+        return [expr.yes, expr.no]
+    if isinstance(expr, Operation):
+        return list(expr.operands)
+    if isinstance(expr, ForExpr):
+        return [expr.collection]
+    return []
+
+
+class FileText(LStr):
+    """The text of a file read by ``file()``/``templatefile()``: a string that knows its file."""
+
+    path: str
+    rendered: bool
+
+    def __new__(cls, value: str, loc: Location | None, path: str, rendered: bool = True) -> "FileText":
+        obj = super().__new__(cls, value, loc)
+        obj.path = path
+        obj.rendered = rendered
+        return obj
+
+
+def decode_file_json(text: "FileText") -> Any:
+    """JSON from a file, located in that file when its text was not rewritten by templating."""
+    if text.rendered:
+        try:
+            return decode_json_located(str(text), text.path)
+        except JsonProblem:
+            return None
+    return None
+
+
+_EVALUATORS: dict[type, Callable[..., Any]] = {
+    Lit: Evaluator._lit, Template: Evaluator._template, Tuple: Evaluator._tuple, Object: Evaluator._object,
+    Conditional: Evaluator._conditional, Operation: Evaluator._operation, ForExpr: Evaluator._for,
+    Call: Evaluator._call, Traversal: Evaluator._traversal,
+}
+
+
+# --- built-in functions -------------------------------------------------------------------
+
+
+def _pairs(collection: Any) -> Iterator[tuple[Any, Any]]:
+    if isinstance(collection, dict):
+        yield from collection.items()
+    elif isinstance(collection, list):
+        for i, v in enumerate(collection):
+            yield (v if isinstance(v, str) else i), v
+    elif collection is not None:
+        raise TypeError("not a collection")
+
+
+def _to_string(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    return None
+
+
+def _number(value: Any) -> float | int:
+    if isinstance(value, bool):
+        raise TypeError("bool is not a number")
+    if isinstance(value, (int, float)):
+        return value
+    text = str(value)
+    return int(text) if text.lstrip("-").isdigit() else float(text)
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value in ("true", "false"):
+        return value == "true"
+    raise TypeError("not a bool")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _flatten(items: Any) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, list):
+            out.extend(_flatten(item))
+        else:
+            out.append(item)
+    return out
+
+
+def _merge(*maps: Any) -> dict:
+    out = LMap()
+    for m in maps:
+        if m is None:
+            continue
+        if not isinstance(m, dict):
+            raise TypeError("merge of a non-map")
+        for k, v in m.items():
+            out[k] = v
+            if isinstance(m, LMap):
+                if k in m.key_locs:
+                    out.key_locs[k] = m.key_locs[k]
+                if k in m.value_locs:
+                    out.value_locs[k] = m.value_locs[k]
+    return out
+
+
+def _lookup(m: Any, key: Any, *default: Any) -> Any:
+    if isinstance(m, dict) and key in m:
+        return m[key]
+    if default:
+        return default[0]
+    raise KeyError(key)
+
+
+def _coalesce(*values: Any) -> Any:
+    for v in values:
+        if isinstance(v, Unknown):
+            raise ValueError("unknown")
+        if v is not None and v != "":
+            return v
+    raise ValueError("no value")
+
+
+def _format(spec: Any, *args: Any) -> str:
+    import re
+    values = iter(args)
+
+    def one(match: Any) -> str:
+        if match.group(0) == "%%":
+            return "%"
+        value = next(values)
+        return json.dumps(_plain(value)) if match.group(1) == "q" else str(_to_string(value) or json.dumps(_plain(value)))
+    return re.sub(r"%%|%[-+ #0]*\d*(?:\.\d+)?([a-zA-Z])", one, str(spec))
+
+
+def _jsondecode(text: Any) -> Any:
+    loc = loc_of(text)
+    if isinstance(text, FileText):
+        decoded = decode_file_json(text)
+        if decoded is not None:
+            return decoded
+    try:
+        return decode_json_located(str(text), loc.file, loc.line) if loc and "\n" not in str(text) else \
+            locate(json.loads(str(text)), loc or Location("", 1, 1))
+    except (JsonProblem, ValueError):
+        return locate(json.loads(str(text)), loc or Location("", 1, 1))
+
+
+def _range(*args: Any) -> list[int]:
+    values = [int(_number(a)) for a in args]
+    result = range(*values)
+    if len(result) > MAX_ITEMS:
+        raise ValueError("range too large")
+    return list(result)
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "upper": lambda s: str(s).upper(), "lower": lambda s: str(s).lower(), "title": lambda s: str(s).title(),
+    "trimspace": lambda s: str(s).strip(), "trim": lambda s, c: str(s).strip(str(c)),
+    "trimprefix": lambda s, p: str(s)[len(p):] if str(s).startswith(p) else str(s),
+    "trimsuffix": lambda s, p: str(s)[:-len(p)] if p and str(s).endswith(p) else str(s),
+    "replace": lambda s, a, b: str(s).replace(str(a), str(b)),
+    "split": lambda sep, s: str(s).split(str(sep)), "join": lambda sep, items: str(sep).join(
+        _to_string(i) or "" for i in items),
+    "format": _format, "substr": lambda s, o, n: str(s)[int(o):int(o) + int(n)] if int(n) >= 0 else str(s)[int(o):],
+    "concat": lambda *lists: [i for lst in lists for i in lst], "flatten": _flatten,
+    "distinct": lambda items: list(dict.fromkeys(items)) if all(isinstance(i, (str, int)) for i in items) else items,
+    "compact": lambda items: [i for i in items if i not in (None, "")],
+    "length": lambda v: len(v), "keys": lambda m: sorted(m), "values": lambda m: [m[k] for k in sorted(m)],
+    "lookup": _lookup, "merge": _merge, "element": lambda items, i: items[int(i) % len(items)],
+    "contains": lambda items, v: v in items, "coalesce": _coalesce,
+    "coalescelist": lambda *lists: next(lst for lst in lists if lst),
+    "tolist": lambda v: list(v), "toset": lambda v: list(dict.fromkeys(v)) if all(
+        isinstance(i, (str, int, float)) for i in v) else list(v),
+    "tomap": lambda v: v, "tostring": lambda v: _to_string(v), "tonumber": _number,
+    "tobool": _boolean, "jsondecode": _jsondecode, "min": lambda *v: min(v), "max": lambda *v: max(v),
+    "abs": abs, "range": _range, "zipmap": lambda ks, vs: dict(zip(ks, vs)),
+    "one": lambda items: items[0] if len(items) == 1 else (None if not items else (_ for _ in ()).throw(ValueError())),
+    "startswith": lambda s, p: str(s).startswith(str(p)), "endswith": lambda s, p: str(s).endswith(str(p)),
+    "sort": lambda items: sorted(items), "reverse": lambda items: list(reversed(items)),
+    "slice": lambda items, a, b: items[int(a):int(b)],
+}
+# Functions whose result is meaningful even when part of an argument is unknown.
+_UNKNOWN_TOLERANT = frozenset({"merge", "concat", "tolist", "toset", "tomap", "flatten", "compact", "lookup",
+                               "element", "length"})
