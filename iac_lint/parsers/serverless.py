@@ -59,7 +59,7 @@ EVENT_KINDS = {
 # Generated entities that ``resources`` may extend, and the CloudFormation type that reads the extension.
 _EXTENDED_TYPES: dict[type, str] = {
     Function: "AWS::Lambda::Function", LogGroup: "AWS::Logs::LogGroup", Bucket: "AWS::S3::Bucket",
-    Role: "AWS::IAM::Role", Topic: "AWS::SNS::Topic",
+    Role: "AWS::IAM::Role", Topic: "AWS::SNS::Topic", Stage: "AWS::ApiGatewayV2::Stage",
 }
 
 
@@ -290,6 +290,8 @@ class _Service:
             if not isinstance(found, dict):
                 continue
             for logical_id, body in found.items():
+                if isinstance(body, Unknown):
+                    continue  # an include that could not be read: nothing is known about it
                 if isinstance(body, dict) and "Type" not in body:
                     self.extensions.append((str(logical_id), body, key_loc(found, logical_id)))
                     continue
