@@ -261,6 +261,7 @@ def read_resources(ctx: CfnContext, tpl: Template, resources: Any, builders: dic
             continue  # AWS::LanguageExtensions loops: their resources exist only after the transform
         if isinstance(body, dict) and "Type" not in body and "Source" in body:
             continue  # a Rain module reference, expanded by the rain tool, not by CloudFormation
+        if not isinstance(body, dict):
             tpl.problem("E001", f"resource {logical_id} must be a mapping", header)
             continue
         rtype = body.get("Type")
@@ -595,8 +596,18 @@ def _resource_policy(cls: type[Entity], targets_key: str) -> Callable[..., Built
 
         def link() -> None:
             raw_targets = _get(p, targets_key)
-            for raw in raw_targets if isinstance(raw_targets, list) else [raw_targets]:
+            for i, raw in enumerate(raw_targets if isinstance(raw_targets, list) else [raw_targets]):
                 owner = ctx.name_or_arn(raw, cls)
+                if owner is None and cls is Bucket and raw is not None:
+                    # A policy on a bucket made elsewhere (an import, another stack) still grants what it
+                    # says: keep it on an external bucket, whose own settings are unknown.
+                    where = (value_loc(raw_targets, i) if isinstance(raw_targets, list) else None) \
+                        or _where(p, targets_key) or res.location
+                    literal = ctx.resolve(raw)
+                    name = literal if isinstance(literal, str) else expression_text(raw)
+                    owner = Bucket(literal if isinstance(literal, str) else f"{res.id}.{targets_key}", res, where,
+                                   name=name, external=True)
+                    tpl.add(owner)
                 if owner is not None:
                     owner.policy.extend(statements_from_document(
                         _get(p, "PolicyDocument"), ctx.resolve, source=res.id, fallback=res.location))
