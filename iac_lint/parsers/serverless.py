@@ -399,10 +399,10 @@ class _Service:
                 fn.set("url_auth_type", "AWS_IAM", _where(raw, "authorizer") or _where(body, "url"))
             elif isinstance(auth, Unknown):
                 fn.set("url_auth_type", auth, _where(raw, "authorizer"))
-            else:
-                fn.set("url_auth_type", "NONE", _where(body, "url"))
+            else:  # no authorizer written: the finding belongs on the ``url:`` key, not inside its map
+                fn.set("url_auth_type", "NONE", key_loc(body, "url"))
         elif _truthy(value) is True:
-            fn.set("url_auth_type", "NONE", _where(body, "url"))
+            fn.set("url_auth_type", "NONE", key_loc(body, "url"))
 
     def build_log_group(self, fn: Function, body: dict) -> None:
         """The log group the framework creates for every function, with its retention if one is set."""
@@ -764,6 +764,7 @@ class _Service:
         self.apis["websocket"] = api
         self.stages["websocket"] = stage
         self.register(WEBSOCKET_API_ID, api)
+        self.register("WebsocketsDeploymentStage", stage)
         self.tpl.add(api)
         self.tpl.add(stage)
         return api
