@@ -5,9 +5,10 @@ Nothing here prints or exits.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Any, Iterable
 
 from iac_lint.config import Config
 from iac_lint.discover import Unit, discover
@@ -70,10 +71,14 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
     paths = list(paths) or ["."]
     if not config.parse.roots:
         config.parse.roots = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+    changes = None
+    if config.changed_since:
+        from iac_lint.engine.diff import changed_since
+        changes = changed_since(config.changed_since, paths)  # before parsing: a bad REF fails fast
     rules = rules if rules is not None else active_rules(config)
     templates = parse_units(discover(paths, config.exclude), config)
     findings = evaluate(templates, rules)
-    return finish(Report(findings, templates, rules), config)
+    return finish(Report(findings, templates, rules), config, changes)
 
 
 def lint_text(path: str, text: str, config: Config | None = None, rules: list[Rule] | None = None) -> list[Finding]:
@@ -91,8 +96,37 @@ def lint_text(path: str, text: str, config: Config | None = None, rules: list[Ru
     return finish(Report(evaluate([tpl], rules), [tpl], rules), config).findings
 
 
-def finish(report: Report, config: Config) -> Report:
-    """Suppressions, then a stable order."""
-    from iac_lint.engine.suppress import apply_suppressions
-    report.findings = sorted(apply_suppressions(report.findings, report.templates, config), key=_sort_key)
+def finish(report: Report, config: Config, changes: Any = None) -> Report:
+    """Canonical fingerprints, severity overrides, suppressions, per-path ignores, baseline, diff; a stable order.
+
+    Raises ``BaselineError`` for an unusable baseline file.
+    """
+    from iac_lint.engine.evaluate import fingerprint
+    from iac_lint.engine.suppress import apply_path_ignores, apply_suppressions
+
+    findings = [_canonical(f, fingerprint) for f in report.findings]
+    if config.severity:
+        report.rules = [dataclasses.replace(r, severity=config.severity[r.id]) if r.id in config.severity else r
+                        for r in report.rules]
+    findings = apply_suppressions(findings, report.templates, config, report.rules)
+    if config.severity:
+        findings = [dataclasses.replace(f, severity=config.severity[f.rule_id]) if f.rule_id in config.severity
+                    else f for f in findings]
+    findings = apply_path_ignores(findings, config)
+    if config.baseline:
+        from iac_lint.engine.baseline import apply_baseline, load_baseline
+        findings = apply_baseline(findings, load_baseline(config.baseline))
+    if changes is not None:
+        from iac_lint.engine.diff import keep_changed
+        findings = keep_changed(findings, report.templates, changes)
+    report.findings = sorted(findings, key=_sort_key)
     return report
+
+
+def _canonical(finding: Finding, fingerprint: Any) -> Finding:
+    """``./a/b.yaml`` and ``a/b.yaml`` are one file: the same fingerprint whichever way the path was given."""
+    file = finding.location.file
+    if os.path.isabs(file) or os.path.normpath(file) == file:
+        return finding
+    fp = fingerprint(finding.rule_id, os.path.normpath(file), finding.resource, finding.logical_path)
+    return dataclasses.replace(finding, fingerprint=fp)

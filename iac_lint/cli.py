@@ -51,6 +51,59 @@ def main() -> None:
     """Security linter for serverless infrastructure-as-code (Serverless Framework, SAM, CloudFormation, Terraform)."""
 
 
+def _scan_options(command: Any) -> Any:
+    """The options that decide what a scan finds, shared by ``scan`` and ``baseline create``."""
+    options = [
+        click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                     help="Configuration file (default: .iac-lint.yaml, or [tool.iac-lint] in pyproject.toml, "
+                          "at the scan root or in the working directory)."),
+        click.option("--select", multiple=True, help="Only these rule ids, prefixes (IAM) or categories."),
+        click.option("--ignore", multiple=True, help="Skip these rule ids, prefixes or categories."),
+        click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False),
+                     help="Extra rules directory (repeatable); the only way to load Python rules."),
+        click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable)."),
+        click.option("--stage", default=None, help="Serverless Framework stage (${opt:stage}, ${sls:stage})."),
+        click.option("--param", "params", multiple=True, help="KEY=VALUE for ${param:KEY} / template parameters."),
+        click.option("--var", "tf_vars", multiple=True, help="Terraform KEY=VALUE variable."),
+        click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
+                     help="Terraform .tfvars file."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _config(paths: list[str], config_file: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
+            policies: tuple[str, ...], exclude: tuple[str, ...], stage: str | None, params: tuple[str, ...],
+            tf_vars: tuple[str, ...], var_files: tuple[str, ...], **more: Any) -> Any:
+    """Flags given on the command line (None when absent) over the configuration file; exit 2 if it is bad."""
+    from iac_lint.config import ConfigError, resolve_config
+
+    try:
+        return resolve_config(
+            paths, config_file,
+            select=_split(select) or None, ignore=_split(ignore) or None, policies=list(policies) or None,
+            exclude=list(exclude) or None, stage=stage, params=_pairs(params, "--param") or None,
+            var_files=list(var_files) or None, vars=_pairs(tf_vars, "--var") or None, **more)
+    except ConfigError as exc:
+        click.echo(f"iac-lint: configuration error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _run_scan(paths: list[str], config: Any) -> Any:
+    """The report, or exit 2 with the reason (a bad rule, baseline or revision)."""
+    from iac_lint.api import scan as run_scan
+    from iac_lint.engine.baseline import BaselineError
+    from iac_lint.engine.diff import DiffError
+    from iac_lint.engine.rules import RuleError
+
+    try:
+        return run_scan(paths, config)
+    except (RuleError, BaselineError, DiffError) as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "-f", "formats", multiple=True,
@@ -60,43 +113,25 @@ def main() -> None:
               help="File for the format at the same position; the rest go to standard output.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when a finding at or above this severity remains (default: low).")
-@click.option("--select", multiple=True, help="Only these rule ids, prefixes (IAM) or categories.")
-@click.option("--ignore", multiple=True, help="Skip these rule ids, prefixes or categories.")
-@click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False),
-              help="Extra rules directory (repeatable).")
-@click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable).")
-@click.option("--stage", default=None, help="Serverless Framework stage (${opt:stage}, ${sls:stage}).")
-@click.option("--param", "params", multiple=True, help="KEY=VALUE for ${param:KEY} / template parameters.")
-@click.option("--var", "tf_vars", multiple=True, help="Terraform KEY=VALUE variable.")
-@click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="Terraform .tfvars file.")
+@_scan_options
+@click.option("--baseline", type=click.Path(dir_okay=False), default=None,
+              help="Report only findings not in this baseline file (see `iac-lint baseline create`).")
+@click.option("--changed-since", metavar="REF", default=None,
+              help="Report only findings on resources changed since the merge base with REF (git).")
 @click.option("--color/--no-color", default=None, help="Colour text output (default: only on a terminal).")
 @click.option("--show-suppressed", is_flag=True, help="List suppressed findings in text output too.")
 def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], fail_on: str | None,
-         select: tuple[str, ...], ignore: tuple[str, ...], policies: tuple[str, ...], exclude: tuple[str, ...],
-         stage: str | None, params: tuple[str, ...], tf_vars: tuple[str, ...], var_files: tuple[str, ...],
-         color: bool | None, show_suppressed: bool) -> None:
+         baseline: str | None, changed_since: str | None, color: bool | None, show_suppressed: bool,
+         **options: Any) -> None:
     """Scan PATHS (default: the current directory) and report findings."""
-    from iac_lint.api import scan as run_scan
-    from iac_lint.config import Config
-    from iac_lint.engine.rules import RuleError
-    from iac_lint.parsers import ParseOptions
     from iac_lint.report import renderer
 
-    config = Config(
-        select=_split(select), ignore=_split(ignore), fail_on=fail_on or "low", exclude=list(exclude),
-        policies=list(policies),
-        parse=ParseOptions(stage=stage, params=_pairs(params, "--param"), var_files=list(var_files),
-                           tf_vars=_pairs(tf_vars, "--var")),
-    )
-    try:
-        report = run_scan(list(paths) or ["."], config)
-    except RuleError as exc:
-        click.echo(f"iac-lint: {exc}", err=True)
-        sys.exit(EXIT_ERROR)
     formats = formats or ("text",)
     if len(outputs) > len(formats):
         raise click.UsageError("more --output than --format")
+    targets = list(paths) or ["."]
+    config = _config(targets, fail_on=fail_on, baseline=baseline, changed_since=changed_since, **options)
+    report = _run_scan(targets, config)
     for i, fmt in enumerate(formats):
         target = outputs[i] if i < len(outputs) else None
         use_colour = color if color is not None else (target is None and sys.stdout.isatty())
@@ -107,6 +142,32 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
         else:
             click.echo(text, nl=False)
     sys.exit(EXIT_FINDINGS if report.failing(config.fail_on) else EXIT_OK)
+
+
+@main.group()
+def baseline() -> None:
+    """Accept today's findings so that only new ones fail the build."""
+
+
+@baseline.command("create")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--output", "-o", default=".iac-lint-baseline.json", show_default=True,
+              type=click.Path(dir_okay=False), help="Baseline file to write.")
+@_scan_options
+def baseline_create(paths: tuple[str, ...], output: str, **options: Any) -> None:
+    """Write the fingerprints of every active finding under PATHS to a baseline file."""
+    from iac_lint.engine.baseline import BaselineError, write_baseline
+
+    targets = list(paths) or ["."]
+    config = _config(targets, **options)
+    config.baseline = None  # a baseline records everything that is there now, not what the old one missed
+    report = _run_scan(targets, config)
+    try:
+        count = write_baseline(report.findings, output)
+    except BaselineError as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"iac-lint: wrote {count} finding{'s' if count != 1 else ''} to {output}", err=True)
 
 
 @main.group()

@@ -1,10 +1,70 @@
-"""Scan settings: command-line flags over the project's configuration file."""
+"""Scan settings: command-line flags over the project's configuration file.
+
+Where the configuration comes from, first found wins:
+
+1. ``--config FILE`` (YAML, or a ``pyproject.toml``);
+2. ``.iac-lint.yaml`` / ``.iac-lint.yml`` at the scan root, then in the working directory;
+3. ``[tool.iac-lint]`` in ``pyproject.toml`` at the scan root, then in the working directory.
+
+Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
+
+    select: [IAM, ENC001]            # rule ids, id prefixes or categories
+    ignore: [THR003]
+    fail_on: medium                  # critical | high | medium | low | info
+    exclude: ["examples/**"]         # globs, relative to the configuration file
+    policies: [rules/]               # extra rule directories: YAML rules only (see below)
+    severity: {IAM006: medium}       # a rule's severity, by rule id
+    per_path_ignores: {"legacy/**": [IAM001]}
+    baseline: .iac-lint-baseline.json
+    no_inline_suppress: [IAM004, public-access]   # only a baseline or this file may silence these
+    stage: prod                      # Serverless Framework ${opt:stage}
+    params: {env: prod}              # ${param:...} and template parameters
+    var_files: [prod.tfvars]         # Terraform
+    vars: {region: eu-west-1}        # Terraform
+
+Why Python rules are refused in a configuration file's ``policies``: the file
+is read from the scanned repository, which on a pull request is whatever its
+author wrote.  A Python rule is code; loading it would let any pull request
+run code in the CI job that gates it (and read its tokens).  YAML rules are
+data (JMESPath over the model), so they are allowed.  A directory of Python
+rules is trusted only when the person running iac-lint names it with
+``--policies DIR`` on the command line, i.e. in the CI definition, not in the
+code under review.  For the same reason every path in the file must stay
+inside the directory that holds it.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import re
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
 
 from iac_lint.parsers import ParseOptions
+
+SEVERITY_NAMES = ("info", "low", "medium", "high", "critical")
+CONFIG_NAMES = (".iac-lint.yaml", ".iac-lint.yml")
+_RULE_ID = re.compile(r"^[A-Z]{1,6}\d{3}$")
+_TOKEN = re.compile(r"^(?:[A-Z]{1,6}(?:\d{3})?|ALL)$")
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used: names the file and, when known, the line."""
+
+    def __init__(self, message: str, file: str | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.file = file
+        self.line = line
+
+    def __str__(self) -> str:
+        if self.file and self.line:
+            return f"{self.file}:{self.line}: {self.message}"
+        if self.file:
+            return f"{self.file}: {self.message}"
+        return self.message
 
 
 @dataclass(slots=True)
@@ -16,3 +76,408 @@ class Config:
     policies: list[str] = field(default_factory=list)
     builtin_rules: bool = True
     parse: ParseOptions = field(default_factory=ParseOptions)
+    # A rule's severity by rule id, replacing the rule's own.
+    severity: dict[str, str] = field(default_factory=dict)
+    # Glob (relative to ``root``) -> rule ids, prefixes or categories suppressed in matching files.
+    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
+    baseline: str | None = None
+    # Rules (ids, prefixes, categories) that comments and Metadata may not suppress.
+    no_inline_suppress: list[str] = field(default_factory=list)
+    changed_since: str | None = None
+    # Where relative globs are anchored: the configuration file's directory, else the working directory.
+    root: str | None = None
+    # The configuration file that was read, if any (named in messages).
+    source: str | None = None
+    # Today's date for suppression expiry; None means datetime.date.today() (tests inject one).
+    today: date | None = None
+
+
+# --- locating values in the file -----------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Entry:
+    """One key of the file: its value and the line it is written on (for messages)."""
+
+    key: str
+    value: Any
+    line: int | None
+    item_lines: list[int | None] = field(default_factory=list)
+
+
+def _yaml_entries(path: str, text: str) -> list[_Entry]:
+    from iac_lint.model.located import LMap, LSeq
+    from iac_lint.parsers.yaml_loader import LoadError, load_text
+
+    try:
+        data = load_text(text, path)
+    except LoadError as exc:
+        raise ConfigError(f"not valid YAML: {exc.message}", path, exc.line) from None
+    if data is None:
+        return []
+    if not isinstance(data, LMap):
+        raise ConfigError("the configuration must be a mapping of settings", path, 1)
+    out = []
+    for key, value in data.items():
+        where = data.key_locs.get(key)
+        items: list[int | None] = []
+        if isinstance(value, LSeq):
+            items = [loc.line if loc else None for loc in value.item_locs]
+        elif isinstance(value, LMap):
+            items = [(value.key_locs[k].line if value.key_locs.get(k) else None) for k in value]
+        out.append(_Entry(str(key), value, where.line if where else None, items))
+    return out
+
+
+def _toml_entries(path: str, text: str) -> list[_Entry] | None:
+    """``[tool.iac-lint]`` of a pyproject.toml; None when the section is absent."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(f"not valid TOML: {exc}", path, int(match.group(1)) if match else None) from None
+    section = data.get("tool", {}).get("iac-lint")
+    if section is None:
+        return None
+    if not isinstance(section, dict):
+        raise ConfigError("[tool.iac-lint] must be a table", path)
+    lines = text.splitlines()
+    return [_Entry(str(key), value, _toml_line(lines, str(key))) for key, value in section.items()]
+
+
+def _toml_line(lines: list[str], key: str) -> int | None:
+    """The line of ``key`` inside ``[tool.iac-lint]``: tomllib keeps no positions, so look for it."""
+    inside = False
+    key_re = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    for number, line in enumerate(lines, start=1):
+        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            name = header.group(1).replace('"', "").replace("'", "").replace(" ", "")
+            if name == f"tool.iac-lint.{key}":
+                return number
+            inside = name == "tool.iac-lint"
+            continue
+        if inside and key_re.match(line):
+            return number
+    return None
+
+
+# --- validation ----------------------------------------------------------------------
+
+
+def _strings(entry: _Entry, file: str) -> list[str]:
+    value = entry.value
+    if isinstance(value, str):
+        return [p.strip() for p in value.split(",") if p.strip()]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool)
+                                              for v in value):
+        raise ConfigError(f"{entry.key} must be a list of strings", file, entry.line)
+    return [str(v) for v in value]
+
+
+def _rule_tokens(values: list[str], what: str, entry: _Entry, file: str) -> list[str]:
+    """Rule ids (IAM001), prefixes (IAM), categories (encryption) or ALL."""
+    from iac_lint.engine.rules import CATEGORIES
+
+    for i, token in enumerate(values):
+        if not (_TOKEN.match(token.upper()) or token.lower() in CATEGORIES):
+            line = entry.item_lines[i] if i < len(entry.item_lines) and entry.item_lines[i] else entry.line
+            raise ConfigError(f"{what}: {token!r} is not a rule id (IAM001), a prefix (IAM) or a category "
+                              f"({', '.join(sorted(CATEGORIES))})", file, line)
+    return values
+
+
+def _mapping(entry: _Entry, file: str) -> dict[str, Any]:
+    if not isinstance(entry.value, dict):
+        raise ConfigError(f"{entry.key} must be a mapping", file, entry.line)
+    return entry.value
+
+
+def _scalar_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        import json
+        from iac_lint.model.located import plain
+        return json.dumps(plain(value))
+    return str(value)
+
+
+class _Reader:
+    """Validates the file's entries into keyword arguments for ``Config``."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.base = os.path.dirname(os.path.abspath(file))
+
+    def inside(self, entry: _Entry, value: str, line: int | None = None) -> str:
+        """A path of the file, relative to the file's directory, refused if it leaves it."""
+        path = os.path.normpath(os.path.join(self.base, value))
+        real_base = os.path.realpath(self.base)
+        if os.path.commonpath([os.path.realpath(path), real_base]) != real_base:
+            raise ConfigError(f"{entry.key}: {value!r} points outside {self.base}; a configuration file may only "
+                              f"name paths inside its own directory", self.file, line or entry.line)
+        return path
+
+    def line_of(self, entry: _Entry, index: int) -> int | None:
+        if index < len(entry.item_lines) and entry.item_lines[index]:
+            return entry.item_lines[index]
+        return entry.line
+
+    def read(self, entries: list[_Entry]) -> dict[str, Any]:
+        out: dict[str, Any] = {"_lines": {}}
+        for entry in entries:
+            name = entry.key.replace("-", "_")
+            handler = _KEYS.get(name)
+            if handler is None:
+                import difflib
+                close = difflib.get_close_matches(name, list(_KEYS), n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ConfigError(f"unknown key {entry.key!r}{hint}; known keys: {', '.join(sorted(_KEYS))}",
+                                  self.file, entry.line)
+            out[name] = handler(self, entry)
+            out["_lines"][name] = entry.line
+        return out
+
+    # one method per key -------------------------------------------------------
+
+    def select(self, entry: _Entry) -> list[str]:
+        return _rule_tokens(_strings(entry, self.file), entry.key, entry, self.file)
+
+    def fail_on(self, entry: _Entry) -> str:
+        value = entry.value
+        if not isinstance(value, str) or value.lower() not in SEVERITY_NAMES:
+            raise ConfigError(f"fail_on must be one of {', '.join(SEVERITY_NAMES)}, not {value!r}",
+                              self.file, entry.line)
+        return value.lower()
+
+    def exclude(self, entry: _Entry) -> list[str]:
+        return _strings(entry, self.file)
+
+    def policies(self, entry: _Entry) -> list[str]:
+        out = []
+        for i, value in enumerate(_strings(entry, self.file)):
+            path = self.inside(entry, value, self.line_of(entry, i))
+            if not os.path.isdir(path):
+                raise ConfigError(f"policies: {value!r} is not a directory", self.file, self.line_of(entry, i))
+            out.append(path)
+        return out
+
+    def severity(self, entry: _Entry) -> dict[str, str]:
+        out = {}
+        for i, (rule_id, value) in enumerate(_mapping(entry, self.file).items()):
+            line = self.line_of(entry, i)
+            if not _RULE_ID.match(str(rule_id)):
+                raise ConfigError(f"severity: {rule_id!r} is not a rule id like IAM001", self.file, line)
+            if not isinstance(value, str) or value.lower() not in SEVERITY_NAMES:
+                raise ConfigError(f"severity of {rule_id} must be one of {', '.join(SEVERITY_NAMES)}, "
+                                  f"not {value!r}", self.file, line)
+            out[str(rule_id)] = value.lower()
+        return out
+
+    def per_path_ignores(self, entry: _Entry) -> dict[str, list[str]]:
+        out = {}
+        for i, (pattern, rules) in enumerate(_mapping(entry, self.file).items()):
+            sub = _Entry(f"per_path_ignores[{pattern}]", rules, self.line_of(entry, i))
+            if str(pattern).startswith("/") or ".." in str(pattern).split("/"):
+                raise ConfigError(f"per_path_ignores: {pattern!r} must be a glob relative to "
+                                  f"{os.path.basename(self.file)}'s directory", self.file, sub.line)
+            out[str(pattern)] = _rule_tokens(_strings(sub, self.file), sub.key, sub, self.file)
+        return out
+
+    def baseline(self, entry: _Entry) -> str:
+        if not isinstance(entry.value, str) or not entry.value:
+            raise ConfigError("baseline must be a file name", self.file, entry.line)
+        return self.inside(entry, entry.value)
+
+    def stage(self, entry: _Entry) -> str:
+        if not isinstance(entry.value, (str, int)) or isinstance(entry.value, bool):
+            raise ConfigError("stage must be a string", self.file, entry.line)
+        return str(entry.value)
+
+    def params(self, entry: _Entry) -> dict[str, str]:
+        return {str(k): _scalar_text(v) for k, v in _mapping(entry, self.file).items()}
+
+    def var_files(self, entry: _Entry) -> list[str]:
+        out = []
+        for i, value in enumerate(_strings(entry, self.file)):
+            path = self.inside(entry, value, self.line_of(entry, i))
+            if not os.path.isfile(path):
+                raise ConfigError(f"var_files: {value!r} does not exist", self.file, self.line_of(entry, i))
+            out.append(path)
+        return out
+
+
+_KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
+    "select": _Reader.select,
+    "ignore": _Reader.select,
+    "fail_on": _Reader.fail_on,
+    "exclude": _Reader.exclude,
+    "policies": _Reader.policies,
+    "severity": _Reader.severity,
+    "per_path_ignores": _Reader.per_path_ignores,
+    "baseline": _Reader.baseline,
+    "no_inline_suppress": _Reader.select,
+    "stage": _Reader.stage,
+    "params": _Reader.params,
+    "var_files": _Reader.var_files,
+    "vars": _Reader.params,
+}
+
+
+# --- finding and reading the file ----------------------------------------------------
+
+
+def find_config_file(paths: list[str], cwd: str | None = None) -> str | None:
+    """``.iac-lint.yaml`` at the scan root or the working directory, else a pyproject.toml with our table."""
+    cwd = cwd or os.getcwd()
+    first = paths[0] if paths else "."
+    root = first if os.path.isdir(first) else (os.path.dirname(first) or ".")
+    places = []
+    for place in (root, cwd):
+        place = os.path.abspath(place)
+        if place not in places:
+            places.append(place)
+    for place in places:
+        for name in CONFIG_NAMES:
+            candidate = os.path.join(place, name)
+            if os.path.isfile(candidate):
+                return candidate
+    for place in places:
+        candidate = os.path.join(place, "pyproject.toml")
+        if os.path.isfile(candidate) and _has_tool_table(candidate):
+            return candidate
+    return None
+
+
+def _has_tool_table(path: str) -> bool:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?iac-lint[\"']?", handle.read(), re.MULTILINE) is not None
+    except OSError:
+        return False
+
+
+def read_config_file(path: str) -> dict[str, Any]:
+    """The validated settings of one file, as ``Config`` keyword arguments (plus ``_lines``)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read: {exc}", path) from None
+    if path.endswith(".toml"):
+        entries = _toml_entries(path, text)
+        if entries is None:
+            raise ConfigError("no [tool.iac-lint] table", path)
+    else:
+        entries = _yaml_entries(path, text)
+    return _Reader(path).read(entries)
+
+
+def _python_rule_files(directory: str) -> list[str]:
+    from iac_lint.engine.rules import rule_files
+    return [p for p in rule_files(directory) if p.endswith(".py")]
+
+
+def resolve_config(paths: list[str], config_file: str | None = None, *, use_config_file: bool = True,
+                   **flags: Any) -> Config:
+    """The configuration of a run: defaults, then the file, then every flag that was given (not None).
+
+    ``flags`` are ``Config`` field names, plus ``stage``, ``params``, ``var_files`` and ``vars`` for
+    the parsers.  Raises ``ConfigError`` (exit 2 in the CLI).
+    """
+    file = config_file
+    if file is None and use_config_file:
+        file = find_config_file(paths)
+    elif file is not None and not os.path.isfile(file):
+        raise ConfigError("no such configuration file", file)
+    settings: dict[str, Any] = read_config_file(file) if file else {"_lines": {}}
+    lines = settings.pop("_lines")
+    config = Config(root=os.path.dirname(os.path.abspath(file)) if file else os.getcwd(), source=file)
+    parse_keys = {"stage": "stage", "params": "params", "var_files": "var_files", "vars": "tf_vars"}
+    for source in (settings, {k: v for k, v in flags.items() if v is not None}):
+        for key, value in source.items():
+            if key in parse_keys:
+                setattr(config.parse, parse_keys[key], value)
+            elif key in _CONFIG_FIELDS:
+                setattr(config, key, value)
+            else:
+                raise ConfigError(f"unknown setting {key!r}")
+    from_file, from_flags = settings.get("policies", []), flags.get("policies") or []
+    _refuse_untrusted_python(from_file, from_flags, file, lines.get("policies"))
+    # Other flags replace the file's value; rule directories add up, since both only add rules.
+    config.policies = list(dict.fromkeys([*from_file, *from_flags]))
+    return config
+
+
+_CONFIG_FIELDS = {f.name for f in dataclasses.fields(Config)}
+
+
+def _refuse_untrusted_python(from_file: list[str], from_flags: list[str], file: str | None,
+                             line: int | None) -> None:
+    trusted = {os.path.realpath(p) for p in from_flags}
+    for directory in from_file:
+        if os.path.realpath(directory) in trusted:
+            continue
+        python = _python_rule_files(directory)
+        if python:
+            names = ", ".join(os.path.basename(p) for p in python[:3]) + (", ..." if len(python) > 3 else "")
+            raise ConfigError(
+                f"policies: {directory} holds Python rules ({names}). Python rules are code, and a configuration "
+                f"file can come from an untrusted pull request, so they load only from a directory named on the "
+                f"command line: pass --policies {os.path.relpath(directory)} to trust them, or write them as YAML "
+                f"rules", file, line)
+
+
+# --- matching paths and rules ------------------------------------------------------
+
+
+def glob_regex(pattern: str) -> re.Pattern[str]:
+    """A gitignore-flavoured glob: ``**`` crosses directories, ``*`` does not, a name without ``/``
+    matches at any depth, and a directory matches everything under it."""
+    pattern = pattern.strip()
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    anchored = "/" in pattern.rstrip("/")
+    pattern = pattern.rstrip("/")
+    out, i = [], 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    body = "".join(out)
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(rf"^{prefix}{body}(?:/.*)?$")
+
+
+def matches_rule(rule_id: str, category: str, tokens: list[str]) -> bool:
+    """Whether a rule is named by ids (IAM001), prefixes (IAM), categories (encryption) or ALL."""
+    for token in tokens:
+        token = token.strip()
+        if not token:
+            continue
+        upper = token.upper()
+        if upper == "ALL" or upper == rule_id or token.lower() == category or \
+                (token.isalpha() and rule_id.startswith(upper)):
+            return True
+    return False
+
+
+def relative_to_root(path: str, config: Config) -> str:
+    root = config.root or os.getcwd()
+    rel = os.path.relpath(os.path.abspath(path), root)
+    return rel.replace(os.sep, "/")

@@ -1,56 +1,119 @@
-"""Suppressions: inline comments and CloudFormation/SAM ``Metadata``.
+"""Suppressions: inline comments, CloudFormation/SAM ``Metadata``, and per-path ignores.
 
-Inline, in YAML and HCL::
+Inline, in YAML and HCL (``#`` or ``//``)::
 
-    # iac-lint: ignore IAM001 -- reason
-    # iac-lint: ignore IAM001,IAM002 until 2026-12-31 -- reason
+    # iac-lint: ignore IAM001 -- the deploy role really needs it
+    # iac-lint: ignore IAM001,IAM002 until 2026-12-31 -- ticket SEC-42
 
-on the offending line, on the line above it, or on the resource's header
-line (then for the whole resource).  Suppressed findings stay in the report,
-marked, so JSON and SARIF consumers can see them.
+A comment applies to the finding on its own line, to the finding on the line
+below it (a comment alone on its line, or a block of such comments directly
+above the finding), and, when it sits on a resource's header line or directly
+above it, to every finding of that resource.  In a template::
+
+    Resources:
+      Role:
+        Metadata:
+          iac-lint:
+            ignore:
+              - {id: IAM001, reason: "...", until: 2026-12-31}
+
+Suppressed findings stay in the report, marked, so JSON and SARIF consumers
+(and reviewers) can see them.  The suppressions themselves are checked, and
+each problem is an ``info`` finding at the comment, so that it shows in review:
+
+- S001 suppression-without-reason: a suppression that does not say why;
+- S002 unused-suppression: it matched no finding of a rule that ran (ruff's unused ``noqa``);
+- S003 suppression-refused: the configuration's ``no_inline_suppress`` keeps this rule
+  out of authors' hands, so the finding stays active;
+- S004 expired-suppression: past its ``until`` date it stops working, and says so;
+- S005 malformed-suppression: an ``iac-lint:`` comment that could not be read.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Iterable
 
-from iac_lint.model import Finding, Template
+from iac_lint.model import Finding, Location, Template
 
-COMMENT = re.compile(
-    r"(?:#|//)\s*iac-lint:\s*ignore[=: ]\s*(?P<ids>[A-Za-z]{2,6}\d{3}(?:\s*,\s*[A-Za-z]{2,6}\d{3})*)"
-    r"(?:\s+until\s+(?P<until>\d{4}-\d{2}-\d{2}))?"
-    r"(?:\s*--\s*(?P<reason>.*\S))?"
+SUPPRESSION_RULES: dict[str, tuple[str, str]] = {
+    # id: (name, title)
+    "S001": ("suppression-without-reason", "A suppression does not say why"),
+    "S002": ("unused-suppression", "A suppression matches no finding"),
+    "S003": ("suppression-refused", "The configuration does not allow this rule to be suppressed in the source"),
+    "S004": ("expired-suppression", "A suppression is past its expiry date and no longer applies"),
+    "S005": ("malformed-suppression", "An iac-lint comment could not be read"),
+}
+SUPPRESSION_CATEGORY = "suppression"
+
+_RULE_ID = r"[A-Za-z]{1,6}\d{3}"
+# Where a directive starts: a comment marker, then "iac-lint:".
+DIRECTIVE = re.compile(r"(?:#|//|/\*)\s*iac-lint\s*:", re.IGNORECASE)
+_BODY = re.compile(
+    rf"^\s*ignore\s+(?P<ids>{_RULE_ID}(?:\s*,\s*{_RULE_ID})*)"
+    r"(?:\s+until\s+(?P<until>\S+))?"
+    r"\s*(?:--\s*(?P<reason>.*?))?\s*(?:\*/\s*)?$",
+    re.IGNORECASE,
 )
+_COMMENT_LINE = re.compile(r"^\s*(?:#|//|/\*)")
+
+
+@dataclass(slots=True, eq=False)
+class Suppression:
+    """One suppression written in a scanned file (a comment, or one Metadata entry)."""
+
+    ids: tuple[str, ...]
+    location: Location
+    reason: str
+    until: date | None
+    origin: str  # "comment" or "metadata"
+    resource: str = ""
+    used: set[str] = field(default_factory=set)
 
 
 @dataclass(slots=True)
-class Suppression:
-    ids: tuple[str, ...]
-    file: str
-    line: int
-    reason: str
-    until: str | None
-    whole_line_comment: bool
-    used: bool = False
+class _FileComments:
+    lines: list[str]
+    by_line: dict[int, list[Suppression]]
+    malformed: list[tuple[Location, str]]
 
 
-def inline_suppressions(lines: list[str], file: str) -> dict[int, list[Suppression]]:
-    """Suppression comments by line number (1-based)."""
-    out: dict[int, list[Suppression]] = {}
+def parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        return None
+
+
+def read_comments(lines: list[str], file: str) -> _FileComments:
+    """Every suppression comment of a file, by line number (1-based), and the unreadable ones."""
+    by_line: dict[int, list[Suppression]] = {}
+    malformed: list[tuple[Location, str]] = []
     for number, text in enumerate(lines, start=1):
-        if "iac-lint" not in text:
+        if "iac-lint" not in text.lower():
             continue
-        match = COMMENT.search(text)
+        start = DIRECTIVE.search(text)
+        if start is None:
+            continue
+        where = Location(file, number, start.start() + 1, number, len(text.rstrip()) + 1)
+        match = _BODY.match(text[start.end():])
         if match is None:
+            malformed.append((where, "expected `iac-lint: ignore RULE[,RULE] [until YYYY-MM-DD] -- reason`"))
             continue
-        ids = tuple(i.strip().upper() for i in match.group("ids").split(","))
-        standalone = text.lstrip().startswith(("#", "//"))
-        out.setdefault(number, []).append(Suppression(ids, file, number, (match.group("reason") or "").strip(),
-                                                      match.group("until"), standalone))
-    return out
+        until = None
+        if match.group("until"):
+            until = parse_date(match.group("until"))
+            if until is None:
+                malformed.append((where, f"`until {match.group('until')}` is not a date (YYYY-MM-DD); "
+                                         "the suppression is not applied"))
+                continue
+        ids = tuple(dict.fromkeys(i.strip().upper() for i in match.group("ids").split(",")))
+        by_line.setdefault(number, []).append(
+            Suppression(ids, where, (match.group("reason") or "").strip(), until, "comment"))
+    return _FileComments(lines, by_line, malformed)
 
 
 def _read_lines(path: str) -> list[str]:
@@ -62,47 +125,180 @@ def _read_lines(path: str) -> list[str]:
         return []
 
 
-def apply_suppressions(findings: Iterable[Finding], templates: list[Template], config: object) -> list[Finding]:
-    by_file: dict[str, dict[int, list[Suppression]]] = {}
-    headers: dict[tuple[str, str], int] = {}
-    metadata: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for tpl in templates:
-        for file, lines in tpl.sources.items():
-            by_file[file] = inline_suppressions(lines, file)
-        for entity in tpl.entities:
-            headers.setdefault((entity.loc.file, entity.id), entity.loc.line)
-        for resource in tpl.resources:
-            headers.setdefault((resource.location.file, resource.id), resource.location.line)
-            if resource.suppressions:
-                metadata[(resource.location.file, resource.id)] = [(i, r) for i, r, _ in resource.suppressions]
-    out = []
-    for finding in findings:
-        reason = _match(finding, by_file, headers, metadata)
-        if reason is not None:
-            finding = dataclasses.replace(finding, suppressed=True, suppression_reason=reason)
-        out.append(finding)
+def _metadata_until(metadata: Any) -> dict[str, date | None]:
+    """``until`` of each ``Metadata.iac-lint.ignore`` entry, by rule id (the parser keeps id and reason only)."""
+    out: dict[str, date | None] = {}
+    block = metadata.get("iac-lint") if isinstance(metadata, dict) else None
+    entries = block.get("ignore") if isinstance(block, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        if isinstance(entry, dict) and entry.get("id") and entry.get("until") is not None:
+            out[str(entry["id"]).upper()] = parse_date(str(entry["until"]))
     return out
 
 
-def _match(finding: Finding, by_file: dict[str, dict[int, list[Suppression]]],
-           headers: dict[tuple[str, str], int], metadata: dict[tuple[str, str], list[tuple[str, str]]]) -> str | None:
-    for rule_id, reason in metadata.get((finding.location.file, finding.resource), []):
-        if rule_id.upper() == finding.rule_id:
-            return reason
-    comments = by_file.get(finding.location.file)
-    if comments is None:
-        comments = by_file[finding.location.file] = inline_suppressions(_read_lines(finding.location.file),
-                                                                       finding.location.file)
-    if not comments:
-        return None
-    line = finding.location.line
-    candidates = list(comments.get(line, []))
-    candidates += [s for s in comments.get(line - 1, []) if s.whole_line_comment]
-    header = headers.get((finding.location.file, finding.resource))
-    if header is not None:
-        candidates += comments.get(header, []) + [s for s in comments.get(header - 1, []) if s.whole_line_comment]
-    for suppression in candidates:
-        if finding.rule_id in suppression.ids:
-            suppression.used = True
-            return suppression.reason
-    return None
+class _Index:
+    """Suppressions of the scanned files, read once, looked up per finding."""
+
+    def __init__(self, templates: list[Template]) -> None:
+        self.files: dict[str, _FileComments] = {}
+        self.formats: dict[str, str] = {}
+        self.headers: dict[tuple[str, str], int] = {}
+        self.metadata: dict[tuple[str, str], list[Suppression]] = {}
+        self.bad_metadata: list[tuple[Location, str, str]] = []
+        for tpl in templates:
+            for file, lines in tpl.sources.items():
+                self.files.setdefault(file, read_comments(lines, file))
+                self.formats.setdefault(file, tpl.format)
+            for entity in tpl.entities:
+                self.headers.setdefault((entity.loc.file, entity.id), entity.loc.line)
+            for resource in tpl.resources:
+                key = (resource.location.file, resource.id)
+                self.headers.setdefault(key, resource.location.line)
+                self.formats.setdefault(resource.location.file, tpl.format)
+                if resource.suppressions:
+                    until = _metadata_until(resource.metadata)
+                    for rule_id, reason, where in resource.suppressions:
+                        rule_id = str(rule_id).upper()
+                        where = where or resource.location
+                        if rule_id in until and until[rule_id] is None:
+                            self.bad_metadata.append((where, resource.id, "`until` is not a date (YYYY-MM-DD); "
+                                                                         "the suppression is not applied"))
+                            continue
+                        self.metadata.setdefault(key, []).append(
+                            Suppression((rule_id,), where, reason or "", until.get(rule_id), "metadata", resource.id))
+
+    def comments(self, file: str) -> _FileComments:
+        found = self.files.get(file)
+        if found is None:
+            found = self.files[file] = read_comments(_read_lines(file), file)
+        return found
+
+    def candidates(self, finding: Finding) -> list[Suppression]:
+        """The suppressions that reach a finding, nearest first."""
+        file = finding.location.file
+        out = list(self.metadata.get((file, finding.resource), []))
+        comments = self.comments(file)
+        if not comments.by_line:
+            return out
+        out += self._at(comments, finding.location.line)
+        header = self.headers.get((file, finding.resource))
+        if header is not None and header != finding.location.line:
+            out += self._at(comments, header)
+        return out
+
+    @staticmethod
+    def _at(comments: _FileComments, line: int) -> list[Suppression]:
+        """On the line itself, then the block of comment lines directly above it."""
+        found = list(comments.by_line.get(line, []))
+        above = line - 1
+        while above >= 1 and above <= len(comments.lines) and _COMMENT_LINE.match(comments.lines[above - 1]):
+            found += comments.by_line.get(above, [])
+            above -= 1
+        return found
+
+    def all(self) -> Iterable[Suppression]:
+        for comments in self.files.values():
+            for suppressions in comments.by_line.values():
+                yield from suppressions
+        for suppressions in self.metadata.values():
+            yield from suppressions
+
+
+def _meta_finding(rule_id: str, message: str, where: Location, resource: str, fmt: str, key: str) -> Finding:
+    from iac_lint.engine.evaluate import fingerprint
+
+    name, _ = SUPPRESSION_RULES[rule_id]
+    return Finding(rule_id=rule_id, rule_name=name, severity="info", category=SUPPRESSION_CATEGORY,
+                   message=message, location=where, resource=resource, format=fmt,
+                   fingerprint=fingerprint(rule_id, where.file, resource, key), logical_path=key)
+
+
+def apply_suppressions(findings: Iterable[Finding], templates: list[Template], config: Any,
+                       rules: Iterable[Any] | None = None) -> list[Finding]:
+    """Mark findings suppressed in the source, and report the suppressions' own problems.
+
+    ``rules`` are the rules that ran: an unused suppression is reported only for them, so that
+    ``--select ENC`` does not call every ``IAM`` suppression unused.
+    """
+    from iac_lint.config import matches_rule
+
+    today = getattr(config, "today", None) or date.today()
+    refused_tokens = list(getattr(config, "no_inline_suppress", None) or [])
+    categories = {r.id: r.category for r in rules or ()}
+    ran = set(categories) if rules is not None else None
+    index = _Index(templates)
+    refused: dict[int, set[str]] = {}
+    expired: dict[int, set[str]] = {}
+
+    def is_refused(rule_id: str, category: str) -> bool:
+        return bool(refused_tokens) and matches_rule(rule_id, category, refused_tokens)
+
+    out: list[Finding] = []
+    for finding in findings:
+        if not finding.suppressed:
+            for suppression in index.candidates(finding):
+                if finding.rule_id not in suppression.ids:
+                    continue
+                if is_refused(finding.rule_id, finding.category):
+                    refused.setdefault(id(suppression), set()).add(finding.rule_id)
+                    continue
+                if suppression.until is not None and suppression.until < today:
+                    expired.setdefault(id(suppression), set()).add(finding.rule_id)
+                    continue
+                suppression.used.add(finding.rule_id)
+                finding = dataclasses.replace(finding, suppressed=True, suppression_reason=suppression.reason,
+                                              suppression_kind="inSource")
+                break
+        out.append(finding)
+
+    source = f" in {config.source}" if getattr(config, "source", None) else ""
+    for s in index.all():
+        fmt = index.formats.get(s.location.file, "")
+        key = f"{','.join(s.ids)}:{s.reason}"
+        if not s.reason:
+            out.append(_meta_finding("S001", f"suppression of {', '.join(s.ids)} gives no reason; "
+                                     f"add one after `--`" if s.origin == "comment" else
+                                     f"suppression of {', '.join(s.ids)} gives no reason; add `reason:`",
+                                     s.location, s.resource, fmt, key))
+        for rule_id in s.ids:
+            if is_refused(rule_id, categories.get(rule_id, "")) or rule_id in refused.get(id(s), ()):
+                out.append(_meta_finding(
+                    "S003", f"{rule_id} may not be suppressed in the source (no_inline_suppress{source}); "
+                            f"use the baseline or ask the owners of the configuration", s.location, s.resource,
+                    fmt, f"{rule_id}:{s.reason}"))
+            elif s.until is not None and s.until < today:
+                hit = " and the finding is reported again" if rule_id in expired.get(id(s), ()) else ""
+                out.append(_meta_finding(
+                    "S004", f"suppression of {rule_id} expired on {s.until.isoformat()}{hit}",
+                    s.location, s.resource, fmt, f"{rule_id}:{s.until.isoformat()}"))
+            elif rule_id not in s.used and (ran is None or rule_id in ran):
+                out.append(_meta_finding("S002", f"suppression of {rule_id} matches no finding; remove it",
+                                         s.location, s.resource, fmt, f"{rule_id}:{s.reason}"))
+    for comments in index.files.values():
+        for where, problem in comments.malformed:
+            out.append(_meta_finding("S005", f"unreadable iac-lint comment: {problem}", where, "",
+                                     index.formats.get(where.file, ""), problem))
+    for where, resource, problem in index.bad_metadata:
+        out.append(_meta_finding("S005", f"unreadable iac-lint Metadata: {problem}", where, resource,
+                                 index.formats.get(where.file, ""), problem))
+    return out
+
+
+def apply_path_ignores(findings: Iterable[Finding], config: Any) -> list[Finding]:
+    """``per_path_ignores``: suppressed (kind external), not dropped, so reports still show them."""
+    from iac_lint.config import glob_regex, matches_rule, relative_to_root
+
+    patterns = [(p, glob_regex(p), tokens) for p, tokens in (getattr(config, "per_path_ignores", None) or {}).items()]
+    if not patterns:
+        return list(findings)
+    out = []
+    for finding in findings:
+        if not finding.suppressed:
+            rel = relative_to_root(finding.location.file, config)
+            for pattern, regex, tokens in patterns:
+                if regex.match(rel) and matches_rule(finding.rule_id, finding.category, tokens):
+                    finding = dataclasses.replace(finding, suppressed=True, suppression_kind="external",
+                                                  suppression_reason=f"per_path_ignores: {pattern}")
+                    break
+        out.append(finding)
+    return out

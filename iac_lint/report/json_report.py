@@ -27,6 +27,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     }
     if f.suppressed:
         out["suppression_reason"] = f.suppression_reason or ""
+        out["suppression_kind"] = f.suppression_kind or "inSource"
     return out
 
 
