@@ -42,11 +42,6 @@ class LoadError(Exception):
         self.column = column
 
 
-def _loc(file: str, node: yaml.Node) -> Location:
-    s, e = node.start_mark, node.end_mark
-    return Location(file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
-
-
 def _intrinsic(tag: str, value: Any) -> tuple[str, Any]:
     """The long form of a CloudFormation short-form tag."""
     name = tag[1:]
@@ -62,68 +57,84 @@ def _intrinsic(tag: str, value: Any) -> tuple[str, Any]:
 
 
 class _Builder:
+    """Located values from libyaml's node graph; ``_build`` returns (value, location)."""
+
     def __init__(self, file: str) -> None:
         self.file = file
         self.count = 0
 
-    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+    def build(self, node: yaml.Node) -> Any:
+        return self._build(node, 0)[0]
+
+    def _build(self, node: yaml.Node, depth: int) -> tuple[Any, Location]:
         self.count += 1
-        if self.count > MAX_NODES:
-            raise LoadError(f"document expands to more than {MAX_NODES} nodes (alias bomb?)",
-                            node.start_mark.line + 1, node.start_mark.column + 1)
-        if depth > MAX_DEPTH:
-            raise LoadError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.line + 1,
-                            node.start_mark.column + 1)
-        loc = _loc(self.file, node)
+        if self.count > MAX_NODES or depth > MAX_DEPTH:
+            problem = (f"document expands to more than {MAX_NODES} nodes" if self.count > MAX_NODES
+                       else f"nesting deeper than {MAX_DEPTH} levels")
+            raise LoadError(problem, node.start_mark.line + 1, node.start_mark.column + 1)
+        s, e = node.start_mark, node.end_mark
+        loc = Location(self.file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
         tag = node.tag or ""
         if isinstance(node, yaml.ScalarNode):
-            value = self.scalar(node, loc)
+            value = self._scalar(node, tag, loc)
         elif isinstance(node, yaml.SequenceNode):
             value = LSeq(loc=loc)
+            append, append_loc = value.append, value.item_locs.append
             for item in node.value:
-                value.append(self.build(item, depth + 1))
-                value.item_locs.append(_loc(self.file, item))
+                built, where = self._build(item, depth + 1)
+                append(built)
+                append_loc(where)
         else:
             value = LMap(loc=loc)
-            self.fill_map(value, node, depth)
+            self._fill_map(value, node, depth)
         if tag.startswith("!"):
             key, inner = _intrinsic(tag, value)
             wrapped = LMap(loc=loc)
             wrapped[key] = inner
             wrapped.key_locs[key] = loc
             wrapped.value_locs[key] = loc
-            return wrapped
-        return value
+            return wrapped, loc
+        return value, loc
 
-    def fill_map(self, out: LMap, node: yaml.MappingNode, depth: int) -> None:
+    def _fill_map(self, out: LMap, node: yaml.MappingNode, depth: int) -> None:
+        key_locs, value_locs = out.key_locs, out.value_locs
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
-                merged = self.build(value_node, depth + 1)
+                merged, _ = self._build(value_node, depth + 1)
                 for source in merged if isinstance(merged, list) else [merged]:
                     if isinstance(source, LMap):
                         for k, v in source.items():
                             if k not in out:
                                 out[k] = v
-                                out.key_locs[k] = source.key_locs.get(k)
-                                out.value_locs[k] = source.value_locs.get(k)
+                                key_locs[k] = source.key_locs.get(k)
+                                value_locs[k] = source.value_locs.get(k)
                 continue
-            key = self.build(key_node, depth + 1)
+            key, key_where = self._build(key_node, depth + 1)
             if isinstance(key, (dict, list)):
-                key = LStr(json.dumps(key, default=str), _loc(self.file, key_node))
-            out[key] = self.build(value_node, depth + 1)
-            out.key_locs[key] = _loc(self.file, key_node)
-            out.value_locs[key] = _loc(self.file, value_node)
+                key = LStr(json.dumps(key, default=str), key_where)
+            value, value_where = self._build(value_node, depth + 1)
+            out[key] = value
+            key_locs[key] = key_where
+            value_locs[key] = value_where
 
-    def scalar(self, node: yaml.ScalarNode, loc: Location) -> Any:
-        tag = node.tag or _STR
-        if tag == _STR or tag.startswith("!") or node.style in ('"', "'", "|", ">"):
+    @staticmethod
+    def _scalar(node: yaml.ScalarNode, tag: str, loc: Location) -> Any:
+        if tag == _STR or not tag or tag.startswith("!") or node.style in ('"', "'", "|", ">"):
             return LStr(node.value, loc)
-        if tag.endswith(":timestamp") or tag.endswith(":binary"):
-            return LStr(node.value, loc)  # CloudFormation treats dates as strings
+        constructor = _SCALAR_CONSTRUCTORS.get(tag)
+        if constructor is None:  # timestamps, binary: CloudFormation treats them as strings
+            return LStr(node.value, loc)
         try:
-            return _SCALAR_CONSTRUCTOR.construct_object(node, deep=True)
+            return constructor(_SCALAR_CONSTRUCTOR, node)
         except (yaml.YAMLError, ValueError, OverflowError):
             return LStr(node.value, loc)
+
+
+_SCALAR_CONSTRUCTORS = {
+    tag: _SCALAR_CONSTRUCTOR.yaml_constructors[tag]
+    for tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+                "tag:yaml.org,2002:null")
+}
 
 
 def load_text(text: str, file: str) -> Any:
