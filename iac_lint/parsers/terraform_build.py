@@ -20,7 +20,7 @@ from iac_lint.link import finalize
 from iac_lint.model import (
     Api, Bucket, Entity, Function, Key, LMap, Location, LogGroup, LSeq, LStr, ManagedPolicyRef, Permission,
     PolicyStatement, PublicAccessBlock, Queue, Resource, Role, Route, Stage, Stream, Table, Template, Throttle,
-    Topic, Trigger, Unknown, UsagePlan, loc_of, value_loc,
+    Topic, Trigger, Unknown, UsagePlan, key_loc, loc_of, value_loc,
 )
 from iac_lint.parsers.iam import statements_from_document
 
@@ -150,11 +150,12 @@ def document_from_policy_data(props: Any, loc: Location) -> Any:
             if block.get(tf_key) is not None:
                 stmt[iam_key] = block[tf_key]
                 stmt.value_locs[iam_key] = value_loc(block, tf_key)
+                stmt.key_locs[iam_key] = key_loc(block, tf_key)
         for tf_key, iam_key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
             found = each_block(block, tf_key)
             if found:
                 stmt[iam_key] = _principal_map(found, stmt.loc)
-                stmt.value_locs[iam_key] = loc_of(found[0])
+                stmt.value_locs[iam_key] = stmt.key_locs[iam_key] = loc_of(found[0])
         conditions = each_block(block, "condition")
         if conditions:
             cond = LMap(loc=loc_of(conditions[0]))
@@ -165,7 +166,7 @@ def document_from_policy_data(props: Any, loc: Location) -> Any:
                     continue
                 cond.setdefault(str(test), LMap(loc=loc_of(c)))[str(variable)] = c.get("values")
             stmt["Condition"] = cond
-            stmt.value_locs["Condition"] = cond.loc
+            stmt.value_locs["Condition"] = stmt.key_locs["Condition"] = cond.loc
         statements.append(stmt)
         statements.item_locs.append(stmt.loc)
     overrides = props.get("override_policy_documents") if isinstance(props, dict) else None
@@ -206,7 +207,8 @@ class BuildContext:
         return self.resources[inst.key]
 
     def refs(self, node: Any, key: str) -> list[str]:
-        if not isinstance(node, dict) or key not in node:
+        # A plan omits values unknown until apply, yet its configuration still has their references.
+        if not isinstance(node, dict):
             return []
         return self.references.refs(node, key)
 
@@ -232,7 +234,7 @@ class BuildContext:
         return None
 
     def statements(self, node: Any, key: str, source: str, fallback: Location) -> list[PolicyStatement]:
-        if not isinstance(node, dict) or node.get(key) is None:
+        if not isinstance(node, dict):
             return []
         doc = self.references.document(node, key)
         if doc is None or isinstance(doc, Unknown):
@@ -283,11 +285,11 @@ def build_function(ctx: BuildContext, inst: Instance) -> Built:
         fn.environment["*"] = variables
 
     def link() -> None:
-        if p.get("role") is None:
+        if p.get("role") is None and not ctx.refs(p, "role"):
             return
         role = ctx.entity(p, "role", Role)
         if role is None:
-            arn = p.get("role")
+            arn = p.get("role", Unknown("role (known after apply)"))
             role = Role(str(arn) if not isinstance(arn, Unknown) else arn.expr, fn.resource,
                         where(p, "role") or inst.loc, name=arn, external=True)
             ctx.tpl.add(role)
@@ -778,8 +780,10 @@ def build_method_settings(ctx: BuildContext, inst: Instance) -> Built:
             if path == "*/*":
                 stage.throttle = throttle
                 stage.locs["throttle"] = throttle.loc or inst.loc
-            else:
-                stage.route_throttles[str(path)] = throttle
+            elif isinstance(path, str) and "/" in path:
+                # "pets/GET" is keyed like every other format's per-method throttle: "GET /pets".
+                resource_path, method = path.rsplit("/", 1)
+                stage.route_throttles[f"{method} /{resource_path.lstrip('/')}"] = throttle
     return _Holder(inst.id, ctx.tpl_resource(inst), inst.loc), link
 
 
@@ -915,12 +919,12 @@ _LATE = frozenset({"aws_s3_account_public_access_block", "aws_api_gateway_method
                    "aws_api_gateway_usage_plan"})
 
 
-def build_template(tpl: Template, references: Any, instances: list[Instance]) -> Template:
+def build_template(tpl: Template, references: Any, instances: list[Instance], fmt: str = "terraform") -> Template:
     """Raw resources and entities of every instance, linked; the template is finalized."""
     ctx = BuildContext(tpl, references)
     for inst in instances:
         ctx.instances[inst.key] = inst
-        resource = Resource(inst.id, inst.type, "terraform", inst.props, inst.loc, inst.file)
+        resource = Resource(inst.id, inst.type, fmt, inst.props, inst.loc, inst.file)
         ctx.resources[inst.key] = resource
         tpl.resources.append(resource)
     linkers: list[tuple[str, Callable[[], None]]] = []

@@ -527,7 +527,9 @@ def _closing_brace(text: str, i: int) -> int:
 # --- JSON with a location on every value ------------------------------------------------
 
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
-_WS = re.compile(r"[ \t\r\n]*")
+# Whitespace, and whole-line ``//``/``#`` comments: AWS would reject them, but a linter that
+# dropped the whole policy over one would miss everything else in it.
+_WS = re.compile(r"(?:[ \t\r\n]+|//[^\n]*|#[^\n]*)*")
 
 
 class JsonProblem(ValueError):
