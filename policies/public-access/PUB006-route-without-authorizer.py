@@ -17,7 +17,8 @@ RULE = {
                 "`aws_apigatewayv2_route`, SAM `HttpApi` events, serverless `httpApi` events) whose "
                 "authorization is `NONE` or absent, with no default authorizer on its API. `OPTIONS` "
                 "methods (CORS preflight) are left alone, as are routes of private REST APIs and of APIs "
-                "defined by an OpenAPI body (not analysed). An API key alone is not an authorizer and "
+                "defined by an OpenAPI body (not analysed). A WebSocket API takes an authorizer on `$connect` only: "
+                "its other routes are flagged when `$connect` is. An API key alone is not an authorizer and "
                 "does not make a route pass.",
         "why": "An unauthenticated route is reachable by anyone on the internet; if it was meant to be "
                "public, say so with a suppression and a reason so the next reviewer knows.",
@@ -41,6 +42,11 @@ def check(route):
     if api is None or route.is_preflight or api.public is not True:
         return
     auth = route.authorization
+    if api.api_kind == "websocket" and route.method != "$connect":
+        # WebSocket authorizers attach to $connect only: every other route is as open as the connection.
+        connect = next((r for r in api.routes if r.method == "$connect"), None)
+        if connect is not None:
+            auth = connect.authorization
     if isinstance(auth, Unknown):
         return
     if auth is None:
@@ -51,6 +57,9 @@ def check(route):
             return
     if not _open(auth):
         return
-    label = f"{route.method or 'ANY'} {route.path or ''}".strip()
+    if route.method is not None and route.method == route.path:  # a WebSocket or $default route key
+        label = str(route.method)
+    else:
+        label = f"{route.method or 'ANY'} {route.path or ''}".strip()
     yield Violation(RULE["message"].format(route=label, api=api.id), route.where("authorization"),
                     f"route:{label}")
