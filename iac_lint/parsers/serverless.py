@@ -643,7 +643,7 @@ class _Service:
         if "private" in cfg_map:
             route.set("api_key_required", _truthy(self.resolve(cfg_map["private"])), _where(cfg_map, "private"))
         if cfg_map.get("authorizer") is not None:
-            route.set("authorization", self.rest_authorization(cfg_map["authorizer"]), _where(cfg_map, "authorizer"))
+            route.set("authorization", self.rest_authorization(cfg_map["authorizer"]), key_loc(cfg_map, "authorizer"))
         throttling = cfg_map.get("throttling")
         stage = self.stages.get("rest")
         if stage is not None and THROTTLING_PLUGIN in self.plugins and isinstance(throttling, dict):
@@ -719,7 +719,7 @@ class _Service:
                       method=method.upper() if isinstance(method, str) else method, path=path or "*")
         if cfg_map.get("authorizer") is not None:
             route.set("authorization", self.http_api_authorization(cfg_map["authorizer"]),
-                      _where(cfg_map, "authorizer"))
+                      key_loc(cfg_map, "authorizer"))
         route.target_functions.append(fn)
         self.tpl.add(route)
 
@@ -778,7 +778,7 @@ class _Service:
         if cfg_map.get("authorizer") is not None:
             value = self.resolve(cfg_map["authorizer"])
             route.set("authorization", value if isinstance(value, Unknown) else "CUSTOM",
-                      _where(cfg_map, "authorizer"))
+                      key_loc(cfg_map, "authorizer"))
         route.target_functions.append(fn)
         self.tpl.add(route)
 
