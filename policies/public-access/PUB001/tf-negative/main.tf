@@ -1,0 +1,19 @@
+resource "aws_s3_bucket" "site" {
+  bucket = "acme-site"
+  acl    = "private"
+}
+
+resource "aws_s3_bucket" "data" {
+  bucket = "acme-data"
+}
+
+resource "aws_s3_bucket_acl" "data" {
+  bucket = aws_s3_bucket.data.id
+  acl    = "log-delivery-write"
+}
+
+# A public ACL on some other bucket name does not land on these.
+resource "aws_s3_bucket_acl" "elsewhere" {
+  bucket = "someone-elses-bucket"
+  acl    = "public-read"
+}
