@@ -497,6 +497,26 @@ def test_event_kinds_and_generated_buckets_and_topics():
     assert [r.authorization for r in rest] == ["AWS_IAM", "COGNITO_USER_POOLS"]
 
 
+def test_throttling_plugin_sets_stage_and_route_limits():
+    tpl = parse("""\
+        service: s
+        plugins: [serverless-api-gateway-throttling]
+        custom:
+          apiGatewayThrottling: {maxRequestsPerSecond: 100, maxConcurrentRequests: 50}
+        provider: {name: aws}
+        functions:
+          f:
+            handler: h
+            events:
+              - http: {path: a, method: get, throttling: {maxRequestsPerSecond: 5, maxConcurrentRequests: 2}}
+              - httpApi: {method: POST, path: /b, throttling: {maxRequestsPerSecond: 7}}
+    """)
+    rest, http = one(tpl, Stage, "ApiGatewayStage"), one(tpl, Stage, "HttpApiStage")
+    assert rest.throttle.rate_limit == 100 and rest.throttle.burst_limit == 50
+    assert rest.route_throttles["GET /a"].rate_limit == 5
+    assert http.throttle.rate_limit == 100 and http.route_throttles["POST /b"].rate_limit == 7
+
+
 def test_existing_rest_api_has_no_stage_of_this_service():
     tpl = parse("""\
         service: s

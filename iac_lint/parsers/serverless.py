@@ -183,6 +183,8 @@ class _Service:
         self.resources = self._merged_resources()
         self.ctx = CfnContext(path, FORMAT, {"Resources": self.resources})
         self.plugins = _plugin_names(doc)
+        # Scoped forks (``@org/serverless-iam-roles-per-function``) behave the same.
+        self.has_per_function_roles = any(name.endswith(PER_FUNCTION_ROLE_PLUGINS) for name in self.plugins)
         self.functions: list[tuple[Function, dict]] = []
         self.apis: dict[str, Api] = {}
         self.stages: dict[str, Stage] = {}
@@ -379,8 +381,6 @@ class _Service:
                 for key, raw in source.items():
                     fn.environment[str(key)] = self.resolve(raw)
                     fn.locs[f"environment.{key}"] = value_loc(source, key) or fn.loc
-            elif isinstance(source, Unknown):
-                fn.environment["*"] = source  # a whole block we cannot see
         for owner in (body, self.provider):
             if "environment" in owner:
                 fn.locs.setdefault("environment", key_loc(owner, "environment"))
@@ -426,7 +426,7 @@ class _Service:
             fn.set("role", self.role_reference(body["role"], fn.resource, _where(body, "role") or fn.loc),
                    _where(body, "role"))
             return
-        if "iamRoleStatements" in body and any(p in self.plugins for p in PER_FUNCTION_ROLE_PLUGINS):
+        if "iamRoleStatements" in body and self.has_per_function_roles:
             fn.set("role", self.per_function_role(fn, body), _where(body, "iamRoleStatements"))
             return
         fn.set("role", self.provider_role(), None)
@@ -476,8 +476,7 @@ class _Service:
         return out
 
     def uses_shared_role(self, body: dict) -> bool:
-        return body.get("role") is None and not (
-            "iamRoleStatements" in body and any(p in self.plugins for p in PER_FUNCTION_ROLE_PLUGINS))
+        return body.get("role") is None and not ("iamRoleStatements" in body and self.has_per_function_roles)
 
     def custom_shared_role(self) -> tuple[Any, Location | None]:
         """``provider.iam.role`` (v3+) or ``provider.role`` given as an ARN, a resource name or a reference."""
@@ -620,7 +619,14 @@ class _Service:
                   _where(self.provider, "logs", "restApi"))
 
     def read_throttling_plugin(self, stage: Stage) -> None:
-        """``serverless-api-gateway-throttling``: ``custom.apiGatewayThrottling`` sets the stage-wide limits."""
+        """``serverless-api-gateway-throttling``: ``custom.apiGatewayThrottling`` sets the stage-wide limits.
+
+        The framework itself has no throttle setting for REST or HTTP API
+        stages other than usage plans; this plugin is how services set one.
+        Without ``custom.apiGatewayThrottling`` the plugin applies the
+        account-level defaults, which limit nothing, so the stage stays
+        unthrottled.
+        """
         if THROTTLING_PLUGIN not in self.plugins:
             return
         node = _get(self.doc, "custom", "apiGatewayThrottling")
@@ -644,14 +650,18 @@ class _Service:
             route.set("api_key_required", _truthy(self.resolve(cfg_map["private"])), _where(cfg_map, "private"))
         if cfg_map.get("authorizer") is not None:
             route.set("authorization", self.rest_authorization(cfg_map["authorizer"]), key_loc(cfg_map, "authorizer"))
-        throttling = cfg_map.get("throttling")
-        stage = self.stages.get("rest")
-        if stage is not None and THROTTLING_PLUGIN in self.plugins and isinstance(throttling, dict):
-            throttle = cfn.read_throttle(self.ctx, throttling, "maxRequestsPerSecond", "maxConcurrentRequests")
-            if throttle is not None:
-                stage.route_throttles[f"{route.method} {route.path}"] = throttle
+        self.read_route_throttling(route, cfg_map, self.stages.get("rest"))
         route.target_functions.append(fn)
         self.tpl.add(route)
+
+    def read_route_throttling(self, route: Route, cfg_map: dict, stage: Stage | None) -> None:
+        """``throttling:`` on an ``http``/``httpApi`` event (serverless-api-gateway-throttling)."""
+        throttling = cfg_map.get("throttling")
+        if stage is None or THROTTLING_PLUGIN not in self.plugins or not isinstance(throttling, dict):
+            return
+        throttle = cfn.read_throttle(self.ctx, throttling, "maxRequestsPerSecond", "maxConcurrentRequests")
+        if throttle is not None:
+            stage.route_throttles[f"{route.method} {route.path}"] = throttle
 
     def rest_authorization(self, raw: Any) -> Any:
         """An ``http`` event's ``authorizer`` as an API Gateway authorization type."""
@@ -700,6 +710,7 @@ class _Service:
                 enabled = True if isinstance(value, dict) else _truthy(value)
                 stage.set("access_logging", True if enabled is True else (
                     enabled if isinstance(enabled, Unknown) else None), _where(self.provider, "logs", "httpApi"))
+            self.read_throttling_plugin(stage)
             self.stages["http"] = stage
             self.register("HttpApiStage", stage)
             self.tpl.add(stage)
@@ -720,6 +731,7 @@ class _Service:
         if cfg_map.get("authorizer") is not None:
             route.set("authorization", self.http_api_authorization(cfg_map["authorizer"]),
                       key_loc(cfg_map, "authorizer"))
+        self.read_route_throttling(route, cfg_map, self.stages.get("http"))
         route.target_functions.append(fn)
         self.tpl.add(route)
 
