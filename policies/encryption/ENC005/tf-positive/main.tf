@@ -9,7 +9,6 @@ resource "aws_dynamodb_table" "orders" {
   }
 }
 
-# ruleid: ENC005
 resource "aws_dynamodb_table" "sessions" {
   name         = "sessions"
   billing_mode = "PAY_PER_REQUEST"
@@ -18,6 +17,7 @@ resource "aws_dynamodb_table" "sessions" {
     name = "id"
     type = "S"
   }
+  # ruleid: ENC005
   server_side_encryption {
     enabled = false
   }
