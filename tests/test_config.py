@@ -1,0 +1,191 @@
+"""Configuration: where it is found, what it may say, how flags override it, and what it may not do."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from gate_support import cli, copy_fixture
+
+
+@pytest.fixture
+def project(tmp_path):
+    copy_fixture("app.yaml", str(tmp_path), "infra/app.yaml")
+    return tmp_path
+
+
+def write(path, text: str) -> None:
+    os.makedirs(os.path.dirname(str(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def rules_of(run) -> set[str]:
+    return {f["rule_id"] for f in run.findings(active_only=True)}
+
+
+def test_yaml_config_at_the_root_selects_and_sets_fail_on(project):
+    write(project / ".iac-lint.yaml", "select: [IAM, ENC002]\nfail_on: critical\n")
+    run = cli("scan", ".", "--format", "json", cwd=str(project))
+    assert rules_of(run) == {"IAM001", "IAM002", "ENC002"}
+    assert run.code == 0  # nothing critical
+
+
+def test_flags_win_over_the_file(project):
+    write(project / ".iac-lint.yaml", "select: [IAM]\nfail_on: critical\n")
+    run = cli("scan", ".", "--format", "json", "--select", "ENC", "--fail-on", "low", cwd=str(project))
+    assert rules_of(run) == {"ENC001", "ENC002"}
+    assert run.code == 1
+
+
+def test_config_found_at_the_scan_root_when_run_elsewhere(project, tmp_path_factory):
+    write(project / ".iac-lint.yaml", "ignore: [ENC, PUB]\n")
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    run = cli("scan", str(project), "--format", "json", cwd=str(elsewhere))
+    assert rules_of(run) == {"IAM001", "IAM002"}
+
+
+def test_pyproject_table(project):
+    write(project / "pyproject.toml", '[project]\nname = "x"\n\n[tool.iac-lint]\nignore = ["IAM002"]\n'
+                                      'fail-on = "high"\n\n[tool.iac-lint.severity]\nIAM001 = "medium"\n')
+    run = cli("scan", ".", "--format", "json", cwd=str(project))
+    assert "IAM002" not in rules_of(run)
+    iam001 = [f for f in run.findings() if f["rule_id"] == "IAM001"][0]
+    assert iam001["severity"] == "medium"
+    assert run.code == 0  # IAM001 is medium now, below fail-on high
+
+
+def test_explicit_config_file(project):
+    write(project / "ci" / "strict.yaml", "select: [PUB002]\n")
+    run = cli("scan", "infra", "--config", "ci/strict.yaml", "--format", "json", cwd=str(project))
+    assert rules_of(run) == {"PUB002"}
+
+
+def test_missing_explicit_config_file_is_exit_2(project):
+    run = cli("scan", "infra", "--config", "nope.yaml", cwd=str(project))
+    assert run.code == 2 and "nope.yaml" in run.stderr
+
+
+def test_unknown_key_names_file_and_line(project):
+    write(project / ".iac-lint.yaml", "select: [IAM]\n\nfail-on: high\nignroe: [ENC001]\n")
+    run = cli("scan", ".", cwd=str(project))
+    assert run.code == 2
+    assert ".iac-lint.yaml:4: unknown key 'ignroe' (did you mean 'ignore'?)" in run.stderr
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("fail_on: severe\n", 1, "fail_on must be one of"),
+    ("select:\n  - IAM\n  - encription\n", 3, "'encription' is not a rule id"),
+    ("severity:\n  IAM001: high\n  IAM006: urgent\n", 3, "severity of IAM006 must be one of"),
+    ("severity: {iam-one: low}\n", 1, "is not a rule id"),
+    ("per_path_ignores:\n  legacy/**: IAM001\n  ../up/**: [IAM001]\n", 3, "must be a glob relative"),
+    ("select: IAM\nexclude: {a: b}\n", 2, "exclude must be a list of strings"),
+    ("policies: [../outside]\n", 1, "points outside"),
+    ("baseline: /etc/passwd\n", 1, "points outside"),
+    ("- just\n- a list\n", 1, "must be a mapping"),
+    ("select: [IAM\n", 2, "not valid YAML"),
+])
+def test_bad_values_name_file_and_line(project, text, line, words):
+    write(project / ".iac-lint.yaml", text)
+    run = cli("scan", ".", cwd=str(project))
+    assert run.code == 2
+    assert f".iac-lint.yaml:{line}: " in run.stderr, run.stderr
+    assert words in run.stderr
+
+
+def test_bad_toml_value_names_the_line(project):
+    write(project / "pyproject.toml", '[tool.iac-lint]\nselect = ["IAM"]\nfail_on = 3\n')
+    run = cli("scan", ".", cwd=str(project))
+    assert run.code == 2 and "pyproject.toml:3: fail_on must be one of" in run.stderr
+
+
+def test_per_path_ignores_mark_findings_suppressed(project):
+    copy_fixture("app.yaml", str(project), "legacy/old/app.yaml")
+    write(project / ".iac-lint.yaml", "per_path_ignores:\n  legacy/**: [IAM, ENC001]\n")
+    run = cli("scan", ".", "--format", "json", cwd=str(project))
+    legacy = [f for f in run.findings() if f["file"].startswith("legacy/")]
+    quiet = {f["rule_id"] for f in legacy if f["suppressed"]}
+    assert quiet == {"IAM001", "IAM002", "ENC001"}
+    assert all(f["suppression_kind"] == "external" and f["suppression_reason"] == "per_path_ignores: legacy/**"
+               for f in legacy if f["suppressed"])
+    assert not any(f["suppressed"] for f in run.findings() if f["file"].startswith("infra/"))
+
+
+def test_exclude_from_the_file(project):
+    copy_fixture("app.yaml", str(project), "examples/app.yaml")
+    write(project / ".iac-lint.yaml", "exclude: [examples]\n")
+    run = cli("scan", ".", "--format", "json", cwd=str(project))
+    assert {f["file"] for f in run.findings()} == {"infra/app.yaml"}
+
+
+YAML_RULE = """id: ORG001
+name: queue-sse-off
+severity: low
+category: encryption
+title: A queue with SSE turned off (organisation rule)
+applies_to: queue
+when: "explicit_disabled"
+message: "Queue {id} is not encrypted"
+"""
+
+PY_RULE = '''RULE = {"id": "ORG002", "name": "always", "severity": "high", "category": "encryption",
+        "title": "Always", "applies_to": "queue", "message": "ran"}
+open("PWNED", "w").write("a pull request ran code")
+
+
+def check(queue):
+    return []
+'''
+
+
+def test_config_policies_load_yaml_rules(project):
+    write(project / "rules" / "encryption" / "ORG001-queue-sse-off.yaml", YAML_RULE)
+    write(project / ".iac-lint.yaml", "policies: [rules]\nselect: [ORG]\n")
+    run = cli("scan", "infra", "--format", "json", cwd=str(project))
+    assert run.code == 1, run.stderr
+    assert [(f["rule_id"], f["line"]) for f in run.findings()] == [("ORG001", 25)]  # the queue header: the rule has no `at`
+
+
+def test_config_policies_refuse_python_rules(project):
+    write(project / "rules" / "encryption" / "ORG002-always.py", PY_RULE)
+    write(project / ".iac-lint.yaml", "select: [ENC]\npolicies:\n  - rules\n")
+    run = cli("scan", "infra", cwd=str(project))
+    assert run.code == 2
+    assert ".iac-lint.yaml:2: policies:" in run.stderr
+    assert "--policies rules" in run.stderr
+    assert not (project / "PWNED").exists()
+
+
+def test_python_rules_load_when_the_command_line_names_the_directory(project):
+    write(project / "rules" / "encryption" / "ORG002-always.py", PY_RULE)
+    write(project / ".iac-lint.yaml", "policies: [rules]\n")
+    run = cli("scan", "infra", "--policies", "rules", "--format", "json", cwd=str(project))
+    assert run.code == 1, run.stderr
+    assert (project / "PWNED").exists()  # trusted by the person who ran it: this is how Python rules load
+
+
+def test_serverless_and_terraform_options_reach_the_parsers(project):
+    from iac_lint.config import resolve_config
+
+    write(project / "prod.tfvars", 'region = "eu-west-1"\n')
+    write(project / ".iac-lint.yaml", "stage: prod\nparams: {env: prod, replicas: 3}\nvar_files: [prod.tfvars]\n"
+                                      "vars: {debug: false}\n")
+    config = resolve_config([str(project)])
+    assert config.parse.stage == "prod"
+    assert config.parse.params == {"env": "prod", "replicas": "3"}
+    assert config.parse.var_files == [str(project / "prod.tfvars")]
+    assert config.parse.tf_vars == {"debug": "false"}
+    overridden = resolve_config([str(project)], stage="dev")
+    assert overridden.parse.stage == "dev"
+
+
+def test_glob_matching():
+    from iac_lint.config import glob_regex
+
+    assert glob_regex("legacy/**").match("legacy/a/b.yaml")
+    assert not glob_regex("legacy/**").match("src/legacy.yaml")
+    assert glob_regex("*.json").match("deep/dir/t.json")
+    assert not glob_regex("infra/*.yaml").match("infra/sub/t.yaml")
+    assert glob_regex("infra/**/t.yaml").match("infra/t.yaml")
+    assert glob_regex("vendor").match("a/vendor/x.tf")
