@@ -35,9 +35,11 @@ MAX_MODULE_DEPTH = 8
 _META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
 
 
-def parse_module(directory: str, files: list[str], options: ParseOptions | None = None) -> list[Template]:
+def parse_module(directory: str, files: list[str], options: ParseOptions | None = None,
+                 overrides: dict[str, str] | None = None) -> list[Template]:
+    """One module directory; ``overrides`` maps a path to unsaved text (an editor's buffer) read instead."""
     options = options or ParseOptions()
-    reader = _ModuleReader(directory, options)
+    reader = _ModuleReader(directory, options, overrides or {})
     reader.run(files)
     return [reader.tpl]
 
@@ -45,8 +47,10 @@ def parse_module(directory: str, files: list[str], options: ParseOptions | None 
 class _ModuleReader:
     """Reads one root module and the local modules it calls; answers references for the builders."""
 
-    def __init__(self, directory: str, options: ParseOptions) -> None:
+    def __init__(self, directory: str, options: ParseOptions, overrides: dict[str, str] | None = None) -> None:
         self.directory = directory
+        self.overrides = overrides or {}
+        self.refused: set[tuple[str, Location]] = set()
         self.options = options
         self.tpl = Template(path=directory, format="terraform")
         roots = options.roots or [directory]
@@ -64,6 +68,9 @@ class _ModuleReader:
     def read_file(self, path: str, loc: Location) -> str | None:
         """``file()``/``templatefile()``: the text, or None with a located reason."""
         if not self.inside_roots(path):
+            if (path, loc) in self.refused:
+                return None  # the same call is evaluated more than once (value, then policy document)
+            self.refused.add((path, loc))
             self.tpl.problem("E002", f"{os.path.basename(path)!r} is outside the scanned root and was not read "
                              f"({path})", loc)
             return None
@@ -80,7 +87,7 @@ class _ModuleReader:
     def parse_files(self, files: list[str]) -> list[Body]:
         bodies = []
         for path in files:
-            text, failed = read_text(path, "terraform")
+            text, failed = (self.overrides[path], None) if path in self.overrides else read_text(path, "terraform")
             if text is None:
                 if failed is not None:
                     self.tpl.problems.extend(failed.problems)

@@ -408,7 +408,8 @@ class Evaluator:
         path = self.evaluate(expr.args[0], scope)
         if not isinstance(path, str):
             return Unknown(expr.text)
-        full = path if os.path.isabs(path) else os.path.join(scope.module.directory, path)
+        # Terraform resolves relative paths against its working directory, the root module.
+        full = path if os.path.isabs(path) else os.path.join(self.root_directory, path)
         text = self.read_file(os.path.normpath(full), expr.loc)
         if text is None:
             return Unknown(expr.text)
@@ -440,8 +441,9 @@ class Evaluator:
         if root == "local" and first:
             return self.apply_ops(module.local(first), ops[1:], expr, scope)
         if root == "path" and first in ("module", "root"):
-            directory = module.directory if first == "module" else self.root_directory
-            return LStr(directory, expr.loc) if len(ops) == 1 else Unknown(expr.text)
+            # Relative to the root module, which is Terraform's working directory.
+            directory = os.path.relpath(module.directory, self.root_directory) if first == "module" else "."
+            return LStr(directory.replace(os.sep, "/"), expr.loc) if len(ops) == 1 else Unknown(expr.text)
         if root == "module" and first and len(ops) >= 2 and ops[1][0] == "attr":
             child = module.children.get(first)
             if child is not None:
