@@ -718,6 +718,12 @@ def _jsondecode(text: Any) -> Any:
         return locate(json.loads(str(text)), loc or Location("", 1, 1))
 
 
+def _one(items: Any) -> Any:
+    if len(items) > 1:
+        raise ValueError("one() of several elements")
+    return items[0] if items else None
+
+
 def _range(*args: Any) -> list[int]:
     values = [int(_number(a)) for a in args]
     result = range(*values)
@@ -747,7 +753,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "tomap": lambda v: v, "tostring": lambda v: _to_string(v), "tonumber": _number,
     "tobool": _boolean, "jsondecode": _jsondecode, "min": lambda *v: min(v), "max": lambda *v: max(v),
     "abs": abs, "range": _range, "zipmap": lambda ks, vs: dict(zip(ks, vs)),
-    "one": lambda items: items[0] if len(items) == 1 else (None if not items else (_ for _ in ()).throw(ValueError())),
+    "one": lambda items: _one(items),
     "startswith": lambda s, p: str(s).startswith(str(p)), "endswith": lambda s, p: str(s).endswith(str(p)),
     "sort": lambda items: sorted(items), "reverse": lambda items: list(reversed(items)),
     "slice": lambda items, a, b: items[int(a):int(b)],
