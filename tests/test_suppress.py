@@ -198,3 +198,37 @@ def test_suppressed_findings_do_not_fail_the_build(tmp_path):
     run = cli("scan", "q.yaml", cwd=str(tmp_path))
     assert run.code == 0
     assert run.stdout.rstrip().endswith("0 findings, 1 suppressed in 1 file, 1 resources.")
+
+
+def test_comment_above_a_list_item_covers_the_whole_item(tmp_path):
+    text = """service: orders
+provider:
+  name: aws
+  runtime: python3.12
+  iam:
+    role:
+      statements:
+        # iac-lint: ignore IAM001 -- the admin tooling needs every DynamoDB action
+        - Effect: Allow
+          Action: "dynamodb:*"
+          Resource: "*"
+        - Effect: Allow
+          Action: "sqs:*"
+          Resource: "*"
+functions:
+  hook:
+    handler: h.main
+"""
+    write(tmp_path, "serverless.yml", text)
+    found = by_rule(cli("scan", ".", "--format", "json", cwd=str(tmp_path)).findings())
+    state = {f["message"].split("'")[1]: f["suppressed"] for f in found["IAM001"]}
+    assert state == {"dynamodb:*": True, "sqs:*": False}
+    assert "S002" not in found
+
+
+def test_comment_above_a_top_level_section_suppresses_nothing(tmp_path):
+    text = QUEUE.format(comment="").replace("Resources:", "# iac-lint: ignore ENC002 -- everything\nResources:")
+    write(tmp_path, "q.yaml", text)
+    found = by_rule(cli("scan", "q.yaml", "--format", "json", cwd=str(tmp_path)).findings())
+    assert not found["ENC002"][0]["suppressed"]
+    assert len(found["S002"]) == 1

@@ -7,8 +7,9 @@ Inline, in YAML and HCL (``#`` or ``//``)::
 
 A comment applies to the finding on its own line, to the finding on the line
 below it (a comment alone on its line, or a block of such comments directly
-above the finding), and, when it sits on a resource's header line or directly
-above it, to every finding of that resource.  In a template::
+above the finding), and, when it sits on or directly above a line that opens
+a node (``- Effect: Allow``, ``Policies:``, the resource's header), to every
+finding inside that node, at most the whole resource.  In a template::
 
     Resources:
       Role:
@@ -180,11 +181,14 @@ class _Index:
         comments = self.comments(file)
         if not comments.by_line:
             return out
-        out += self._at(comments, finding.location.line)
+        line = finding.location.line
+        out += self._at(comments, line)
         header = self.headers.get((file, finding.resource))
-        if header is not None and header != finding.location.line:
+        for parent in _enclosing_lines(comments.lines, line, header):
+            out += self._at(comments, parent)
+        if header is not None and header != line:
             out += self._at(comments, header)
-        return out
+        return list(dict.fromkeys(out))
 
     @staticmethod
     def _at(comments: _FileComments, line: int) -> list[Suppression]:
@@ -202,6 +206,38 @@ class _Index:
                 yield from suppressions
         for suppressions in self.metadata.values():
             yield from suppressions
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" \t"))
+
+
+def _enclosing_lines(lines: list[str], line: int, header: int | None, limit: int = 5000) -> list[int]:
+    """The lines that open the nodes enclosing ``line`` (by indentation), up to the resource header.
+
+    So that a comment above ``- Effect: Allow`` (a whole statement), or on ``Policies:``, covers the
+    findings inside it.  Top-level lines (``Resources:``, ``provider:``) never count: a suppression
+    reaches at most one resource.
+    """
+    if not 1 <= line <= len(lines):
+        return []
+    out: list[int] = []
+    indent = _indent(lines[line - 1])
+    for number in range(line - 1, max(line - limit, 0), -1):
+        if header is not None and number < header:
+            break
+        text = lines[number - 1]
+        if not text.strip() or _COMMENT_LINE.match(text):
+            continue
+        own = _indent(text)
+        if own < indent:
+            if own == 0:
+                break
+            out.append(number)
+            indent = own
+            if number == header:
+                break
+    return out
 
 
 def _meta_finding(rule_id: str, message: str, where: Location, resource: str, fmt: str, key: str) -> Finding:
