@@ -26,11 +26,17 @@ Why Python rules are refused in a configuration file's ``policies``: the file
 is read from the scanned repository, which on a pull request is whatever its
 author wrote.  A Python rule is code; loading it would let any pull request
 run code in the CI job that gates it (and read its tokens).  YAML rules are
-data (JMESPath over the model), so they are allowed.  A directory of Python
-rules is trusted only when the person running iac-lint names it with
-``--policies DIR`` on the command line, i.e. in the CI definition, not in the
-code under review.  For the same reason every path in the file must stay
-inside the directory that holds it.
+data (JMESPath over the model), so they are allowed, but only to add rules:
+one with a built-in rule's id would replace it, so that is refused as well.
+A directory of Python rules (or of replacements) is trusted only when the
+person running iac-lint names it with ``--policies DIR`` on the command line,
+i.e. in the CI definition, not in the code under review.  For the same reason
+every path in the file must stay inside the directory that holds it.
+
+The rest of the file (``ignore``, ``severity``, ``per_path_ignores``,
+``baseline``) is just as much the pull request's to change; a gate that must
+hold against its authors reads its configuration from a trusted path with
+``--config`` or protects these files with CODEOWNERS.
 """
 
 from __future__ import annotations
@@ -381,6 +387,18 @@ def _python_rule_files(directory: str) -> list[str]:
     return [p for p in rule_files(directory) if p.endswith(".py")]
 
 
+def _shadowing_rule_files(directory: str) -> list[str]:
+    """Rule files whose id is a built-in rule's: loading them would replace the built-in rule."""
+    from iac_lint.engine.rules import RULE_FILE, builtin_policies_dir, rule_files
+
+    def rule_id(path: str) -> str | None:
+        match = RULE_FILE.match(os.path.basename(path))
+        return match.group("id") if match else None
+
+    builtin = {rule_id(p) for p in rule_files(builtin_policies_dir())} - {None}
+    return [p for p in rule_files(directory) if rule_id(p) in builtin]
+
+
 def resolve_config(paths: list[str], config_file: str | None = None, *, use_config_file: bool = True,
                    **flags: Any) -> Config:
     """The configuration of a run: defaults, then the file, then every flag that was given (not None).
@@ -421,6 +439,14 @@ def _refuse_untrusted_python(from_file: list[str], from_flags: list[str], file: 
     for directory in from_file:
         if os.path.realpath(directory) in trusted:
             continue
+        shadowing = _shadowing_rule_files(directory)
+        if shadowing:
+            names = ", ".join(os.path.basename(p) for p in shadowing[:3])
+            raise ConfigError(
+                f"policies: {directory} has rules with built-in ids ({names}); a configuration file may add "
+                f"rules but not replace built-in ones (that would let a pull request quietly weaken a check). "
+                f"Give them new ids, or pass --policies {os.path.relpath(directory)} to replace on purpose",
+                file, line)
         python = _python_rule_files(directory)
         if python:
             names = ", ".join(os.path.basename(p) for p in python[:3]) + (", ..." if len(python) > 3 else "")

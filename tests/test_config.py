@@ -189,3 +189,14 @@ def test_glob_matching():
     assert not glob_regex("infra/*.yaml").match("infra/sub/t.yaml")
     assert glob_regex("infra/**/t.yaml").match("infra/t.yaml")
     assert glob_regex("vendor").match("a/vendor/x.tf")
+
+
+def test_config_policies_may_not_replace_a_builtin_rule(project):
+    write(project / "rules" / "least-privilege" / "IAM001-wildcard-action.yaml",
+          YAML_RULE.replace("ORG001", "IAM001").replace('"explicit_disabled"', '"`false`"'))
+    write(project / ".iac-lint.yaml", "policies: [rules]\n")
+    run = cli("scan", "infra", cwd=str(project))
+    assert run.code == 2
+    assert ".iac-lint.yaml:1: policies:" in run.stderr and "built-in ids (IAM001-wildcard-action.yaml)" in run.stderr
+    trusted = cli("scan", "infra", "--policies", "rules", "--format", "json", cwd=str(project))
+    assert "IAM001" not in rules_of(trusted)  # replaced on purpose by whoever runs the scan
