@@ -241,3 +241,15 @@ def test_reporters_do_not_load_on_start_up():
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if "|" in line}
     for heavy in ("jsonschema", "xml.etree.ElementTree", "tomllib", "iac_lint.config", "iac_lint.report.sarif"):
         assert heavy not in imported
+
+
+def test_sarif_of_a_parse_error_is_valid_and_described(tmp_path):
+    (tmp_path / "broken.yaml").write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  A: [\n")
+    run = cli("scan", ".", "--format", "sarif", cwd=str(tmp_path))
+    log = json.loads(run.stdout)
+    with open(SARIF_SCHEMA, encoding="utf-8") as handle:
+        jsonschema.validate(log, json.load(handle))
+    result = [r for r in log["runs"][0]["results"] if r["ruleId"] == "E001"][0]
+    descriptor = log["runs"][0]["tool"]["driver"]["rules"][result["ruleIndex"]]
+    assert descriptor["name"] == "parse-error" and descriptor["properties"]["security-severity"] == "8.0"
+    assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
