@@ -55,7 +55,35 @@ def parse_units(units: Iterable[Unit], config: Config) -> list[Template]:
             templates.append(_crashed(unit.path, "nesting too deep to analyse"))
         except Exception as exc:  # a parser bug on one file must not lose the other files' findings
             templates.append(_crashed(unit.path, f"internal error while parsing: {type(exc).__name__}: {exc}"))
-    return templates
+    return without_called_modules(templates)
+
+
+def without_called_modules(templates: list[Template]) -> list[Template]:
+    """Drop a Terraform directory analysed on its own when another scanned module calls it.
+
+    Called with its caller's inputs, a module is analysed more precisely than
+    alone (where every input is unknown), and analysing it twice would report
+    every finding in it twice.
+    """
+    def own_dir(tpl: Template) -> str:
+        return os.path.normpath(os.path.abspath(tpl.path))
+
+    called: dict[str, set[str]] = {}
+    for tpl in templates:
+        if tpl.format == "terraform":
+            me = own_dir(tpl)
+            for file in tpl.sources:
+                folder = os.path.normpath(os.path.abspath(os.path.dirname(file)))
+                if folder != me:
+                    called.setdefault(folder, set()).add(me)
+    keep = []
+    for tpl in templates:
+        callers = called.get(own_dir(tpl), set()) if tpl.format == "terraform" else set()
+        # A caller that this module itself calls back would make both vanish: keep both then.
+        if callers and not all(own_dir(tpl) in called.get(caller, set()) for caller in callers):
+            continue
+        keep.append(tpl)
+    return keep
 
 
 def _crashed(path: str, message: str) -> Template:

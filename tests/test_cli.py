@@ -164,3 +164,20 @@ def test_broken_user_rule_is_a_configuration_error(run_cli, tmp_path):
     (tmp_path / "ORG003-bad.yaml").write_text("id: ORG003\nname: bad\nseverity: extreme\n")
     code, out = run_cli("scan", UPLOADS, "--policies", str(tmp_path))
     assert code == 2
+
+
+def test_terraform_module_called_by_a_scanned_root_is_reported_once(run_cli, tmp_path):
+    module = tmp_path / "modules" / "queue"
+    module.mkdir(parents=True)
+    (module / "main.tf").write_text(
+        'variable "sse" {}\n\nresource "aws_sqs_queue" "this" {\n  name = "q"\n'
+        '  sqs_managed_sse_enabled = var.sse\n}\n')
+    for name in ("a", "b"):
+        root = tmp_path / "envs" / name
+        root.mkdir(parents=True)
+        (root / "main.tf").write_text(
+            'module "queue" {\n  source = "../../modules/queue"\n  sse    = false\n}\n')
+    code, out = run_cli("scan", str(tmp_path), "--format", "json", "--select", "ENC002")
+    got = [(os.path.relpath(f["file"], str(tmp_path)), f["line"]) for f in findings_of(out)]
+    # Called with sse = false by both roots: one finding, in the module, at the setting.
+    assert got == [(os.path.join("modules", "queue", "main.tf"), 5)]

@@ -139,6 +139,18 @@ def problem_findings(tpl: Template) -> Iterable[Finding]:
 
 
 def evaluate(templates: Iterable[Template], rules: list[Rule]) -> list[Finding]:
+    """Every finding, once: a module called from several places is one set of lines to fix."""
+    seen: set[tuple] = set()
+    unique = []
+    for f in _evaluate_all(templates, rules):
+        key = (f.rule_id, f.location.file, f.location.line, f.location.column, f.logical_path)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+def _evaluate_all(templates: Iterable[Template], rules: list[Rule]) -> list[Finding]:
     findings: list[Finding] = []
     for tpl in templates:
         findings.extend(problem_findings(tpl))
