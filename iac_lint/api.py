@@ -125,14 +125,13 @@ def lint_text(path: str, text: str, config: Config | None = None, rules: list[Ru
 
 
 def finish(report: Report, config: Config, changes: Any = None) -> Report:
-    """Canonical fingerprints, severity overrides, suppressions, per-path ignores, baseline, diff; a stable order.
+    """Severity overrides, suppressions, per-path ignores, baseline, diff; a stable order.
 
     Raises ``BaselineError`` for an unusable baseline file.
     """
-    from iac_lint.engine.evaluate import fingerprint
     from iac_lint.engine.suppress import apply_path_ignores, apply_suppressions
 
-    findings = [_canonical(f, fingerprint) for f in report.findings]
+    findings = list(report.findings)
     if config.severity:
         report.rules = [dataclasses.replace(r, severity=config.severity[r.id]) if r.id in config.severity else r
                         for r in report.rules]
@@ -149,12 +148,3 @@ def finish(report: Report, config: Config, changes: Any = None) -> Report:
         findings = keep_changed(findings, report.templates, changes)
     report.findings = sorted(findings, key=_sort_key)
     return report
-
-
-def _canonical(finding: Finding, fingerprint: Any) -> Finding:
-    """``./a/b.yaml`` and ``a/b.yaml`` are one file: the same fingerprint whichever way the path was given."""
-    file = finding.location.file
-    if os.path.isabs(file) or os.path.normpath(file) == file:
-        return finding
-    fp = fingerprint(finding.rule_id, os.path.normpath(file), finding.resource, finding.logical_path)
-    return dataclasses.replace(finding, fingerprint=fp)

@@ -47,7 +47,8 @@ _OPTIONS = jmespath.Options(custom_functions=_Functions())
 
 def fingerprint(rule_id: str, file: str, resource: str, logical_path: str) -> str:
     """Stable across edits elsewhere in the file: no line numbers go in."""
-    rel = os.path.relpath(file).replace(os.sep, "/") if os.path.isabs(file) else file.replace(os.sep, "/")
+    # ./a/b.yaml, a/b.yaml and /abs/cwd/a/b.yaml are one file: one fingerprint however it was named.
+    rel = (os.path.relpath(file) if os.path.isabs(file) else os.path.normpath(file)).replace(os.sep, "/")
     digest = hashlib.sha256(f"{rule_id}|{rel}|{resource}|{logical_path}".encode()).hexdigest()
     return digest[:32]
 
