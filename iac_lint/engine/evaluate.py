@@ -11,7 +11,7 @@ import jmespath
 from jmespath import functions as jp_functions
 
 from iac_lint.model import Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
-from iac_lint.engine.rules import Rule, Violation
+from iac_lint.engine.rules import Rule
 
 # Findings that come from reading files rather than from rules.
 PROBLEM_RULES: dict[str, tuple[str, str, str]] = {

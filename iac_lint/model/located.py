@@ -25,6 +25,16 @@ class LMap(dict):
         self.value_locs: dict[Any, Location] = {}
 
 
+    def put(self, key: Any, value: Any, source: Any = None) -> None:
+        """Set ``key``, keeping where it was written in ``source`` (an ``LMap``) when given."""
+        self[key] = value
+        if isinstance(source, LMap):
+            if key in source.key_locs:
+                self.key_locs[key] = source.key_locs[key]
+            if key in source.value_locs:
+                self.value_locs[key] = source.value_locs[key]
+
+
 class LSeq(list):
     """A list with the location of itself and of each item."""
 
@@ -68,6 +78,26 @@ def key_loc(container: Any, key: Any) -> Location | None:
     if isinstance(container, LMap):
         return container.key_locs.get(key) or container.loc
     return loc_of(container)
+
+
+def get_path(node: Any, *path: Any) -> Any:
+    """The value at ``path`` in nested mappings, or None when any part is missing."""
+    for key in path:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+def path_loc(node: Any, *path: Any) -> Location | None:
+    """Where the value at ``path`` was written, or None when any part is missing."""
+    where = None
+    for key in path:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        where = value_loc(node, key)
+        node = node[key]
+    return where
 
 
 def plain(value: Any) -> Any:

@@ -18,10 +18,10 @@ from typing import Any, Callable, Iterator
 from iac_lint.link import finalize
 from iac_lint.model import (
     Api, Bucket, Entity, Function, Key, LMap, Location, LogGroup, ManagedPolicyRef, Permission,
-    PublicAccessBlock, Queue, Resource, Role, Route, Stage, Stream, Table, Template, Throttle,
-    Topic, Trigger, Unknown, UsagePlan, key_loc, loc_of, plain, value_loc,
+    PublicAccessBlock, Queue, Resource, Role, Route, Stage, Stream, Table, Template, Throttle, Topic,
+    Trigger, Unknown, UsagePlan, get_path, key_loc, loc_of, path_loc, plain, value_loc,
 )
-from iac_lint.parsers.iam import principals_of, statements_from_document
+from iac_lint.parsers.iam import statements_from_document
 
 PSEUDO_PARAMETERS = frozenset({
     "AWS::AccountId", "AWS::NotificationARNs", "AWS::Partition", "AWS::Region", "AWS::StackId",
@@ -315,32 +315,16 @@ def parse_template(data: Any, file: str, fmt: str = "cloudformation",
 Built = tuple[Entity, Callable[[], None] | None] | None
 
 
-def _get(props: Any, *path: str) -> Any:
-    current = props
-    for key in path:
-        if not isinstance(current, dict):
-            return None
-        current = current.get(key)
-    return current
 
 
-def _where(props: Any, *path: str) -> Location | None:
-    """The location of the value at ``path`` (or of the deepest part that exists)."""
-    current, where = props, loc_of(props)
-    for key in path:
-        if not isinstance(current, dict) or key not in current:
-            return None
-        where = value_loc(current, key)
-        current = current[key]
-    return where
 
 
 def _set(entity: Entity, fact: str, ctx: CfnContext, props: Any, *path: str) -> Any:
-    raw = _get(props, *path)
+    raw = get_path(props, *path)
     if raw is None:
         return None
     value = ctx.resolve(raw)
-    entity.set(fact, value, _where(props, *path))
+    entity.set(fact, value, path_loc(props, *path))
     return value
 
 
@@ -357,7 +341,7 @@ def _opaque_block(ctx: CfnContext, node: Any) -> Unknown | None:
 
 
 def _name(ctx: CfnContext, props: Any, key: str) -> Any:
-    raw = _get(props, key)
+    raw = get_path(props, key)
     return ctx.resolve(raw) if raw is not None else None
 
 
@@ -374,16 +358,16 @@ def build_function(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     _set(fn, "kms_key", ctx, p, "KmsKeyArn")
     _set(fn, "vpc", ctx, p, "VpcConfig")
     _set(fn, "dead_letter", ctx, p, "DeadLetterConfig", "TargetArn")
-    read_environment(fn, ctx, _get(p, "Environment", "Variables"))
+    read_environment(fn, ctx, get_path(p, "Environment", "Variables"))
 
     def link() -> None:
-        role_ref = _get(p, "Role")
+        role_ref = get_path(p, "Role")
         if role_ref is not None:
             role = ctx.entity_for(role_ref, Role)
             if role is None:
-                role = external_role(ctx.resolve(role_ref), res, _where(p, "Role") or res.location)
+                role = external_role(ctx.resolve(role_ref), res, path_loc(p, "Role") or res.location)
                 tpl.add(role)
-            fn.set("role", role, _where(p, "Role"))
+            fn.set("role", role, path_loc(p, "Role"))
     return fn, link
 
 
@@ -419,7 +403,7 @@ def read_managed_arns(role: Role, ctx: CfnContext, arns: Any) -> None:
         if managed is not None and isinstance(managed.resource.properties, dict):
             # A customer managed policy in the same template: its statements are known.
             role.statements.extend(statements_from_document(
-                _get(managed.resource.properties, "PolicyDocument"), ctx.resolve,
+                get_path(managed.resource.properties, "PolicyDocument"), ctx.resolve,
                 source=managed.id, fallback=managed.loc))
             continue
         role.managed_policies.append(ManagedPolicyRef(policy_arn(ctx, raw), value_loc(arns, i)))
@@ -442,13 +426,13 @@ def policy_arn(ctx: CfnContext, raw: Any) -> Any:
 def build_role(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     role = Role(res.id, res, res.location, name=_name(ctx, p, "RoleName") or res.id)
-    read_policies_list(role, ctx, _get(p, "Policies"))
+    read_policies_list(role, ctx, get_path(p, "Policies"))
     _set(role, "permissions_boundary", ctx, p, "PermissionsBoundary")
-    for stmt in statements_from_document(_get(p, "AssumeRolePolicyDocument"), ctx.resolve):
+    for stmt in statements_from_document(get_path(p, "AssumeRolePolicyDocument"), ctx.resolve):
         role.assume_principals.extend(stmt.principals)
 
     def link() -> None:
-        read_managed_arns(role, ctx, _get(p, "ManagedPolicyArns"))
+        read_managed_arns(role, ctx, get_path(p, "ManagedPolicyArns"))
     return role, link
 
 
@@ -463,12 +447,12 @@ def build_policy(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     holder = _PolicyHolder(res.id, res, res.location, name=_name(ctx, p, "PolicyName") or res.id)
 
     def link() -> None:
-        roles = _get(p, "Roles")
+        roles = get_path(p, "Roles")
         for raw in roles if isinstance(roles, list) else []:
             role = ctx.name_or_arn(raw, Role)
             if role is not None:
                 role.statements.extend(statements_from_document(
-                    _get(p, "PolicyDocument"), ctx.resolve, source=res.id, fallback=res.location))
+                    get_path(p, "PolicyDocument"), ctx.resolve, source=res.id, fallback=res.location))
     return holder, link
 
 
@@ -484,7 +468,7 @@ def build_permission(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     perm.target = _name(ctx, p, "FunctionName")
 
     def link() -> None:
-        fn = ctx.name_or_arn(_get(p, "FunctionName"), Function)
+        fn = ctx.name_or_arn(get_path(p, "FunctionName"), Function)
         if isinstance(fn, Function):
             perm.function = fn
     return perm, link
@@ -495,9 +479,9 @@ def build_function_url(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     holder = _PolicyHolder(res.id, res, res.location)
 
     def link() -> None:
-        fn = ctx.name_or_arn(_get(p, "TargetFunctionArn"), Function)
+        fn = ctx.name_or_arn(get_path(p, "TargetFunctionArn"), Function)
         if isinstance(fn, Function):
-            fn.set("url_auth_type", ctx.resolve(_get(p, "AuthType")), _where(p, "AuthType") or res.location)
+            fn.set("url_auth_type", ctx.resolve(get_path(p, "AuthType")), path_loc(p, "AuthType") or res.location)
     return holder, link
 
 
@@ -506,11 +490,11 @@ def build_event_source_mapping(ctx: CfnContext, tpl: Template, res: Resource) ->
     holder = _PolicyHolder(res.id, res, res.location)
 
     def link() -> None:
-        fn = ctx.name_or_arn(_get(p, "FunctionName"), Function)
+        fn = ctx.name_or_arn(get_path(p, "FunctionName"), Function)
         if isinstance(fn, Function):
-            source = ctx.resolve(_get(p, "EventSourceArn"))
+            source = ctx.resolve(get_path(p, "EventSourceArn"))
             kind = "sqs" if isinstance(source, str) and ":sqs:" in source else "stream"
-            target = ctx.entity_for(_get(p, "EventSourceArn"))
+            target = ctx.entity_for(get_path(p, "EventSourceArn"))
             if isinstance(target, Queue):
                 kind = "sqs"
             fn.triggers.append(Trigger(kind=kind, public=False, source=source, loc=res.location))
@@ -554,34 +538,34 @@ def canned_acl(value: Any) -> Any:
 def build_bucket(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     bucket = Bucket(res.id, res, res.location, name=_name(ctx, p, "BucketName") or res.id)
-    rules = _get(p, "BucketEncryption", "ServerSideEncryptionConfiguration")
-    opaque = _opaque_block(ctx, _get(p, "BucketEncryption"))
+    rules = get_path(p, "BucketEncryption", "ServerSideEncryptionConfiguration")
+    opaque = _opaque_block(ctx, get_path(p, "BucketEncryption"))
     if opaque is not None:
-        bucket.set("encryption", opaque, _where(p, "BucketEncryption"))
+        bucket.set("encryption", opaque, path_loc(p, "BucketEncryption"))
     elif rules is not None:
         resolved = ctx.resolve(rules)
-        where = _where(p, "BucketEncryption")
+        where = path_loc(p, "BucketEncryption")
         if isinstance(resolved, list) and resolved and isinstance(resolved[0], dict):
             default = resolved[0].get("ServerSideEncryptionByDefault") or {}
             bucket.set("encryption", _sse_mode(default.get("SSEAlgorithm")), where)
             bucket.kms_key = default.get("KMSMasterKeyID")
         else:
             bucket.set("encryption", Unknown(expression_text(rules)), where)
-    bucket.public_access_block = read_public_access_block(ctx, _get(p, "PublicAccessBlockConfiguration"))
+    bucket.public_access_block = read_public_access_block(ctx, get_path(p, "PublicAccessBlockConfiguration"))
     if bucket.public_access_block is not None:
-        bucket.locs["public_access_block"] = _where(p, "PublicAccessBlockConfiguration")
+        bucket.locs["public_access_block"] = path_loc(p, "PublicAccessBlockConfiguration")
         # A setting left out is reported at the block's key, not at whichever sibling setting comes first.
         bucket.public_access_block.loc = key_loc(p, "PublicAccessBlockConfiguration") or bucket.public_access_block.loc
-    acl = _get(p, "AccessControl")
+    acl = get_path(p, "AccessControl")
     if acl is not None:
-        bucket.set("acl", canned_acl(ctx.resolve(acl)), _where(p, "AccessControl"))
+        bucket.set("acl", canned_acl(ctx.resolve(acl)), path_loc(p, "AccessControl"))
     _set(bucket, "versioning", ctx, p, "VersioningConfiguration", "Status")
     _set(bucket, "logging", ctx, p, "LoggingConfiguration")
 
     def link() -> None:
-        configs = _get(p, "NotificationConfiguration", "LambdaConfigurations")
+        configs = get_path(p, "NotificationConfiguration", "LambdaConfigurations")
         for entry in configs if isinstance(configs, list) else []:
-            fn = ctx.entity_for(_get(entry, "Function"), Function)
+            fn = ctx.entity_for(get_path(entry, "Function"), Function)
             if isinstance(fn, Function):
                 fn.triggers.append(Trigger(kind="s3", source=bucket.id, loc=loc_of(entry)))
     return bucket, link
@@ -595,14 +579,14 @@ def _resource_policy(cls: type[Entity], targets_key: str) -> Callable[..., Built
         holder = _PolicyHolder(res.id, res, res.location)
 
         def link() -> None:
-            raw_targets = _get(p, targets_key)
+            raw_targets = get_path(p, targets_key)
             for i, raw in enumerate(raw_targets if isinstance(raw_targets, list) else [raw_targets]):
                 owner = ctx.name_or_arn(raw, cls)
                 if owner is None and cls is Bucket and raw is not None:
                     # A policy on a bucket made elsewhere (an import, another stack) still grants what it
                     # says: keep it on an external bucket, whose own settings are unknown.
                     where = (value_loc(raw_targets, i) if isinstance(raw_targets, list) else None) \
-                        or _where(p, targets_key) or res.location
+                        or path_loc(p, targets_key) or res.location
                     literal = ctx.resolve(raw)
                     name = literal if isinstance(literal, str) else expression_text(raw)
                     owner = Bucket(literal if isinstance(literal, str) else f"{res.id}.{targets_key}", res, where,
@@ -610,7 +594,7 @@ def _resource_policy(cls: type[Entity], targets_key: str) -> Callable[..., Built
                     tpl.add(owner)
                 if owner is not None:
                     owner.policy.extend(statements_from_document(
-                        _get(p, "PolicyDocument"), ctx.resolve, source=res.id, fallback=res.location))
+                        get_path(p, "PolicyDocument"), ctx.resolve, source=res.id, fallback=res.location))
         return holder, link
     return build
 
@@ -619,16 +603,16 @@ def build_queue(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     queue = Queue(res.id, res, res.location, name=_name(ctx, p, "QueueName") or res.id)
     key = _set(queue, "kms_key", ctx, p, "KmsMasterKeyId")
-    managed = _get(p, "SqsManagedSseEnabled")
+    managed = get_path(p, "SqsManagedSseEnabled")
     if key is not None:
-        queue.set("encryption", "kms", _where(p, "KmsMasterKeyId"))
+        queue.set("encryption", "kms", path_loc(p, "KmsMasterKeyId"))
     elif managed is not None:
         value = ctx.resolve(managed)
         if value is False or (isinstance(value, str) and value.lower() == "false"):
-            queue.set("encryption", "none", _where(p, "SqsManagedSseEnabled"))
+            queue.set("encryption", "none", path_loc(p, "SqsManagedSseEnabled"))
             queue.explicit_disabled = True
         elif isinstance(value, Unknown):
-            queue.set("encryption", value, _where(p, "SqsManagedSseEnabled"))
+            queue.set("encryption", value, path_loc(p, "SqsManagedSseEnabled"))
     return queue, None
 
 
@@ -638,9 +622,9 @@ def build_topic(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     _set(topic, "kms_key", ctx, p, "KmsMasterKeyId")
 
     def link() -> None:
-        subs = _get(p, "Subscription")
+        subs = get_path(p, "Subscription")
         for entry in subs if isinstance(subs, list) else []:
-            fn = ctx.entity_for(_get(entry, "Endpoint"), Function)
+            fn = ctx.entity_for(get_path(entry, "Endpoint"), Function)
             if isinstance(fn, Function):
                 fn.triggers.append(Trigger(kind="sns", source=topic.id, loc=loc_of(entry)))
     return topic, link
@@ -651,9 +635,9 @@ def build_subscription(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     holder = _PolicyHolder(res.id, res, res.location)
 
     def link() -> None:
-        fn = ctx.entity_for(_get(p, "Endpoint"), Function)
+        fn = ctx.entity_for(get_path(p, "Endpoint"), Function)
         if isinstance(fn, Function):
-            fn.triggers.append(Trigger(kind="sns", source=ctx.ref_target(_get(p, "TopicArn")), loc=res.location))
+            fn.triggers.append(Trigger(kind="sns", source=ctx.ref_target(get_path(p, "TopicArn")), loc=res.location))
     return holder, link
 
 
@@ -662,10 +646,10 @@ def build_events_rule(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     holder = _PolicyHolder(res.id, res, res.location)
 
     def link() -> None:
-        kind = "schedule" if _get(p, "ScheduleExpression") is not None else "eventbridge"
-        targets = _get(p, "Targets")
+        kind = "schedule" if get_path(p, "ScheduleExpression") is not None else "eventbridge"
+        targets = get_path(p, "Targets")
         for entry in targets if isinstance(targets, list) else []:
-            fn = ctx.entity_for(_get(entry, "Arn"), Function)
+            fn = ctx.entity_for(get_path(entry, "Arn"), Function)
             if isinstance(fn, Function):
                 fn.triggers.append(Trigger(kind=kind, source=res.id, loc=loc_of(entry)))
     return holder, link
@@ -673,12 +657,12 @@ def build_events_rule(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def read_table_sse(ctx: CfnContext, table: Table, p: Any) -> None:
     """``SSESpecification`` of a DynamoDB table (and of a SAM ``SimpleTable``, which passes it through)."""
-    sse = _get(p, "SSESpecification")
+    sse = get_path(p, "SSESpecification")
     if sse is None:
         return
-    enabled = _opaque_block(ctx, sse) or ctx.resolve(_get(sse, "SSEEnabled"))
-    key = ctx.resolve(_get(sse, "KMSMasterKeyId"))
-    where = _where(p, "SSESpecification")
+    enabled = _opaque_block(ctx, sse) or ctx.resolve(get_path(sse, "SSEEnabled"))
+    key = ctx.resolve(get_path(sse, "KMSMasterKeyId"))
+    where = path_loc(p, "SSESpecification")
     if isinstance(enabled, Unknown):
         table.set("encryption", enabled, where)
     elif enabled is True or (isinstance(enabled, str) and enabled.lower() == "true"):
@@ -698,13 +682,13 @@ def build_table(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 def build_stream(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     stream = Stream(res.id, res, res.location, name=_name(ctx, p, "Name") or res.id)
-    enc = _get(p, "StreamEncryption")
+    enc = get_path(p, "StreamEncryption")
     if enc is not None:
-        kind = _opaque_block(ctx, enc) or ctx.resolve(_get(enc, "EncryptionType"))
+        kind = _opaque_block(ctx, enc) or ctx.resolve(get_path(enc, "EncryptionType"))
         mode = kind if isinstance(kind, Unknown) else ("kms" if kind == "KMS" else "none")
         # At the encryption type itself (a sibling KeyId may come first), else at the block.
-        stream.set("encryption", mode, _where(p, "StreamEncryption", "EncryptionType") or _where(p, "StreamEncryption"))
-        stream.kms_key = ctx.resolve(_get(enc, "KeyId"))
+        stream.set("encryption", mode, path_loc(p, "StreamEncryption", "EncryptionType") or path_loc(p, "StreamEncryption"))
+        stream.kms_key = ctx.resolve(get_path(enc, "KeyId"))
     return stream, None
 
 
@@ -720,7 +704,7 @@ def build_key(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     key = Key(res.id, res, res.location, name=res.id)
     _set(key, "rotation", ctx, p, "EnableKeyRotation")
-    key.policy = statements_from_document(_get(p, "KeyPolicy"), ctx.resolve, source=res.id, fallback=res.location)
+    key.policy = statements_from_document(get_path(p, "KeyPolicy"), ctx.resolve, source=res.id, fallback=res.location)
     return key, None
 
 
@@ -752,12 +736,12 @@ def read_method_settings(ctx: CfnContext, stage: Stage, settings: Any) -> None:
 def build_rest_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     api = Api(res.id, res, res.location, name=_name(ctx, p, "Name") or res.id, api_kind="rest")
-    types = ctx.resolve(_get(p, "EndpointConfiguration", "Types"))
+    types = ctx.resolve(get_path(p, "EndpointConfiguration", "Types"))
     if isinstance(types, list):
-        api.set("public", "PRIVATE" not in types, _where(p, "EndpointConfiguration"))
+        api.set("public", "PRIVATE" not in types, path_loc(p, "EndpointConfiguration"))
     elif isinstance(types, Unknown):
-        api.set("public", types, _where(p, "EndpointConfiguration"))
-    if _get(p, "Body") is not None or _get(p, "BodyS3Location") is not None:
+        api.set("public", types, path_loc(p, "EndpointConfiguration"))
+    if get_path(p, "Body") is not None or get_path(p, "BodyS3Location") is not None:
         # Routes live in an OpenAPI body we do not model; leave its authorization unknown.
         api.default_authorization = Unknown("OpenAPI body")
     return api, None
@@ -771,9 +755,9 @@ def build_method(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     _set(route, "api_key_required", ctx, p, "ApiKeyRequired")
 
     def link() -> None:
-        route.path = rest_resource_path(ctx, _get(p, "ResourceId"))
-        route.api = ctx.entity_for(_get(p, "RestApiId"), Api)
-        for target in ctx.refs_in(_get(p, "Integration", "Uri")):
+        route.path = rest_resource_path(ctx, get_path(p, "ResourceId"))
+        route.api = ctx.entity_for(get_path(p, "RestApiId"), Api)
+        for target in ctx.refs_in(get_path(p, "Integration", "Uri")):
             fn = ctx.entities.get(target)
             if isinstance(fn, Function):
                 route.target_functions.append(fn)
@@ -800,23 +784,23 @@ def build_rest_stage(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     stage = Stage(res.id, res, res.location, name=_name(ctx, p, "StageName") or res.id)
     stage.stage_name = stage.name
-    read_method_settings(ctx, stage, _get(p, "MethodSettings"))
+    read_method_settings(ctx, stage, get_path(p, "MethodSettings"))
     _set(stage, "access_logging", ctx, p, "AccessLogSetting", "DestinationArn")
     _set(stage, "tracing", ctx, p, "TracingEnabled")
 
     def link() -> None:
-        stage.api = ctx.entity_for(_get(p, "RestApiId"), Api)
+        stage.api = ctx.entity_for(get_path(p, "RestApiId"), Api)
     return stage, link
 
 
 def build_deployment(ctx: CfnContext, tpl: Template, res: Resource) -> Built | None:
     """A Deployment with ``StageName`` creates a stage, configured by ``StageDescription``."""
     p = res.properties
-    if _get(p, "StageName") is None:
+    if get_path(p, "StageName") is None:
         return None
     stage = Stage(res.id, res, res.location, name=_name(ctx, p, "StageName"))
     stage.stage_name = stage.name
-    desc = _get(p, "StageDescription")
+    desc = get_path(p, "StageDescription")
     if isinstance(desc, dict):
         throttle = read_throttle(ctx, desc, "ThrottlingRateLimit", "ThrottlingBurstLimit")
         if throttle is not None:
@@ -827,21 +811,21 @@ def build_deployment(ctx: CfnContext, tpl: Template, res: Resource) -> Built | N
         _set(stage, "tracing", ctx, desc, "TracingEnabled")
 
     def link() -> None:
-        stage.api = ctx.entity_for(_get(p, "RestApiId"), Api)
+        stage.api = ctx.entity_for(get_path(p, "RestApiId"), Api)
     return stage, link
 
 
 def build_usage_plan(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     plan = UsagePlan(res.id, res, res.location, name=_name(ctx, p, "UsagePlanName") or res.id)
-    plan.throttle = read_throttle(ctx, _get(p, "Throttle"), "RateLimit", "BurstLimit")
+    plan.throttle = read_throttle(ctx, get_path(p, "Throttle"), "RateLimit", "BurstLimit")
     _set(plan, "quota", ctx, p, "Quota")
 
     def link() -> None:
-        stages = _get(p, "ApiStages")
+        stages = get_path(p, "ApiStages")
         for entry in stages if isinstance(stages, list) else []:
-            api = ctx.entity_for(_get(entry, "ApiId"), Api)
-            stage_ref = _get(entry, "Stage")
+            api = ctx.entity_for(get_path(entry, "ApiId"), Api)
+            stage_ref = get_path(entry, "Stage")
             stage = ctx.entity_for(stage_ref, Stage)
             wanted = ctx.resolve(stage_ref)
             for candidate in tpl.of(Stage):
@@ -852,16 +836,16 @@ def build_usage_plan(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    protocol = ctx.resolve(_get(p, "ProtocolType"))
+    protocol = ctx.resolve(get_path(p, "ProtocolType"))
     api = Api(res.id, res, res.location, name=_name(ctx, p, "Name") or res.id,
               api_kind="websocket" if protocol == "WEBSOCKET" else "http")
-    if _get(p, "Body") is not None or _get(p, "BodyS3Location") is not None:
+    if get_path(p, "Body") is not None or get_path(p, "BodyS3Location") is not None:
         api.default_authorization = Unknown("OpenAPI body")
 
     def link() -> None:
-        target = _get(p, "Target")
+        target = get_path(p, "Target")
         if target is not None:  # quick create: a $default route and stage, no authorizer
-            route = tpl.add(Route(f"{res.id}.$default", res, _where(p, "Target") or res.location,
+            route = tpl.add(Route(f"{res.id}.$default", res, path_loc(p, "Target") or res.location,
                                   api=api, method="ANY", path="$default"))
             fn = ctx.name_or_arn(target, Function)
             if isinstance(fn, Function):
@@ -874,8 +858,8 @@ def build_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 def build_v2_route(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     route = Route(res.id, res, res.location)
-    key = ctx.resolve(_get(p, "RouteKey"))
-    route.locs["method"] = _where(p, "RouteKey")
+    key = ctx.resolve(get_path(p, "RouteKey"))
+    route.locs["method"] = path_loc(p, "RouteKey")
     if isinstance(key, str) and " " in key:
         route.method, route.path = key.split(" ", 1)
     else:
@@ -884,34 +868,40 @@ def build_v2_route(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     _set(route, "api_key_required", ctx, p, "ApiKeyRequired")
 
     def link() -> None:
-        route.api = ctx.entity_for(_get(p, "ApiId"), Api)
-        integration = ctx.entity_for(_get(p, "Target"))
+        route.api = ctx.entity_for(get_path(p, "ApiId"), Api)
+        integration = ctx.entity_for(get_path(p, "Target"))
         if integration is not None:
-            for target in ctx.refs_in(_get(integration.resource.properties, "IntegrationUri")):
+            for target in ctx.refs_in(get_path(integration.resource.properties, "IntegrationUri")):
                 fn = ctx.entities.get(target)
                 if isinstance(fn, Function):
                     route.target_functions.append(fn)
     return route, link
 
 
+def read_http_stage_throttles(ctx: CfnContext, stage: Stage, props: Any) -> None:
+    """HTTP/WebSocket API ``DefaultRouteSettings`` (stage-wide) and ``RouteSettings`` (per route key)."""
+    throttle = read_throttle(ctx, get_path(props, "DefaultRouteSettings"), "ThrottlingRateLimit",
+                             "ThrottlingBurstLimit")
+    if throttle is not None:
+        stage.throttle = throttle
+        stage.locs["throttle"] = throttle.loc
+    routes = get_path(props, "RouteSettings")
+    if isinstance(routes, dict):
+        for key, settings in routes.items():
+            route_throttle = read_throttle(ctx, settings, "ThrottlingRateLimit", "ThrottlingBurstLimit")
+            if route_throttle is not None:
+                stage.route_throttles[str(key)] = route_throttle
+
+
 def build_v2_stage(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     stage = Stage(res.id, res, res.location, name=_name(ctx, p, "StageName") or res.id)
     stage.stage_name = stage.name
-    throttle = read_throttle(ctx, _get(p, "DefaultRouteSettings"), "ThrottlingRateLimit", "ThrottlingBurstLimit")
-    if throttle is not None:
-        stage.throttle = throttle
-        stage.locs["throttle"] = throttle.loc
-    routes = _get(p, "RouteSettings")
-    if isinstance(routes, dict):
-        for key, settings in routes.items():
-            throttle = read_throttle(ctx, settings, "ThrottlingRateLimit", "ThrottlingBurstLimit")
-            if throttle is not None:
-                stage.route_throttles[str(key)] = throttle
+    read_http_stage_throttles(ctx, stage, p)
     _set(stage, "access_logging", ctx, p, "AccessLogSettings", "DestinationArn")
 
     def link() -> None:
-        stage.api = ctx.entity_for(_get(p, "ApiId"), Api)
+        stage.api = ctx.entity_for(get_path(p, "ApiId"), Api)
     return stage, link
 
 

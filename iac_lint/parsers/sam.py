@@ -15,11 +15,12 @@ from typing import Any
 
 from iac_lint.link import finalize
 from iac_lint.model import (
-    Api, Bucket, Function, LMap, Location, ManagedPolicyRef, PolicyStatement, Queue, Resource, Role,
-    Route, Stage, Table, Template, Throttle, Topic, Trigger, Unknown, UsagePlan, key_loc, loc_of, value_loc,
+    Api, Function, LMap, Location, ManagedPolicyRef, PolicyStatement, Resource, Role,
+    Route, Stage, Table, Template, Trigger, Unknown, UsagePlan, get_path, key_loc,
+    loc_of, path_loc, value_loc,
 )
 from iac_lint.parsers import cloudformation as cfn
-from iac_lint.parsers.cloudformation import Built, CfnContext, _get, _set, _where
+from iac_lint.parsers.cloudformation import Built, CfnContext, _set
 from iac_lint.parsers.iam import expand_sam_template, statements_from_document
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -50,10 +51,7 @@ def merge_globals(global_props: Any, props: Any) -> Any:
             for key, value in source.items():
                 if key in out:
                     value = merge_globals(out[key], value)
-                out[key] = value
-                if isinstance(source, LMap):
-                    out.key_locs[key] = source.key_locs.get(key)
-                    out.value_locs[key] = source.value_locs.get(key)
+                out.put(key, value, source)
         return out
     if isinstance(global_props, list) and isinstance(props, list):
         return type(props)(list(global_props) + list(props))
@@ -143,7 +141,7 @@ class _Implicit:
 
 
 def _authorization_of(auth: Any, ctx: CfnContext) -> Any:
-    name = ctx.resolve(_get(auth, "Authorizer"))
+    name = ctx.resolve(get_path(auth, "Authorizer"))
     if name is None:
         return None
     if isinstance(name, str):
@@ -156,18 +154,18 @@ def build_sam_function(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     assert built is not None
     fn, cfn_link = built
     p = res.properties
-    fn.set("tracing", ctx.resolve(_get(p, "Tracing")), _where(p, "Tracing")) if _get(p, "Tracing") is not None else None
-    url = _get(p, "FunctionUrlConfig")
+    fn.set("tracing", ctx.resolve(get_path(p, "Tracing")), path_loc(p, "Tracing")) if get_path(p, "Tracing") is not None else None
+    url = get_path(p, "FunctionUrlConfig")
     if isinstance(url, dict):
-        fn.set("url_auth_type", ctx.resolve(url.get("AuthType")), _where(p, "FunctionUrlConfig", "AuthType")
-               or _where(p, "FunctionUrlConfig"))
+        fn.set("url_auth_type", ctx.resolve(url.get("AuthType")), path_loc(p, "FunctionUrlConfig", "AuthType")
+               or path_loc(p, "FunctionUrlConfig"))
 
     def link() -> None:
-        if _get(p, "Role") is not None:
+        if get_path(p, "Role") is not None:
             cfn_link()
         else:
-            fn.set("role", role_from_policies(ctx, tpl, res, _get(p, "Policies")), _where(p, "Policies"))
-        events = _get(p, "Events")
+            fn.set("role", role_from_policies(ctx, tpl, res, get_path(p, "Policies")), path_loc(p, "Policies"))
+        events = get_path(p, "Events")
         if isinstance(events, dict):
             for name, event in events.items():
                 if isinstance(event, dict):
@@ -199,9 +197,9 @@ def link_event(ctx: CfnContext, tpl: Template, fn: Function, name: str, event: A
         route.api = api if isinstance(api, Api) else None
         auth = props.get("Auth")
         if isinstance(auth, dict):
-            route.set("authorization", _authorization_of(auth, ctx), _where(auth, "Authorizer") or where)
+            route.set("authorization", _authorization_of(auth, ctx), path_loc(auth, "Authorizer") or where)
             if "ApiKeyRequired" in auth:
-                route.set("api_key_required", ctx.resolve(auth["ApiKeyRequired"]), _where(auth, "ApiKeyRequired"))
+                route.set("api_key_required", ctx.resolve(auth["ApiKeyRequired"]), path_loc(auth, "ApiKeyRequired"))
         route.target_functions.append(fn)
         tpl.add(route)
         return
@@ -220,7 +218,7 @@ def link_event(ctx: CfnContext, tpl: Template, fn: Function, name: str, event: A
 
 
 def _stage_for(api: Api, res: Resource, where: Location, default_name: str) -> Stage:
-    name_raw = _get(res.properties, "StageName")
+    name_raw = get_path(res.properties, "StageName")
     stage = Stage(f"{res.id}.Stage", res, where, name=name_raw if name_raw is not None else default_name,
                   api=api)
     stage.stage_name = stage.name
@@ -229,28 +227,28 @@ def _stage_for(api: Api, res: Resource, where: Location, default_name: str) -> S
 
 def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    api = Api(res.id, res, res.location, name=ctx.resolve(_get(p, "Name")) or res.id, api_kind="rest")
-    endpoint = ctx.resolve(_get(p, "EndpointConfiguration"))
+    api = Api(res.id, res, res.location, name=ctx.resolve(get_path(p, "Name")) or res.id, api_kind="rest")
+    endpoint = ctx.resolve(get_path(p, "EndpointConfiguration"))
     if isinstance(endpoint, dict):
         endpoint = endpoint.get("Type")
     if endpoint is not None:
         api.set("public", endpoint != "PRIVATE" if isinstance(endpoint, str) else endpoint,
-                _where(p, "EndpointConfiguration"))
-    auth = _get(p, "Auth")
-    default = ctx.resolve(_get(auth, "DefaultAuthorizer"))
+                path_loc(p, "EndpointConfiguration"))
+    auth = get_path(p, "Auth")
+    default = ctx.resolve(get_path(auth, "DefaultAuthorizer"))
     if default is not None:
         api.set("default_authorization", "NONE" if default == "NONE" else (
-            "AWS_IAM" if default == "AWS_IAM" else "CUSTOM"), _where(auth, "DefaultAuthorizer"))
-    if _get(auth, "ApiKeyRequired") is not None and ctx.resolve(_get(auth, "ApiKeyRequired")) is True:
+            "AWS_IAM" if default == "AWS_IAM" else "CUSTOM"), path_loc(auth, "DefaultAuthorizer"))
+    if get_path(auth, "ApiKeyRequired") is not None and ctx.resolve(get_path(auth, "ApiKeyRequired")) is True:
         api.default_authorization = api.default_authorization or "API_KEY"
-    if _get(p, "DefinitionBody") is not None or _get(p, "DefinitionUri") is not None:
+    if get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None:
         api.default_authorization = api.default_authorization or Unknown("OpenAPI definition")
     stage = _stage_for(api, res, res.location, "Prod")
-    cfn.read_method_settings(ctx, stage, _get(p, "MethodSettings"))
+    cfn.read_method_settings(ctx, stage, get_path(p, "MethodSettings"))
     _set(stage, "access_logging", ctx, p, "AccessLogSetting", "DestinationArn")
     _set(stage, "tracing", ctx, p, "TracingEnabled")
     tpl.add(stage)
-    plan_cfg = _get(auth, "UsagePlan")
+    plan_cfg = get_path(auth, "UsagePlan")
     if isinstance(plan_cfg, dict) and ctx.resolve(plan_cfg.get("CreateUsagePlan")) in ("PER_API", "SHARED"):
         plan = UsagePlan(f"{res.id}.UsagePlan", res, loc_of(plan_cfg) or res.location)
         plan.throttle = cfn.read_throttle(ctx, plan_cfg.get("Throttle"), "RateLimit", "BurstLimit")
@@ -261,24 +259,15 @@ def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_sam_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    api = Api(res.id, res, res.location, name=ctx.resolve(_get(p, "Name")) or res.id, api_kind="http")
-    default = ctx.resolve(_get(p, "Auth", "DefaultAuthorizer"))
+    api = Api(res.id, res, res.location, name=ctx.resolve(get_path(p, "Name")) or res.id, api_kind="http")
+    default = ctx.resolve(get_path(p, "Auth", "DefaultAuthorizer"))
     if default is not None:
         api.set("default_authorization", "AWS_IAM" if default == "AWS_IAM" else "JWT",
-                _where(_get(p, "Auth"), "DefaultAuthorizer"))
-    if _get(p, "DefinitionBody") is not None or _get(p, "DefinitionUri") is not None:
+                path_loc(get_path(p, "Auth"), "DefaultAuthorizer"))
+    if get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None:
         api.default_authorization = api.default_authorization or Unknown("OpenAPI definition")
     stage = _stage_for(api, res, res.location, "$default")
-    throttle = cfn.read_throttle(ctx, _get(p, "DefaultRouteSettings"), "ThrottlingRateLimit", "ThrottlingBurstLimit")
-    if throttle is not None:
-        stage.throttle = throttle
-        stage.locs["throttle"] = throttle.loc
-    routes = _get(p, "RouteSettings")
-    if isinstance(routes, dict):
-        for key, settings in routes.items():
-            route_throttle = cfn.read_throttle(ctx, settings, "ThrottlingRateLimit", "ThrottlingBurstLimit")
-            if route_throttle is not None:
-                stage.route_throttles[str(key)] = route_throttle
+    cfn.read_http_stage_throttles(ctx, stage, p)
     _set(stage, "access_logging", ctx, p, "AccessLogSettings", "DestinationArn")
     tpl.add(stage)
     return api, None
@@ -286,7 +275,7 @@ def build_sam_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_simple_table(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    table = Table(res.id, res, res.location, name=ctx.resolve(_get(p, "TableName")) or res.id)
+    table = Table(res.id, res, res.location, name=ctx.resolve(get_path(p, "TableName")) or res.id)
     # The same reading as AWS::DynamoDB::Table: "true" from a parameter, a KMS key, a conditional block.
     cfn.read_table_sse(ctx, table, p)
     return table, None
@@ -297,8 +286,8 @@ def build_state_machine(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     holder = cfn._PolicyHolder(res.id, res, res.location)
 
     def link() -> None:
-        if _get(p, "Role") is None and _get(p, "Policies") is not None:
-            role_from_policies(ctx, tpl, res, _get(p, "Policies"), basic=False)
+        if get_path(p, "Role") is None and get_path(p, "Policies") is not None:
+            role_from_policies(ctx, tpl, res, get_path(p, "Policies"), basic=False)
     return holder, link
 
 
@@ -323,7 +312,3 @@ def parse_template(data: Any, file: str, parameter_values: dict[str, Any] | None
     cfn.read_resources(ctx, tpl, data.get("Resources"), SAM_BUILDERS)
     return finalize(tpl)
 
-
-# Names kept importable for rules and other parsers that talk about SAM's generated resources.
-__all__ = ["SAM_TRANSFORM", "is_sam", "parse_template", "merge_globals", "role_from_policies",
-           "Bucket", "Queue", "Topic", "Throttle"]

@@ -27,8 +27,9 @@ from typing import Any, Callable
 
 from iac_lint.link import finalize
 from iac_lint.model import (
-    Api, Bucket, Entity, Function, LMap, Location, LogGroup, ManagedPolicyRef, PublicAccessBlock, Resource,
-    Role, Route, Stage, Template, Throttle, Topic, Trigger, Unknown, UsagePlan, key_loc, loc_of, value_loc,
+    Api, Bucket, Entity, Function, LMap, Location, LogGroup, ManagedPolicyRef, PublicAccessBlock,
+    Resource, Role, Route, Stage, Template, Throttle, Topic, Trigger, Unknown, UsagePlan, get_path,
+    key_loc, loc_of, path_loc, value_loc,
 )
 from iac_lint.parsers import cloudformation as cfn
 from iac_lint.parsers.cloudformation import CfnContext
@@ -89,23 +90,8 @@ def _map(value: Any) -> dict:
     return value if isinstance(value, dict) else LMap()
 
 
-def _get(node: Any, *path: str) -> Any:
-    for key in path:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
 
 
-def _where(node: Any, *path: str) -> Location | None:
-    """Where the value at ``path`` was written, or None when any part is missing."""
-    where = None
-    for key in path:
-        if not isinstance(node, dict) or key not in node:
-            return None
-        where = value_loc(node, key)
-        node = node[key]
-    return where
 
 
 def _truthy(value: Any) -> Any:
@@ -137,12 +123,7 @@ def _merge_maps(value: Any) -> LMap:
         if not isinstance(part, dict):
             continue
         for key, body in part.items():
-            out[key] = body
-            if isinstance(part, LMap):
-                if key in part.key_locs:
-                    out.key_locs[key] = part.key_locs[key]
-                if key in part.value_locs:
-                    out.value_locs[key] = part.value_locs[key]
+            out.put(key, body, part)
     return out
 
 
@@ -176,7 +157,7 @@ class _Service:
             provider = LMap({"name": provider}, loc=loc_of(provider))
         self.provider = _map(provider)
         service = doc.get("service")
-        self.service = _get(service, "name") if isinstance(service, dict) else service
+        self.service = get_path(service, "name") if isinstance(service, dict) else service
         self.provider_loc = key_loc(doc, "provider") or Location(path, 1, 1)
         # Entries of ``resources`` that extend a generated resource: (logical id, body, where).
         self.extensions: list[tuple[str, Any, Location | None]] = []
@@ -207,7 +188,7 @@ class _Service:
         functions = _merge_maps(self.doc.get("functions"))
         if isinstance(name, str) and name.lower() != "aws":
             self.tpl.problem("I001", f"provider '{name}' is not AWS: only AWS services are analysed",
-                             _where(self.provider, "name") or self.provider_loc, severity="info")
+                             path_loc(self.provider, "name") or self.provider_loc, severity="info")
             for fname, body in functions.items():
                 header = key_loc(functions, fname) or self.provider_loc
                 self.tpl.resources.append(Resource(str(fname), "serverless:function", FORMAT, body, header,
@@ -248,7 +229,7 @@ class _Service:
         """
         for logical, body, where in self.extensions:
             target = self.ctx.entities.get(logical)
-            props = _get(body, "Properties")
+            props = get_path(body, "Properties")
             rtype = _EXTENDED_TYPES.get(type(target)) if target is not None else None
             if rtype is None or not isinstance(props, dict):
                 continue
@@ -285,10 +266,10 @@ class _Service:
         parts = section if isinstance(section, list) else [section]
         merged = LMap(loc=loc_of(section))
         for part in parts:
-            extensions = _get(part, "extensions")
+            extensions = get_path(part, "extensions")
             if isinstance(extensions, dict):  # v3: ``resources.extensions`` says it explicitly
                 self.extensions.extend((str(k), body, key_loc(extensions, k)) for k, body in extensions.items())
-            found = _get(part, "Resources")
+            found = get_path(part, "Resources")
             if not isinstance(found, dict):
                 continue
             for logical_id, body in found.items():
@@ -297,12 +278,7 @@ class _Service:
                 if isinstance(body, dict) and "Type" not in body:
                     self.extensions.append((str(logical_id), body, key_loc(found, logical_id)))
                     continue
-                merged[logical_id] = body
-                if isinstance(found, LMap):
-                    if logical_id in found.key_locs:
-                        merged.key_locs[logical_id] = found.key_locs[logical_id]
-                    if logical_id in found.value_locs:
-                        merged.value_locs[logical_id] = found.value_locs[logical_id]
+                merged.put(logical_id, body, found)
         return merged
 
     def register(self, logical_id: str, entity: Entity) -> None:
@@ -319,9 +295,9 @@ class _Service:
     def setting(self, body: dict, key: str) -> tuple[Any, Location | None]:
         """A function setting, or the provider's default for it."""
         if key in body:
-            return body[key], _where(body, key)
+            return body[key], path_loc(body, key)
         if key in self.provider:
-            return self.provider[key], _where(self.provider, key)
+            return self.provider[key], path_loc(self.provider, key)
         return None, None
 
     def build_function(self, name: str, body: dict, header: Location) -> None:
@@ -335,11 +311,11 @@ class _Service:
                                      ("memory", "memorySize", True), ("timeout", "timeout", True),
                                      ("vpc", "vpc", True), ("dead_letter", "onError", False),
                                      ("reserved_concurrency", "reservedConcurrency", False)):
-            raw, where = self.setting(body, key) if inherited else (body.get(key), _where(body, key))
+            raw, where = self.setting(body, key) if inherited else (body.get(key), path_loc(body, key))
             if raw is not None:
                 fn.set(fact, self.resolve(raw), where)
         if body.get("image") is not None:  # a container image has no managed runtime
-            fn.set("package_type", "Image", _where(body, "image"))
+            fn.set("package_type", "Image", path_loc(body, "image"))
             fn.runtime = None
             fn.locs.pop("runtime", None)
         kms, where = self.setting(body, "kmsKeyArn")
@@ -362,9 +338,9 @@ class _Service:
 
     def read_tracing(self, fn: Function, body: dict) -> None:
         if "tracing" in body:
-            raw, where = body["tracing"], _where(body, "tracing")
+            raw, where = body["tracing"], path_loc(body, "tracing")
         else:
-            raw, where = _get(self.provider, "tracing", "lambda"), _where(self.provider, "tracing", "lambda")
+            raw, where = get_path(self.provider, "tracing", "lambda"), path_loc(self.provider, "tracing", "lambda")
         if raw is None:
             return
         value = self.resolve(raw)
@@ -392,13 +368,13 @@ class _Service:
             return
         value = self.resolve(raw)
         if isinstance(value, Unknown):
-            fn.set("url_auth_type", value, _where(body, "url"))
+            fn.set("url_auth_type", value, path_loc(body, "url"))
         elif isinstance(value, dict):
             auth = value.get("authorizer")
             if isinstance(auth, str) and auth.lower() == "aws_iam":
-                fn.set("url_auth_type", "AWS_IAM", _where(raw, "authorizer") or _where(body, "url"))
+                fn.set("url_auth_type", "AWS_IAM", path_loc(raw, "authorizer") or path_loc(body, "url"))
             elif isinstance(auth, Unknown):
-                fn.set("url_auth_type", auth, _where(raw, "authorizer"))
+                fn.set("url_auth_type", auth, path_loc(raw, "authorizer"))
             else:  # no authorizer written: the finding belongs on the ``url:`` key, not inside its map
                 fn.set("url_auth_type", "NONE", key_loc(body, "url"))
         elif _truthy(value) is True:
@@ -423,11 +399,11 @@ class _Service:
     def link_role(self, fn: Function, body: dict) -> None:
         """A function's own ``role``, its per-function role (plugin), or the shared provider role."""
         if body.get("role") is not None:
-            fn.set("role", self.role_reference(body["role"], fn.resource, _where(body, "role") or fn.loc),
-                   _where(body, "role"))
+            fn.set("role", self.role_reference(body["role"], fn.resource, path_loc(body, "role") or fn.loc),
+                   path_loc(body, "role"))
             return
         if "iamRoleStatements" in body and self.has_per_function_roles:
-            fn.set("role", self.per_function_role(fn, body), _where(body, "iamRoleStatements"))
+            fn.set("role", self.per_function_role(fn, body), path_loc(body, "iamRoleStatements"))
             return
         fn.set("role", self.provider_role(), None)
 
@@ -461,14 +437,14 @@ class _Service:
         out = []
         if self.provider.get("iamRoleStatements") is not None:
             out.append((self.provider["iamRoleStatements"], "provider.iamRoleStatements"))
-        statements = _get(self.provider, "iam", "role", "statements")
+        statements = get_path(self.provider, "iam", "role", "statements")
         if statements is not None:
             out.append((statements, "provider.iam.role.statements"))
         return out
 
     def provider_managed_policies(self) -> list[tuple[Any, Any]]:
         out = []
-        for node in (self.provider.get("iamManagedPolicies"), _get(self.provider, "iam", "role", "managedPolicies")):
+        for node in (self.provider.get("iamManagedPolicies"), get_path(self.provider, "iam", "role", "managedPolicies")):
             if isinstance(node, list):
                 out.extend((raw, value_loc(node, i)) for i, raw in enumerate(node))
             elif node is not None:
@@ -480,11 +456,11 @@ class _Service:
 
     def custom_shared_role(self) -> tuple[Any, Location | None]:
         """``provider.iam.role`` (v3+) or ``provider.role`` given as an ARN, a resource name or a reference."""
-        custom, where = _get(self.provider, "iam", "role"), _where(self.provider, "iam", "role")
+        custom, where = get_path(self.provider, "iam", "role"), path_loc(self.provider, "iam", "role")
         if isinstance(custom, dict) and not _is_intrinsic(custom):
             custom = None  # ``iam.role: {statements: ...}`` configures the generated role
         if custom is None:
-            custom, where = self.provider.get("role"), _where(self.provider, "role")
+            custom, where = self.provider.get("role"), path_loc(self.provider, "role")
         return custom, where
 
     def prepare_shared_role(self) -> None:
@@ -503,7 +479,7 @@ class _Service:
                    if k in self.provider and key_loc(self.provider, k) is not None]
         where = min(written, key=lambda loc: (loc.line, loc.column)) if written else self.provider_loc
         res = self.generated(SHARED_ROLE_ID, "serverless:iam-role", self.provider, where)
-        role = Role(SHARED_ROLE_ID, res, where, name=self.resolve(_get(self.provider, "iam", "role", "name")),
+        role = Role(SHARED_ROLE_ID, res, where, name=self.resolve(get_path(self.provider, "iam", "role", "name")),
                     assume_principals=[LAMBDA_PRINCIPAL])
         self.register(SHARED_ROLE_ID, role)
         self.tpl.add(role)
@@ -537,9 +513,9 @@ class _Service:
             else:
                 role.managed_policies.append(ManagedPolicyRef(self.resolve(raw), where))
         for path in (("iam", "role", "permissionsBoundary"), ("rolePermissionsBoundary",)):
-            if _get(self.provider, *path) is not None:
-                role.set("permissions_boundary", self.resolve(_get(self.provider, *path)),
-                         _where(self.provider, *path))
+            if get_path(self.provider, *path) is not None:
+                role.set("permissions_boundary", self.resolve(get_path(self.provider, *path)),
+                         path_loc(self.provider, *path))
 
     def per_function_role(self, fn: Function, body: dict) -> Role:
         """The role the per-function-roles plugin creates from a function's ``iamRoleStatements``.
@@ -556,7 +532,7 @@ class _Service:
         role = Role(logical, res, where, name=name or logical, assume_principals=[LAMBDA_PRINCIPAL])
         role.statements.extend(statements_from_document(body.get("iamRoleStatements"), self.resolve,
                                                         source=f"{fn.id}.iamRoleStatements", fallback=where))
-        default_inherit = _truthy(_get(self.doc, "custom", "serverless-iam-roles-per-function", "defaultInherit"))
+        default_inherit = _truthy(get_path(self.doc, "custom", "serverless-iam-roles-per-function", "defaultInherit"))
         inherit = body.get("iamRoleStatementsInherit")
         if _truthy(inherit) is True or (inherit is None and default_inherit is True):
             self.add_provider_grants(role)
@@ -593,16 +569,16 @@ class _Service:
         if endpoint_raw is not None:
             endpoint = self.resolve(endpoint_raw)
             api.set("public", endpoint.upper() != "PRIVATE" if isinstance(endpoint, str) else endpoint,
-                    _where(self.provider, "endpointType") or _where(gateway, "endpointType"))
+                    path_loc(self.provider, "endpointType") or path_loc(gateway, "endpointType"))
         self.apis["rest"] = api
         self.register(REST_API_ID, api)
         self.tpl.add(api)
         if gateway.get("restApiId") is None:  # an existing API's stages are not this service's to configure
             stage = Stage("ApiGatewayStage", res, where, name=self.stage, api=api, stage_name=self.stage)
             self.read_rest_logs(stage)
-            tracing = _get(self.provider, "tracing", "apiGateway")
+            tracing = get_path(self.provider, "tracing", "apiGateway")
             if tracing is not None:
-                stage.set("tracing", _truthy(self.resolve(tracing)), _where(self.provider, "tracing", "apiGateway"))
+                stage.set("tracing", _truthy(self.resolve(tracing)), path_loc(self.provider, "tracing", "apiGateway"))
             self.read_throttling_plugin(stage)
             self.stages["rest"] = stage
             self.tpl.add(stage)
@@ -610,13 +586,13 @@ class _Service:
 
     def read_rest_logs(self, stage: Stage) -> None:
         """``provider.logs.restApi``: ``true`` or a map whose ``accessLogging`` defaults to true."""
-        raw = _get(self.provider, "logs", "restApi")
+        raw = get_path(self.provider, "logs", "restApi")
         if raw is None:
             return
         value = self.resolve(raw)
         enabled: Any = _truthy(value) if not isinstance(value, dict) else _truthy(value.get("accessLogging", True))
         stage.set("access_logging", True if enabled is True else (enabled if isinstance(enabled, Unknown) else None),
-                  _where(self.provider, "logs", "restApi"))
+                  path_loc(self.provider, "logs", "restApi"))
 
     def read_throttling_plugin(self, stage: Stage) -> None:
         """``serverless-api-gateway-throttling``: ``custom.apiGatewayThrottling`` sets the stage-wide limits.
@@ -629,11 +605,11 @@ class _Service:
         """
         if THROTTLING_PLUGIN not in self.plugins:
             return
-        node = _get(self.doc, "custom", "apiGatewayThrottling")
+        node = get_path(self.doc, "custom", "apiGatewayThrottling")
         throttle = cfn.read_throttle(self.ctx, node, "maxRequestsPerSecond", "maxConcurrentRequests")
         if throttle is not None:
             stage.throttle = throttle
-            stage.locs["throttle"] = throttle.loc or _where(self.doc, "custom", "apiGatewayThrottling")
+            stage.locs["throttle"] = throttle.loc or path_loc(self.doc, "custom", "apiGatewayThrottling")
 
     def http_route(self, fn: Function, index: int, cfg: Any, where: Location) -> None:
         if isinstance(cfg, str):  # ``http: GET users/{id}``
@@ -647,7 +623,7 @@ class _Service:
                       api=api, method=method.upper() if isinstance(method, str) else method,
                       path="/" + path.strip().lstrip("/") if isinstance(path, str) else path)
         if "private" in cfg_map:
-            route.set("api_key_required", _truthy(self.resolve(cfg_map["private"])), _where(cfg_map, "private"))
+            route.set("api_key_required", _truthy(self.resolve(cfg_map["private"])), path_loc(cfg_map, "private"))
         if cfg_map.get("authorizer") is not None:
             route.set("authorization", self.rest_authorization(cfg_map["authorizer"]), key_loc(cfg_map, "authorizer"))
         self.read_route_throttling(route, cfg_map, self.stages.get("rest"))
@@ -704,12 +680,12 @@ class _Service:
         self.tpl.add(api)
         if config.get("id") is None:
             stage = Stage("HttpApiStage", res, where, name="$default", api=api, stage_name="$default")
-            raw = _get(self.provider, "logs", "httpApi")
+            raw = get_path(self.provider, "logs", "httpApi")
             if raw is not None:
                 value = self.resolve(raw)
                 enabled = True if isinstance(value, dict) else _truthy(value)
                 stage.set("access_logging", True if enabled is True else (
-                    enabled if isinstance(enabled, Unknown) else None), _where(self.provider, "logs", "httpApi"))
+                    enabled if isinstance(enabled, Unknown) else None), path_loc(self.provider, "logs", "httpApi"))
             self.read_throttling_plugin(stage)
             self.stages["http"] = stage
             self.register("HttpApiStage", stage)
@@ -749,7 +725,7 @@ class _Service:
             return "AWS_IAM"
         if isinstance(kind, str) and kind.lower() == "request":
             return "CUSTOM"
-        declared = _get(self.provider, "httpApi", "authorizers", str(value.get("name")))
+        declared = get_path(self.provider, "httpApi", "authorizers", str(value.get("name")))
         if isinstance(declared, dict):
             declared_kind = self.resolve(declared.get("type", "jwt"))
             if isinstance(declared_kind, str):
@@ -768,11 +744,11 @@ class _Service:
             f"{self.stage}-{self.service}-websockets" if isinstance(self.service, str) else WEBSOCKET_API_ID)
         api = Api(WEBSOCKET_API_ID, res, where, name=name, api_kind="websocket", implicit=True)
         stage = Stage("WebsocketsDeploymentStage", res, where, name=self.stage, api=api, stage_name=self.stage)
-        raw = _get(self.provider, "logs", "websocket")
+        raw = get_path(self.provider, "logs", "websocket")
         if raw is not None:
             value = self.resolve(raw)
             enabled = _truthy(value.get("accessLogging", True)) if isinstance(value, dict) else _truthy(value)
-            stage.set("access_logging", True if enabled is True else None, _where(self.provider, "logs", "websocket"))
+            stage.set("access_logging", True if enabled is True else None, path_loc(self.provider, "logs", "websocket"))
         self.apis["websocket"] = api
         self.stages["websocket"] = stage
         self.register(WEBSOCKET_API_ID, api)
@@ -813,7 +789,7 @@ class _Service:
         cfg_map = _map(cfg)
         raw = cfg if not isinstance(cfg, dict) else cfg_map.get("bucket")
         bucket_name = self.resolve(raw)
-        configured = _get(self.provider, "s3", bucket_name) if isinstance(bucket_name, str) else None
+        configured = get_path(self.provider, "s3", bucket_name) if isinstance(bucket_name, str) else None
         if isinstance(configured, dict) and configured.get("name") is not None:
             bucket_name = self.resolve(configured["name"])  # ``provider.s3.<ref>`` names the real bucket
         trigger = Trigger(kind="s3", public=False, source=bucket_name, loc=where)
@@ -845,7 +821,7 @@ class _Service:
                 continue
             if logical_id == logical:
                 return True
-            declared = self.resolve(_get(body, "Properties", name_key))
+            declared = self.resolve(get_path(body, "Properties", name_key))
             if isinstance(name, str) and declared == name:
                 return True
         return False
@@ -905,9 +881,9 @@ class _Service:
         if stage is None:
             return
         gateway = _map(self.provider.get("apiGateway"))
-        plan_node, plan_where = gateway.get("usagePlan"), _where(gateway, "usagePlan")
+        plan_node, plan_where = gateway.get("usagePlan"), path_loc(gateway, "usagePlan")
         if plan_node is None:
-            plan_node, plan_where = self.provider.get("usagePlan"), _where(self.provider, "usagePlan")
+            plan_node, plan_where = self.provider.get("usagePlan"), path_loc(self.provider, "usagePlan")
         keys = gateway.get("apiKeys") if gateway.get("apiKeys") is not None else self.provider.get("apiKeys")
         entries: list[tuple[str, Any, Location]] = []
         if isinstance(plan_node, list):  # named plans: ``- free: {throttle: ...}``
@@ -923,9 +899,9 @@ class _Service:
         for logical, body, where in entries:
             res = self.generated(logical, "serverless:usage-plan", body, where)
             plan = UsagePlan(logical, res, where, name=logical)
-            plan.throttle = cfn.read_throttle(self.ctx, _get(body, "throttle"), "rateLimit", "burstLimit")
-            if _get(body, "quota") is not None:
-                plan.set("quota", self.resolve(_get(body, "quota")), _where(body, "quota"))
+            plan.throttle = cfn.read_throttle(self.ctx, get_path(body, "throttle"), "rateLimit", "burstLimit")
+            if get_path(body, "quota") is not None:
+                plan.set("quota", self.resolve(get_path(body, "quota")), path_loc(body, "quota"))
             plan.stages.append(stage)
             self.register(logical, plan)
             self.tpl.add(plan)
@@ -940,17 +916,17 @@ class _Service:
         bucket = Bucket(logical, self.generated(logical, "serverless:deployment-bucket", node, where), where,
                         name=self.resolve(node.get("name")) or logical)
         algorithm = self.resolve(node["serverSideEncryption"])
-        bucket.set("encryption", cfn._sse_mode(algorithm), _where(node, "serverSideEncryption"))
+        bucket.set("encryption", cfn._sse_mode(algorithm), path_loc(node, "serverSideEncryption"))
         if node.get("sseKMSKeyId") is not None:
             bucket.kms_key = self.resolve(node["sseKMSKeyId"])
         if node.get("blockPublicAccess") is not None:
             blocked = _truthy(self.resolve(node["blockPublicAccess"]))
-            block = PublicAccessBlock(loc=_where(node, "blockPublicAccess"))
+            block = PublicAccessBlock(loc=path_loc(node, "blockPublicAccess"))
             for flag in PublicAccessBlock.FLAGS:
                 setattr(block, flag, blocked)
-                block.locs[flag] = _where(node, "blockPublicAccess")
+                block.locs[flag] = path_loc(node, "blockPublicAccess")
             bucket.public_access_block = block
-            bucket.locs["public_access_block"] = _where(node, "blockPublicAccess")
+            bucket.locs["public_access_block"] = path_loc(node, "blockPublicAccess")
         self.register(logical, bucket)
         self.tpl.add(bucket)
 

@@ -667,12 +667,7 @@ def _merge(*maps: Any) -> dict:
         if not isinstance(m, dict):
             raise TypeError("merge of a non-map")
         for k, v in m.items():
-            out[k] = v
-            if isinstance(m, LMap):
-                if k in m.key_locs:
-                    out.key_locs[k] = m.key_locs[k]
-                if k in m.value_locs:
-                    out.value_locs[k] = m.value_locs[k]
+            out.put(k, v, m)
     return out
 
 

@@ -6,7 +6,6 @@ from collections import Counter
 from itertools import groupby
 from typing import Any
 
-from iac_lint.model import Finding
 from iac_lint.report.json_report import display_path
 
 _COLOURS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[33m", "low": "\033[36m",
