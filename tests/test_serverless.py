@@ -12,7 +12,7 @@ from conftest import REPO, corpus_files, needs_corpus
 from iac_lint import lint_text, scan
 from iac_lint.config import Config
 from iac_lint.model import (
-    Api, Bucket, Function, LogGroup, Role, Route, Stage, Topic, Unknown, UsagePlan,
+    Api, Bucket, Function, Role, Route, Stage, Topic, Unknown, UsagePlan,
 )
 from iac_lint.parsers import ParseOptions, parse_document, parse_unit
 from iac_lint.discover import discover
