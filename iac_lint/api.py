@@ -110,18 +110,35 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
 
 
 def lint_text(path: str, text: str, config: Config | None = None, rules: list[Rule] | None = None) -> list[Finding]:
-    """Lint an unsaved buffer (an editor's) as if it were the file at ``path``."""
+    """Lint an unsaved buffer (an editor's) as if it were the file at ``path``.
+
+    A Terraform file is linted with the rest of its module as it is on disk,
+    this buffer standing in for the file; findings may then point into the
+    module's other files (and a serverless file's into its includes).
+    """
     config = config or Config()
     if not config.parse.roots:
-        config.parse.roots = [os.path.abspath(os.path.dirname(path) or ".")]
+        config = dataclasses.replace(config, parse=dataclasses.replace(
+            config.parse, roots=[os.path.abspath(os.path.dirname(path) or ".")]))
     rules = rules if rules is not None else active_rules(config)
     try:
-        tpl = parse_document(path, text, config.parse)
+        templates = _parse_buffer(path, text, config)
     except Exception as exc:
-        tpl = _crashed(path, f"internal error while parsing: {type(exc).__name__}: {exc}")
-    if tpl is None:
+        templates = [_crashed(path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
+    if not templates:
         return []
-    return finish(Report(evaluate([tpl], rules), [tpl], rules), config).findings
+    return finish(Report(evaluate(templates, rules), templates, rules), config).findings
+
+
+def _parse_buffer(path: str, text: str, config: Config) -> list[Template]:
+    if path.lower().endswith((".tf", ".tf.json")):
+        from iac_lint.parsers.terraform import parse_module
+        directory = os.path.dirname(path) or "."
+        names = os.listdir(directory) if os.path.isdir(directory) else []
+        files = sorted({os.path.join(directory, n) for n in names if n.lower().endswith((".tf", ".tf.json"))} | {path})
+        return parse_module(directory, files, config.parse, overrides={path: text})
+    tpl = parse_document(path, text, config.parse)
+    return [tpl] if tpl is not None else []
 
 
 def finish(report: Report, config: Config, changes: Any = None) -> Report:

@@ -227,3 +227,14 @@ def rules_test(directory: str | None, verbose: bool) -> None:
         sys.exit(EXIT_ERROR)
     click.echo(format_report(report, verbose))
     sys.exit(EXIT_OK if report.passed else EXIT_FINDINGS)
+
+
+@main.command()
+def lsp() -> None:
+    """Run the language server on standard input/output (for editors; needs `pip install iac-lint[lsp]`)."""
+    try:
+        from iac_lint.lsp.server import main as serve
+    except ImportError:
+        click.echo("iac-lint: the language server needs pygls: pip install 'iac-lint[lsp]'", err=True)
+        sys.exit(EXIT_ERROR)
+    serve()

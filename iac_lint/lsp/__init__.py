@@ -1,0 +1,1 @@
+"""The language server (``iac-lint lsp``); needs the ``lsp`` extra (pygls)."""
