@@ -17,11 +17,11 @@ from typing import Any, Callable, Iterator
 
 from iac_lint.link import finalize
 from iac_lint.model import (
-    Api, Bucket, Entity, Function, Key, LMap, Location, LogGroup, ManagedPolicyRef, Permission,
+    Api, Bucket, Entity, Function, Key, LMap, LSeq, LStr, Location, LogGroup, ManagedPolicyRef, Permission,
     PublicAccessBlock, Queue, Resource, Role, Route, Stage, Stream, Table, Template, Throttle, Topic,
     Trigger, Unknown, UsagePlan, get_path, key_loc, loc_of, path_loc, plain, value_loc,
 )
-from iac_lint.parsers.iam import statements_from_document
+from iac_lint.parsers.iam import branches, statements_from_document
 
 PSEUDO_PARAMETERS = frozenset({
     "AWS::AccountId", "AWS::NotificationARNs", "AWS::Partition", "AWS::Region", "AWS::StackId",
@@ -93,12 +93,23 @@ class CfnContext:
         return Unknown(expression_text(node))
 
     def _sub(self, arg: Any, node: Any, depth: int) -> Any:
+        substituted = self.sub_partially(arg, depth)
+        if substituted is None or substituted[1]:
+            return Unknown(expression_text(node))
+        return substituted[0]
+
+    def sub_partially(self, arg: Any, depth: int = 0, mark: str = "") -> tuple[str, bool] | None:
+        """``Fn::Sub``'s text with the variables that resolve substituted, and whether any did not.
+
+        Unresolved ``${X}`` stay in the text as written, wrapped in ``mark`` when one is given so that
+        the caller can tell them from an escaped ``${!Literal}``.  None when the argument is not a Sub's.
+        """
         if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[1], dict):
             text, variables = arg[0], arg[1]
         else:
             text, variables = arg, {}
         if not isinstance(text, str):
-            return Unknown(expression_text(node))
+            return None
         unresolved = False
 
         def substitute(match: re.Match[str]) -> str:
@@ -113,10 +124,9 @@ class CfnContext:
             if isinstance(value, (str, int, float)) and not isinstance(value, bool):
                 return str(value)
             unresolved = True
-            return match.group(0)
+            return f"{mark}{match.group(0)}{mark}"
 
-        result = _SUB_VAR.sub(substitute, str(text)).replace("${!", "${")
-        return Unknown(expression_text(node)) if unresolved else result
+        return _SUB_VAR.sub(substitute, str(text)).replace("${!", "${"), unresolved
 
     def _join(self, arg: Any, node: Any, depth: int) -> Any:
         if not (isinstance(arg, list) and len(arg) == 2):
@@ -384,29 +394,85 @@ def external_role(arn: Any, res: Resource, where: Location) -> Role:
     return Role(str(arn) if not isinstance(arn, Unknown) else arn.expr, res, where, name=arn, external=True)
 
 
+_UNRESOLVED = "\x00"
+
+
+def policy_document(ctx: CfnContext, node: Any) -> Any:
+    """A policy document as written, or decoded from the JSON string an ``Fn::Sub``/``Fn::Join`` builds.
+
+    ``PolicyDocument: !Sub '{"Statement": [...]}'`` is a common way to write a
+    document with ARNs in it.  Its actions are known even when a variable is
+    not: values that still hold an unresolved ``${X}`` become unknowns and
+    every node points at the string.
+    """
+    if not (isinstance(node, dict) and len(node) == 1 and str(next(iter(node))) in ("Fn::Sub", "Fn::Join")):
+        return node
+    (key, arg), = node.items()
+    where = loc_of(node)
+    text: Any = ctx.resolve(node)
+    if not isinstance(text, str) and key == "Fn::Sub":
+        partial = ctx.sub_partially(arg, mark=_UNRESOLVED)
+        text = partial[0] if partial is not None else None
+    if not isinstance(text, str):
+        return node
+    try:
+        decoded = json.loads(text, strict=False)  # the marker is a control character
+    except ValueError:
+        return node
+    return _located_json(decoded, where)
+
+
+def _located_json(value: Any, where: Location | None) -> Any:
+    if isinstance(value, dict):
+        out = LMap(loc=where)
+        for k, v in value.items():
+            out[str(k)] = _located_json(v, where)
+            if where is not None:
+                out.key_locs[str(k)] = out.value_locs[str(k)] = where
+        return out
+    if isinstance(value, list):
+        seq = LSeq([_located_json(v, where) for v in value], loc=where)
+        seq.item_locs = [where] * len(seq)
+        return seq
+    if isinstance(value, str):
+        if _UNRESOLVED in value:
+            return Unknown(value.replace(_UNRESOLVED, ""))
+        return LStr(value, where)
+    return value
+
+
 def read_policies_list(role: Role, ctx: CfnContext, policies: Any) -> None:
-    """``Policies: [{PolicyName, PolicyDocument}]`` of an IAM role."""
-    if not isinstance(policies, list):
-        return
-    for entry in policies:
-        if isinstance(entry, dict):
-            name = ctx.resolve(entry.get("PolicyName"))
-            role.statements.extend(statements_from_document(
-                entry.get("PolicyDocument"), ctx.resolve, source=str(name), fallback=loc_of(entry)))
+    """``Policies: [{PolicyName, PolicyDocument}]`` of an IAM role; the list or an entry may be an ``Fn::If``."""
+    for listed, where in branches(policies, loc_of(policies)):
+        for entry, _ in _entries(listed, where):
+            if isinstance(entry, dict):
+                name = ctx.resolve(entry.get("PolicyName"))
+                role.statements.extend(statements_from_document(
+                    policy_document(ctx, entry.get("PolicyDocument")), ctx.resolve, source=str(name),
+                    fallback=loc_of(entry)))
+
+
+def _entries(listed: Any, where: Location | None) -> list[tuple[Any, Location | None]]:
+    """The items of a list, each ``Fn::If`` item replaced by its branches; nothing when not a list."""
+    if not isinstance(listed, list):
+        return []
+    out: list[tuple[Any, Location | None]] = []
+    for i, item in enumerate(listed):
+        out.extend(branches(item, value_loc(listed, i) or where))
+    return out
 
 
 def read_managed_arns(role: Role, ctx: CfnContext, arns: Any) -> None:
-    if not isinstance(arns, list):
-        return
-    for i, raw in enumerate(arns):
-        managed = ctx.entity_for(raw)
-        if managed is not None and isinstance(managed.resource.properties, dict):
-            # A customer managed policy in the same template: its statements are known.
-            role.statements.extend(statements_from_document(
-                get_path(managed.resource.properties, "PolicyDocument"), ctx.resolve,
-                source=managed.id, fallback=managed.loc))
-            continue
-        role.managed_policies.append(ManagedPolicyRef(policy_arn(ctx, raw), value_loc(arns, i)))
+    for listed, where in branches(arns, loc_of(arns)):
+        for raw, item_loc in _entries(listed, where):
+            managed = ctx.entity_for(raw)
+            if managed is not None and isinstance(managed.resource.properties, dict):
+                # A customer managed policy in the same template: its statements are known.
+                role.statements.extend(statements_from_document(
+                    policy_document(ctx, get_path(managed.resource.properties, "PolicyDocument")), ctx.resolve,
+                    source=managed.id, fallback=managed.loc))
+                continue
+            role.managed_policies.append(ManagedPolicyRef(policy_arn(ctx, raw), item_loc))
 
 
 def policy_arn(ctx: CfnContext, raw: Any) -> Any:
@@ -448,11 +514,13 @@ def build_policy(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
     def link() -> None:
         roles = get_path(p, "Roles")
-        for raw in roles if isinstance(roles, list) else []:
-            role = ctx.name_or_arn(raw, Role)
-            if role is not None:
-                role.statements.extend(statements_from_document(
-                    get_path(p, "PolicyDocument"), ctx.resolve, source=res.id, fallback=res.location))
+        for listed, where in branches(roles, loc_of(roles)):
+            for raw, _ in _entries(listed, where):
+                role = ctx.name_or_arn(raw, Role)
+                if role is not None:
+                    role.statements.extend(statements_from_document(
+                        policy_document(ctx, get_path(p, "PolicyDocument")), ctx.resolve, source=res.id,
+                        fallback=res.location))
     return holder, link
 
 
@@ -594,7 +662,7 @@ def _resource_policy(cls: type[Entity], targets_key: str) -> Callable[..., Built
                     tpl.add(owner)
                 if owner is not None:
                     owner.policy.extend(statements_from_document(
-                        get_path(p, "PolicyDocument"), ctx.resolve, source=res.id, fallback=res.location))
+                        policy_document(ctx, get_path(p, "PolicyDocument")), ctx.resolve, source=res.id, fallback=res.location))
         return holder, link
     return build
 
@@ -704,7 +772,7 @@ def build_key(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     key = Key(res.id, res, res.location, name=res.id)
     _set(key, "rotation", ctx, p, "EnableKeyRotation")
-    key.policy = statements_from_document(get_path(p, "KeyPolicy"), ctx.resolve, source=res.id, fallback=res.location)
+    key.policy = statements_from_document(policy_document(ctx, get_path(p, "KeyPolicy")), ctx.resolve, source=res.id, fallback=res.location)
     return key, None
 
 

@@ -32,19 +32,56 @@ def _listify(value: Any) -> list[Any]:
     return [value]
 
 
+def is_no_value(node: Any) -> bool:
+    """``!Ref AWS::NoValue``: CloudFormation removes the property or list item it stands in."""
+    return isinstance(node, dict) and len(node) == 1 and node.get("Ref") == "AWS::NoValue"
+
+
+def branches(node: Any, where: Location | None = None, depth: int = 0) -> list[tuple[Any, Location | None]]:
+    """Every value ``node`` may deploy as, with where each was written.
+
+    A CloudFormation ``Fn::If`` deploys one branch or the other, and a policy
+    grants what the chosen branch says: ``!If [IsProd, "s3:*", "s3:GetObject"]``
+    may allow ``s3:*``, so IAM checks look at both branches (a union, "may
+    grant").  ``!Ref AWS::NoValue`` branches grant nothing and are dropped.
+    Any other value is its own single branch.
+    """
+    if is_no_value(node):
+        return []
+    if depth < 16 and isinstance(node, dict) and len(node) == 1 and "Fn::If" in node:
+        arg = node["Fn::If"]
+        if isinstance(arg, list) and len(arg) == 3:
+            out: list[tuple[Any, Location | None]] = []
+            for i in (1, 2):
+                out.extend(branches(arg[i], value_loc(arg, i) or where, depth + 1))
+            return out
+    return [(node, loc_of(node) or where)]
+
+
+def _leaves(node: Any, where: Location | None, depth: int = 0) -> list[tuple[Any, Location | None]]:
+    """The items of an ``Action``/``Resource`` value: a string, a list, a list built with ``Fn::If``."""
+    out: list[tuple[Any, Location | None]] = []
+    for value, loc in branches(node, where):
+        if isinstance(value, list) and depth < 4:
+            for i, item in enumerate(value):
+                out.extend(_leaves(item, value_loc(value, i) or loc, depth + 1))
+        else:
+            out.append((value, loc))
+    return out
+
+
 def _items_with_locs(container: Any, key: str, resolve: Resolve) -> tuple[list[Any], list[Location | None]]:
     raw = container.get(key)
     if raw is None:
         return [], []
-    resolved = resolve(raw)
-    if isinstance(resolved, Unknown) or not isinstance(raw, list):
-        values = _listify(resolved) if not isinstance(resolved, Unknown) else [resolved]
-        return values, [value_loc(container, key)] * len(values)
-    values, locs = [], []
-    for i, item in enumerate(raw):
-        value = resolve(item)
-        values.append(value if not isinstance(value, list) else Unknown(json.dumps(value, default=str)))
-        locs.append(value_loc(raw, i))
+    values: list[Any] = []
+    locs: list[Location | None] = []
+    for leaf, where in _leaves(raw, value_loc(container, key)):
+        value = resolve(leaf)
+        # A value that resolves to a list (``!FindInMap`` of a list) lists its items where it was written.
+        for item in (value if isinstance(value, list) else [value]):
+            values.append(item if not isinstance(item, (list, dict)) else Unknown(json.dumps(item, default=str)))
+            locs.append(where)
     return values, locs
 
 
@@ -75,7 +112,9 @@ def statement_from(raw: Any, resolve: Resolve = _identity, source: str = "inline
     loc = loc_of(raw) or fallback
     stmt = PolicyStatement(source=source, loc=loc)
     stmt.locs["statement"] = loc
-    effect = resolve(raw.get("Effect", "Allow"))
+    raw_effect = raw.get("Effect", "Allow")
+    # An Effect that is Allow in one branch of an ``Fn::If`` may allow: judge the statement as an Allow.
+    effect = "Allow" if any(resolve(v) == "Allow" for v, _ in branches(raw_effect)) else resolve(raw_effect)
     stmt.effect = effect
     if "Effect" in raw:
         stmt.locs["effect"] = key_loc(raw, "Effect")
@@ -114,19 +153,21 @@ def statements_from_document(doc: Any, resolve: Resolve = _identity, source: str
             doc = _relocate(json.loads(doc), fallback or loc_of(doc))
         except ValueError:
             return []
-    if isinstance(doc, dict) and "Statement" in doc:
-        raw_list = doc["Statement"]
-    elif isinstance(doc, list):
-        raw_list = doc
-    elif isinstance(doc, dict) and ("Effect" in doc or "Action" in doc):
-        raw_list = [doc]
-    else:
-        return []
     out = []
-    for raw in _listify(raw_list):
-        stmt = statement_from(raw, resolve, source, fallback or loc_of(doc))
-        if stmt is not None:
-            out.append(stmt)
+    for document, doc_loc in branches(doc, fallback or loc_of(doc)):
+        if isinstance(document, dict) and "Statement" in document:
+            raw_list = document["Statement"]
+        elif isinstance(document, list):
+            raw_list = document
+        elif isinstance(document, dict) and ("Effect" in document or "Action" in document):
+            raw_list = [document]
+        else:
+            continue
+        # A statement list, or any statement in it, may be an ``Fn::If``: every branch is a statement.
+        for raw, where in _leaves(raw_list, doc_loc):
+            stmt = statement_from(raw, resolve, source, fallback or where or doc_loc)
+            if stmt is not None:
+                out.append(stmt)
     return out
 
 

@@ -21,7 +21,7 @@ from iac_lint.model import (
 )
 from iac_lint.parsers import cloudformation as cfn
 from iac_lint.parsers.cloudformation import Built, CfnContext, _set
-from iac_lint.parsers.iam import expand_sam_template, statements_from_document
+from iac_lint.parsers.iam import branches, expand_sam_template, statements_from_document
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 BASIC_EXECUTION_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
@@ -84,10 +84,11 @@ def role_from_policies(ctx: CfnContext, tpl: Template, res: Resource, policies: 
     role = Role(f"{res.id}Role", res, res.location, name=f"{res.id}Role")
     if basic:
         role.managed_policies.append(ManagedPolicyRef(BASIC_EXECUTION_ROLE, None))
-    entries = policies if isinstance(policies, list) else ([policies] if policies is not None else [])
-    for i, entry in enumerate(entries):
-        where = value_loc(policies, i) if isinstance(policies, list) else loc_of(policies)
-        role.statements.extend(statements_of_policy_entry(ctx, entry, where, role))
+    # ``Policies`` is a list, or a single name, document or template; the list or any entry may be an ``Fn::If``.
+    for listed, listed_loc in branches(policies, loc_of(policies)):
+        entries = cfn._entries(listed, listed_loc) if isinstance(listed, list) else [(listed, listed_loc)]
+        for entry, where in entries:
+            role.statements.extend(statements_of_policy_entry(ctx, entry, where, role))
     tpl.add(role)
     return role
 

@@ -15,8 +15,10 @@ RULE = {
         "what": "Flags an `Allow` statement in a role's policies whose `Action` is `*`, `*:*` or "
                 "`<service>:*`, in any letter case, written as a string or inside a list, whether it comes "
                 "from an inline policy, a standalone policy attached to the role, a serverless "
-                "`iamRoleStatements` entry or a Terraform policy document. Actions that cannot be resolved "
-                "statically (an unresolved `!Sub` or variable) are not flagged.",
+                "`iamRoleStatements` entry or a Terraform policy document. A CloudFormation `Fn::If` counts "
+                "by every branch (a policy, statement, action or `Effect: Allow` that only some deployments "
+                "get is still a grant they get), and a JSON document built with `!Sub` is read. Actions that "
+                "cannot be resolved statically (an unresolved `!Sub` or variable) are not flagged.",
         "why": "A function's role is what an attacker gets when the function is compromised (a vulnerable "
                "dependency, an injection). `s3:*` includes `s3:DeleteBucket`, `s3:PutBucketPolicy` and "
                "`s3:PutBucketAcl`: enough to destroy data or make it public. `*` is the whole account.",
@@ -38,7 +40,7 @@ def check(role):
             continue
         for i, action in enumerate(stmt.actions):
             if is_full_wildcard(action):
-                scope = "" if action.strip() in ("*", "*:*") else f" of {action.split(':')[0]}"
+                scope = "" if action.strip() in ("*", "*:*") else f" of {action.strip().split(':')[0]}"
                 yield Violation(
                     RULE["message"].format(role=role.id, action=action, scope=scope),
                     stmt.where(f"actions.{i}"),
