@@ -23,6 +23,9 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     templates: list[Template] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
+    # The project root (the scanned files' git repository, else the working directory): fingerprints and
+    # the machine-facing reports name files relative to it.
+    root: str | None = None
 
     @property
     def files(self) -> int:
@@ -141,18 +144,34 @@ def _parse_buffer(path: str, text: str, config: Config) -> list[Template]:
     return [tpl] if tpl is not None else []
 
 
+def rooted_fingerprints(findings: list[Finding], root: str) -> list[Finding]:
+    """Fingerprints of files named relative to the project root, not to the working directory.
+
+    So that a baseline written by ``iac-lint baseline create`` at the repository root still matches
+    when CI runs ``cd infra && iac-lint scan .``, and SARIF/GitLab identities do not depend on it.
+    """
+    from iac_lint.engine.evaluate import fingerprint
+    from iac_lint.report.paths import repo_path
+
+    return [dataclasses.replace(f, fingerprint=fingerprint(f.rule_id, repo_path(f.location.file, root), f.resource,
+                                                           f.logical_path)) for f in findings]
+
+
 def finish(report: Report, config: Config, changes: Any = None) -> Report:
     """Severity overrides, suppressions, per-path ignores, baseline, diff; a stable order.
 
     Raises ``BaselineError`` for an unusable baseline file.
     """
     from iac_lint.engine.suppress import apply_path_ignores, apply_suppressions
+    from iac_lint.report.paths import project_root
 
     findings = list(report.findings)
     if config.severity:
         report.rules = [dataclasses.replace(r, severity=config.severity[r.id]) if r.id in config.severity else r
                         for r in report.rules]
     findings = apply_suppressions(findings, report.templates, config, report.rules)
+    report.root = report.root or project_root(config.parse.roots[0] if config.parse.roots else None)
+    findings = rooted_fingerprints(findings, report.root)
     if config.severity:
         findings = [dataclasses.replace(f, severity=config.severity[f.rule_id]) if f.rule_id in config.severity
                     else f for f in findings]

@@ -6,6 +6,7 @@ Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it;
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -105,12 +106,13 @@ def _run_scan(paths: list[str], config: Any) -> Any:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--format", "-f", "formats", multiple=True,
               type=click.Choice(["text", "json", "sarif", "junit", "github", "gitlab"]),
               help="Output format; repeat to write several (pair each with an --output, in order).")
 @click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False),
-              help="File for the format at the same position; the rest go to standard output.")
+              help="File for the format at the same position (`-` for standard output); a format without "
+                   "one goes to standard output, and only one may.")
 @click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
               help="Exit 1 when a finding at or above this severity remains (default: low).")
 @_scan_options
@@ -118,30 +120,67 @@ def _run_scan(paths: list[str], config: Any) -> Any:
               help="Report only findings not in this baseline file (see `iac-lint baseline create`).")
 @click.option("--changed-since", metavar="REF", default=None,
               help="Report only findings on resources changed since the merge base with REF (git).")
-@click.option("--color/--no-color", default=None, help="Colour text output (default: only on a terminal).")
+@click.option("--color/--no-color", default=None,
+              help="Colour text output (default: only on a terminal, and not when NO_COLOR is set).")
 @click.option("--show-suppressed", is_flag=True, help="List suppressed findings in text output too.")
+@click.option("--omit-suppressed", is_flag=True,
+              help="Leave suppressed and baselined findings out of every report (for consumers that ignore "
+                   "SARIF suppressions, such as GitHub code scanning, which would open alerts for them).")
 def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], fail_on: str | None,
          baseline: str | None, changed_since: str | None, color: bool | None, show_suppressed: bool,
-         **options: Any) -> None:
+         omit_suppressed: bool, **options: Any) -> None:
     """Scan PATHS (default: the current directory) and report findings."""
     from iac_lint.report import renderer
 
-    formats = formats or ("text",)
-    if len(outputs) > len(formats):
-        raise click.UsageError("more --output than --format")
+    plan = _output_plan(formats or ("text",), outputs)
     targets = list(paths) or ["."]
     config = _config(targets, fail_on=fail_on, baseline=baseline, changed_since=changed_since, **options)
     report = _run_scan(targets, config)
-    for i, fmt in enumerate(formats):
-        target = outputs[i] if i < len(outputs) else None
-        use_colour = color if color is not None else (target is None and sys.stdout.isatty())
+    failing = report.failing(config.fail_on)  # before --omit-suppressed: suppressed findings never fail anyway
+    if omit_suppressed:
+        report.findings = [f for f in report.findings if not f.suppressed]
+    for fmt, target in plan:
+        use_colour = color if color is not None else (target is None and _colour_wanted())
         text = renderer(fmt)(report, color=use_colour, show_suppressed=show_suppressed, fail_on=config.fail_on)
         if target:
-            with open(target, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            try:
+                with open(target, "w", encoding="utf-8") as handle:
+                    handle.write(text)
+            except OSError as exc:
+                click.echo(f"iac-lint: cannot write {target}: {exc.strerror or exc}", err=True)
+                sys.exit(EXIT_ERROR)
         else:
             click.echo(text, nl=False)
-    sys.exit(EXIT_FINDINGS if report.failing(config.fail_on) else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _output_plan(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
+    """(format, file or None for standard output) pairs, by position; ``-`` is standard output.
+
+    Two formats on standard output would interleave into something no consumer can read (two JSON
+    documents, SARIF after annotations), so that is a usage error, as is one file for two formats.
+    """
+    if len(outputs) > len(formats):
+        raise click.UsageError("more --output than --format; each --output goes with the --format at its position")
+    plan = [(fmt, outputs[i] if i < len(outputs) and outputs[i] != "-" else None) for i, fmt in enumerate(formats)]
+    to_stdout = [fmt for fmt, target in plan if target is None]
+    if len(to_stdout) > 1:
+        raise click.UsageError(f"{' and '.join(to_stdout)} would both go to standard output; give all but one "
+                               f"an --output FILE (in the order of the --format options)")
+    files = [os.path.abspath(target) for _, target in plan if target]
+    if len(set(files)) != len(files):
+        raise click.UsageError("two --format options write to the same --output file")
+    return plan
+
+
+def _colour_wanted() -> bool:
+    """On a terminal, unless NO_COLOR is set to anything non-empty (https://no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 @main.group()
@@ -150,7 +189,7 @@ def baseline() -> None:
 
 
 @baseline.command("create")
-@click.argument("paths", nargs=-1, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--output", "-o", default=".iac-lint-baseline.json", show_default=True,
               type=click.Path(dir_okay=False), help="Baseline file to write.")
 @_scan_options

@@ -181,3 +181,60 @@ def test_terraform_module_called_by_a_scanned_root_is_reported_once(run_cli, tmp
     got = [(os.path.relpath(f["file"], str(tmp_path)), f["line"]) for f in findings_of(out)]
     # Called with sse = false by both roots: one finding, in the module, at the setting.
     assert got == [(os.path.join("modules", "queue", "main.tf"), 5)]
+
+
+# --- exit codes and outputs, as a CI job meets them -------------------------------------------
+
+
+def test_a_path_that_does_not_exist_is_exit_2_not_a_clean_pass(run_cli, tmp_path):
+    # A typo in the CI definition must not turn the gate green with "0 findings in 0 files".
+    code, out = run_cli("scan", str(tmp_path / "infra-typo"))
+    assert code == 2 and "does not exist" in out
+    assert run_cli("baseline", "create", str(tmp_path / "infra-typo"), "-o", str(tmp_path / "b.json"))[0] == 2
+
+
+def test_formats_pair_with_outputs_by_position_and_only_one_goes_to_stdout(run_cli, tmp_path):
+    sarif, junit = tmp_path / "r.sarif", tmp_path / "r.xml"
+    code, out = run_cli("scan", UPLOADS, "-f", "sarif", "-o", str(sarif), "-f", "json", "-o", "-",
+                        "-f", "junit", "-o", str(junit))
+    assert code == 1
+    assert json.loads(out)["version"] == 1  # stdout holds exactly one document
+    assert json.loads(sarif.read_text())["version"] == "2.1.0" and junit.read_text().startswith("<?xml")
+    code, out = run_cli("scan", UPLOADS, "-f", "json", "-f", "sarif")
+    assert code == 2 and "standard output" in out
+    assert run_cli("scan", UPLOADS, "-f", "json", "-o", str(sarif), "-f", "sarif", "-o", str(sarif))[0] == 2
+    assert run_cli("scan", UPLOADS, "-o", str(sarif), "-o", str(junit))[0] == 2
+
+
+def test_an_output_that_cannot_be_written_is_exit_2_with_the_reason(run_cli, tmp_path):
+    code, out = run_cli("scan", UPLOADS, "-f", "json", "-o", str(tmp_path / "missing" / "r.json"))
+    assert code == 2
+    assert "cannot write" in out and "internal error" not in out
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
+    import sys
+
+    from iac_lint import cli
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert cli._colour_wanted()
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cli._colour_wanted()
+    monkeypatch.setenv("NO_COLOR", "")  # no-color.org: only a non-empty value counts
+    assert cli._colour_wanted()
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
+    assert not cli._colour_wanted()
+
+
+def test_fail_on_info_fails_on_any_active_finding_and_never_on_suppressed_ones(run_cli, tmp_path):
+    (tmp_path / "t.yaml").write_text(
+        "Resources:\n  # iac-lint: ignore ENC003 -- topics carry public data only\n"
+        "  Topic:\n    Type: AWS::SNS::Topic\n")
+    assert run_cli("scan", str(tmp_path), "--fail-on", "info")[0] == 0
+    (tmp_path / "t.yaml").write_text(
+        "Resources:\n  # iac-lint: ignore ENC003\n  Topic:\n    Type: AWS::SNS::Topic\n")
+    code, out = run_cli("scan", str(tmp_path), "--fail-on", "info", "--format", "json")
+    assert code == 1 and [f["rule_id"] for f in findings_of(out) if not f["suppressed"]] == ["S001"]
+    assert run_cli("scan", str(tmp_path), "--fail-on", "low")[0] == 0

@@ -54,7 +54,8 @@ def test_sarif_has_one_descriptor_per_rule_that_ran_with_help_and_security_sever
     assert iam001["helpUri"].startswith("https://")
     assert iam001["properties"]["security-severity"] == "8.0"
     assert "security" in iam001["properties"]["tags"] and "least-privilege" in iam001["properties"]["tags"]
-    severities = {d["id"]: d["properties"]["security-severity"] for d in driver["rules"]}
+    severities = {d["id"]: d["properties"]["security-severity"] for d in driver["rules"]
+                  if not d["id"].startswith("S")}
     assert severities["ENC001"] == "3.0"  # low
     assert severities["PUB002"] == "5.5"  # medium
     for value in severities.values():
@@ -66,7 +67,7 @@ def test_sarif_results_point_at_repo_relative_regions_with_fingerprints(sarif):
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].startswith("file://")
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"].endswith("/")
     rules = run["tool"]["driver"]["rules"]
-    wildcard = [r for r in run["results"] if r["ruleId"] == "IAM001" and "suppressions" not in r]
+    wildcard = [r for r in run["results"] if r["ruleId"] == "IAM001" and not r["suppressions"]]
     assert len(wildcard) == 1
     result = wildcard[0]
     assert rules[result["ruleIndex"]]["id"] == "IAM001"
@@ -82,7 +83,7 @@ def test_sarif_results_point_at_repo_relative_regions_with_fingerprints(sarif):
 def test_sarif_keeps_suppressed_results_with_their_justification(sarif):
     results = sarif["runs"][0]["results"]
     suppressed = {r["ruleId"]: r["suppressions"][0] for r in results
-                  if "suppressions" in r and r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                  if r["suppressions"] and r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
                   == "infra/suppressed.yaml"}
     assert suppressed["PUB002"] == {"kind": "inSource", "status": "accepted",
                                     "justification": "served through CloudFront with OAC only"}
@@ -96,7 +97,9 @@ def test_sarif_describes_suppression_checks_too(sarif):
     assert len(s001) == 1 and s001[0]["level"] == "note"
     descriptor = run["tool"]["driver"]["rules"][s001[0]["ruleIndex"]]
     assert descriptor["name"] == "suppression-without-reason"
-    assert descriptor["properties"]["security-severity"] == "0.0"
+    # GitHub treats any rule with a security-severity as a security rule; a suppression check is not one.
+    assert "security-severity" not in descriptor["properties"]
+    assert "security" not in descriptor["properties"]["tags"]
 
 
 def test_sarif_marks_baseline_findings_as_external(project):
@@ -106,7 +109,7 @@ def test_sarif_marks_baseline_findings_as_external(project):
     results = json.loads(run.stdout)["runs"][0]["results"]
     kinds = {r["suppressions"][0]["kind"] for r in results if r["ruleId"] == "IAM001"}
     assert kinds == {"external", "inSource"}
-    external = [r for r in results if r.get("suppressions", [{}])[0].get("kind") == "external"]
+    external = [r for r in results if r["suppressions"] and r["suppressions"][0]["kind"] == "external"]
     assert all(r["suppressions"][0]["justification"] == "baseline" for r in external)
 
 
@@ -253,3 +256,81 @@ def test_sarif_of_a_parse_error_is_valid_and_described(tmp_path):
     descriptor = log["runs"][0]["tool"]["driver"]["rules"][result["ruleIndex"]]
     assert descriptor["name"] == "parse-error" and descriptor["properties"]["security-severity"] == "8.0"
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 4
+
+
+# --- what CI consumers actually read ---------------------------------------------------------
+
+
+def test_sarif_every_result_says_whether_it_is_suppressed(sarif):
+    # SARIF 2.1.0 3.27.23: suppressions is null on every result of a run or on none.
+    results = sarif["runs"][0]["results"]
+    assert all(isinstance(r.get("suppressions"), list) for r in results)
+    assert any(r["suppressions"] == [] for r in results) and any(r["suppressions"] for r in results)
+
+
+def test_sarif_descriptions_fit_githubs_limits(sarif):
+    # GitHub: shortDescription.text and fullDescription.text are limited to 1024 characters, name to 255.
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert "IAM002" in [d["id"] for d in rules]  # its documentation is longer than that
+    for descriptor in rules:
+        assert len(descriptor["fullDescription"]["text"]) <= 1024
+        assert len(descriptor["shortDescription"]["text"]) <= 1024
+        assert len(descriptor["name"]) <= 255
+
+
+def test_sarif_help_uri_of_a_users_rule_is_its_own_reference(tmp_path):
+    policies = tmp_path / "org"
+    policies.mkdir()
+    (policies / "ORG001-topic-check.yaml").write_text(
+        "id: ORG001\nname: topic-check\nseverity: low\ncategory: encryption\ntitle: Topic check\n"
+        "applies_to: topic\nwhen: \"true\"\nmessage: \"Topic {id}\"\n"
+        "docs:\n  what: Flags topics.\n  references: [https://wiki.example.com/org001]\n")
+    (tmp_path / "t.yaml").write_text("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n")
+    run = cli("scan", "t.yaml", "--policies", "org", "--select", "ORG001,IAM001", "--format", "sarif",
+              cwd=str(tmp_path))
+    rules = {d["id"]: d for d in json.loads(run.stdout)["runs"][0]["tool"]["driver"]["rules"]}
+    # Not a page of iac-lint's repository, which has no such file.
+    assert rules["ORG001"]["helpUri"] == "https://wiki.example.com/org001"
+    assert rules["IAM001"]["helpUri"].startswith("https://github.com/iac-lint/iac-lint/blob/main/policies/")
+
+
+@pytest.fixture
+def repository(project):
+    """The project as a git checkout (a ``.git`` is all iac-lint looks for)."""
+    os.mkdir(os.path.join(project, ".git"))
+    return project
+
+
+def test_machine_paths_are_relative_to_the_repository_from_a_subdirectory(repository):
+    # GitHub resolves SARIF URIs and annotation files against the repository root, GitLab wants "a relative
+    # path in the repository": a job with `working-directory: infra` must still name infra/app.yaml.
+    here = os.path.join(repository, "infra")
+    sarif = json.loads(cli("scan", ".", "--format", "sarif", cwd=here).stdout)
+    run = sarif["runs"][0]
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    assert uris == {"infra/app.yaml", "infra/suppressed.yaml"}
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == \
+        "file://" + os.path.realpath(repository).replace(os.sep, "/") + "/"
+    assert "::error file=infra/app.yaml,line=22," in cli("scan", ".", "--format", "github", cwd=here).stdout
+    issues = json.loads(cli("scan", ".", "--format", "gitlab", cwd=here).stdout)
+    assert {i["location"]["path"] for i in issues} >= {"infra/app.yaml"}
+    suites = ET.fromstring(cli("scan", ".", "--format", "junit", cwd=here).stdout).findall("testsuite")
+    assert {s.get("name") for s in suites} == {"infra/app.yaml", "infra/suppressed.yaml"}
+    # People and scripts still get paths they can use from where they are.
+    assert {f["file"] for f in cli("scan", ".", "--format", "json", cwd=here).findings()} == \
+        {"app.yaml", "suppressed.yaml"}
+
+
+def test_fingerprints_do_not_depend_on_the_working_directory(repository):
+    def prints(cwd: str, path: str) -> set[str]:
+        return {f["fingerprint"] for f in cli("scan", path, "--format", "json", cwd=cwd).findings()}
+
+    assert prints(repository, "infra") == prints(os.path.join(repository, "infra"), ".")
+
+
+def test_omit_suppressed_leaves_them_out_for_github_code_scanning(project):
+    # Code scanning ignores SARIF suppressions and would open an alert for each suppressed result.
+    run = cli("scan", "infra", "--format", "sarif", "--omit-suppressed", cwd=project)
+    results = json.loads(run.stdout)["runs"][0]["results"]
+    assert results and not any(r["suppressions"] for r in results)
+    assert run.code == 1

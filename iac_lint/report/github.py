@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_lint.report.json_report import display_path
+from iac_lint.report.paths import repo_path, report_root
 from iac_lint.report.text import summary_line
 
 COMMAND = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "info": "notice"}
@@ -26,12 +26,13 @@ def escape_property(text: str) -> str:
 
 
 def render(report: Any, **_: Any) -> str:
+    root = report_root(report)  # the runner resolves ``file=`` against the repository, not the step's directory
     out = []
     for f in report.findings:
         if f.suppressed:
             continue
         loc = f.location
-        props = [("file", display_path(loc.file)), ("line", str(loc.line)), ("col", str(loc.column))]
+        props = [("file", repo_path(loc.file, root)), ("line", str(loc.line)), ("col", str(loc.column))]
         end_line = loc.end_line or loc.line
         props.append(("endLine", str(end_line)))
         if loc.end_column and end_line == loc.line and loc.end_column > loc.column:

@@ -16,12 +16,13 @@ import json
 from collections import Counter
 from typing import Any
 
-from iac_lint.report.json_report import display_path
+from iac_lint.report.paths import repo_path, report_root
 
 SEVERITY = {"info": "info", "low": "minor", "medium": "major", "high": "critical", "critical": "blocker"}
 
 
 def render(report: Any, **_: Any) -> str:
+    root = report_root(report)  # GitLab wants "a relative path in the repository"
     seen: Counter = Counter()
     issues = []
     for f in report.findings:
@@ -38,7 +39,7 @@ def render(report: Any, **_: Any) -> str:
             "categories": ["Security"],
             "severity": SEVERITY.get(f.severity, "info"),
             "fingerprint": hashlib.md5(unique.encode(), usedforsecurity=False).hexdigest(),
-            "location": {"path": display_path(loc.file),
+            "location": {"path": repo_path(loc.file, root),
                          "lines": {"begin": loc.line, "end": max(loc.end_line or loc.line, loc.line)}},
         })
     return json.dumps(issues, indent=2) + "\n"

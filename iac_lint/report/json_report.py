@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from typing import Any
 
 from iac_lint import __version__
 from iac_lint.model import Finding
-
-
-def display_path(path: str) -> str:
-    """Relative to the working directory, with forward slashes."""
-    rel = os.path.relpath(path) if os.path.isabs(path) else os.path.normpath(path)
-    return rel.replace(os.sep, "/")
+from iac_lint.report.paths import display_path
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

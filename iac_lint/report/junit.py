@@ -14,7 +14,7 @@ import re
 from collections import OrderedDict
 from typing import Any
 
-from iac_lint.report.json_report import display_path
+from iac_lint.report.paths import repo_path, report_root
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -33,11 +33,12 @@ def _scanned_files(report: Any) -> list[str]:
 def render(report: Any, **_: Any) -> str:
     import xml.etree.ElementTree as ET
 
+    root = report_root(report)  # file attributes name repository files, as GitLab links them
     suites: OrderedDict[str, list[Any]] = OrderedDict()
     for file in _scanned_files(report):
-        suites.setdefault(display_path(file), [])
+        suites.setdefault(repo_path(file, root), [])
     for finding in report.findings:
-        suites.setdefault(display_path(finding.location.file), []).append(finding)
+        suites.setdefault(repo_path(finding.location.file, root), []).append(finding)
 
     root = ET.Element("testsuites", name="iac-lint")
     total = failures = skipped = 0

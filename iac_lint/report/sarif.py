@@ -1,18 +1,30 @@
 """SARIF 2.1.0, as GitHub code scanning (and other SARIF viewers) read it.
 
-Choices, and why:
+Choices, and why (GitHub's "SARIF support for code scanning" page lists what it reads):
 - one ``reportingDescriptor`` per rule that ran, plus one for each built-in
   problem id (E001 parse-error, S002 unused-suppression, ...) that occurs, so
-  every ``ruleIndex`` resolves;
+  every ``ruleIndex`` resolves; ``shortDescription`` and ``fullDescription``
+  are cut to GitHub's 1024 characters, ``help.markdown`` carries the rule's
+  documentation (GitHub shows it instead of ``help.text``);
 - ``properties.security-severity`` (a numeric string) is what GitHub ranks
-  security alerts by; ``tags`` holds ``security`` so the alert is one;
-- URIs are relative to ``%SRCROOT%`` (the working directory, normally the
-  repository root) so code scanning can map them onto the repository;
-- ``partialFingerprints["iacLint/v1"]`` is our line-independent fingerprint,
-  so an alert keeps its identity when lines move;
+  security alerts by: over 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium,
+  0.1-3.9 low, 0.0 none.  Any value makes the rule a security rule, so the
+  suppression checks (S001-S005, maintainability) carry none;
+- URIs are relative to ``%SRCROOT%``, the project root (the scanned files'
+  git repository, else the working directory): GitHub resolves a relative URI
+  against the repository root whatever ``uriBaseId`` says, so a scan run from
+  a subdirectory must still name ``infra/app.yaml``, not ``app.yaml``;
+- ``partialFingerprints["iacLint/v1"]`` is our line-independent fingerprint
+  for consumers that match on any partial fingerprint.  GitHub itself uses only
+  ``primaryLocationLineHash``, which ``upload-sarif`` computes from the text
+  of the result's line; we do not invent one (a value that differs from its
+  own makes upload-sarif warn for every result);
 - suppressed findings are results with ``suppressions`` (``inSource`` for a
-  comment or Metadata, ``external`` for a baseline or configuration), which
-  code scanning shows as dismissed instead of open;
+  comment or Metadata, ``external`` for a baseline or configuration), and
+  every other result has an empty ``suppressions`` list: SARIF requires them
+  all null or all non-null in a run (3.27.23).  GitHub code scanning ignores
+  ``suppressions`` and would open alerts for them, so the GitHub Action writes
+  its SARIF with ``--omit-suppressed``;
 - columns count Unicode code points (``columnKind``), which is what the
   parsers record.
 """
@@ -27,11 +39,14 @@ from urllib.parse import quote
 
 from iac_lint import __version__
 from iac_lint.model import Finding
+from iac_lint.report.paths import report_root
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/iac-lint/iac-lint"
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+# GitHub's limits on a reportingDescriptor's texts.
+MAX_DESCRIPTION, MAX_NAME = 1024, 255
 DOC_TITLES = (("what", "What it does"), ("why", "Why is this bad?"), ("example", "Example"),
               ("fix", "Use instead"), ("references", "References"))
 
@@ -65,14 +80,36 @@ def help_text(rule: Any) -> str:
     return "\n\n".join(parts)
 
 
+def _cut(text: str, limit: int = MAX_DESCRIPTION) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
+
+
+def _help_uri(rule: Any) -> str | None:
+    """The rule's page: a built-in rule's file in this repository; a user's rule's first reference."""
+    from iac_lint.engine.rules import builtin_policies_dir
+
+    source = os.path.realpath(rule.source) if getattr(rule, "source", "") else ""
+    builtin = os.path.realpath(builtin_policies_dir())
+    if source and os.path.commonpath([source, builtin]) == builtin:
+        return getattr(rule, "help_uri", None)
+    references = (rule.docs or {}).get("references") or []
+    if isinstance(references, str):
+        references = [references]
+    for ref in references:
+        if isinstance(ref, str) and ref.startswith(("https://", "http://")):
+            return ref
+    return None
+
+
 def _descriptor(rule: Any) -> dict[str, Any]:
     docs = rule.docs or {}
     full = str(docs.get("what") or rule.title).strip()
     descriptor: dict[str, Any] = {
         "id": rule.id,
-        "name": rule.name,
-        "shortDescription": {"text": str(rule.title)},
-        "fullDescription": {"text": full},
+        "name": _cut(rule.name, MAX_NAME),
+        "shortDescription": {"text": _cut(rule.title)},
+        "fullDescription": {"text": _cut(full)},
         "help": {"text": help_text(rule), "markdown": help_markdown(rule)},
         "defaultConfiguration": {"level": LEVEL.get(rule.severity, "warning")},
         "properties": {
@@ -83,7 +120,7 @@ def _descriptor(rule: Any) -> dict[str, Any]:
             ("warning" if rule.severity == "medium" else "recommendation"),
         },
     }
-    help_uri = getattr(rule, "help_uri", None)
+    help_uri = _help_uri(rule)
     if help_uri:
         descriptor["helpUri"] = help_uri
     return descriptor
@@ -101,23 +138,28 @@ def _builtin_descriptor(finding: Finding) -> dict[str, Any]:
             title = SUPPRESSION_RULES[finding.rule_id][1]
     except ImportError:  # pragma: no cover - reports must render whatever the engine has
         pass
-    tags = ["security", finding.category] if finding.category != "suppression" else ["maintainability",
-                                                                                      finding.category]
+    properties: dict[str, Any]
+    if finding.category == "suppression":
+        # Not a security problem: a security-severity would make GitHub list it among security alerts.
+        properties = {"tags": ["maintainability", finding.category], "problem.severity": "recommendation"}
+    else:
+        properties = {"tags": ["security", finding.category],
+                      "security-severity": SECURITY_SEVERITY.get(finding.severity, "0.0")}
     return {
         "id": finding.rule_id,
         "name": finding.rule_name,
-        "shortDescription": {"text": title},
-        "fullDescription": {"text": title},
+        "shortDescription": {"text": _cut(title)},
+        "fullDescription": {"text": _cut(title)},
         "help": {"text": title, "markdown": f"**{finding.rule_id} {finding.rule_name}**\n\n{title}"},
         "helpUri": f"{INFORMATION_URI}#{finding.rule_id.lower()}-{finding.rule_name}",
         "defaultConfiguration": {"level": LEVEL.get(finding.severity, "warning")},
-        "properties": {"tags": tags, "security-severity": SECURITY_SEVERITY.get(finding.severity, "0.0")},
+        "properties": properties,
     }
 
 
 def _artifact(path: str, root: str) -> dict[str, Any]:
-    """Relative to %SRCROOT% when under it; an absolute file URI otherwise."""
-    absolute = os.path.abspath(path)
+    """Relative to %SRCROOT% when under it; an absolute file URI otherwise (symlinks resolved, as GitHub asks)."""
+    absolute = os.path.realpath(os.path.abspath(path))
     rel = os.path.relpath(absolute, root)
     if rel.startswith(os.pardir + os.sep) or rel == os.pardir or os.path.isabs(rel):
         return {"uri": Path(absolute).as_uri()}
@@ -152,17 +194,17 @@ def _result(finding: Finding, index: int, root: str) -> dict[str, Any]:
         "properties": {"severity": finding.severity, "category": finding.category, "format": finding.format,
                        "resource": finding.resource},
     }
-    if finding.suppressed:
-        result["suppressions"] = [{
-            "kind": finding.suppression_kind or "inSource",
-            "status": "accepted",
-            "justification": finding.suppression_reason or "",
-        }]
+    # Every result says whether it is suppressed: SARIF wants the property on all results or on none.
+    result["suppressions"] = [{
+        "kind": finding.suppression_kind or "inSource",
+        "status": "accepted",
+        "justification": finding.suppression_reason or "",
+    }] if finding.suppressed else []
     return result
 
 
 def sarif_log(report: Any, root: str | None = None) -> dict[str, Any]:
-    root = os.path.abspath(root or os.getcwd())
+    root = os.path.realpath(root or report_root(report))
     descriptors = [_descriptor(rule) for rule in report.rules]
     index = {d["id"]: i for i, d in enumerate(descriptors)}
     for finding in report.findings:

@@ -6,7 +6,7 @@ from collections import Counter
 from itertools import groupby
 from typing import Any
 
-from iac_lint.report.json_report import display_path
+from iac_lint.report.paths import display_path
 
 _COLOURS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[33m", "low": "\033[36m",
             "info": "\033[2m"}
@@ -68,4 +68,5 @@ def summary_line(report: Any) -> str:
         text += f" ({parts})"
     if suppressed:
         text += f", {suppressed} suppressed"
-    return f"{text} in {report.files} file{'s' if report.files != 1 else ''}, {report.resources} resources."
+    return (f"{text} in {report.files} file{'s' if report.files != 1 else ''}, "
+            f"{report.resources} resource{'s' if report.resources != 1 else ''}.")
