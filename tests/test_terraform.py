@@ -106,6 +106,15 @@ def test_a_file_outside_the_root_is_an_error_finding_and_is_never_read():
     assert all(stmt.source != "aws_iam_role_policy.outside" for stmt in role.statements)
 
 
+def test_templatefile_policy_is_located_in_the_template_and_its_variables_resolved():
+    case = os.path.join(FIXTURES, "templates")
+    role = by_id(parse_dir(case), Role)["aws_iam_role.worker"]
+    (stmt,) = role.statements
+    template = os.path.join(case, "policies", "tables.json.tpl")
+    assert stmt.resources == ["arn:aws:dynamodb:*:*:table/orders"]
+    assert (stmt.where("actions.1").file, stmt.where("actions.1").line) == (template, line_of(template, '"dynamodb:*"'))
+
+
 # --- Lambda ----------------------------------------------------------------------------------
 
 
@@ -122,6 +131,11 @@ def test_function_facts_and_links():
         ("http-api", True, "POST", "/orders")]
     items = fns["aws_lambda_function.items"]
     assert [(t.kind, t.route.method, t.route.path) for t in items.triggers] == [("api", "GET", "/items")]
+
+
+def test_permission_by_qualified_function_arn_links_to_the_function():
+    fn = by_id(parse_dir(os.path.join(FIXTURES, "templates")), Function)["aws_lambda_function.worker"]
+    assert [p.id for p in fn.permissions] == ["aws_lambda_permission.live"]
 
 
 def test_role_shared_across_a_module_boundary_and_module_addresses():
@@ -160,6 +174,38 @@ def test_variable_precedence_locals_and_explicit_unknowns():
     assert tags["first"] == "bucket-a"
     assert tags["unknown"] == Unknown("var.no_default")
     assert isinstance(tags["index"], Unknown) and "count.index" in tags["index"].expr
+
+
+def test_try_falls_back_on_errors_only_and_can_tells_them_apart(tmp_path):
+    (tmp_path / "main.tf").write_text("""
+locals {
+  cfg   = { a = 1, arn = aws_sqs_queue.other.arn }
+  plain = { a = 1 }
+}
+resource "aws_sqs_queue" "other" {}
+resource "aws_sqs_queue" "q" {
+  for_each = { x = 1 }
+  tags = {
+    missing     = try(local.cfg.missing, "fallback")
+    not_known   = try(local.cfg.arn, "fallback")
+    each_value  = try(each.value.principal, "fallback")
+    nested      = try(flatten([local.cfg["nope"]]), [])
+    bad_call    = try(jsondecode(local.plain), "not json")
+    can_missing = can(local.cfg.missing)
+    can_present = can(local.cfg.a)
+    can_unknown = can(each.value.x)
+    empty_fmt   = format("%s.amazonaws.com", try(local.cfg.service, ""))
+  }
+}
+""")
+    tpl = parse_dir(str(tmp_path))
+    tags = {r.id: r for r in tpl.resources}["aws_sqs_queue.q[*]"].properties["tags"]
+    assert tags["missing"] == "fallback"
+    assert isinstance(tags["not_known"], Unknown) and isinstance(tags["each_value"], Unknown)
+    assert tags["nested"] == [] and tags["bad_call"] == "not json"
+    assert (tags["can_missing"], tags["can_present"]) == (False, True)
+    assert isinstance(tags["can_unknown"], Unknown)
+    assert tags["empty_fmt"] == ".amazonaws.com"
 
 
 def test_tf_json_feeds_the_same_model():

@@ -288,6 +288,10 @@ class _ModuleReader:
             return Unknown(expr.text)
         if isinstance(expr, Call) and expr.name == "jsonencode" and len(expr.args) == 1:
             return self.evaluator.evaluate(expr.args[0], scope)
+        if isinstance(expr, Call) and expr.name == "templatefile" and len(expr.args) == 2:
+            located = self.template_document(expr, scope)
+            if located is not None:
+                return located
         if isinstance(expr, TemplateExpr) and expr.heredoc and not expr.directives:
             try:
                 decoded = decode_json_located(expr.body, expr.loc.file, expr.body_line)
@@ -309,6 +313,27 @@ class _ModuleReader:
                     return self.document_of(block.body.attributes["default"].expr, module.scope, depth + 1)
         value = self.evaluator.evaluate(expr, scope)
         return as_document(value, expr.loc)
+
+    def template_document(self, expr: Call, scope: Scope) -> Any:
+        """``templatefile("x.json.tpl", {...})`` decoded from the file as written, so each string keeps its line.
+
+        None when the template is not JSON before rendering (directives, ``${jsonencode(...)}`` as a value):
+        the rendered text is then decoded as a whole.
+        """
+        path = self.evaluator.evaluate(expr.args[0], scope)
+        variables = self.evaluator.evaluate(expr.args[1], scope)
+        if not isinstance(path, str) or not isinstance(variables, dict) or "%{" in str(path):
+            return None
+        full = os.path.normpath(path if os.path.isabs(path) else os.path.join(self.directory, path))
+        text = self.read_file(full, expr.loc)
+        if text is None or "%{" in text:
+            return None
+        try:
+            decoded = decode_json_located(text, full)
+        except JsonProblem:
+            return None
+        inner = Scope(scope.module, {str(k): v for k, v in variables.items()})
+        return self.resolve_strings(decoded, inner)
 
     def resolve_strings(self, value: Any, scope: Scope) -> Any:
         """Evaluate ``${...}`` inside the strings of a decoded heredoc, keeping each string's location."""

@@ -220,9 +220,13 @@ class BuildContext:
                 return found
         literal = node.get(key) if isinstance(node, dict) else None
         if isinstance(literal, str) and literal:
-            tail = re.split(r"[:/]", literal)[-1]
+            names = {literal, re.split(r"[:/]", literal)[-1]}
+            # A qualified function ARN ends with its alias or version: arn:aws:lambda:r:a:function:NAME:live
+            qualified = re.match(r"arn:[^:]+:lambda:[^:]*:[^:]*:function:([^:]+):", literal)
+            if qualified:
+                names.add(qualified.group(1))
             for found in self.entities.values():
-                if isinstance(found, cls) and isinstance(found.name, str) and found.name in (literal, tail):
+                if isinstance(found, cls) and isinstance(found.name, str) and found.name in names:
                     return found
         return None
 

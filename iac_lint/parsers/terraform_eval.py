@@ -34,6 +34,20 @@ class _Cycle(Exception):
     pass
 
 
+@dataclass(frozen=True, slots=True)
+class Failed(Unknown):
+    """An expression Terraform would reject (a missing attribute, a function on the wrong type).
+
+    Still an ``Unknown`` for every rule; only ``try()`` and ``can()`` tell it
+    apart: they fall back on an error but not on a value that is merely not
+    known statically (``try(each.value.principal, "x")`` is unknown, not "x").
+    """
+
+
+def _failed(values: Any) -> Failed | None:
+    return next((v for v in values if isinstance(v, Failed)), None)
+
+
 @dataclass(slots=True)
 class Scope:
     """Names visible to an expression: the module's, plus count/each/for/dynamic variables."""
@@ -272,6 +286,8 @@ class Evaluator:
                 pieces.append(part)
                 continue
             value = self.evaluate(part, scope)
+            if isinstance(value, Failed):
+                return value
             text = _to_string(value)
             if text is None:
                 return Unknown(expr.text.strip())
@@ -281,8 +297,11 @@ class Evaluator:
     def _tuple(self, expr: Tuple, scope: Scope) -> Any:
         seq = LSeq(loc=expr.loc)
         for item in expr.items:
-            seq.append(self.evaluate(item, scope))
-            seq.item_locs.append(_loc_or(seq[-1], item.loc))
+            value = self.evaluate(item, scope)
+            if isinstance(value, Failed):
+                return value  # an error anywhere inside is an error of the whole value
+            seq.append(value)
+            seq.item_locs.append(_loc_or(value, item.loc))
         return seq
 
     def _object(self, expr: Object, scope: Scope) -> Any:
@@ -290,15 +309,20 @@ class Evaluator:
         for key_expr, value_expr in expr.items:
             key = self.evaluate(key_expr, scope)
             if isinstance(key, Unknown) or not isinstance(key, (str, int, float, bool)):
-                return Unknown(expr.text)
+                return key if isinstance(key, Failed) else Unknown(expr.text)
             key = key if isinstance(key, LStr) else LStr(str(key), key_expr.loc)
-            out[key] = self.evaluate(value_expr, scope)
+            value = self.evaluate(value_expr, scope)
+            if isinstance(value, Failed):
+                return value
+            out[key] = value
             out.key_locs[key] = key_expr.loc
             out.value_locs[key] = _loc_or(out[key], value_expr.loc)
         return out
 
     def _conditional(self, expr: Conditional, scope: Scope) -> Any:
         cond = self.evaluate(expr.cond, scope)
+        if isinstance(cond, Failed):
+            return cond
         if isinstance(cond, bool):
             return self.evaluate(expr.yes if cond else expr.no, scope)
         if isinstance(cond, str) and cond in ("true", "false"):
@@ -310,6 +334,9 @@ class Evaluator:
 
     def _operation(self, expr: Operation, scope: Scope) -> Any:
         values = [self.evaluate(o, scope) for o in expr.operands]
+        failed = _failed(values)
+        if failed is not None:
+            return failed
         op = expr.op
         if op in ("&&", "||"):
             left, right = values
@@ -337,10 +364,12 @@ class Evaluator:
                       ">=": lambda: a >= b}[op]()
             return int(result) if isinstance(result, float) and result.is_integer() and op != "/" else result
         except (TypeError, ValueError, ZeroDivisionError, KeyError, OverflowError):
-            return Unknown(expr.text)
+            return Failed(expr.text)
 
     def _for(self, expr: ForExpr, scope: Scope) -> Any:
         collection = self.evaluate(expr.collection, scope)
+        if isinstance(collection, Failed):
+            return collection
         if is_unknown_deep(collection) or not isinstance(collection, (list, dict)):
             return Unknown(expr.text)
         pairs = list(_pairs(collection))
@@ -355,11 +384,15 @@ class Evaluator:
             if expr.cond is not None:
                 keep = self.evaluate(expr.cond, inner)
                 if isinstance(keep, Unknown):
-                    return Unknown(expr.text)
+                    return keep if isinstance(keep, Failed) else Unknown(expr.text)
                 if not _boolean(keep):
                     continue
             item = self.evaluate(expr.value, inner)
-            results.append((self.evaluate(expr.key, inner) if expr.key is not None else None, item))
+            key = self.evaluate(expr.key, inner) if expr.key is not None else None
+            failed = _failed((item, key))
+            if failed is not None:
+                return failed
+            results.append((key, item))
         if expr.key is None:
             return locate([v for _, v in results], expr.loc)
         out = LMap(loc=expr.loc)
@@ -376,19 +409,28 @@ class Evaluator:
     def _call(self, expr: Call, scope: Scope) -> Any:
         name = expr.name.rsplit("::", 1)[-1] if expr.name.startswith("provider::") else expr.name
         if name == "try":
+            # Terraform falls back only on an error; a value not known yet makes the result unknown too.
             for arg in expr.args:
                 value = self.evaluate(arg, scope)
-                if not isinstance(value, Unknown):
-                    return value
-            return Unknown(expr.text)
+                if not isinstance(value, Failed):
+                    return value if not isinstance(value, Unknown) else Unknown(expr.text)
+            return Failed(expr.text)
         if name == "can":
-            return Unknown(expr.text)
+            if len(expr.args) != 1:
+                return Failed(expr.text)
+            value = self.evaluate(expr.args[0], scope)
+            if isinstance(value, Failed):
+                return False
+            return Unknown(expr.text) if is_unknown_deep(value) else True
         if name in ("file", "templatefile"):
             return self.read_template_file(expr, scope)
         if name == "jsonencode" and len(expr.args) == 1:
             # Kept as the structure itself so every string inside keeps its line.
             return self.evaluate(expr.args[0], scope)
         args = [self.evaluate(a, scope) for a in expr.args]
+        failed = _failed(args)
+        if failed is not None:
+            return failed
         if expr.expand and args and isinstance(args[-1], list):
             args = args[:-1] + list(args[-1])
         function = FUNCTIONS.get(name)
@@ -398,8 +440,8 @@ class Evaluator:
             return Unknown(expr.text)
         try:
             result = function(*args)
-        except Exception:  # a built-in applied to the wrong types: Terraform would fail; we do not know
-            return Unknown(expr.text)
+        except Exception:  # a built-in applied to the wrong types fails in Terraform too, unless unknown
+            return Unknown(expr.text) if any(is_unknown_deep(a) for a in args) else Failed(expr.text)
         return locate(result, expr.loc)
 
     def read_template_file(self, expr: Call, scope: Scope) -> Any:
@@ -491,25 +533,25 @@ class Evaluator:
     def apply_ops(self, value: Any, ops: tuple, expr: Expr, scope: Scope) -> Any:
         for i, (op, arg) in enumerate(ops):
             if isinstance(value, Unknown):
-                return Unknown(expr.text)
+                return value if isinstance(value, Failed) else Unknown(expr.text)
             if op == "attr":
                 if isinstance(value, dict) and arg in value:
                     value = value[arg]
                 else:
-                    return Unknown(expr.text)
+                    return Failed(expr.text)  # Terraform: "unsupported attribute"
             elif op == "index":
                 key = self.evaluate(arg, scope)
                 if isinstance(key, Unknown):
-                    return Unknown(expr.text)
+                    return key if isinstance(key, Failed) else Unknown(expr.text)
                 try:
                     if isinstance(value, list):
                         value = value[int(key)]
                     elif isinstance(value, dict):
                         value = value[str(key)]
                     else:
-                        return Unknown(expr.text)
+                        return Failed(expr.text)
                 except (KeyError, IndexError, ValueError, TypeError):
-                    return Unknown(expr.text)
+                    return Failed(expr.text)
             else:  # splat: the rest applies to every element
                 items = value if isinstance(value, list) else ([] if value is None else [value])
                 return locate([self.apply_ops(v, ops[i + 1:], expr, scope) for v in items], expr.loc)
@@ -696,7 +738,8 @@ def _format(spec: Any, *args: Any) -> str:
         if match.group(0) == "%%":
             return "%"
         value = next(values)
-        return json.dumps(_plain(value)) if match.group(1) == "q" else str(_to_string(value) or json.dumps(_plain(value)))
+        text = _to_string(value)
+        return json.dumps(_plain(value)) if match.group(1) == "q" or text is None else text
     return re.sub(r"%%|%[-+ #0]*\d*(?:\.\d+)?([a-zA-Z])", one, str(spec))
 
 
