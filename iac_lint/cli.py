@@ -202,7 +202,7 @@ def baseline_create(paths: tuple[str, ...], output: str, **options: Any) -> None
     config.baseline = None  # a baseline records everything that is there now, not what the old one missed
     report = _run_scan(targets, config)
     try:
-        count = write_baseline(report.findings, output)
+        count = write_baseline(report.findings, output, report.root)
     except BaselineError as exc:
         click.echo(f"iac-lint: {exc}", err=True)
         sys.exit(EXIT_ERROR)

@@ -115,3 +115,14 @@ def test_unusable_baseline_is_exit_2(project, content, words):
     run = cli("scan", "infra", "--baseline", "base.json", cwd=str(project))
     assert run.code == 2
     assert "base.json" in run.stderr and words in run.stderr
+
+
+def test_a_baseline_written_at_the_root_holds_when_ci_scans_from_a_subdirectory(project):
+    (project / ".git").mkdir()  # a checkout: fingerprints are relative to the repository, not to the cwd
+    assert cli("baseline", "create", "infra", "-o", "base.json", cwd=str(project)).code == 0
+    run = cli("scan", ".", "--baseline", "../base.json", "--format", "json", cwd=str(project / "infra"))
+    assert run.code == 0
+    assert run.findings() and all(f["suppressed"] for f in run.findings())
+    # Written from the subdirectory, the baseline is the same file.
+    assert cli("baseline", "create", ".", "-o", "../again.json", cwd=str(project / "infra")).code == 0
+    assert (project / "again.json").read_text() == (project / "base.json").read_text()

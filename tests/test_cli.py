@@ -238,3 +238,69 @@ def test_fail_on_info_fails_on_any_active_finding_and_never_on_suppressed_ones(r
     code, out = run_cli("scan", str(tmp_path), "--fail-on", "info", "--format", "json")
     assert code == 1 and [f["rule_id"] for f in findings_of(out) if not f["suppressed"]] == ["S001"]
     assert run_cli("scan", str(tmp_path), "--fail-on", "low")[0] == 0
+
+
+# --- the GitHub Action and the pre-commit hook ---------------------------------------------------
+
+
+def _action() -> dict:
+    import yaml
+
+    with open(os.path.join(REPO, "action.yml"), encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def test_action_yml_is_a_well_formed_composite_action():
+    action = _action()
+    assert action["name"] and action["description"] and action["runs"]["using"] == "composite"
+    for name, spec in action["inputs"].items():
+        assert spec["description"], name
+        assert isinstance(spec.get("default", ""), str), name  # inputs are strings
+    for name, spec in action["outputs"].items():
+        assert spec["description"] and spec["value"].startswith("${{"), name  # composite outputs need a value
+    for step in action["runs"]["steps"]:
+        if "run" in step:
+            assert step["shell"] == "bash", step  # a composite run step must name its shell
+            # No expression is pasted into a script: inputs and contexts reach it through env only.
+            assert "${{" not in step["run"], step["name"]
+        else:
+            assert "uses" in step and "shell" not in step
+
+
+def test_action_scan_step_runs_and_keeps_inputs_out_of_the_shell(tmp_path):
+    import shutil
+    import subprocess
+    import sys
+
+    if shutil.which("bash") is None:
+        return
+    step = [s for s in _action()["runs"]["steps"] if s.get("id") == "scan"][0]
+    project = tmp_path / "repo"
+    (project / "infra").mkdir(parents=True)
+    shutil.copyfile(os.path.join(REPO, "tests", "fixtures", "gate", "suppressed.yaml"),
+                    project / "infra" / "suppressed.yaml")
+    shutil.copyfile(UPLOADS, project / "infra" / "uploads.yaml")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shim = bin_dir / "iac-lint"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m iac_lint "$@"\n')
+    shim.chmod(0o755)
+    output = tmp_path / "github_output"
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": REPO,
+           "GITHUB_OUTPUT": str(output), "IAC_LINT_PATHS": "infra $(touch pwned) *",
+           "IAC_LINT_FAIL_ON": "high", "IAC_LINT_ARGS": "--ignore IAM006", "IAC_LINT_SARIF": "out.sarif",
+           "IAC_LINT_ANNOTATIONS": "true"}
+    done = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=project, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr  # the gate itself is a later step
+    assert not (project / "pwned").exists()
+    # "$(touch" and "pwned)" are paths that do not exist: exit 2, reported as such.
+    assert "exit-code=2" in output.read_text()
+    env["IAC_LINT_PATHS"] = "infra"
+    output.write_text("")
+    done = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=project, env=env,
+                          capture_output=True, text=True)
+    assert "exit-code=1" in output.read_text() and "sarif-written=true" in output.read_text()
+    assert "::error file=infra/uploads.yaml," in done.stdout
+    results = json.loads((project / "out.sarif").read_text())["runs"][0]["results"]
+    assert results and not any(r["suppressions"] for r in results)  # code scanning would open them

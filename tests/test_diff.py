@@ -165,3 +165,27 @@ deleted file mode 100644
     assert t.hunks == [(4, 5, False), (12, 12, True), (21, 21, True)]
     assert files[str(tmp_path / "n.tf")].new
     assert str(tmp_path / "gone.yaml") not in files
+
+
+def test_a_moved_file_is_not_a_changed_one(repo):
+    # Reorganising folders must not make the pull request answer for every finding the templates had.
+    (repo / "infra" / "orders").mkdir()
+    git(str(repo), "mv", "infra/app.yaml", "infra/orders/app.yaml")
+    git(str(repo), "commit", "-qm", "move")
+    run = cli("scan", "infra", "--changed-since", "main", "--format", "json", cwd=str(repo))
+    assert run.code == 0 and run.findings() == []
+
+
+def test_a_moved_and_edited_file_reports_only_what_was_edited(repo):
+    git(str(repo), "mv", "infra/app.yaml", "infra/orders app.yaml")  # a name git has to quote
+    edit(repo / "infra" / "orders app.yaml", "SqsManagedSseEnabled: false",
+         "SqsManagedSseEnabled: false\n      VisibilityTimeout: 60")
+    run = cli("scan", "infra", "--changed-since", "main", "--format", "json", cwd=str(repo))
+    assert changed(run) == {("ENC002", "OrdersQueue")}
+
+
+def test_a_deleted_file_reports_nothing_and_the_rest_still_counts(repo):
+    git(str(repo), "rm", "-q", "infra/app.yaml")
+    edit(repo / "infra" / "tf" / "main.tf", 'name                    = "orders"', 'name = "orders-v2"')
+    run = cli("scan", "infra", "--changed-since", "main", "--format", "json", cwd=str(repo))
+    assert changed(run) == {("ENC002", "aws_sqs_queue.orders")}

@@ -1,7 +1,9 @@
 """Baselines: accept today's findings, report only new ones.
 
 A baseline file lists fingerprints (see ``engine.evaluate.fingerprint``:
-rule, file and logical path, never a line number), with the rule id, file,
+rule, file and logical path, never a line number; the file is named relative
+to the project root, the git repository of the scanned files, so a baseline
+written at the repository root matches a scan run from ``infra/``), with the rule id, file,
 resource and message beside each for the humans reviewing it::
 
     {
@@ -44,12 +46,14 @@ class Baseline:
     counts: Counter
 
 
-def baseline_document(findings: Iterable[Finding]) -> dict[str, Any]:
-    """The baseline of the active findings of a scan."""
-    from iac_lint.report.json_report import display_path
+def baseline_document(findings: Iterable[Finding], root: str | None = None) -> dict[str, Any]:
+    """The baseline of the active findings of a scan; files named relative to the project root, like the
+    fingerprints, so that the same findings give the same file from whichever directory it was written."""
+    from iac_lint.report.paths import project_root, repo_path
 
+    root = root or project_root()
     entries = [
-        {"fingerprint": f.fingerprint, "rule_id": f.rule_id, "file": display_path(f.location.file),
+        {"fingerprint": f.fingerprint, "rule_id": f.rule_id, "file": repo_path(f.location.file, root),
          "resource": f.resource, "message": f.message}
         for f in findings if not f.suppressed
     ]
@@ -57,9 +61,9 @@ def baseline_document(findings: Iterable[Finding]) -> dict[str, Any]:
     return {"version": BASELINE_VERSION, "tool": "iac-lint", "findings": entries}
 
 
-def write_baseline(findings: Iterable[Finding], path: str) -> int:
+def write_baseline(findings: Iterable[Finding], path: str, root: str | None = None) -> int:
     """Write the baseline; returns how many findings it accepts."""
-    document = baseline_document(findings)
+    document = baseline_document(findings, root)
     try:
         with open(path, "w", encoding="utf-8") as handle:
             json.dump(document, handle, indent=2)

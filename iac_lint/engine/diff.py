@@ -14,8 +14,10 @@ A finding is kept when
   CloudFormation ``Parameters`` change what every resource means, so the
   whole template is reported (a hunk of only blank or comment lines excepted).
 
-Renames are not followed (``--no-renames``): a moved file counts as new.  For
-a gate, reporting a little more is the safe side.
+Renames are followed (``--find-renames``): a file that was only moved has no
+changed line, so a pull request that reorganises folders does not suddenly
+answer for every finding the moved templates already had; a moved and edited
+file counts only its edited lines.  A deleted file has nothing to report.
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ def changed_since(ref: str, paths: Iterable[str]) -> Changes:
             raise DiffError(f"--changed-since: no common history between {ref!r} and HEAD; {fetch_hint}")
         raise DiffError(f"--changed-since: {ref!r} and HEAD share no history")
     base = merge_base.stdout.strip()
-    diff = _git(["diff", "-U0", "--no-color", "--no-ext-diff", "--no-renames", base, "--"], root)
+    diff = _git(["diff", "-U0", "--no-color", "--no-ext-diff", "--find-renames", base, "--"], root)
     if diff.returncode != 0:
         raise DiffError(f"--changed-since: git diff failed: {diff.stderr.strip()}")
     changes = Changes(ref, base, parse_diff(diff.stdout, root))
