@@ -26,7 +26,17 @@ def _append_once(items: list, item: object) -> None:
 
 
 def route_is_open(route: Route) -> bool:
-    """No authorizer and no API key: anyone who knows the URL can call it."""
+    """No authorizer and no API key: anyone who knows the URL can call it.
+
+    A WebSocket message reaches a route only over a connection that ``$connect``
+    accepted, so ``$connect``'s authorization guards every route of the API
+    (needs ``api.routes`` filled in).
+    """
+    api = route.api
+    if api is not None and api.api_kind == "websocket" and route.method != "$connect":
+        connect = next((r for r in api.routes if r.method == "$connect"), None)
+        if connect is not None:
+            return route_is_open(connect)
     auth = route.authorization
     if auth is None and route.api is not None:
         auth = route.api.default_authorization
@@ -51,6 +61,7 @@ def finalize(tpl: Template) -> Template:
     for route in tpl.of(Route):
         if route.api is not None:
             _append_once(route.api.routes, route)
+    for route in tpl.of(Route):  # once every API knows all its routes (WebSocket $connect)
         api = route.api
         kind = {"rest": "api", "http": "http-api", "websocket": "websocket"}.get(api.api_kind, "api") if api else "api"
         public: object = False

@@ -303,6 +303,9 @@ def read_resources(ctx: CfnContext, tpl: Template, resources: Any, builders: dic
             tpl.add(entity)
             if link is not None:
                 linkers.append(link)
+    # Links marked ``late`` read what other links set (a usage plan matches stages by their API, which a
+    # Deployment's or Stage's own link sets; SAM creates implicit APIs and stages while linking events).
+    linkers.sort(key=lambda link: getattr(link, "late", False))
     for link in linkers:
         link()
 
@@ -899,6 +902,7 @@ def build_usage_plan(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
             for candidate in tpl.of(Stage):
                 if candidate is stage or (candidate.api is api and api is not None and candidate.stage_name == wanted):
                     plan.stages.append(candidate)
+    link.late = True  # type: ignore[attr-defined]
     return plan, link
 
 

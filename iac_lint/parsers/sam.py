@@ -218,11 +218,22 @@ def link_event(ctx: CfnContext, tpl: Template, fn: Function, name: str, event: A
 # --- APIs --------------------------------------------------------------------------
 
 
-def _stage_for(api: Api, res: Resource, where: Location, default_name: str) -> Stage:
+def _stage_for(ctx: CfnContext, api: Api, res: Resource, where: Location, default_name: str) -> Stage:
     name_raw = get_path(res.properties, "StageName")
-    stage = Stage(f"{res.id}.Stage", res, where, name=name_raw if name_raw is not None else default_name,
-                  api=api)
-    stage.stage_name = stage.name
+    name = ctx.resolve(name_raw) if name_raw is not None else default_name
+    stage = Stage(f"{res.id}.Stage", res, where, name=name, api=api)
+    stage.stage_name = name
+    # Templates refer to the stage SAM generates as ``!Ref MyApi.Stage`` or by its logical id
+    # (``MyApiProdStage``, ``MyHttpApiApiGatewayDefaultStage``), e.g. in a usage plan's ApiStages.
+    aliases = [f"{res.id}.Stage"]
+    if isinstance(name, str) and name.isalnum():
+        aliases.append(f"{res.id}{name}Stage")
+    elif name == "$default":
+        aliases.append(f"{res.id}ApiGatewayDefaultStage")
+    for alias in aliases:
+        if alias not in ctx.entities:
+            ctx.entities[alias] = stage
+            ctx.resource_ids.add(alias)
     return stage
 
 
@@ -244,7 +255,7 @@ def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
         api.default_authorization = api.default_authorization or "API_KEY"
     if get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None:
         api.default_authorization = api.default_authorization or Unknown("OpenAPI definition")
-    stage = _stage_for(api, res, res.location, "Prod")
+    stage = _stage_for(ctx, api, res, res.location, "Prod")
     cfn.read_method_settings(ctx, stage, get_path(p, "MethodSettings"))
     _set(stage, "access_logging", ctx, p, "AccessLogSetting", "DestinationArn")
     _set(stage, "tracing", ctx, p, "TracingEnabled")
@@ -267,7 +278,7 @@ def build_sam_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
                 path_loc(get_path(p, "Auth"), "DefaultAuthorizer"))
     if get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None:
         api.default_authorization = api.default_authorization or Unknown("OpenAPI definition")
-    stage = _stage_for(api, res, res.location, "$default")
+    stage = _stage_for(ctx, api, res, res.location, "$default")
     cfn.read_http_stage_throttles(ctx, stage, p)
     _set(stage, "access_logging", ctx, p, "AccessLogSettings", "DestinationArn")
     tpl.add(stage)
