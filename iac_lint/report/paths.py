@@ -48,9 +48,15 @@ def project_root(start: str | None = None) -> str:
 
 
 def repo_path(path: str, root: str) -> str:
-    """``path`` relative to ``root`` with forward slashes (``../`` when it lies outside)."""
-    absolute = os.path.realpath(os.path.abspath(path))
-    return os.path.relpath(absolute, os.path.realpath(root)).replace(os.sep, "/")
+    """``path`` relative to ``root`` with forward slashes (``../`` when it lies outside); symlinks resolved,
+    as GitHub asks."""
+    return _relative(os.path.abspath(path), root)
+
+
+@lru_cache(maxsize=4096)
+def _relative(absolute: str, root: str) -> str:
+    # Cached on the absolute path: every finding of a file asks, and realpath costs system calls.
+    return os.path.relpath(os.path.realpath(absolute), os.path.realpath(root)).replace(os.sep, "/")
 
 
 def report_root(report: object) -> str:
