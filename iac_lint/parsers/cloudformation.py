@@ -618,8 +618,11 @@ def build_bucket(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
         where = path_loc(p, "BucketEncryption")
         if isinstance(resolved, list) and resolved and isinstance(resolved[0], dict):
             default = resolved[0].get("ServerSideEncryptionByDefault") or {}
-            bucket.set("encryption", _sse_mode(default.get("SSEAlgorithm")), where)
-            bucket.kms_key = default.get("KMSMasterKeyID")
+            if isinstance(default, dict):
+                bucket.set("encryption", _sse_mode(default.get("SSEAlgorithm")), where)
+                bucket.kms_key = default.get("KMSMasterKeyID")
+            else:  # ``ServerSideEncryptionByDefault: !If [UseKms, {...}, {...}]``
+                bucket.set("encryption", default if isinstance(default, Unknown) else Unknown(str(default)), where)
         else:
             bucket.set("encryption", Unknown(expression_text(rules)), where)
     bucket.public_access_block = read_public_access_block(ctx, get_path(p, "PublicAccessBlockConfiguration"))
