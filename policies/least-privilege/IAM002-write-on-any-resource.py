@@ -1,5 +1,7 @@
 """Flags write or permission-management actions allowed on every resource (`Resource: "*"`)."""
 
+import re
+
 from iac_lint.engine.rules import Violation
 from iac_lint.model.iam_actions import (
     LAMBDA_BASELINE_ACTIONS, WRITE_LEVELS, access_levels, only_allows_any_resource,
@@ -14,7 +16,8 @@ RULE = {
     "applies_to": "role",
     "message": "Role {role} allows '{action}' ({levels}) on Resource '*'",
     "docs": {
-        "what": "Flags an `Allow` statement with `Resource: \"*\"` (or `arn:aws:*:*:*:*`-style full wildcards) "
+        "what": "Flags an `Allow` statement with `Resource: \"*\"`, or an ARN that names every resource of a "
+                "service (`arn:aws:s3:::*`, `arn:aws:s3:::*/*`, `arn:aws:dynamodb:*:*:*`, `arn:aws:*:*:*:*`), "
                 "whose actions include one at the *Write* or *Permissions management* access level of the "
                 "AWS Service Authorization Reference. A wildcard action counts by what it matches: "
                 "`s3:Put*` matches `s3:PutObject` (Write) and `s3:PutBucketPolicy` (Permissions "
@@ -41,8 +44,13 @@ RULE = {
 }
 
 
+# Every resource of a service: region and account empty or `*`, and the resource part nothing but
+# wildcards (`arn:aws:s3:::*`, `arn:aws:s3:::*/*`, `arn:aws:dynamodb:*:*:*`, `arn:aws:*:*:*:*`).
+_ALL_OF_SERVICE = re.compile(r"arn:[^:]*:[^:]*:\*?:\*?:[*/]+", re.IGNORECASE)
+
+
 def _any_resource(values):
-    return any(isinstance(v, str) and (v.strip() == "*" or v.strip() in ("arn:aws:*:*:*:*", "arn:*:*:*:*:*"))
+    return any(isinstance(v, str) and (v.strip() == "*" or _ALL_OF_SERVICE.fullmatch(v.strip()))
                for v in values)
 
 
