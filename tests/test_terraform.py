@@ -4,6 +4,7 @@ import collections
 import os
 import subprocess
 import sys
+import time
 
 import pytest
 from conftest import CORPUS, REPO, corpus_files, needs_corpus
@@ -245,6 +246,41 @@ def test_hostile_input_is_a_located_finding_never_a_traceback(tmp_path, text, re
     else:
         assert [p.rule_id for p in tpl.problems] == ["E001"]
         assert reason in tpl.problems[0].message or reason == "syntax"
+
+
+_BLOWUPS = {
+    # Each level is under the per-collection limit; their product is 25 million steps.
+    "nested for": 'locals {\n  p = [for a in range(5000) : [for b in range(5000) : a * b]]\n}\n',
+    "doubling list": "locals {\n  e0 = [1]\n" + "".join(
+        f"  e{i} = concat(local.e{i - 1}, local.e{i - 1})\n" for i in range(1, 26)) + "  p = local.e25\n}\n",
+    "doubling string": 'locals {\n  s0 = "ab"\n' + "".join(
+        f'  s{i} = "${{local.s{i - 1}}}${{local.s{i - 1}}}"\n' for i in range(1, 31)) + "  p = local.s30\n}\n",
+    "replace bomb": 'locals {\n  s0 = "aaaaaaaaaaaaaaaa"\n' + "".join(
+        f'  s{i} = replace(local.s{i - 1}, "a", "aaaa")\n' for i in range(1, 12)) +
+        '  p = replace(local.s11, "a", local.s11)\n}\n',
+    "join bomb": 'locals {\n  s = join("", [for i in range(9000) : "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"])\n'
+                 '  p = join(",", [for i in range(9000) : local.s])\n}\n',
+}
+
+
+@pytest.mark.parametrize("name", sorted(_BLOWUPS))
+def test_values_that_would_explode_stay_unknown_quickly(tmp_path, name):
+    text = _BLOWUPS[name] + 'resource "aws_sqs_queue" "q" {\n  count = 1000000\n  name  = jsonencode(local.p)\n}\n'
+    (tmp_path / "main.tf").write_text(text)
+    started = time.monotonic()
+    tpl = parse_dir(str(tmp_path))
+    assert time.monotonic() - started < 10
+    (resource,) = tpl.resources
+    assert resource.id == "aws_sqs_queue.q[*]" and isinstance(resource.properties["name"], Unknown)
+
+
+def test_modules_calling_each_other_are_reported_not_followed(tmp_path):
+    for me, other in (("a", "b"), ("b", "a")):
+        (tmp_path / me).mkdir()
+        (tmp_path / me / "main.tf").write_text(f'module "{other}" {{\n  source = "../{other}"\n}}\n')
+    tpl = parse_dir(str(tmp_path / "a"), ParseOptions(roots=[str(tmp_path)]))
+    assert [(p.rule_id, p.location.line) for p in tpl.problems] == [("I002", 2)]
+    assert "calls itself" in tpl.problems[0].message
 
 
 def test_unsaved_buffer_overrides_the_file_on_disk(tmp_path):

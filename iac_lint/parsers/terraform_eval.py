@@ -27,7 +27,12 @@ from iac_lint.parsers.terraform_syntax import (
 )
 
 MAX_DEPTH = 64  # evaluation recursion (locals referring to locals ...)
-MAX_ITEMS = 10_000  # for-expressions and range() over bigger collections stay unknown
+MAX_ITEMS = 10_000  # for-expressions, range() and function results bigger than this stay unknown
+MAX_STRING = 1024 * 1024  # longer strings built by templates or functions stay unknown
+# Expression steps (about 3 microseconds each): nested for-expressions multiply, so each limit alone
+# does not bound the work.  One value may take this many; a whole run, ten times as many.
+MAX_STEPS_PER_VALUE = 200_000
+MAX_STEPS = 2_000_000
 
 
 class _Cycle(Exception):
@@ -198,6 +203,8 @@ class Evaluator:
         self.read_file = read_file
         self.origins: dict[int, tuple[LMap, Body, Scope]] = {}
         self._depth = 0
+        self.steps = 0  # of the whole run
+        self._value_steps = 0  # of the outermost evaluation in progress
 
     # --- bodies ----------------------------------------------------------------------
 
@@ -261,9 +268,13 @@ class Evaluator:
     # --- expressions --------------------------------------------------------------------
 
     def evaluate(self, expr: Expr, scope: Scope) -> Any:
+        if self._depth == 0:
+            self._value_steps = 0
         self._depth += 1
+        self.steps += 1
+        self._value_steps += 1
         try:
-            if self._depth > MAX_DEPTH:
+            if self._depth > MAX_DEPTH or self._value_steps > MAX_STEPS_PER_VALUE or self.steps > MAX_STEPS:
                 return Unknown(expr.text)
             method = _EVALUATORS.get(type(expr))
             return method(self, expr, scope) if method else Unknown(expr.text)
@@ -281,6 +292,7 @@ class Evaluator:
         if len(expr.parts) == 1 and isinstance(expr.parts[0], Expr) and not expr.heredoc:
             return self.evaluate(expr.parts[0], scope)  # "${x}" is x itself, not its string form
         pieces = []
+        size = 0
         for part in expr.parts:
             if isinstance(part, str):
                 pieces.append(part)
@@ -290,6 +302,9 @@ class Evaluator:
                 return value
             text = _to_string(value)
             if text is None:
+                return Unknown(expr.text.strip())
+            size += len(text)
+            if size > MAX_STRING:
                 return Unknown(expr.text.strip())
             pieces.append(text)
         return LStr("".join(pieces), expr.loc)
@@ -393,6 +408,8 @@ class Evaluator:
             if failed is not None:
                 return failed
             results.append((key, item))
+        if self._value_steps > MAX_STEPS_PER_VALUE or self.steps > MAX_STEPS:
+            return Unknown(expr.text)  # cut short: a partial collection would look complete
         if expr.key is None:
             return locate([v for _, v in results], expr.loc)
         out = LMap(loc=expr.loc)
@@ -440,8 +457,13 @@ class Evaluator:
             return Unknown(expr.text)
         try:
             result = function(*args)
+        except _TooBig:
+            return Unknown(expr.text)
         except Exception:  # a built-in applied to the wrong types fails in Terraform too, unless unknown
             return Unknown(expr.text) if any(is_unknown_deep(a) for a in args) else Failed(expr.text)
+        if isinstance(result, (list, tuple, dict)) and len(result) > MAX_ITEMS or \
+                isinstance(result, str) and len(result) > MAX_STRING:
+            return Unknown(expr.text)
         return locate(result, expr.loc)
 
     def read_template_file(self, expr: Call, scope: Scope) -> Any:
@@ -756,6 +778,26 @@ def _jsondecode(text: Any) -> Any:
         return locate(json.loads(str(text)), loc or Location("", 1, 1))
 
 
+class _TooBig(Exception):
+    """A result we do not compute: over MAX_STRING (computing it could exhaust memory), or a regex."""
+
+
+def _replace(s: Any, old: Any, new: Any) -> str:
+    s, old, new = str(s), str(old), str(new)
+    if len(old) > 1 and old.startswith("/") and old.endswith("/"):
+        raise _TooBig  # RE2 syntax: an untrusted pattern is not run through Python's backtracking engine
+    if old and len(s) + s.count(old) * (len(new) - len(old)) > MAX_STRING:
+        raise _TooBig
+    return s.replace(old, new)
+
+
+def _join(sep: Any, items: Any) -> str:
+    # Measured before converting: str() of each located string is a copy.
+    if sum(len(i) if isinstance(i, str) else 24 for i in items) + len(str(sep)) * len(items) > MAX_STRING:
+        raise _TooBig
+    return str(sep).join(_to_string(i) or "" for i in items)
+
+
 def _one(items: Any) -> Any:
     if len(items) > 1:
         raise ValueError("one() of several elements")
@@ -775,9 +817,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "trimspace": lambda s: str(s).strip(), "trim": lambda s, c: str(s).strip(str(c)),
     "trimprefix": lambda s, p: str(s)[len(p):] if str(s).startswith(p) else str(s),
     "trimsuffix": lambda s, p: str(s)[:-len(p)] if p and str(s).endswith(p) else str(s),
-    "replace": lambda s, a, b: str(s).replace(str(a), str(b)),
-    "split": lambda sep, s: str(s).split(str(sep)), "join": lambda sep, items: str(sep).join(
-        _to_string(i) or "" for i in items),
+    "replace": _replace, "split": lambda sep, s: str(s).split(str(sep)), "join": _join,
     "format": _format, "substr": lambda s, o, n: str(s)[int(o):int(o) + int(n)] if int(n) >= 0 else str(s)[int(o):],
     "concat": lambda *lists: [i for lst in lists for i in lst], "flatten": _flatten,
     "distinct": lambda items: list(dict.fromkeys(items)) if all(isinstance(i, (str, int)) for i in items) else items,
