@@ -149,14 +149,21 @@ class Body:
 # --- reading ----------------------------------------------------------------------
 
 
+_BRACKET = re.compile(r"[\[\]{}()]")
+
+
 def check_nesting(text: str) -> None:
+    # Counting first is C speed; walking characters in Python was 4% of parsing the corpus.
+    if text.count("[") + text.count("{") + text.count("(") <= MAX_NESTING:
+        return
     depth = 0
-    for i, ch in enumerate(text):
-        if ch in "[{(":
+    for match in _BRACKET.finditer(text):
+        if match.group() in "[{(":
             depth += 1
             if depth > MAX_NESTING:
+                i = match.start()
                 raise SyntaxProblem(f"nesting deeper than {MAX_NESTING} levels", text.count("\n", 0, i) + 1, 1)
-        elif ch in "]})" and depth:
+        elif depth:
             depth -= 1
 
 
