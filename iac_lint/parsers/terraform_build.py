@@ -212,12 +212,21 @@ class BuildContext:
             return []
         return self.references.refs(node, key)
 
-    def entity(self, node: Any, key: str, cls: type[Entity]) -> Any:
+    def entity(self, node: Any, key: str, cls: type[Entity], depth: int = 0) -> Any:
         """The entity ``node[key]`` refers to, by reference or by its literal name or ARN."""
-        for ref in self.refs(node, key):
+        refs = self.refs(node, key)
+        for ref in refs:
             found = self.entities.get(ref)
             if isinstance(found, cls):
                 return found
+        # Passed along by another side resource, as the provider docs write it:
+        # bucket = aws_s3_bucket_ownership_controls.x.bucket, function_name = aws_lambda_alias.x.function_name
+        for ref in refs if depth < 3 else []:
+            inst = self.instances.get(ref)
+            if inst is not None and isinstance(inst.props, dict) and key in inst.props:
+                found = self.entity(inst.props, key, cls, depth + 1)
+                if found is not None:
+                    return found
         literal = node.get(key) if isinstance(node, dict) else None
         if isinstance(literal, str) and literal:
             names = {literal, re.split(r"[:/]", literal)[-1]}
