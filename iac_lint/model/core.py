@@ -39,6 +39,10 @@ class Unknown:
     """
 
     expr: str
+    # The value with its unknown parts written as ``*``, given only when those
+    # parts are deploy-time constants (account id, region, partition) that
+    # cannot narrow what the value matches: ``arn:aws:iam::*:role/*``.
+    pattern: str | None = None
 
     def __str__(self) -> str:
         return f"<unknown: {self.expr}>"

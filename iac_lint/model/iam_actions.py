@@ -13,6 +13,8 @@ import functools
 import re
 from typing import Any
 
+from iac_lint.model.core import Unknown
+
 WRITE_LEVELS = frozenset({"Write", "Permissions management"})
 ALL_LEVELS = frozenset({"Read", "List", "Write", "Permissions management", "Tagging"})
 
@@ -59,6 +61,36 @@ def access_levels(action: str) -> frozenset[str] | None:
 def _levels_of(entry: dict[str, Any]) -> frozenset[str]:
     """The reference lists some actions at two levels: ``"Permissions management, Write"``."""
     return frozenset(part.strip() for part in str(entry.get("accessLevel", "")).split(","))
+
+
+# Every resource of a service: region and account empty or `*`, and the resource part nothing but
+# wildcards (`arn:aws:s3:::*`, `arn:aws:s3:::*/*`, `arn:aws:dynamodb:*:*:*`, `arn:aws:*:*:*:*`).
+_ALL_OF_SERVICE = re.compile(r"arn:[^:]*:[^:]*:\*?:\*?:[*/]+", re.IGNORECASE)
+# Every role of an account (or of every account): `arn:aws:iam::123456789012:role/*`, `...:role*`.
+_ALL_ROLES = re.compile(r"arn:[^:]*:iam::[^:]*:(?:role)?[*/]*\*", re.IGNORECASE)
+
+
+def resource_texts(values: list[Any]) -> list[str]:
+    """Resource values as text to match: literal strings, and unknowns whose only unknown part is the
+    account, region or partition (as their ``*`` pattern)."""
+    out = []
+    for value in values:
+        if isinstance(value, str):
+            out.append(value.strip())
+        elif isinstance(value, Unknown) and value.pattern:
+            out.append(value.pattern.strip())
+    return out
+
+
+def covers_every_resource(values: list[Any]) -> bool:
+    """`*`, or every resource of a service."""
+    return any(text == "*" or _ALL_OF_SERVICE.fullmatch(text) for text in resource_texts(values))
+
+
+def covers_every_role(values: list[Any]) -> bool:
+    """`*`, or every role of an account: what `iam:PassRole` on them can hand to a service."""
+    return any(text == "*" or _ALL_OF_SERVICE.fullmatch(text) or _ALL_ROLES.fullmatch(text)
+               for text in resource_texts(values))
 
 
 def matches_action(pattern: Any, action: str) -> bool:

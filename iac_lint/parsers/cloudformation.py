@@ -27,6 +27,7 @@ PSEUDO_PARAMETERS = frozenset({
     "AWS::AccountId", "AWS::NotificationARNs", "AWS::Partition", "AWS::Region", "AWS::StackId",
     "AWS::StackName", "AWS::URLSuffix",
 })
+_PLACE_PSEUDO_PARAMETERS = frozenset({"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix"})
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 
 
@@ -94,9 +95,15 @@ class CfnContext:
 
     def _sub(self, arg: Any, node: Any, depth: int) -> Any:
         substituted = self.sub_partially(arg, depth)
-        if substituted is None or substituted[1]:
+        if substituted is None:
             return Unknown(expression_text(node))
-        return substituted[0]
+        text, unresolved = substituted
+        if not unresolved:
+            return text
+        # Only the account, region or partition missing: still a pattern rules can match.
+        open_vars = {m.group(1).strip() for m in _SUB_VAR.finditer(text)}
+        pattern = _SUB_VAR.sub("*", text) if open_vars <= _PLACE_PSEUDO_PARAMETERS else None
+        return Unknown(expression_text(node), pattern)
 
     def sub_partially(self, arg: Any, depth: int = 0, mark: str = "") -> tuple[str, bool] | None:
         """``Fn::Sub``'s text with the variables that resolve substituted, and whether any did not.

@@ -1,10 +1,9 @@
 """Flags write or permission-management actions allowed on every resource (`Resource: "*"`)."""
 
-import re
 
 from iac_lint.engine.rules import Violation
 from iac_lint.model.iam_actions import (
-    LAMBDA_BASELINE_ACTIONS, WRITE_LEVELS, access_levels, only_allows_any_resource,
+    LAMBDA_BASELINE_ACTIONS, WRITE_LEVELS, access_levels, covers_every_resource, only_allows_any_resource,
 )
 
 RULE = {
@@ -44,19 +43,9 @@ RULE = {
 }
 
 
-# Every resource of a service: region and account empty or `*`, and the resource part nothing but
-# wildcards (`arn:aws:s3:::*`, `arn:aws:s3:::*/*`, `arn:aws:dynamodb:*:*:*`, `arn:aws:*:*:*:*`).
-_ALL_OF_SERVICE = re.compile(r"arn:[^:]*:[^:]*:\*?:\*?:[*/]+", re.IGNORECASE)
-
-
-def _any_resource(values):
-    return any(isinstance(v, str) and (v.strip() == "*" or _ALL_OF_SERVICE.fullmatch(v.strip()))
-               for v in values)
-
-
 def check(role):
     for stmt in role.statements:
-        if stmt.effect != "Allow" or not _any_resource(stmt.resources):
+        if stmt.effect != "Allow" or not covers_every_resource(stmt.resources):
             continue
         for i, action in enumerate(stmt.actions):
             if not isinstance(action, str) or action.strip().lower() in LAMBDA_BASELINE_ACTIONS \

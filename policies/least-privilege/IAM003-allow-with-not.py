@@ -1,6 +1,7 @@
 """Flags an Allow statement written with NotAction or NotResource."""
 
 from iac_lint.engine.rules import Violation
+from iac_lint.model import Unknown
 
 RULE = {
     "id": "IAM003",
@@ -11,7 +12,9 @@ RULE = {
     "applies_to": "role",
     "message": "Role {role} allows with {field}: everything except what is listed",
     "docs": {
-        "what": "Flags an `Allow` statement that uses `NotAction` or `NotResource`.",
+        "what": "Flags an `Allow` statement that uses `NotAction` or `NotResource`. A `NotAction` or "
+                "`NotResource` whose every value is unresolvable (a parameter without a default) is not "
+                "flagged.",
         "why": "`Allow` + `NotAction: iam:*` grants every other action of every service, including services "
                "AWS launches later. Such grants are almost always far wider than intended, and reviewers "
                "read them backwards. (`Deny` + `NotAction` is a legitimate guard rail and is not flagged.)",
@@ -30,6 +33,8 @@ def check(role):
         if stmt.effect != "Allow":
             continue
         for attr, field in (("not_actions", "NotAction"), ("not_resources", "NotResource")):
-            if getattr(stmt, attr):
+            values = getattr(stmt, attr)
+            # Only unresolvable values: the template does not say what is excluded; not decidable.
+            if values and not all(isinstance(v, Unknown) for v in values):
                 yield Violation(RULE["message"].format(role=role.id, field=field), stmt.where(attr),
                                 f"{stmt.source}:{stmt.sid or ''}:{field}")

@@ -1,7 +1,7 @@
 """Flags iam:PassRole allowed on every resource."""
 
 from iac_lint.engine.rules import Violation
-from iac_lint.model.iam_actions import matches_action
+from iac_lint.model.iam_actions import covers_every_role, matches_action
 
 RULE = {
     "id": "IAM005",
@@ -10,10 +10,13 @@ RULE = {
     "category": "least-privilege",
     "title": "iam:PassRole is allowed on all resources",
     "applies_to": "role",
-    "message": "Role {role} can pass any role ('{action}' on Resource '*')",
+    "message": "Role {role} can pass any role ('{action}' on every role)",
     "docs": {
-        "what": "Flags an `Allow` statement on `Resource: \"*\"` whose actions include `iam:PassRole`, "
-                "written out or through a wildcard (`iam:Pass*`, `iam:*`, `*`).",
+        "what": "Flags an `Allow` statement whose actions include `iam:PassRole`, written out or through a "
+                "wildcard (`iam:Pass*`, `iam:*`, `*`), on every role: `Resource: \"*\"`, "
+                "`arn:aws:iam::*:*`, or all roles of an account (`arn:aws:iam::123456789012:role/*`, also "
+                "written with `!Sub` and `${AWS::AccountId}`). A path prefix (`role/service-role/*`) or a "
+                "name prefix (`role/app-*`) narrows the set and is not flagged.",
         "why": "Passing a role to a service (a new Lambda function, an EC2 instance, a Glue job) runs code with "
                "that role's permissions. With `iam:PassRole` on `*`, a compromised function can launch "
                "compute with the most privileged role in the account: a privilege escalation.",
@@ -28,7 +31,7 @@ RULE = {
 
 def check(role):
     for stmt in role.statements:
-        if stmt.effect != "Allow" or not any(isinstance(r, str) and r.strip() == "*" for r in stmt.resources):
+        if stmt.effect != "Allow" or not covers_every_role(stmt.resources):
             continue
         for i, action in enumerate(stmt.actions):
             if matches_action(action, "iam:PassRole"):
