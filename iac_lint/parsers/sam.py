@@ -17,7 +17,7 @@ from iac_lint.link import finalize
 from iac_lint.model import (
     Api, Function, LMap, Location, ManagedPolicyRef, PolicyStatement, Resource, Role,
     Route, Stage, Table, Template, Trigger, Unknown, UsagePlan, get_path, key_loc,
-    loc_of, path_loc, value_loc,
+    loc_of, path_loc,
 )
 from iac_lint.parsers import cloudformation as cfn
 from iac_lint.parsers.cloudformation import Built, CfnContext, _set
