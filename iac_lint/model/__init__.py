@@ -33,7 +33,9 @@ from iac_lint.model.entities import (
     UsagePlan,
     entity_data,
 )
-from iac_lint.model.located import LMap, LSeq, LStr, get_path, key_loc, loc_of, path_loc, plain, value_loc
+from iac_lint.model.located import (
+    LMap, LSeq, LStr, get_path, key_loc, loc_of, locate_plain, path_loc, plain, value_loc,
+)
 from iac_lint.model.project import Problem, Template
 
 __all__ = [
@@ -41,5 +43,5 @@ __all__ = [
     "LSeq", "LStr", "Location", "LogGroup", "ManagedPolicyRef", "Permission", "PolicyStatement",
     "Problem", "PublicAccessBlock", "Queue", "Resource", "Role", "Route", "Stage", "Stream", "Table",
     "Template", "Throttle", "Topic", "Trigger", "Unknown", "UsagePlan", "entity_data", "is_unknown",
-    "get_path", "key_loc", "loc_of", "path_loc", "plain", "severity_rank", "value_loc",
+    "get_path", "key_loc", "loc_of", "locate_plain", "path_loc", "plain", "severity_rank", "value_loc",
 ]

@@ -100,6 +100,28 @@ def path_loc(node: Any, *path: Any) -> Location | None:
     return where
 
 
+def locate_plain(value: Any, loc: Location | None, string: Any = None) -> Any:
+    """A plain JSON value (decoded from one string or file) as located values, all at ``loc``.
+
+    ``string``, when given, builds each string leaf instead of ``LStr``.
+    """
+    if isinstance(value, dict):
+        out = LMap(loc=loc)
+        for k, v in value.items():
+            key = str(k)
+            out[key] = locate_plain(v, loc, string)
+            if loc is not None:
+                out.key_locs[key] = out.value_locs[key] = loc
+        return out
+    if isinstance(value, list):
+        seq = LSeq([locate_plain(v, loc, string) for v in value], loc=loc)
+        seq.item_locs = [loc] * len(seq)
+        return seq
+    if isinstance(value, str):
+        return string(value) if string is not None else LStr(value, loc)
+    return value
+
+
 def plain(value: Any) -> Any:
     """A copy of a located tree as ordinary dicts, lists and strings."""
     if isinstance(value, dict):

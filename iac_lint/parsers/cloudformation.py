@@ -17,9 +17,10 @@ from typing import Any, Callable, Iterator
 
 from iac_lint.link import finalize
 from iac_lint.model import (
-    Api, Bucket, Entity, Function, Key, LMap, LSeq, LStr, Location, LogGroup, ManagedPolicyRef, Permission,
+    Api, Bucket, Entity, Function, Key, LMap, LStr, Location, LogGroup, ManagedPolicyRef, Permission,
     PublicAccessBlock, Queue, Resource, Role, Route, Stage, Stream, Table, Template, Throttle, Topic,
-    Trigger, Unknown, UsagePlan, get_path, key_loc, loc_of, path_loc, plain, value_loc,
+    Trigger, Unknown, UsagePlan, get_path, key_loc, loc_of, locate_plain, path_loc, plain,
+    value_loc,
 )
 from iac_lint.parsers.iam import branches, statements_from_document
 
@@ -429,26 +430,11 @@ def policy_document(ctx: CfnContext, node: Any) -> Any:
         decoded = json.loads(text, strict=False)  # the marker is a control character
     except ValueError:
         return node
-    return _located_json(decoded, where)
+    def leaf(text: str) -> Any:
+        return Unknown(text.replace(_UNRESOLVED, "")) if _UNRESOLVED in text else LStr(text, where)
 
+    return locate_plain(decoded, where, leaf)
 
-def _located_json(value: Any, where: Location | None) -> Any:
-    if isinstance(value, dict):
-        out = LMap(loc=where)
-        for k, v in value.items():
-            out[str(k)] = _located_json(v, where)
-            if where is not None:
-                out.key_locs[str(k)] = out.value_locs[str(k)] = where
-        return out
-    if isinstance(value, list):
-        seq = LSeq([_located_json(v, where) for v in value], loc=where)
-        seq.item_locs = [where] * len(seq)
-        return seq
-    if isinstance(value, str):
-        if _UNRESOLVED in value:
-            return Unknown(value.replace(_UNRESOLVED, ""))
-        return LStr(value, where)
-    return value
 
 
 def read_policies_list(role: Role, ctx: CfnContext, policies: Any) -> None:

@@ -15,7 +15,7 @@ import json
 import os
 from typing import Any, Callable, Iterable
 
-from iac_lint.model import Location, LMap, LSeq, PolicyStatement, Unknown, key_loc, loc_of, value_loc
+from iac_lint.model import Location, PolicyStatement, Unknown, key_loc, loc_of, locate_plain, value_loc
 
 Resolve = Callable[[Any], Any]
 
@@ -150,7 +150,7 @@ def statements_from_document(doc: Any, resolve: Resolve = _identity, source: str
     """Every statement of a policy document (``{"Statement": [...]}``), or of a bare statement list."""
     if isinstance(doc, str):
         try:  # a JSON document written as a string (heredoc, CloudFormation JSON string)
-            doc = _relocate(json.loads(doc), fallback or loc_of(doc))
+            doc = locate_plain(json.loads(doc), fallback or loc_of(doc))
         except ValueError:
             return []
     out = []
@@ -170,21 +170,6 @@ def statements_from_document(doc: Any, resolve: Resolve = _identity, source: str
                 out.append(stmt)
     return out
 
-
-def _relocate(value: Any, loc: Location | None) -> Any:
-    """Give a plain JSON value the location of the string it was decoded from."""
-    if isinstance(value, dict):
-        out = LMap(loc=loc)
-        for k, v in value.items():
-            out[k] = _relocate(v, loc)
-            if loc:
-                out.value_locs[k] = loc
-        return out
-    if isinstance(value, list):
-        seq = LSeq([_relocate(v, loc) for v in value], loc=loc)
-        seq.item_locs = [loc] * len(seq)
-        return seq
-    return value
 
 
 # --- Managed policies --------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from iac_lint.model.core import Location
-from iac_lint.model.located import LMap, LSeq, LStr
+from iac_lint.model.located import LMap, LSeq, LStr, locate_plain
 
 try:
     _Loader: Any = yaml.CSafeLoader
@@ -205,19 +205,5 @@ def _load_json_fallback(text: str, file: str) -> Any:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LoadError(exc.msg, exc.lineno, exc.colno) from None
-    return _locate_plain(value, Location(file, 1, 1))
+    return locate_plain(value, Location(file, 1, 1))
 
-
-def _locate_plain(value: Any, loc: Location) -> Any:
-    if isinstance(value, dict):
-        out = LMap(loc=loc)
-        for k, v in value.items():
-            out[k] = _locate_plain(v, loc)
-        return out
-    if isinstance(value, list):
-        seq = LSeq([_locate_plain(v, loc) for v in value], loc=loc)
-        seq.item_locs = [loc] * len(seq)
-        return seq
-    if isinstance(value, str):
-        return LStr(value, loc)
-    return value
