@@ -17,7 +17,7 @@ permissions, and the API and URL triggers of every function.
 
 from __future__ import annotations
 
-from iac_lint.model import Api, Function, Permission, Route, Stage, Template, Trigger, UsagePlan
+from iac_lint.model import Function, Permission, Route, Stage, Template, Trigger, UsagePlan
 
 
 def _append_once(items: list, item: object) -> None:
@@ -75,7 +75,3 @@ def finalize(tpl: Template) -> Template:
             public = fn.url_auth_type == "NONE" if isinstance(fn.url_auth_type, str) else fn.url_auth_type
             fn.triggers.append(Trigger(kind="url", public=public, loc=fn.where("url_auth_type")))
     return tpl
-
-
-def stages_of(api: Api | None) -> list[Stage]:
-    return list(api.stages) if api is not None else []

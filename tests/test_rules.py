@@ -20,7 +20,7 @@ CASES = [
 
 @pytest.mark.parametrize("rule,case", CASES, ids=[f"{r.id}/{os.path.basename(c)}" for r, c in CASES])
 def test_case(rule, case):
-    result = run_case(rule, case, RULES)
+    result = run_case(rule, case)
     assert result.error is None, result.error
     assert sorted(result.actual) == sorted(result.expected)
 
@@ -28,7 +28,7 @@ def test_case(rule, case):
 @pytest.mark.parametrize("rule", RULES, ids=[r.id for r in RULES])
 def test_rule_has_positive_and_negative_cases_in_cloudformation_and_sam(rule):
     cases = sorted(os.listdir(rule.cases_dir)) if os.path.isdir(rule.cases_dir) else []
-    results = [run_case(rule, os.path.join(rule.cases_dir, c), RULES) for c in cases]
+    results = [run_case(rule, os.path.join(rule.cases_dir, c)) for c in cases]
     for fmt in ("cloudformation", "sam"):
         mine = [r for r in results if r.format == fmt]
         if rule.id == "IAM006":

@@ -82,7 +82,7 @@ def expected_lines(case_path: str, rule_id: str) -> set[tuple[str, int]]:
     return expected
 
 
-def run_case(rule: Rule, case_path: str, all_rules: list[Rule]) -> CaseResult:
+def run_case(rule: Rule, case_path: str) -> CaseResult:
     from iac_lint.api import scan
 
     expected = expected_lines(case_path, rule.id)
@@ -105,7 +105,7 @@ def run_rule_tests(directory: str, include_builtin: bool = False) -> RuleTestRep
             continue
         cases_dir = rule.cases_dir
         cases = sorted(os.listdir(cases_dir)) if os.path.isdir(cases_dir) else []
-        results = [run_case(rule, os.path.join(cases_dir, c), rules) for c in cases if not c.startswith(".")]
+        results = [run_case(rule, os.path.join(cases_dir, c)) for c in cases if not c.startswith(".")]
         report.results.extend(results)
         if not any(r.positive for r in results) or not any(not r.positive for r in results):
             report.missing.append(rule.id)

@@ -24,10 +24,6 @@ from iac_lint.model import (
 )
 from iac_lint.parsers.iam import branches, statements_from_document
 
-PSEUDO_PARAMETERS = frozenset({
-    "AWS::AccountId", "AWS::NotificationARNs", "AWS::Partition", "AWS::Region", "AWS::StackId",
-    "AWS::StackName", "AWS::URLSuffix",
-})
 _PLACE_PSEUDO_PARAMETERS = frozenset({"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix"})
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
 
@@ -66,6 +62,8 @@ class CfnContext:
         resources = self.data.get("Resources")
         self.resource_ids: set[str] = set(map(str, resources)) if isinstance(resources, dict) else set()
         self.entities: dict[str, Entity] = {}
+        # SAM's implicit ServerlessRestApi/ServerlessHttpApi, created on first use by the SAM parser.
+        self.implicit_apis: Any = None
 
     # --- resolution ----------------------------------------------------------
 
@@ -498,15 +496,16 @@ def build_role(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     return role, link
 
 
-class _PolicyHolder(Entity):
-    """Standalone ``AWS::IAM::Policy`` / ``ManagedPolicy``: attached to roles at link time."""
+class _LinkOnly(Entity):
+    """A resource modelled only through what it links (a standalone policy, a URL, a subscription):
+    its facts land on the entities it points at, so no rule targets it."""
 
-    kind = "policy"
+    kind = "link-only"
 
 
 def build_policy(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = _PolicyHolder(res.id, res, res.location, name=_name(ctx, p, "PolicyName") or res.id)
+    holder = _LinkOnly(res.id, res, res.location, name=_name(ctx, p, "PolicyName") or res.id)
 
     def link() -> None:
         roles = get_path(p, "Roles")
@@ -540,7 +539,7 @@ def build_permission(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_function_url(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = _PolicyHolder(res.id, res, res.location)
+    holder = _LinkOnly(res.id, res, res.location)
 
     def link() -> None:
         fn = ctx.name_or_arn(get_path(p, "TargetFunctionArn"), Function)
@@ -551,7 +550,7 @@ def build_function_url(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_event_source_mapping(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = _PolicyHolder(res.id, res, res.location)
+    holder = _LinkOnly(res.id, res, res.location)
 
     def link() -> None:
         fn = ctx.name_or_arn(get_path(p, "FunctionName"), Function)
@@ -643,7 +642,7 @@ def _resource_policy(cls: type[Entity], targets_key: str) -> Callable[..., Built
 
     def build(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
         p = res.properties
-        holder = _PolicyHolder(res.id, res, res.location)
+        holder = _LinkOnly(res.id, res, res.location)
 
         def link() -> None:
             raw_targets = get_path(p, targets_key)
@@ -699,7 +698,7 @@ def build_topic(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_subscription(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = _PolicyHolder(res.id, res, res.location)
+    holder = _LinkOnly(res.id, res, res.location)
 
     def link() -> None:
         fn = ctx.entity_for(get_path(p, "Endpoint"), Function)
@@ -710,7 +709,7 @@ def build_subscription(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_events_rule(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = _PolicyHolder(res.id, res, res.location)
+    holder = _LinkOnly(res.id, res, res.location)
 
     def link() -> None:
         kind = "schedule" if get_path(p, "ScheduleExpression") is not None else "eventbridge"
@@ -974,7 +973,7 @@ def build_v2_stage(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 
 def _holder(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
-    return _PolicyHolder(res.id, res, res.location), None
+    return _LinkOnly(res.id, res, res.location), None
 
 
 BUILDERS: dict[str, Callable[[CfnContext, Template, Resource], Built]] = {

@@ -13,7 +13,7 @@ import functools
 import importlib.util
 import json
 import os
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from iac_lint.model import Location, PolicyStatement, Unknown, key_loc, loc_of, locate_plain, value_loc
 
@@ -179,12 +179,6 @@ def statements_from_document(doc: Any, resolve: Resolve = _identity, source: str
 ADMIN_MANAGED_POLICIES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
 
 
-def managed_policy_name(arn: Any) -> str | None:
-    """``arn:aws:iam::aws:policy/AdministratorAccess`` or ``AdministratorAccess`` -> the name."""
-    if not isinstance(arn, str):
-        return None
-    return arn.rsplit("/", 1)[-1]
-
 
 # --- SAM policy templates ----------------------------------------------------
 
@@ -236,9 +230,3 @@ def expand_sam_template(name: str, arguments: Any, loc: Location | None,
         stmt.loc = loc
         stmt.locs = {k: loc for k in stmt.locs} if loc else {}
     return statements
-
-
-def iter_actions(statements: Iterable[PolicyStatement]) -> Iterable[tuple[PolicyStatement, int, Any]]:
-    for stmt in statements:
-        for i, action in enumerate(stmt.actions):
-            yield stmt, i, action

@@ -186,7 +186,7 @@ _EVENT_KINDS = {
 def link_event(ctx: CfnContext, tpl: Template, fn: Function, name: str, event: Any, where: Location) -> None:
     etype = ctx.resolve(event.get("Type"))
     props = event.get("Properties") if isinstance(event.get("Properties"), dict) else LMap(loc=where)
-    implicit: _Implicit = ctx.implicit  # type: ignore[attr-defined]
+    implicit: _Implicit = ctx.implicit_apis
     if etype in ("Api", "HttpApi"):
         kind = "rest" if etype == "Api" else "http"
         api_ref = props.get("RestApiId" if kind == "rest" else "ApiId")
@@ -295,7 +295,7 @@ def build_simple_table(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_state_machine(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = cfn._PolicyHolder(res.id, res, res.location)
+    holder = cfn._LinkOnly(res.id, res, res.location)
 
     def link() -> None:
         if get_path(p, "Role") is None and get_path(p, "Policies") is not None:
@@ -320,7 +320,7 @@ def parse_template(data: Any, file: str, parameter_values: dict[str, Any] | None
         return tpl
     apply_globals(data)
     ctx = CfnContext(file, "sam", data, parameter_values)
-    ctx.implicit = _Implicit(ctx, tpl, data)  # type: ignore[attr-defined]
+    ctx.implicit_apis = _Implicit(ctx, tpl, data)
     cfn.read_resources(ctx, tpl, data.get("Resources"), SAM_BUILDERS)
     return finalize(tpl)
 

@@ -40,9 +40,6 @@ MAX_STRING = 100_000  # characters of one interpolated string
 MAX_INCLUDE_BYTES = 5 * 1024 * 1024
 
 # Sources whose values exist only at deploy time: always unknown unless a fallback is given.
-DEPLOY_TIME_SOURCES = frozenset({"env", "ssm", "cf", "aws", "s3", "sm", "secrets", "git", "construct",
-                                 "terraform", "vault", "doppler", "output"})
-
 _SOURCE = re.compile(r"^([A-Za-z][\w.-]*):(?!:)(.*)$", re.S)
 _CALL = re.compile(r"^([A-Za-z]\w*)\((.*?)\)(?::(.*))?$", re.S)
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")

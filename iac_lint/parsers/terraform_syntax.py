@@ -75,20 +75,6 @@ class Traversal(Expr):
     root: Any  # str | Expr
     ops: tuple[tuple[str, Any], ...]  # ("attr", name) | ("index", Expr) | ("splat", None)
 
-    def attr_path(self) -> list[str]:
-        """The leading run of attribute names, e.g. ``["aws_s3_bucket", "x", "id"]``."""
-        out = [self.root] if isinstance(self.root, str) else []
-        for op, arg in self.ops:
-            if op == "attr":
-                out.append(arg)
-            elif op == "index" and len(out) >= 2:
-                continue  # aws_s3_bucket.x[0].id: the index does not change which resource
-            elif op == "splat":
-                continue
-            else:
-                break
-        return out
-
 
 @dataclass(frozen=True, slots=True)
 class Call(Expr):
@@ -141,9 +127,6 @@ class Block:
 class Body:
     attributes: dict[str, Attribute] = field(default_factory=dict)
     blocks: list[Block] = field(default_factory=list)
-
-    def blocks_of(self, kind: str) -> list[Block]:
-        return [b for b in self.blocks if b.type == kind]
 
 
 # --- reading ----------------------------------------------------------------------
@@ -467,9 +450,6 @@ class _Converter:
 @dataclass(frozen=True, slots=True)
 class _Opaque(Expr):
     """Syntax we never evaluate (escaped template strings)."""
-
-
-Opaque = _Opaque
 
 
 # --- templates inside heredocs and JSON strings ----------------------------------------
