@@ -15,6 +15,10 @@ from typing import Any
 
 from iac_lint.model.core import Unknown
 
+# AWS managed policies whose grant is, in effect, administrator of the account
+# or of IAM.  Facts from the AWS managed policy reference.
+ADMIN_MANAGED_POLICIES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
+
 WRITE_LEVELS = frozenset({"Write", "Permissions management"})
 ALL_LEVELS = frozenset({"Read", "List", "Write", "Permissions management", "Tagging"})
 

@@ -172,12 +172,6 @@ def statements_from_document(doc: Any, resolve: Resolve = _identity, source: str
 
 
 
-# --- Managed policies --------------------------------------------------------
-
-# AWS managed policies whose grant is, in effect, administrator of the account
-# or of IAM.  Facts from the AWS managed policy reference.
-ADMIN_MANAGED_POLICIES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
-
 
 
 # --- SAM policy templates ----------------------------------------------------
