@@ -182,18 +182,22 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
             _echo(text)
     if not quiet and all(target for _, target in plan):
         # Every report went to a file: one line on the terminal still says what happened.
-        _echo(f"iac-lint: {summary_line(report)} {verdict_line(verdict)}\n", err=True)
+        _echo(f"iac-lint: {summary_line(report).rstrip('.')}; {verdict_line(verdict)}\n", err=True)
     sys.exit(exit_code)
 
 
 def _echo(text: str, err: bool = False) -> None:
-    """Write ``text`` as is; a console that cannot encode a character (the arrow) gets a stand-in, not a crash."""
+    """Write ``text`` as is; a console that cannot encode a character (the arrow) gets a stand-in, not a crash.
+
+    ``color=True`` because the renderers already decided (``--color`` into a pipe means colour).
+    """
     try:
-        click.echo(text, nl=False, err=err)
+        click.echo(text, nl=False, err=err, color=True)
     except UnicodeEncodeError:
         stream = click.get_text_stream("stderr" if err else "stdout")
         encoding = getattr(stream, "encoding", None) or "ascii"
-        click.echo(text.replace("\u2192", "->").encode(encoding, "replace").decode(encoding), nl=False, err=err)
+        click.echo(text.replace("\u2192", "->").encode(encoding, "replace").decode(encoding), nl=False, err=err,
+                   color=True)
 
 
 class _Progress:

@@ -29,7 +29,6 @@ _RESET, _BOLD, _DIM = "\033[0m", "\033[1m", "\033[2m"
 MAX_SOURCE = 160
 # A location token longer than this is not padded to align the columns after it.
 MAX_ALIGN = 72
-_SEVERITY_WIDTH = max(len(f"[{s}]") for s in SEVERITIES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +69,10 @@ def header_lines(findings: list[Finding], color: bool) -> list[str]:
     tokens = [location_token(f) for f in findings]
     width = max((len(t) for t in tokens if len(t) <= MAX_ALIGN), default=0)
     id_width = max((len(f.rule_id) for f in findings), default=0)
+    severity_width = max((len(f.severity) + 2 for f in findings), default=0)
     out = []
     for token, f in zip(tokens, findings):
-        severity = f"[{f.severity}]".ljust(_SEVERITY_WIDTH)
+        severity = f"[{f.severity}]".ljust(severity_width)
         tag = ""
         if f.suppressed:
             tag = f" (suppressed{': ' + f.suppression_reason if f.suppression_reason else ''})"
@@ -191,7 +191,7 @@ def verdict_line(verdict: Verdict) -> str:
     """``18 findings at or above high → exit 1``: the reason for the exit code, hidden findings included."""
     hidden = f" ({verdict.hidden} below --severity {verdict.severity} not shown)" if verdict.hidden else ""
     if verdict.empty:
-        reason = "no infrastructure-as-code files found, and --fail-on-empty"
+        reason = "no infrastructure-as-code files found (--fail-on-empty)"
     elif verdict.failing:
         reason = f"{_plural(verdict.failing, 'finding')} at or above {verdict.fail_on}{hidden}"
     elif verdict.active:
