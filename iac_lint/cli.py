@@ -128,7 +128,7 @@ def _run_scan(paths: list[str], config: Any, progress: Any = None) -> Any:
               help="Report only findings on resources changed since the merge base with REF (git).")
 @click.option("--color/--no-color", default=None,
               help="Colour text output (default: only on a terminal, and not when NO_COLOR is set).")
-@click.option("--show-suppressed", is_flag=True, help="List suppressed findings in text output too.")
+@click.option("--show-suppressed", is_flag=True, help="List suppressed findings in text and concise output too.")
 @click.option("--omit-suppressed", is_flag=True,
               help="Leave suppressed and baselined findings out of every report (for consumers that ignore "
                    "SARIF suppressions, such as GitHub code scanning, which would open alerts for them).")

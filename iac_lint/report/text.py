@@ -3,7 +3,7 @@
 The header starts with a ``path:line:col:`` token that terminals and editors
 turn into a link, then the rule id and severity in aligned columns::
 
-    infra/template.yaml:12:9: IAM001 [high]   Role ProcessorRole allows every action
+    infra/template.yaml:12:9: IAM001 [high] Role ProcessorRole allows every action
       12 |         Action: "*"
          |                 ^^^
          = resource ProcessorRole, rule wildcard-action; docs: iac-lint rules show IAM001
