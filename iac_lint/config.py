@@ -11,6 +11,7 @@ Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
     select: [IAM, ENC001]            # rule ids, id prefixes or categories
     ignore: [THR003]
     fail_on: medium                  # critical | high | medium | low | info
+    fail_on_empty: true              # exit 2 when no infrastructure-as-code file is found
     exclude: ["examples/**"]         # globs, relative to the configuration file
     policies: [rules/]               # extra rule directories: YAML rules only (see below)
     severity: {IAM006: medium}       # a rule's severity, by rule id
@@ -78,6 +79,8 @@ class Config:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     fail_on: str = "low"
+    # Exit 2 when the scan finds no infrastructure-as-code file (a CI path pointing at the wrong folder).
+    fail_on_empty: bool = False
     exclude: list[str] = field(default_factory=list)
     policies: list[str] = field(default_factory=list)
     builtin_rules: bool = True
@@ -259,6 +262,11 @@ class _Reader:
                               self.file, entry.line)
         return value.lower()
 
+    def flag(self, entry: _Entry) -> bool:
+        if not isinstance(entry.value, bool):
+            raise ConfigError(f"{entry.key} must be true or false, not {entry.value!r}", self.file, entry.line)
+        return entry.value
+
     def exclude(self, entry: _Entry) -> list[str]:
         return _strings(entry, self.file)
 
@@ -320,6 +328,7 @@ _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
     "select": _Reader.select,
     "ignore": _Reader.select,
     "fail_on": _Reader.fail_on,
+    "fail_on_empty": _Reader.flag,
     "exclude": _Reader.exclude,
     "policies": _Reader.policies,
     "severity": _Reader.severity,

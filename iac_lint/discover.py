@@ -4,7 +4,9 @@ Classification looks at content, not only at names: a SAM template is any
 CloudFormation template with the ``AWS::Serverless-2016-10-31`` transform; a
 Serverless Framework file is any YAML/JSON with top-level ``service`` and
 ``provider``.  Terraform is read a directory (module) at a time.  Files that
-are not infrastructure-as-code are skipped silently.
+are not infrastructure-as-code are skipped silently; a directory that cannot
+be listed is a unit of its own, so that the scan reports it instead of
+skipping what it holds without a word.
 """
 
 from __future__ import annotations
@@ -29,9 +31,12 @@ TFVARS_EXTENSIONS = (".tfvars", ".tfvars.json")
 class Unit:
     """One thing a parser reads: a template file, or a Terraform module directory."""
 
-    kind: str  # "document" (YAML/JSON, classified after loading), "terraform", "serverless-code"
+    # "document" (YAML/JSON, classified after loading), "terraform", "serverless-code",
+    # or "unreadable" (a directory that could not be listed; ``reason`` says why)
+    kind: str
     path: str
     files: list[str] = field(default_factory=list)
+    reason: str = ""
 
 
 def _excluded(rel: str, name: str, patterns: Iterable[str]) -> bool:
@@ -52,7 +57,9 @@ def discover(paths: Iterable[str], excludes: Iterable[str] = ()) -> Iterator[Uni
             continue
         if not os.path.isdir(root):
             continue
-        for dirpath, dirnames, filenames in os.walk(root):
+        unreadable: list[OSError] = []
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
+            yield from _unreadable_units(unreadable)
             rel_dir = os.path.relpath(dirpath, root)
             rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
             dirnames[:] = sorted(
@@ -61,6 +68,14 @@ def discover(paths: Iterable[str], excludes: Iterable[str] = ()) -> Iterator[Uni
             )
             kept = [f for f in sorted(filenames) if not _excluded(f"{rel_dir}/{f}".lstrip("/"), f, patterns)]
             yield from _classify_files(dirpath, kept, explicit=False)
+        yield from _unreadable_units(unreadable)
+
+
+def _unreadable_units(errors: list[OSError]) -> Iterator[Unit]:
+    """The directories ``os.walk`` could not list since the last call (it reports them through ``onerror``)."""
+    for exc in errors:
+        yield Unit("unreadable", str(exc.filename), [], exc.strerror or str(exc))
+    errors.clear()
 
 
 def _classify_files(dirpath: str, names: list[str], explicit: bool) -> Iterator[Unit]:
