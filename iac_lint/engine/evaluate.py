@@ -12,17 +12,11 @@ from jmespath import functions as jp_functions
 
 from iac_lint.model import Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
 from iac_lint.engine.rules import Rule
+from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, ERROR_CATEGORY
 
-# Findings that come from reading files rather than from rules.
+# Findings that come from reading files rather than from rules: id -> (name, category, title).
 PROBLEM_RULES: dict[str, tuple[str, str, str]] = {
-    # id: (name, category, title)
-    "E001": ("parse-error", "error", "The file could not be parsed"),
-    "E002": ("unsafe-include", "error", "An include points outside the scanned root and was not read"),
-    "E003": ("unresolvable-variable", "error", "A variable could not be resolved (cycle or depth limit)"),
-    "E004": ("rule-error", "error", "A rule failed while evaluating a resource"),
-    "I001": ("not-analysed", "error", "The file is code and is not analysed"),
-    "I002": ("module-not-fetched", "error", "A remote module is never fetched and was not analysed"),
-}
+    f.id: (f.name, f.category, f.title) for f in BUILTIN_FINDINGS.values() if f.category == ERROR_CATEGORY}
 
 
 class _Functions(jp_functions.Functions):
