@@ -77,10 +77,6 @@ class Rule:
         return os.path.join(os.path.dirname(self.source), self.id)
 
     @property
-    def help_uri(self) -> str:
-        return f"https://github.com/iac-lint/iac-lint/blob/main/policies/{self.category}/{os.path.basename(self.source)}"
-
-    @property
     def builtin(self) -> bool:
         """Whether this is one of iac-lint's own rules (documented under ``docs/rules/``)."""
         if not self.source:
