@@ -155,8 +155,9 @@ def _evaluate_all(templates: Iterable[Template], rules: list[Rule]) -> list[Find
                 findings.extend(evaluate_rule(rule, tpl, cache))
             except Exception as exc:  # one broken rule must not hide every other finding
                 where = Location(tpl.path if not os.path.isdir(tpl.path) else tpl.path, 1, 1)
+                failed = BUILTIN_FINDINGS["E004"]
                 findings.append(Finding(
-                    rule_id="E004", rule_name="rule-error", severity="high", category="error",
+                    rule_id=failed.id, rule_name=failed.name, severity=failed.severity, category=failed.category,
                     message=f"rule {rule.id} failed on this file: {type(exc).__name__}: {exc}",
                     location=where, resource="", format=tpl.format,
                     fingerprint=fingerprint("E004", where.file, rule.id, ""), logical_path=rule.id))
