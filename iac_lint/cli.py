@@ -302,14 +302,35 @@ def rules() -> None:
     """List, show and test rules."""
 
 
+def _load_rules(policies: tuple[str, ...]) -> Any:
+    """The built-in rules and those in ``policies``, or exit 2 naming the broken rule file."""
+    from iac_lint.engine.rules import RuleError, load_rules
+
+    try:
+        return load_rules(policies)
+    except RuleError as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
 @rules.command("list")
 @click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False))
 def rules_list(policies: tuple[str, ...]) -> None:
-    """The rule catalogue."""
-    from iac_lint.engine.rules import load_rules
+    """The rule catalogue, then the findings iac-lint reports itself (parse errors, suppression checks)."""
+    from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 
-    for rule in load_rules(policies):
-        click.echo(f"{rule.id}  {rule.name:<36} {rule.severity:<8} {rule.category:<16} {rule.title}")
+    loaded = _load_rules(policies)
+    builtin = list(BUILTIN_FINDINGS.values())
+    width = max(len(r.id) for r in [*loaded, *builtin])
+
+    def row(rule: Any) -> str:
+        return f"{rule.id:<{width}}  {rule.name:<36} {rule.severity:<8} {rule.category:<16} {rule.title}"
+
+    for rule in loaded:
+        click.echo(row(rule))
+    click.echo("\nBuilt-in findings (reported by iac-lint itself, not by a rule; always on):")
+    for finding in builtin:
+        click.echo(row(finding))
 
 
 @rules.command("show")
@@ -317,26 +338,40 @@ def rules_list(policies: tuple[str, ...]) -> None:
 @click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False))
 def rules_show(rule_id: str, policies: tuple[str, ...]) -> None:
     """A rule's documentation: what it does, why, an example, the fix, references."""
-    from iac_lint.engine.rules import load_rules
+    from iac_lint.docs import describe, page
 
-    found = [r for r in load_rules(policies) if r.id == rule_id.upper()]
-    if not found:
-        click.echo(f"iac-lint: no rule {rule_id}", err=True)
+    rule = describe(rule_id, _load_rules(policies))
+    if rule is None:
+        click.echo(f"iac-lint: no rule or built-in finding {rule_id}; `iac-lint rules list` shows them all",
+                   err=True)
         sys.exit(EXIT_ERROR)
-    rule = found[0]
-    click.echo(f"{rule.id} {rule.name}  ({rule.severity}, {rule.category})\n{rule.title}\n")
-    titles = {"what": "What it does", "why": "Why is this bad?", "example": "Example", "fix": "Use instead",
-              "references": "References"}
-    for key, title in titles.items():
-        value = rule.docs.get(key)
-        if not value:
-            continue
-        click.echo(f"## {title}")
-        if isinstance(value, list):
-            click.echo("\n".join(f"- {v}" for v in value))
-        else:
-            click.echo(str(value).rstrip())
-        click.echo()
+    source = getattr(rule, "source", None)
+    click.echo(page(rule, os.path.relpath(source) if source else None, link=True), nl=False)
+
+
+@rules.command("docs")
+@click.option("--output", "-o", default="docs/rules", show_default=True, type=click.Path(file_okay=False),
+              help="Directory of the pages.")
+@click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="Document the rules in this directory too (repeatable).")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a page is missing or out of date.")
+def rules_docs(output: str, policies: tuple[str, ...], check: bool) -> None:
+    """Write one markdown page per rule and built-in finding, and an index, to OUTPUT."""
+    from iac_lint.docs import check_pages, write_pages
+    from iac_lint.engine.rules import RuleError
+
+    try:
+        if check:
+            stale = check_pages(output, policies)
+            for name in stale:
+                click.echo(f"iac-lint: {os.path.join(output, name)} is out of date; run `iac-lint rules docs "
+                           f"--output {output}`", err=True)
+            sys.exit(EXIT_FINDINGS if stale else EXIT_OK)
+        changed = write_pages(output, policies)
+    except RuleError as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"iac-lint: {len(changed)} page{'s' if len(changed) != 1 else ''} updated in {output}", err=True)
 
 
 @rules.command("test")

@@ -49,12 +49,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
+from iac_lint.model import SEVERITIES
+from iac_lint.model.rule_ids import CATEGORIES, is_rule_id, is_rule_token, matches_rule
 from iac_lint.parsers import ParseOptions
 
-SEVERITY_NAMES = ("info", "low", "medium", "high", "critical")
+SEVERITY_NAMES = SEVERITIES  # the one severity list (iac_lint.model); the old name stays for importers
 CONFIG_NAMES = (".iac-lint.yaml", ".iac-lint.yml")
-_RULE_ID = re.compile(r"^[A-Z]{1,6}\d{3}$")
-_TOKEN = re.compile(r"^(?:[A-Z]{1,6}(?:\d{3})?|ALL)$")
+__all__ = ["Config", "ConfigError", "SEVERITY_NAMES", "find_config_file", "glob_regex", "matches_rule",
+           "read_config_file", "relative_to_root", "resolve_config"]
 
 
 class ConfigError(Exception):
@@ -188,10 +190,8 @@ def _strings(entry: _Entry, file: str) -> list[str]:
 
 def _rule_tokens(values: list[str], what: str, entry: _Entry, file: str) -> list[str]:
     """Rule ids (IAM001), prefixes (IAM), categories (encryption) or ALL."""
-    from iac_lint.engine.rules import CATEGORIES
-
     for i, token in enumerate(values):
-        if not (_TOKEN.match(token.upper()) or token.lower() in CATEGORIES):
+        if not is_rule_token(token):
             line = entry.item_lines[i] if i < len(entry.item_lines) and entry.item_lines[i] else entry.line
             raise ConfigError(f"{what}: {token!r} is not a rule id (IAM001), a prefix (IAM) or a category "
                               f"({', '.join(sorted(CATEGORIES))})", file, line)
@@ -283,7 +283,7 @@ class _Reader:
         out = {}
         for i, (rule_id, value) in enumerate(_mapping(entry, self.file).items()):
             line = self.line_of(entry, i)
-            if not _RULE_ID.match(str(rule_id)):
+            if not is_rule_id(str(rule_id)):
                 raise ConfigError(f"severity: {rule_id!r} is not a rule id like IAM001", self.file, line)
             if not isinstance(value, str) or value.lower() not in SEVERITY_NAMES:
                 raise ConfigError(f"severity of {rule_id} must be one of {', '.join(SEVERITY_NAMES)}, "
@@ -497,19 +497,6 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     body = "".join(out)
     prefix = "" if anchored else "(?:.*/)?"
     return re.compile(rf"^{prefix}{body}(?:/.*)?$")
-
-
-def matches_rule(rule_id: str, category: str, tokens: list[str]) -> bool:
-    """Whether a rule is named by ids (IAM001), prefixes (IAM), categories (encryption) or ALL."""
-    for token in tokens:
-        token = token.strip()
-        if not token:
-            continue
-        upper = token.upper()
-        if upper == "ALL" or upper == rule_id or token.lower() == category or \
-                (token.isalpha() and rule_id.startswith(upper)):
-            return True
-    return False
 
 
 def relative_to_root(path: str, config: Config) -> str:

@@ -292,7 +292,7 @@ def test_sarif_help_uri_of_a_users_rule_is_its_own_reference(tmp_path):
     rules = {d["id"]: d for d in json.loads(run.stdout)["runs"][0]["tool"]["driver"]["rules"]}
     # Not a page of iac-lint's repository, which has no such file.
     assert rules["ORG001"]["helpUri"] == "https://wiki.example.com/org001"
-    assert rules["IAM001"]["helpUri"].startswith("https://github.com/iac-lint/iac-lint/blob/main/policies/")
+    assert rules["IAM001"]["helpUri"] == "https://github.com/iac-lint/iac-lint/blob/main/docs/rules/IAM001.md"
 
 
 @pytest.fixture
