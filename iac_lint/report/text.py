@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from iac_lint.model import SEVERITIES, Finding, severity_rank
+from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 from iac_lint.report.paths import display_path
 
 _COLOURS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[33m", "low": "\033[36m",
@@ -141,7 +142,7 @@ def footer(f: Finding, documented: set[str]) -> str:
         parts.append(f"resource {f.resource}")
     parts.append(f"rule {f.rule_name}")
     text = ", ".join(parts)
-    # Problem ids (E001, S001) are not rules that ``rules show`` knows yet: no pointer to a dead end.
+    # Only ids that ``rules show`` knows (rules and iac-lint's own findings): no pointer to a dead end.
     if f.rule_id in documented:
         text += f"; docs: {docs_pointer(f.rule_id)}"
     return text
@@ -155,7 +156,7 @@ def render(report: Any, color: bool = False, show_suppressed: bool = False, verd
            **_: Any) -> str:
     paint = _painter(color)
     shown = shown_findings(report, show_suppressed)
-    documented = {r.id for r in getattr(report, "rules", [])}
+    documented = {r.id for r in getattr(report, "rules", [])} | set(BUILTIN_FINDINGS)
     gutter = max((len(str(f.location.line)) for f in shown), default=1) + 2
     out: list[str] = []
     cache: dict[str, list[str]] = {}
