@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from iac_lint.config import Config
-from iac_lint.discover import Unit, discover
+from iac_lint.discover import Filters, Unit, discover
 from iac_lint.engine.evaluate import evaluate
 from iac_lint.engine.rules import Rule, load_rules, select_rules
 from iac_lint.model import Finding, Location, Template, severity_rank
@@ -107,7 +107,9 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
         from iac_lint.engine.diff import changed_since
         changes = changed_since(config.changed_since, paths)  # before parsing: a bad REF fails fast
     rules = rules if rules is not None else active_rules(config)
-    templates = parse_units(discover(paths, config.exclude), config)
+    filters = Filters(tuple(config.exclude), config.exclude_root or config.root, config.respect_gitignore,
+                      config.force_exclude)
+    templates = parse_units(discover(paths, filters), config)
     findings = evaluate(templates, rules)
     return finish(Report(findings, templates, rules), config, changes)
 

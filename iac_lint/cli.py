@@ -56,13 +56,20 @@ def _scan_options(command: Any) -> Any:
     """The options that decide what a scan finds, shared by ``scan`` and ``baseline create``."""
     options = [
         click.option("--config", "config_file", type=click.Path(dir_okay=False),
-                     help="Configuration file (default: .iac-lint.yaml, or [tool.iac-lint] in pyproject.toml, "
-                          "at the scan root or in the working directory)."),
+                     help="Configuration file (default: the nearest .iac-lint.yaml, or [tool.iac-lint] in "
+                          "pyproject.toml, from the scanned path up to the repository root)."),
         click.option("--select", multiple=True, help="Only these rule ids, prefixes (IAM) or categories."),
         click.option("--ignore", multiple=True, help="Skip these rule ids, prefixes or categories."),
         click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False),
                      help="Extra rules directory (repeatable); the only way to load Python rules."),
-        click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable)."),
+        click.option("--exclude", multiple=True,
+                     help="Paths to skip, gitignore syntax, relative to the working directory (repeatable; "
+                          "replaces the configuration's exclude)."),
+        click.option("--gitignore/--no-gitignore", "respect_gitignore", default=None,
+                     help="Skip files that .gitignore files ignore (default: on)."),
+        click.option("--force-exclude", is_flag=True, default=None,
+                     help="Apply exclude and .gitignore to paths named on the command line too "
+                          "(for hooks that pass every changed file)."),
         click.option("--stage", default=None, help="Serverless Framework stage (${opt:stage}, ${sls:stage})."),
         click.option("--param", "params", multiple=True, help="KEY=VALUE for ${param:KEY} / template parameters."),
         click.option("--var", "tf_vars", multiple=True, help="Terraform KEY=VALUE variable."),
