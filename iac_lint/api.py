@@ -146,8 +146,9 @@ def _parse_buffer(path: str, text: str, config: Config) -> list[Template]:
     return [tpl] if tpl is not None else []
 
 
-def rooted_fingerprints(findings: list[Finding], root: str) -> list[Finding]:
-    """Fingerprints of files named relative to the project root, not to the working directory.
+def with_fingerprints(findings: list[Finding], root: str) -> list[Finding]:
+    """Every finding's fingerprint, computed here and nowhere else, over its file relative to the project
+    root (not to the working directory).
 
     So that a baseline written by ``iac-lint baseline create`` at the repository root still matches
     when CI runs ``cd infra && iac-lint scan .``, and SARIF/GitLab identities do not depend on it.
@@ -173,7 +174,7 @@ def finish(report: Report, config: Config, changes: Any = None) -> Report:
                         for r in report.rules]
     findings = apply_suppressions(findings, report.templates, config, report.rules)
     report.root = report.root or project_root(config.parse.roots[0] if config.parse.roots else None)
-    findings = rooted_fingerprints(findings, report.root)
+    findings = with_fingerprints(findings, report.root)
     if config.severity:
         findings = [dataclasses.replace(f, severity=config.severity[f.rule_id]) if f.rule_id in config.severity
                     else f for f in findings]
