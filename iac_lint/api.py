@@ -26,6 +26,13 @@ class Report:
     # The project root (the scanned files' git repository, else the working directory): fingerprints and
     # the machine-facing reports name files relative to it.
     root: str | None = None
+    # Findings that --changed-since left out (active ones only: what would otherwise have been reported).
+    hidden_by_diff: int = 0
+    # Baseline entries that match nothing any more (only those this scan could have matched).
+    stale_baseline: int = 0
+    # Baseline entries this scan could not judge (files outside the scanned paths, rules that did not run),
+    # as the file has them: ``iac-lint baseline update`` keeps them.
+    baseline_unjudged: list[Any] = field(default_factory=list)
 
     @property
     def files(self) -> int:
@@ -111,7 +118,7 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
                       config.force_exclude)
     templates = parse_units(discover(paths, filters), config)
     findings = evaluate(templates, rules)
-    return finish(Report(findings, templates, rules), config, changes)
+    return finish(Report(findings, templates, rules), config, changes, scanned=paths)
 
 
 def lint_text(path: str, text: str, config: Config | None = None, rules: list[Rule] | None = None) -> list[Finding]:
@@ -132,7 +139,7 @@ def lint_text(path: str, text: str, config: Config | None = None, rules: list[Ru
         templates = [_crashed(path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
     if not templates:
         return []
-    return finish(Report(evaluate(templates, rules), templates, rules), config).findings
+    return finish(Report(evaluate(templates, rules), templates, rules), config, scanned=[path]).findings
 
 
 def _parse_buffer(path: str, text: str, config: Config) -> list[Template]:
@@ -160,30 +167,41 @@ def with_fingerprints(findings: list[Finding], root: str) -> list[Finding]:
                                                            f.logical_path)) for f in findings]
 
 
-def finish(report: Report, config: Config, changes: Any = None) -> Report:
+def finish(report: Report, config: Config, changes: Any = None, scanned: list[str] | None = None) -> Report:
     """Severity overrides, suppressions, per-path ignores, baseline, diff; a stable order.
 
-    Raises ``BaselineError`` for an unusable baseline file.
+    ``scanned`` are the paths the findings come from (default: ``config.parse.roots``): a baseline entry
+    is called stale only if a scan of them could have matched it.  Raises ``BaselineError`` for an
+    unusable baseline file.
     """
     from iac_lint.engine.suppress import apply_path_ignores, apply_suppressions
-    from iac_lint.report.paths import project_root
+    from iac_lint.report.paths import project_root, repo_path
 
     findings = list(report.findings)
     if config.severity:
         report.rules = [dataclasses.replace(r, severity=config.severity[r.id]) if r.id in config.severity else r
                         for r in report.rules]
     findings = apply_suppressions(findings, report.templates, config, report.rules)
-    report.root = report.root or project_root(config.parse.roots[0] if config.parse.roots else None)
-    findings = with_fingerprints(findings, report.root)
+    root = report.root = report.root or project_root(config.parse.roots[0] if config.parse.roots else None)
+    findings = with_fingerprints(findings, root)
     if config.severity:
         findings = [dataclasses.replace(f, severity=config.severity[f.rule_id]) if f.rule_id in config.severity
                     else f for f in findings]
     findings = apply_path_ignores(findings, config)
+    findings.sort(key=_sort_key)  # the baseline's fallback forgives the first findings of a resource
     if config.baseline:
-        from iac_lint.engine.baseline import apply_baseline, load_baseline
-        findings = apply_baseline(findings, load_baseline(config.baseline))
+        from iac_lint.engine.baseline import apply_baseline, judged_by, load_baseline
+        outcome = apply_baseline(findings, load_baseline(config.baseline), lambda f: repo_path(f.location.file, root))
+        findings = outcome.findings
+        where = [repo_path(p, root) for p in (scanned or config.parse.roots or ["."])]
+        ran = {r.id for r in report.rules}
+        judged = [judged_by(e, where, ran) for e in outcome.unmatched]
+        report.stale_baseline = sum(judged)
+        report.baseline_unjudged = [e.raw for e, j in zip(outcome.unmatched, judged) if not j]
     if changes is not None:
         from iac_lint.engine.diff import keep_changed
-        findings = keep_changed(findings, report.templates, changes)
+        kept = keep_changed(findings, report.templates, changes)
+        report.hidden_by_diff = sum(not f.suppressed for f in findings) - sum(not f.suppressed for f in kept)
+        findings = kept
     report.findings = sorted(findings, key=_sort_key)
     return report

@@ -144,6 +144,7 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
     config = _config(targets, fail_on=fail_on, baseline=baseline, changed_since=changed_since, **options)
     report = _run_scan(targets, config)
     failing = report.failing(config.fail_on)  # before --omit-suppressed: suppressed findings never fail anyway
+    _notes(report, config)
     if omit_suppressed:
         report.findings = [f for f in report.findings if not f.suppressed]
     for fmt, target in plan:
@@ -159,6 +160,18 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
         else:
             click.echo(text, nl=False)
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+
+
+def _notes(report: Any, config: Any) -> None:
+    """What the report leaves out and why, on standard error (whatever the format on standard output)."""
+    if report.hidden_by_diff:
+        n = report.hidden_by_diff
+        click.echo(f"iac-lint: {n} finding{'s' if n != 1 else ''} on unchanged resources not shown "
+                   f"(--changed-since {config.changed_since})", err=True)
+    if report.stale_baseline:
+        n = report.stale_baseline
+        click.echo(f"iac-lint: {n} baseline entr{'ies' if n != 1 else 'y'} no longer match{'' if n != 1 else 'es'}; "
+                   f"run `iac-lint baseline update` to remove {'them' if n != 1 else 'it'}", err=True)
 
 
 def _output_plan(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
@@ -214,6 +227,37 @@ def baseline_create(paths: tuple[str, ...], output: str, **options: Any) -> None
         click.echo(f"iac-lint: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     click.echo(f"iac-lint: wrote {count} finding{'s' if count != 1 else ''} to {output}", err=True)
+
+
+@baseline.command("update")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=None,
+              help="Baseline file to update (default: the configuration's baseline, else "
+                   ".iac-lint-baseline.json).")
+@_scan_options
+def baseline_update(paths: tuple[str, ...], baseline_file: str | None, **options: Any) -> None:
+    """Remove the entries that match nothing any more; never adds a finding.
+
+    Entries still matched are rewritten to the findings' current fingerprints (a narrowed wildcard
+    matched by rule, file and resource); entries this scan could not have matched (files outside
+    PATHS, rules not selected) are kept as they are.
+    """
+    from iac_lint.engine.baseline import BaselineError, baseline_document, write_document
+
+    targets = list(paths) or ["."]
+    config = _config(targets, **options)
+    config.baseline = baseline_file or config.baseline or ".iac-lint-baseline.json"
+    report = _run_scan(targets, config)
+    accepted = [f for f in report.findings if f.baselined]
+    try:
+        count = write_document(baseline_document(accepted, report.root, keep=report.baseline_unjudged),
+                               config.baseline)
+    except BaselineError as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    removed = report.stale_baseline
+    click.echo(f"iac-lint: removed {removed} stale entr{'ies' if removed != 1 else 'y'}, kept {count} "
+               f"in {config.baseline}", err=True)
 
 
 @main.group()

@@ -77,14 +77,16 @@ def test_a_new_finding_is_reported_even_next_to_accepted_ones(project):
 
 
 def test_baseline_counts_occurrences(project):
-    from iac_lint.engine.baseline import Baseline, apply_baseline
+    from iac_lint.engine.baseline import Baseline, BaselineEntry, apply_baseline
     from iac_lint.model import Finding, Location
-    from collections import Counter
 
     twin = Finding("IAM001", "wildcard-action", "high", "least-privilege", "m", Location("a.yaml", 3), "R", "sam",
                    fingerprint="f1")
-    marked = apply_baseline([twin, twin], Baseline("b.json", Counter({"f1": 1})))
-    assert [f.suppressed for f in marked] == [True, False]
+    outcome = apply_baseline([twin, twin], Baseline("b.json", (BaselineEntry("f1", "IAM001", "a.yaml", "R"),)),
+                             lambda f: f.location.file)
+    assert [f.suppressed for f in outcome.findings] == [True, False]
+    assert [f.baselined for f in outcome.findings] == [True, False]
+    assert outcome.unmatched == []
 
 
 def test_fingerprints_do_not_depend_on_how_the_path_was_spelled(project):

@@ -43,7 +43,7 @@ def render(report: Any, color: bool = False, show_suppressed: bool = False, **_:
         for f in group:
             loc = f.location
             sev = paint(f"{f.severity:<8}", _COLOURS.get(f.severity, ""))
-            tag = " (suppressed)" if f.suppressed else ""
+            tag = " (baselined)" if f.baselined else " (suppressed)" if f.suppressed else ""
             resource = f" [{f.resource}]" if f.resource else ""
             out.append(f"  {loc.line}:{loc.column}  {sev} {f.rule_id} {f.rule_name}{resource}{tag}")
             out.append(f"      {f.message}")
@@ -62,11 +62,17 @@ def summary_line(report: Any) -> str:
     counts = Counter(f.severity for f in active)
     order = ("critical", "high", "medium", "low", "info")
     parts = ", ".join(f"{counts[s]} {s}" for s in order if counts[s])
-    suppressed = len(report.findings) - len(active)
+    baselined = sum(f.baselined for f in report.findings)
+    suppressed = len(report.findings) - len(active) - baselined
     text = f"{len(active)} finding{'s' if len(active) != 1 else ''}"
     if parts:
         text += f" ({parts})"
     if suppressed:
         text += f", {suppressed} suppressed"
+    if baselined:
+        text += f", {baselined} baselined"
+    hidden = getattr(report, "hidden_by_diff", 0)
+    if hidden:
+        text += f", {hidden} on unchanged resources not shown"
     return (f"{text} in {report.files} file{'s' if report.files != 1 else ''}, "
             f"{report.resources} resource{'s' if report.resources != 1 else ''}.")
