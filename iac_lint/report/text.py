@@ -71,8 +71,9 @@ def summary_line(report: Any) -> str:
         text += f", {suppressed} suppressed"
     if baselined:
         text += f", {baselined} baselined"
+    text = (f"{text} in {report.files} file{'s' if report.files != 1 else ''}, "
+            f"{report.resources} resource{'s' if report.resources != 1 else ''}")
     hidden = getattr(report, "hidden_by_diff", 0)
     if hidden:
-        text += f", {hidden} on unchanged resources not shown"
-    return (f"{text} in {report.files} file{'s' if report.files != 1 else ''}, "
-            f"{report.resources} resource{'s' if report.resources != 1 else ''}.")
+        text += f"; {hidden} finding{'s' if hidden != 1 else ''} on unchanged resources not shown"
+    return text + "."
