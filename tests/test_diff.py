@@ -201,3 +201,13 @@ def test_diff_mode_says_how_many_findings_it_hid(repo):
     assert "iac-lint: 5 findings on unchanged resources not shown (--changed-since main)" in run.stderr
     text = cli("scan", "infra", "--changed-since", "main", cwd=str(repo))
     assert text.stdout.rstrip().splitlines()[-1].endswith("; 5 findings on unchanged resources not shown.")
+
+
+def test_errors_are_never_hidden_by_diff_mode(repo):
+    (repo / "infra" / "broken.yaml").write_text("Resources:\n  A: [\n")
+    git(str(repo), "add", ".")
+    git(str(repo), "commit", "-qm", "a template that does not parse")
+    git(str(repo), "checkout", "-q", "-b", "later")
+    run = cli("scan", "infra", "--changed-since", "feature", "--format", "json", cwd=str(repo))
+    assert changed(run) == {("E001", "")}
+    assert run.code == 1 and run.json()["summary"]["hidden_by_diff"] == 6

@@ -6,6 +6,8 @@ plus untracked files): on a pull request against ``origin/main`` that is the
 pull request's own change, not whatever ``main`` did since the branch started.
 
 A finding is kept when
+- it is an error (a file that could not be parsed, a rule that failed): the
+  analysis was blind there, changed or not, so diff mode never hides it;
 - its file is new (added, or untracked), or
 - its own span, or the span of its resource (header line to the end of the
   resource's last node), touches a changed line, or
@@ -242,7 +244,7 @@ def keep_changed(findings: Iterable[Finding], templates: list[Template], changes
     for finding in findings:
         file = finding.location.file
         real = os.path.realpath(os.path.abspath(file))
-        if real in whole:
+        if real in whole or finding.category == "error":
             out.append(finding)
             continue
         change = changes.of(file)
