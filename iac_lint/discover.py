@@ -218,6 +218,8 @@ def _walk(root: str, exclude: _Layer | None, filters: Filters) -> Iterator[Unit]
         if ignores.ignored(top_abs, is_dir=True):
             # Named on the command line, so scanned: drop the lines that ignore it, keep the others.
             ignores = _Ignores([layer.without_matches_of(top_abs) for layer in ignores.layers])
+    if exclude is not None and exclude.verdict(top_abs, is_dir=True):
+        exclude = exclude.without_matches_of(top_abs)
     below: dict[str, _Ignores] = {top_abs: ignores.entering(top_abs) if filters.gitignore else ignores}
 
     def skipped(path: str, is_dir: bool, layers: _Ignores) -> bool:

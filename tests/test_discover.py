@@ -112,3 +112,6 @@ def test_exclude_patterns_are_relative_to_the_configuration_file(tmp_path):
     assert found == {"app.yaml", "examples/app.yaml"}
     assert scanned(cli("scan", "..", "--format", "json", cwd=str(tmp_path / "infra"))) == \
         {"../infra/app.yaml", "../infra/examples/app.yaml"}
+    # Named on the command line: scanned although excluded, unless --force-exclude.
+    assert scanned(cli("scan", "examples", "--format", "json", cwd=str(tmp_path))) == {"examples/app.yaml"}
+    assert scanned(cli("scan", "examples", "--force-exclude", "--format", "json", cwd=str(tmp_path))) == set()
