@@ -115,3 +115,13 @@ def test_exclude_patterns_are_relative_to_the_configuration_file(tmp_path):
     # Named on the command line: scanned although excluded, unless --force-exclude.
     assert scanned(cli("scan", "examples", "--format", "json", cwd=str(tmp_path))) == {"examples/app.yaml"}
     assert scanned(cli("scan", "examples", "--force-exclude", "--format", "json", cwd=str(tmp_path))) == set()
+
+
+@needs_git
+def test_git_info_exclude_is_honoured_below_every_gitignore(repo):
+    write(repo / ".git" / "info" / "exclude", "app.yaml\n")
+    assert scanned(cli("scan", ".", "--format", "json", cwd=str(repo))) == {"infra/generated/keep.yaml"}
+    # A .gitignore line wins over it.
+    write(repo / "infra" / ".gitignore", "/vendor/\n!app.yaml\n")
+    assert scanned(cli("scan", ".", "--format", "json", cwd=str(repo))) == \
+        {"infra/app.yaml", "infra/generated/keep.yaml"}
