@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from iac_lint.config import Config
 from iac_lint.discover import Filters, Unit, discover
@@ -56,16 +56,38 @@ def _sort_key(f: Finding) -> tuple:
     return (f.location.file, f.location.line, f.location.column, f.rule_id, f.resource)
 
 
-def parse_units(units: Iterable[Unit], config: Config) -> list[Template]:
+# Called as ``progress(files_done, files_total)`` while a scan reads its files.
+Progress = Callable[[int, int], None]
+
+
+def _unit_size(unit: Unit) -> int:
+    return max(1, len(unit.files))
+
+
+def parse_units(units: Iterable[Unit], config: Config, progress: Progress | None = None) -> list[Template]:
+    units = list(units)
+    total, done = sum(_unit_size(u) for u in units), 0
     templates: list[Template] = []
+    if progress:
+        progress(done, total)
     for unit in units:
-        try:
-            templates.extend(parse_unit(unit, config.parse))
-        except RecursionError:
-            templates.append(_crashed(unit.path, "nesting too deep to analyse"))
-        except Exception as exc:  # a parser bug on one file must not lose the other files' findings
-            templates.append(_crashed(unit.path, f"internal error while parsing: {type(exc).__name__}: {exc}"))
+        templates.extend(_parse_unit_safely(unit, config))
+        done += _unit_size(unit)
+        if progress:
+            progress(done, total)
     return without_called_modules(templates)
+
+
+def _parse_unit_safely(unit: Unit, config: Config) -> list[Template]:
+    if unit.kind == "unreadable":
+        # Worded like an unreadable file's E001, on the directory.
+        return [_crashed(unit.path, f"cannot read directory: {unit.reason}")]
+    try:
+        return parse_unit(unit, config.parse)
+    except RecursionError:
+        return [_crashed(unit.path, "nesting too deep to analyse")]
+    except Exception as exc:  # a parser bug on one file must not lose the other files' findings
+        return [_crashed(unit.path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
 
 
 def without_called_modules(templates: list[Template]) -> list[Template]:
@@ -103,8 +125,14 @@ def _crashed(path: str, message: str) -> Template:
     return tpl
 
 
-def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] | None = None) -> Report:
-    """Discover, parse and lint every file under ``paths``."""
+def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] | None = None,
+         progress: Progress | None = None) -> Report:
+    """Discover, parse and lint every file under ``paths``.
+
+    ``progress``, when given, is called as ``progress(files_read, files_to_read)``
+    once before reading and after each file or Terraform module; a shell shows
+    it, the API itself never prints.
+    """
     config = config or Config()
     paths = list(paths) or ["."]
     if not config.parse.roots:
@@ -116,7 +144,7 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
     rules = rules if rules is not None else active_rules(config)
     filters = Filters(tuple(config.exclude), config.exclude_root or config.root, config.respect_gitignore,
                       config.force_exclude)
-    templates = parse_units(discover(paths, filters), config)
+    templates = parse_units(discover(paths, filters), config, progress)
     findings = evaluate(templates, rules)
     return finish(Report(findings, templates, rules), config, changes, scanned=paths)
 

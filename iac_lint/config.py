@@ -20,6 +20,7 @@ Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
     select: [IAM, ENC001]            # rule ids, id prefixes or categories
     ignore: [THR003]
     fail_on: medium                  # critical | high | medium | low | info
+    fail_on_empty: true              # exit 2 when no infrastructure-as-code file is found
     exclude: ["examples/"]           # gitignore syntax, relative to the configuration file
     respect_gitignore: true          # skip what .gitignore files ignore (--no-gitignore)
     force_exclude: false             # apply exclude/.gitignore to paths named on the command line too
@@ -59,12 +60,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Callable
 
+from iac_lint.model import SEVERITIES
+from iac_lint.model.rule_ids import CATEGORIES, is_rule_id, is_rule_token, matches_rule
 from iac_lint.parsers import ParseOptions
 
-SEVERITY_NAMES = ("info", "low", "medium", "high", "critical")
+SEVERITY_NAMES = SEVERITIES  # the one severity list (iac_lint.model); the old name stays for importers
 CONFIG_NAMES = (".iac-lint.yaml", ".iac-lint.yml")
-_RULE_ID = re.compile(r"^[A-Z]{1,6}\d{3}$")
-_TOKEN = re.compile(r"^(?:[A-Z]{1,6}(?:\d{3})?|ALL)$")
+__all__ = ["Config", "ConfigError", "SEVERITY_NAMES", "find_config_file", "glob_regex", "matches_rule",
+           "read_config_file", "relative_to_root", "resolve_config"]
 
 
 class ConfigError(Exception):
@@ -89,6 +92,8 @@ class Config:
     select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     fail_on: str = "low"
+    # Exit 2 when the scan finds no infrastructure-as-code file (a CI path pointing at the wrong folder).
+    fail_on_empty: bool = False
     exclude: list[str] = field(default_factory=list)
     # Where ``exclude`` patterns are anchored: the configuration file's directory, or the working
     # directory when they come from ``--exclude``.
@@ -201,10 +206,8 @@ def _strings(entry: _Entry, file: str) -> list[str]:
 
 def _rule_tokens(values: list[str], what: str, entry: _Entry, file: str) -> list[str]:
     """Rule ids (IAM001), prefixes (IAM), categories (encryption) or ALL."""
-    from iac_lint.engine.rules import CATEGORIES
-
     for i, token in enumerate(values):
-        if not (_TOKEN.match(token.upper()) or token.lower() in CATEGORIES):
+        if not is_rule_token(token):
             line = entry.item_lines[i] if i < len(entry.item_lines) and entry.item_lines[i] else entry.line
             raise ConfigError(f"{what}: {token!r} is not a rule id (IAM001), a prefix (IAM) or a category "
                               f"({', '.join(sorted(CATEGORIES))})", file, line)
@@ -275,13 +278,13 @@ class _Reader:
                               self.file, entry.line)
         return value.lower()
 
-    def exclude(self, entry: _Entry) -> list[str]:
-        return _strings(entry, self.file)
-
     def flag(self, entry: _Entry) -> bool:
         if not isinstance(entry.value, bool):
-            raise ConfigError(f"{entry.key} must be true or false", self.file, entry.line)
+            raise ConfigError(f"{entry.key} must be true or false, not {entry.value!r}", self.file, entry.line)
         return entry.value
+
+    def exclude(self, entry: _Entry) -> list[str]:
+        return _strings(entry, self.file)
 
     def policies(self, entry: _Entry) -> list[str]:
         out = []
@@ -296,7 +299,7 @@ class _Reader:
         out = {}
         for i, (rule_id, value) in enumerate(_mapping(entry, self.file).items()):
             line = self.line_of(entry, i)
-            if not _RULE_ID.match(str(rule_id)):
+            if not is_rule_id(str(rule_id)):
                 raise ConfigError(f"severity: {rule_id!r} is not a rule id like IAM001", self.file, line)
             if not isinstance(value, str) or value.lower() not in SEVERITY_NAMES:
                 raise ConfigError(f"severity of {rule_id} must be one of {', '.join(SEVERITY_NAMES)}, "
@@ -341,6 +344,7 @@ _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
     "select": _Reader.select,
     "ignore": _Reader.select,
     "fail_on": _Reader.fail_on,
+    "fail_on_empty": _Reader.flag,
     "exclude": _Reader.exclude,
     "respect_gitignore": _Reader.flag,
     "force_exclude": _Reader.flag,
@@ -517,19 +521,6 @@ def glob_regex(pattern: str) -> re.Pattern[str]:
     body = "".join(out)
     prefix = "" if anchored else "(?:.*/)?"
     return re.compile(rf"^{prefix}{body}(?:/.*)?$")
-
-
-def matches_rule(rule_id: str, category: str, tokens: list[str]) -> bool:
-    """Whether a rule is named by ids (IAM001), prefixes (IAM), categories (encryption) or ALL."""
-    for token in tokens:
-        token = token.strip()
-        if not token:
-            continue
-        upper = token.upper()
-        if upper == "ALL" or upper == rule_id or token.lower() == category or \
-                (token.isalpha() and rule_id.startswith(upper)):
-            return True
-    return False
 
 
 def relative_to_root(path: str, config: Config) -> str:

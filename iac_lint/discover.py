@@ -4,7 +4,9 @@ Classification looks at content, not only at names: a SAM template is any
 CloudFormation template with the ``AWS::Serverless-2016-10-31`` transform; a
 Serverless Framework file is any YAML/JSON with top-level ``service`` and
 ``provider``.  Terraform is read a directory (module) at a time.  Files that
-are not infrastructure-as-code are skipped silently.
+are not infrastructure-as-code are skipped silently; a directory that cannot
+be listed is a unit of its own, so that the scan reports it instead of
+skipping what it holds without a word.
 
 What is skipped while walking a directory, in this order of precedence:
 
@@ -54,9 +56,12 @@ _MAX_IGNORE_FILE = 1 << 20
 class Unit:
     """One thing a parser reads: a template file, or a Terraform module directory."""
 
-    kind: str  # "document" (YAML/JSON, classified after loading), "terraform", "serverless-code"
+    # "document" (YAML/JSON, classified after loading), "terraform", "serverless-code",
+    # or "unreadable" (a directory that could not be listed; ``reason`` says why)
+    kind: str
     path: str
     files: list[str] = field(default_factory=list)
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +232,9 @@ def _walk(root: str, exclude: _Layer | None, filters: Filters) -> Iterator[Unit]
             return True
         return filters.gitignore and layers.ignored(path, is_dir)
 
-    for dirpath, dirnames, filenames in os.walk(root):
+    unreadable: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
+        yield from _unreadable_units(unreadable)
         here = os.path.abspath(dirpath)
         layers = below.pop(here, ignores)
         kept_dirs = []
@@ -240,6 +247,14 @@ def _walk(root: str, exclude: _Layer | None, filters: Filters) -> Iterator[Unit]
         dirnames[:] = kept_dirs
         kept = [f for f in sorted(filenames) if not skipped(os.path.join(here, f), False, layers)]
         yield from _classify_files(dirpath, kept, explicit=False)
+    yield from _unreadable_units(unreadable)
+
+
+def _unreadable_units(errors: list[OSError]) -> Iterator[Unit]:
+    """The directories ``os.walk`` could not list since the last call (it reports them through ``onerror``)."""
+    for exc in errors:
+        yield Unit("unreadable", str(exc.filename), [], exc.strerror or str(exc))
+    errors.clear()
 
 
 def _classify_files(dirpath: str, names: list[str], explicit: bool) -> Iterator[Unit]:

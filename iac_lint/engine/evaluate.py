@@ -12,17 +12,11 @@ from jmespath import functions as jp_functions
 
 from iac_lint.model import Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
 from iac_lint.engine.rules import Rule
+from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, ERROR_CATEGORY
 
-# Findings that come from reading files rather than from rules.
+# Findings that come from reading files rather than from rules: id -> (name, category, title).
 PROBLEM_RULES: dict[str, tuple[str, str, str]] = {
-    # id: (name, category, title)
-    "E001": ("parse-error", "error", "The file could not be parsed"),
-    "E002": ("unsafe-include", "error", "An include points outside the scanned root and was not read"),
-    "E003": ("unresolvable-variable", "error", "A variable could not be resolved (cycle or depth limit)"),
-    "E004": ("rule-error", "error", "A rule failed while evaluating a resource"),
-    "I001": ("not-analysed", "error", "The file is code and is not analysed"),
-    "I002": ("module-not-fetched", "error", "A remote module is never fetched and was not analysed"),
-}
+    f.id: (f.name, f.category, f.title) for f in BUILTIN_FINDINGS.values() if f.category == ERROR_CATEGORY}
 
 
 class _Functions(jp_functions.Functions):
@@ -163,8 +157,9 @@ def _evaluate_all(templates: Iterable[Template], rules: list[Rule]) -> list[Find
                 findings.extend(evaluate_rule(rule, tpl, cache))
             except Exception as exc:  # one broken rule must not hide every other finding
                 where = Location(tpl.path if not os.path.isdir(tpl.path) else tpl.path, 1, 1)
+                failed = BUILTIN_FINDINGS["E004"]
                 findings.append(Finding(
-                    rule_id="E004", rule_name="rule-error", severity="high", category="error",
+                    rule_id=failed.id, rule_name=failed.name, severity=failed.severity, category=failed.category,
                     message=f"rule {rule.id} failed on this file: {type(exc).__name__}: {exc}",
                     location=where, resource="", format=tpl.format,
                     logical_path=rule.id))

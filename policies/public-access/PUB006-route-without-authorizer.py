@@ -1,6 +1,6 @@
 """Flags an API method or route with no authorizer on a public API."""
 
-from iac_lint.engine.rules import Violation
+from iac_lint.rules import Violation
 from iac_lint.model import Unknown
 
 RULE = {

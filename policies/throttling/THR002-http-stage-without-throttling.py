@@ -1,6 +1,6 @@
 """Flags an HTTP or WebSocket API stage without default route throttling."""
 
-from iac_lint.engine.rules import Violation
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "THR002",

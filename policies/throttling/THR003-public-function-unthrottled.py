@@ -1,6 +1,6 @@
 """Flags a function reachable from a public API or URL with no throttle anywhere on that path."""
 
-from iac_lint.engine.rules import Violation
+from iac_lint.rules import Violation
 from iac_lint.model import Unknown
 
 RULE = {
