@@ -197,11 +197,10 @@ def apply_baseline(findings: Iterable[Finding], baseline: Baseline,
 def judged_by(entry: BaselineEntry, scanned: list[str], rule_ids: set[str]) -> bool:
     """Whether a scan of ``scanned`` (paths relative to the project root) running ``rule_ids`` could have
     produced the entry's finding: only then does an entry that matched nothing count as stale."""
-    from iac_lint.engine.evaluate import PROBLEM_RULES
-    from iac_lint.engine.suppress import SUPPRESSION_RULES
+    from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 
-    if entry.rule_id and entry.rule_id not in rule_ids and entry.rule_id not in PROBLEM_RULES \
-            and entry.rule_id not in SUPPRESSION_RULES:
+    # iac-lint's own findings (parse errors, suppression checks) are always on.
+    if entry.rule_id and entry.rule_id not in rule_ids and entry.rule_id not in BUILTIN_FINDINGS:
         return False
     if entry.file is None:
         return "." in scanned
