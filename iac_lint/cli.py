@@ -57,13 +57,20 @@ def _scan_options(command: Any) -> Any:
     """The options that decide what a scan finds, shared by ``scan`` and ``baseline create``."""
     options = [
         click.option("--config", "config_file", type=click.Path(dir_okay=False),
-                     help="Configuration file (default: .iac-lint.yaml, or [tool.iac-lint] in pyproject.toml, "
-                          "at the scan root or in the working directory)."),
+                     help="Configuration file (default: the nearest .iac-lint.yaml, or [tool.iac-lint] in "
+                          "pyproject.toml, from the scanned path up to the repository root)."),
         click.option("--select", multiple=True, help="Only these rule ids, prefixes (IAM) or categories."),
         click.option("--ignore", multiple=True, help="Skip these rule ids, prefixes or categories."),
         click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False),
                      help="Extra rules directory (repeatable); the only way to load Python rules."),
-        click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable)."),
+        click.option("--exclude", multiple=True,
+                     help="Paths to skip, gitignore syntax, relative to the working directory (repeatable; "
+                          "replaces the configuration's exclude)."),
+        click.option("--gitignore/--no-gitignore", "respect_gitignore", default=None,
+                     help="Skip files that .gitignore files ignore (default: on)."),
+        click.option("--force-exclude", is_flag=True, default=None,
+                     help="Apply exclude and .gitignore to paths named on the command line too "
+                          "(for hooks that pass every changed file)."),
         click.option("--stage", default=None, help="Serverless Framework stage (${opt:stage}, ${sls:stage})."),
         click.option("--param", "params", multiple=True, help="KEY=VALUE for ${param:KEY} / template parameters."),
         click.option("--var", "tf_vars", multiple=True, help="Terraform KEY=VALUE variable."),
@@ -154,6 +161,7 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
     empty = not report.templates
     if empty:
         click.echo(f"iac-lint: warning: no infrastructure-as-code files found under {', '.join(targets)}", err=True)
+    _notes(report, config, quiet)
     # Decided before --severity and --omit-suppressed leave findings out: what is not shown still counts.
     active = [f for f in report.findings if not f.suppressed]
     failing = report.failing(config.fail_on)
@@ -242,6 +250,19 @@ class _Progress:
             pass  # progress is a courtesy; it must never fail the scan
 
 
+def _notes(report: Any, config: Any, quiet: bool = False) -> None:
+    """What the report leaves out and why, on standard error (whatever the format on standard output);
+    ``--quiet`` keeps the warning about a stale baseline only."""
+    if report.hidden_by_diff and not quiet:
+        n = report.hidden_by_diff
+        click.echo(f"iac-lint: {n} finding{'s' if n != 1 else ''} on unchanged resources not shown "
+                   f"(--changed-since {config.changed_since})", err=True)
+    if report.stale_baseline:
+        n = report.stale_baseline
+        click.echo(f"iac-lint: {n} baseline entr{'ies' if n != 1 else 'y'} no longer match{'' if n != 1 else 'es'}; "
+                   f"run `iac-lint baseline update` to remove {'them' if n != 1 else 'it'}", err=True)
+
+
 def _output_plan(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
     """(format, file or None for standard output) pairs, by position; ``-`` is standard output.
 
@@ -295,6 +316,37 @@ def baseline_create(paths: tuple[str, ...], output: str, **options: Any) -> None
         click.echo(f"iac-lint: {exc}", err=True)
         sys.exit(EXIT_ERROR)
     click.echo(f"iac-lint: wrote {count} finding{'s' if count != 1 else ''} to {output}", err=True)
+
+
+@baseline.command("update")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=None,
+              help="Baseline file to update (default: the configuration's baseline, else "
+                   ".iac-lint-baseline.json).")
+@_scan_options
+def baseline_update(paths: tuple[str, ...], baseline_file: str | None, **options: Any) -> None:
+    """Remove the entries that match nothing any more; never adds a finding.
+
+    Entries still matched are rewritten to the findings' current fingerprints (a narrowed wildcard
+    matched by rule, file and resource); entries this scan could not have matched (files outside
+    PATHS, rules not selected) are kept as they are.
+    """
+    from iac_lint.engine.baseline import BaselineError, baseline_document, write_document
+
+    targets = list(paths) or ["."]
+    config = _config(targets, **options)
+    config.baseline = baseline_file or config.baseline or ".iac-lint-baseline.json"
+    report = _run_scan(targets, config)
+    accepted = [f for f in report.findings if f.baselined]
+    try:
+        count = write_document(baseline_document(accepted, report.root, keep=report.baseline_unjudged),
+                               config.baseline)
+    except BaselineError as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    removed = report.stale_baseline
+    click.echo(f"iac-lint: removed {removed} stale entr{'ies' if removed != 1 else 'y'}, kept {count} "
+               f"in {config.baseline}", err=True)
 
 
 @main.group()

@@ -3,8 +3,17 @@
 Where the configuration comes from, first found wins:
 
 1. ``--config FILE`` (YAML, or a ``pyproject.toml``);
-2. ``.iac-lint.yaml`` / ``.iac-lint.yml`` at the scan root, then in the working directory;
-3. ``[tool.iac-lint]`` in ``pyproject.toml`` at the scan root, then in the working directory.
+2. the nearest directory, from the (first) scanned path up to its repository
+   root (the directory holding ``.git``) and not above, that has an
+   ``.iac-lint.yaml`` / ``.iac-lint.yml`` or a ``pyproject.toml`` with a
+   ``[tool.iac-lint]`` table (in that order within one directory), as ruff
+   finds its ``pyproject.toml``; outside a repository only the scanned
+   directory itself is looked at, since a file above it belongs to nobody we
+   know;
+3. the same search from the working directory.
+
+Paths in the file (``policies``, ``baseline``, ``var_files``, ``exclude``
+patterns) are relative to the file's directory, wherever the scan starts.
 
 Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
 
@@ -12,7 +21,9 @@ Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
     ignore: [THR003]
     fail_on: medium                  # critical | high | medium | low | info
     fail_on_empty: true              # exit 2 when no infrastructure-as-code file is found
-    exclude: ["examples/**"]         # globs, relative to the configuration file
+    exclude: ["examples/"]           # gitignore syntax, relative to the configuration file
+    respect_gitignore: true          # skip what .gitignore files ignore (--no-gitignore)
+    force_exclude: false             # apply exclude/.gitignore to paths named on the command line too
     policies: [rules/]               # extra rule directories: YAML rules only (see below)
     severity: {IAM006: medium}       # a rule's severity, by rule id
     per_path_ignores: {"legacy/**": [IAM001]}
@@ -84,6 +95,11 @@ class Config:
     # Exit 2 when the scan finds no infrastructure-as-code file (a CI path pointing at the wrong folder).
     fail_on_empty: bool = False
     exclude: list[str] = field(default_factory=list)
+    # Where ``exclude`` patterns are anchored: the configuration file's directory, or the working
+    # directory when they come from ``--exclude``.
+    exclude_root: str | None = None
+    respect_gitignore: bool = True
+    force_exclude: bool = False
     policies: list[str] = field(default_factory=list)
     builtin_rules: bool = True
     parse: ParseOptions = field(default_factory=ParseOptions)
@@ -330,6 +346,8 @@ _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
     "fail_on": _Reader.fail_on,
     "fail_on_empty": _Reader.flag,
     "exclude": _Reader.exclude,
+    "respect_gitignore": _Reader.flag,
+    "force_exclude": _Reader.flag,
     "policies": _Reader.policies,
     "severity": _Reader.severity,
     "per_path_ignores": _Reader.per_path_ignores,
@@ -346,25 +364,29 @@ _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
 
 
 def find_config_file(paths: list[str], cwd: str | None = None) -> str | None:
-    """``.iac-lint.yaml`` at the scan root or the working directory, else a pyproject.toml with our table."""
-    cwd = cwd or os.getcwd()
+    """The configuration file for a scan of ``paths`` (see the module docstring), or None."""
     first = paths[0] if paths else "."
-    root = first if os.path.isdir(first) else (os.path.dirname(first) or ".")
-    places = []
-    for place in (root, cwd):
-        place = os.path.abspath(place)
-        if place not in places:
-            places.append(place)
-    for place in places:
+    start = first if os.path.isdir(first) else (os.path.dirname(first) or ".")
+    return _nearest_config(start) or _nearest_config(cwd or os.getcwd())
+
+
+def _nearest_config(start: str) -> str | None:
+    """The nearest configuration file from ``start`` up to its repository root (outside one: ``start`` only)."""
+    from iac_lint.discover import repository_root
+
+    here = os.path.abspath(start)
+    top = repository_root(here) or here
+    while True:
         for name in CONFIG_NAMES:
-            candidate = os.path.join(place, name)
+            candidate = os.path.join(here, name)
             if os.path.isfile(candidate):
                 return candidate
-    for place in places:
-        candidate = os.path.join(place, "pyproject.toml")
+        candidate = os.path.join(here, "pyproject.toml")
         if os.path.isfile(candidate) and _has_tool_table(candidate):
             return candidate
-    return None
+        if here == top or os.path.dirname(here) == here:
+            return None
+        here = os.path.dirname(here)
 
 
 def _has_tool_table(path: str) -> bool:
@@ -423,6 +445,8 @@ def resolve_config(paths: list[str], config_file: str | None = None, *, use_conf
     settings: dict[str, Any] = read_config_file(file) if file else {"_lines": {}}
     lines = settings.pop("_lines")
     config = Config(root=os.path.dirname(os.path.abspath(file)) if file else os.getcwd(), source=file)
+    # Patterns from the file are anchored at its directory, those of --exclude at the working directory.
+    config.exclude_root = os.getcwd() if flags.get("exclude") is not None else config.root
     parse_keys = {"stage": "stage", "params": "params", "var_files": "var_files", "vars": "tf_vars"}
     for source in (settings, {k: v for k, v in flags.items() if v is not None}):
         for key, value in source.items():

@@ -236,12 +236,10 @@ def _enclosing_lines(lines: list[str], line: int, header: int | None, limit: int
 
 
 def _meta_finding(rule_id: str, message: str, where: Location, resource: str, fmt: str, key: str) -> Finding:
-    from iac_lint.engine.evaluate import fingerprint
-
     check = BUILTIN_FINDINGS[rule_id]
     return Finding(rule_id=rule_id, rule_name=check.name, severity=check.severity, category=check.category,
                    message=message, location=where, resource=resource, format=fmt,
-                   fingerprint=fingerprint(rule_id, where.file, resource, key), logical_path=key)
+                   logical_path=key)
 
 
 def apply_suppressions(findings: Iterable[Finding], templates: list[Template], config: Any,

@@ -75,7 +75,9 @@ def header_lines(findings: list[Finding], color: bool) -> list[str]:
     for token, f in zip(tokens, findings):
         severity = f"[{f.severity}]".ljust(severity_width)
         tag = ""
-        if f.suppressed:
+        if f.baselined:
+            tag = " (baselined)"
+        elif f.suppressed:
             tag = f" (suppressed{': ' + f.suppression_reason if f.suppression_reason else ''})"
         out.append(f"{paint(token, _BOLD)}{' ' * (width - len(token))} {f.rule_id.ljust(id_width)} "
                    f"{paint(severity, _COLOURS.get(f.severity, ''))} {f.message}{tag}")
@@ -179,13 +181,20 @@ def summary_line(report: Any) -> str:
     active = [f for f in report.findings if not f.suppressed]
     counts = Counter(f.severity for f in active)
     parts = ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES) if counts[s])
-    suppressed = len(report.findings) - len(active)
+    baselined = sum(f.baselined for f in report.findings)
+    suppressed = len(report.findings) - len(active) - baselined
     text = _plural(len(active), "finding")
     if parts:
         text += f" ({parts})"
     if suppressed:
         text += f", {suppressed} suppressed"
-    return f"{text} in {_plural(report.files, 'file')}, {_plural(report.resources, 'resource')}."
+    if baselined:
+        text += f", {baselined} baselined"
+    text = f"{text} in {_plural(report.files, 'file')}, {_plural(report.resources, 'resource')}"
+    hidden = getattr(report, "hidden_by_diff", 0)
+    if hidden:
+        text += f"; {_plural(hidden, 'finding')} on unchanged resources not shown"
+    return text + "."
 
 
 def verdict_line(verdict: Verdict) -> str:
