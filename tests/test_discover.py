@@ -125,3 +125,21 @@ def test_git_info_exclude_is_honoured_below_every_gitignore(repo):
     write(repo / "infra" / ".gitignore", "/vendor/\n!app.yaml\n")
     assert scanned(cli("scan", ".", "--format", "json", cwd=str(repo))) == \
         {"infra/app.yaml", "infra/generated/keep.yaml"}
+
+
+def test_the_pre_commit_hook_keeps_configured_excludes_when_it_names_files(repo):
+    """pre-commit passes file names; the hook's own entry must not re-admit what the config excludes."""
+    import shlex
+
+    import yaml
+
+    from conftest import REPO
+
+    with open(os.path.join(REPO, ".pre-commit-hooks.yaml"), encoding="utf-8") as handle:
+        hook = yaml.safe_load(handle)[0]
+    program, command, *flags = shlex.split(hook["entry"])
+    assert (program, command) == ("iac-lint", "scan")
+    write(repo / ".iac-lint.yaml", "exclude: [legacy/]\n")
+    copy_fixture("app.yaml", str(repo), "legacy/old.yaml")
+    named = cli("scan", *flags, "legacy/old.yaml", "infra/app.yaml", "--format", "json", cwd=str(repo))
+    assert scanned(named) == {"infra/app.yaml"}
