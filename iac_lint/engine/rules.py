@@ -40,6 +40,8 @@ CASES_DIR = re.compile(r"^[A-Z]{2,6}\d{3}$")
 CATEGORIES = {
     "least-privilege": "IAM", "encryption": "ENC", "public-access": "PUB", "throttling": "THR",
     "secrets": "SEC", "logging": "LOG", "runtime": "RUN",
+    # Not a rule category: cfn-lint's matches under --cfn-lint (engine/cfnlint_pass.py).
+    "template-validity": "CFN",
 }
 REQUIRED = ("id", "name", "severity", "category", "title", "applies_to", "message")
 DOC_PARTS = ("what", "why", "example", "fix", "references")

@@ -50,7 +50,7 @@ SUPPRESSION_RULES: dict[str, tuple[str, str]] = {
 }
 SUPPRESSION_CATEGORY = "suppression"
 
-_RULE_ID = r"[A-Za-z]{1,6}\d{3}"
+_RULE_ID = r"(?:CFN-[EWI]\d{4}|[A-Za-z]{1,6}\d{3})"  # CFN-E3012: cfn-lint's rules, under --cfn-lint
 # Where a directive starts: a comment marker, then "iac-lint:".
 DIRECTIVE = re.compile(r"(?:#|//|/\*)\s*iac-lint\s*:", re.IGNORECASE)
 _BODY = re.compile(

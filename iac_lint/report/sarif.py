@@ -103,6 +103,8 @@ def _help_uri(rule: Any) -> str | None:
 
 
 def _descriptor(rule: Any) -> dict[str, Any]:
+    from iac_lint.engine.cfnlint_pass import CATEGORY as TEMPLATE_VALIDITY
+
     docs = rule.docs or {}
     full = str(docs.get("what") or rule.title).strip()
     descriptor: dict[str, Any] = {
@@ -120,6 +122,10 @@ def _descriptor(rule: Any) -> dict[str, Any]:
             ("warning" if rule.severity == "medium" else "recommendation"),
         },
     }
+    if rule.category == TEMPLATE_VALIDITY:
+        # cfn-lint's checks (--cfn-lint) are about deployability: a security-severity would list them as alerts.
+        descriptor["properties"] = {"tags": ["correctness", rule.category],
+                                    "problem.severity": descriptor["properties"]["problem.severity"]}
     help_uri = _help_uri(rule)
     if help_uri:
         descriptor["helpUri"] = help_uri
