@@ -112,7 +112,7 @@ def _run_scan(paths: list[str], config: Any) -> Any:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--format", "-f", "formats", multiple=True,
-              type=click.Choice(["text", "json", "sarif", "junit", "github", "gitlab"]),
+              type=click.Choice(["text", "json", "sarif", "junit", "github", "gitlab", "markdown"]),
               help="Output format; repeat to write several (pair each with an --output, in order).")
 @click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False),
               help="File for the format at the same position (`-` for standard output); a format without "
