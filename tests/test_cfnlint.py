@@ -9,7 +9,6 @@ import sys
 
 import jsonschema
 import pytest
-
 from conftest import REPO
 from gate_support import SARIF_SCHEMA, cli
 

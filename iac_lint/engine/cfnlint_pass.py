@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from iac_lint.model import Finding, Location, Template
 
@@ -56,7 +57,8 @@ def require_cfn_lint() -> None:
         raise CfnLintMissing() from None
 
 
-def cfn_lint_findings(templates: Iterable[Template], regions: list[str] | None = None) -> tuple[list[Finding], list[Any]]:
+def cfn_lint_findings(templates: Iterable[Template],
+                      regions: list[str] | None = None) -> tuple[list[Finding], list[Any]]:
     """cfn-lint's matches on the CloudFormation/SAM templates, as findings, and a rule for each id that matched.
 
     A template iac-lint could not parse (it already has an ``E001``) is not passed to cfn-lint again.

@@ -68,6 +68,6 @@ def render(report: Any, fail_on: str = "low", max_rows: int = MAX_ROWS, **_: Any
                        f"{cell(f.message)} |")
         if len(ranked) > max_rows:
             rest = len(ranked) - max_rows
-            out += ["", f"_{rest} more finding{'s' if rest != 1 else ''} not listed here: the SARIF report and "
-                        f"`iac-lint scan` locally show all of them._"]
+            out += ["", (f"_{rest} more finding{'s' if rest != 1 else ''} not listed here: the SARIF report and "
+                         f"`iac-lint scan` locally show all of them._")]
     return "\n".join(out) + "\n"
