@@ -3,6 +3,8 @@
 import json
 import os
 
+import pytest
+
 from conftest import REPO
 
 EXAMPLES = os.path.join(REPO, "examples")
@@ -358,6 +360,29 @@ def test_action_paths_are_one_per_line_and_may_contain_spaces(tmp_path):
     done, output = _run_scan_step(project, tmp_path, GITHUB_STEP_SUMMARY=str(summary), IAC_LINT_PATHS="my infra x")
     assert "exit-code=2" in output
     assert "could not run (exit 2)" in summary.read_text()
+
+
+@pytest.mark.parametrize("extras, installs", [("", "ACTION"), ("cfn-lint", "ACTION[cfn-lint]"),
+                                               (" cfn-lint, lsp ", "ACTION[cfn-lint,lsp]"), ("x; rm -rf /", None)])
+def test_action_install_step_adds_the_extras_asked_for(extras, installs, tmp_path):
+    import subprocess
+
+    step = next(s for s in _action()["runs"]["steps"] if s.get("name") == "Install iac-lint")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shim = bin_dir / "python"  # records what pip would be asked to install
+    shim.write_text('#!/bin/sh\nfor a in "$@"; do last="$a"; done\necho "$last" > "$(dirname "$0")/installed"\n')
+    shim.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "IAC_LINT_ACTION_PATH": "ACTION",
+           "IAC_LINT_EXTRAS": extras}
+    done = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], env=env, capture_output=True, text=True,
+                          check=False)
+    if installs is None:
+        assert done.returncode == 2 and "extras must be names" in done.stdout
+        assert not (bin_dir / "installed").exists()
+    else:
+        assert done.returncode == 0, done.stderr
+        assert (bin_dir / "installed").read_text().strip() == installs
 
 
 def test_action_without_a_step_summary_file_or_with_job_summary_off_writes_none(tmp_path):

@@ -21,7 +21,9 @@ imported only when the pass is asked for.
 Only cfn-lint's built-in rules run: rules appended by a ``.cfnlintrc`` or a
 template (``append_rules``, ``custom_rules``) are Python code from the scanned
 repository and are never loaded.  A template's ``Metadata: cfn-lint`` settings
-(``ignore_checks``, ``regions``) apply, as they do in cfn-lint.
+(``ignore_checks``, ``regions``) apply, as they do in cfn-lint.  The language
+server does not run this pass (``lint_text``): an editor would pay cfn-lint's
+import on every start.
 """
 
 from __future__ import annotations
@@ -57,8 +59,7 @@ def require_cfn_lint() -> None:
         raise CfnLintMissing() from None
 
 
-def cfn_lint_findings(templates: Iterable[Template],
-                      regions: list[str] | None = None) -> tuple[list[Finding], list[Any]]:
+def cfn_lint_findings(templates: Iterable[Template]) -> tuple[list[Finding], list[Any]]:
     """cfn-lint's matches on the CloudFormation/SAM templates, as findings, and a rule for each id that matched.
 
     A template iac-lint could not parse (it already has an ``E001``) is not passed to cfn-lint again.
@@ -78,7 +79,7 @@ def cfn_lint_findings(templates: Iterable[Template],
                 text = handle.read()
         except (OSError, UnicodeDecodeError):
             continue
-        for match in lint(text, rules=builtin_rules, regions=regions or None):
+        for match in lint(text, rules=builtin_rules):  # regions: cfn-lint's default, or the template's Metadata
             rule = _rule(match.rule)
             rules.setdefault(rule.id, rule)
             findings.append(_finding(match, rule, tpl))
