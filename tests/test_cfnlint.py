@@ -119,3 +119,26 @@ def test_a_scan_without_the_flag_never_imports_cfn_lint(project):
     done = subprocess.run([sys.executable, "-c", code], cwd=str(project), capture_output=True, text=True,
                           env={**os.environ, "PYTHONPATH": REPO}, check=True)
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_rules_a_cfnlintrc_appends_are_never_loaded(project):
+    # A pull request controls the scanned folder: its .cfnlintrc must not get code run or checks dropped.
+    (project / "evil").mkdir()
+    marker = project / "PWNED"
+    payload = f"open({str(marker)!r}, 'w').write('ran')\n"
+    (project / "evil" / "__init__.py").write_text(payload)
+    (project / "evil" / "E9999.py").write_text(payload)
+    (project / "custom.txt").write_text("AWS::SQS::Queue VisibilityTimeout == 1 ERROR\n")
+    (project / ".cfnlintrc").write_text("append_rules: [evil]\ncustom_rules: custom.txt\nignore_checks: [E3012]\n")
+    run = cli("scan", ".", "--cfn-lint", "--format", "json", cwd=str(project))
+    assert not marker.exists()
+    assert [f["rule_id"] for f in run.findings()] == ["CFN-E3012"]
+
+
+def test_a_resources_cfn_lint_ignore_checks_still_applies(project):
+    path = project / "queue.yaml"
+    path.write_text(path.read_text().replace(
+        "    Type: AWS::SQS::Queue\n",
+        "    Type: AWS::SQS::Queue\n    Metadata:\n      cfn-lint:\n        config:\n          ignore_checks: [E3012]\n"))
+    run = cli("scan", ".", "--cfn-lint", "--format", "json", cwd=str(project))
+    assert run.findings() == [] and run.code == 0

@@ -18,10 +18,12 @@ cfn-lint is an extra (``pip install 'iac-lint[cfn-lint]'``): it brings sympy
 and networkx, about 140 MB, and costs over a second to import, so it is
 imported only when the pass is asked for.
 
-Only cfn-lint's built-in rules run: rules appended by a ``.cfnlintrc`` or a
-template (``append_rules``, ``custom_rules``) are Python code from the scanned
-repository and are never loaded.  A template's ``Metadata: cfn-lint`` settings
-(``ignore_checks``, ``regions``) apply, as they do in cfn-lint.  The language
+Every built-in cfn-lint rule runs, and only those: rules a ``.cfnlintrc``
+names (``append_rules``, ``custom_rules``) are code or data from the scanned
+repository and are never loaded, and its rule selection is not used either;
+iac-lint's ``--select``/``--ignore``, ``severity`` and suppressions choose.
+cfn-lint's per-resource ``Metadata: cfn-lint: config: ignore_checks`` still
+applies, as cfn-lint itself applies it.  The language
 server does not run this pass (``lint_text``): an editor would pay cfn-lint's
 import on every start.
 """
@@ -33,6 +35,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from iac_lint.engine.rules import Rule
 from iac_lint.model import Finding, Location, Template
 
 PREFIX = "CFN-"
@@ -59,7 +62,7 @@ def require_cfn_lint() -> None:
         raise CfnLintMissing() from None
 
 
-def cfn_lint_findings(templates: Iterable[Template]) -> tuple[list[Finding], list[Any]]:
+def cfn_lint_findings(templates: Iterable[Template]) -> tuple[list[Finding], list[Rule]]:
     """cfn-lint's matches on the CloudFormation/SAM templates, as findings, and a rule for each id that matched.
 
     A template iac-lint could not parse (it already has an ``E001``) is not passed to cfn-lint again.
@@ -70,7 +73,7 @@ def cfn_lint_findings(templates: Iterable[Template]) -> tuple[list[Finding], lis
 
     builtin_rules = get_rules([], [], [])  # cfn-lint's own rules only, nothing appended
     findings: list[Finding] = []
-    rules: dict[str, Any] = {}
+    rules: dict[str, Rule] = {}
     for tpl in templates:
         if tpl.format not in FORMATS or any(p.rule_id == "E001" for p in tpl.problems) or not os.path.isfile(tpl.path):
             continue
@@ -90,10 +93,8 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "cfn-lint"
 
 
-def _rule(cfn_rule: Any) -> Any:
-    """The descriptor of a cfn-lint rule, in the shape every report reads (``engine.rules.Rule``)."""
-    from iac_lint.engine.rules import Rule
-
+def _rule(cfn_rule: Any) -> Rule:
+    """The descriptor of a cfn-lint rule, in the shape every report reads."""
     source_url = str(getattr(cfn_rule, "source_url", "") or "")
     references = [u for u in (source_url, RULES_DOC) if u.startswith(("https://", "http://"))]
     title = str(cfn_rule.shortdesc or cfn_rule.id)
@@ -104,7 +105,7 @@ def _rule(cfn_rule: Any) -> Any:
     )
 
 
-def _finding(match: Any, rule: Any, tpl: Template) -> Finding:
+def _finding(match: Any, rule: Rule, tpl: Template) -> Finding:
     from iac_lint.engine.evaluate import fingerprint
 
     path = [str(part) for part in (getattr(match, "path", None) or [])]
