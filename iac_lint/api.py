@@ -141,12 +141,33 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
     if config.changed_since:
         from iac_lint.engine.diff import changed_since
         changes = changed_since(config.changed_since, paths)  # before parsing: a bad REF fails fast
+    if config.cfn_lint:
+        from iac_lint.engine.cfnlint_pass import require_cfn_lint
+        require_cfn_lint()  # before parsing too: a missing extra fails fast
     rules = rules if rules is not None else active_rules(config)
     filters = Filters(tuple(config.exclude), config.exclude_root or config.root, config.respect_gitignore,
                       config.force_exclude)
     templates = parse_units(discover(paths, filters), config, progress)
     findings = evaluate(templates, rules)
+    if config.cfn_lint:
+        findings, rules = _with_cfn_lint(findings, rules, templates, config)
     return finish(Report(findings, templates, rules), config, changes, scanned=paths)
+
+
+def _with_cfn_lint(findings: list[Finding], rules: list[Rule], templates: list[Template],
+                   config: Config) -> tuple[list[Finding], list[Rule]]:
+    """cfn-lint's matches joined to the findings, filtered by --select/--ignore like every rule."""
+    from iac_lint.config import matches_rule
+    from iac_lint.engine.cfnlint_pass import CATEGORY, cfn_lint_findings
+
+    extra, cfn_rules = cfn_lint_findings(templates)
+
+    def wanted(rule_id: str) -> bool:
+        return (not config.select or matches_rule(rule_id, CATEGORY, config.select)) and \
+            not matches_rule(rule_id, CATEGORY, config.ignore)
+
+    return ([*findings, *(f for f in extra if wanted(f.rule_id))],
+            [*rules, *(r for r in cfn_rules if wanted(r.id))])
 
 
 def lint_text(path: str, text: str, config: Config | None = None, rules: list[Rule] | None = None) -> list[Finding]:

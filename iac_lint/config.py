@@ -33,6 +33,7 @@ Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
     params: {env: prod}              # ${param:...} and template parameters
     var_files: [prod.tfvars]         # Terraform
     vars: {region: eu-west-1}        # Terraform
+    cfn_lint: true                   # also run cfn-lint on CloudFormation/SAM (pip install 'iac-lint[cfn-lint]')
 
 Why Python rules are refused in a configuration file's ``policies``: the file
 is read from the scanned repository, which on a pull request is whatever its
@@ -117,6 +118,8 @@ class Config:
     source: str | None = None
     # Today's date for suppression expiry; None means datetime.date.today() (tests inject one).
     today: date | None = None
+    # Also run cfn-lint on the CloudFormation/SAM templates (engine/cfnlint_pass.py).
+    cfn_lint: bool = False
 
 
 # --- locating values in the file -----------------------------------------------------
@@ -339,6 +342,11 @@ class _Reader:
             out.append(path)
         return out
 
+    def cfn_lint(self, entry: _Entry) -> bool:
+        if not isinstance(entry.value, bool):
+            raise ConfigError(f"cfn_lint must be true or false, not {entry.value!r}", self.file, entry.line)
+        return entry.value
+
 
 _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
     "select": _Reader.select,
@@ -357,6 +365,7 @@ _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
     "params": _Reader.params,
     "var_files": _Reader.var_files,
     "vars": _Reader.params,
+    "cfn_lint": _Reader.cfn_lint,
 }
 
 

@@ -5,7 +5,6 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(REPO, "..", "shared", "corpus")
-SCHEMAS = os.path.join(REPO, "..", "shared", "schemas")
 
 
 def corpus_files(*kinds: str) -> list[str]:
