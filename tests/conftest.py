@@ -8,6 +8,11 @@ CORPUS = os.path.join(REPO, "..", "shared", "corpus")
 SCHEMAS = os.path.join(REPO, "..", "shared", "schemas")
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-snapshots", action="store_true", default=False,
+                     help="rewrite tests/snapshots/*.json from the current parser output")
+
+
 def corpus_files(*kinds: str) -> list[str]:
     """Corpus paths of the given MANIFEST kinds (cloudformation, sam, serverless, terraform)."""
     manifest = os.path.join(CORPUS, "MANIFEST.tsv")
