@@ -22,6 +22,8 @@ from iac_lint.model import (
     Trigger, Unknown, UsagePlan, get_path, key_loc, loc_of, locate_plain, path_loc, plain,
     value_loc,
 )
+from iac_lint.model.apigateway import route_key
+from iac_lint.model.s3 import canned_acl, sse_mode
 from iac_lint.parsers.iam import branches, statements_from_document
 
 _PLACE_PSEUDO_PARAMETERS = frozenset({"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix"})
@@ -564,18 +566,6 @@ def build_event_source_mapping(ctx: CfnContext, tpl: Template, res: Resource) ->
     return holder, link
 
 
-def _sse_mode(algorithm: Any) -> Any:
-    if isinstance(algorithm, Unknown):
-        return algorithm
-    if algorithm == "AES256":
-        return "sse-s3"
-    if algorithm == "aws:kms:dsse":
-        return "kms-dsse"
-    if algorithm == "aws:kms":
-        return "kms"
-    return Unknown(f"SSEAlgorithm {algorithm}")
-
-
 def read_public_access_block(ctx: CfnContext, block: Any) -> PublicAccessBlock | None:
     if not isinstance(block, dict):
         return None
@@ -591,13 +581,6 @@ def read_public_access_block(ctx: CfnContext, block: Any) -> PublicAccessBlock |
     return out
 
 
-def canned_acl(value: Any) -> Any:
-    """CloudFormation's ``PublicRead`` as the S3 API's ``public-read``, the model's spelling."""
-    if not isinstance(value, str):
-        return value
-    return re.sub(r"(?<=[a-z])(?=[A-Z])", "-", value).lower()
-
-
 def build_bucket(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     bucket = Bucket(res.id, res, res.location, name=_name(ctx, p, "BucketName") or res.id)
@@ -611,7 +594,7 @@ def build_bucket(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
         if isinstance(resolved, list) and resolved and isinstance(resolved[0], dict):
             default = resolved[0].get("ServerSideEncryptionByDefault") or {}
             if isinstance(default, dict):
-                bucket.set("encryption", _sse_mode(default.get("SSEAlgorithm")), where)
+                bucket.set("encryption", sse_mode(default.get("SSEAlgorithm")), where)
                 bucket.kms_key = default.get("KMSMasterKeyID")
             else:  # ``ServerSideEncryptionByDefault: !If [UseKms, {...}, {...}]``
                 bucket.set("encryption", default if isinstance(default, Unknown) else Unknown(str(default)), where)
@@ -796,7 +779,7 @@ def read_method_settings(ctx: CfnContext, stage: Stage, settings: Any) -> None:
             stage.throttle = throttle
             stage.locs["throttle"] = throttle.loc
         else:
-            stage.route_throttles[f"{method} {path}"] = throttle
+            stage.route_throttles[route_key(method, path)] = throttle
 
 
 def build_rest_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:

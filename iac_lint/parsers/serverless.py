@@ -31,6 +31,8 @@ from iac_lint.model import (
     Resource, Role, Route, Stage, Template, Throttle, Topic, Trigger, Unknown, UsagePlan, get_path,
     key_loc, loc_of, path_loc, value_loc,
 )
+from iac_lint.model.apigateway import route_key
+from iac_lint.model.s3 import sse_mode
 from iac_lint.parsers import cloudformation as cfn
 from iac_lint.parsers.cloudformation import CfnContext
 from iac_lint.parsers.iam import statements_from_document
@@ -637,7 +639,7 @@ class _Service:
             return
         throttle = cfn.read_throttle(self.ctx, throttling, "maxRequestsPerSecond", "maxConcurrentRequests")
         if throttle is not None:
-            stage.route_throttles[f"{route.method} {route.path}"] = throttle
+            stage.route_throttles[route_key(route.method, route.path)] = throttle
 
     def rest_authorization(self, raw: Any) -> Any:
         """An ``http`` event's ``authorizer`` as an API Gateway authorization type."""
@@ -916,7 +918,7 @@ class _Service:
         bucket = Bucket(logical, self.generated(logical, "serverless:deployment-bucket", node, where), where,
                         name=self.resolve(node.get("name")) or logical)
         algorithm = self.resolve(node["serverSideEncryption"])
-        bucket.set("encryption", cfn._sse_mode(algorithm), path_loc(node, "serverSideEncryption"))
+        bucket.set("encryption", sse_mode(algorithm), path_loc(node, "serverSideEncryption"))
         if node.get("sseKMSKeyId") is not None:
             bucket.kms_key = self.resolve(node["sseKMSKeyId"])
         if node.get("blockPublicAccess") is not None:

@@ -22,6 +22,8 @@ from iac_lint.model import (
     PolicyStatement, PublicAccessBlock, Queue, Resource, Role, Route, Stage, Stream, Table, Template, Throttle,
     Topic, Trigger, Unknown, UsagePlan, key_loc, loc_of, value_loc,
 )
+from iac_lint.model.apigateway import route_key
+from iac_lint.model.s3 import sse_mode
 from iac_lint.parsers.iam import statements_from_document
 
 
@@ -470,20 +472,13 @@ def build_role_policy_attachment(ctx: BuildContext, inst: Instance) -> Built:
 # --- S3 -------------------------------------------------------------------------------------
 
 
-def sse_mode(algorithm: Any) -> Any:
-    if isinstance(algorithm, Unknown):
-        return algorithm
-    return {"AES256": "sse-s3", "aws:kms": "kms", "aws:kms:dsse": "kms-dsse"}.get(
-        str(algorithm), Unknown(f"sse_algorithm {algorithm}"))
-
-
 def read_encryption(bucket: Bucket, config: Any, loc: Location | None) -> None:
     """``server_side_encryption_configuration`` (inline or split): its first rule's default."""
     default = first(first(config, "rule"), "apply_server_side_encryption_by_default")
     if default is None:
         bucket.set("encryption", Unknown("server_side_encryption_configuration"), loc)
         return
-    bucket.set("encryption", sse_mode(default.get("sse_algorithm")), loc)
+    bucket.set("encryption", sse_mode(default.get("sse_algorithm"), "sse_algorithm"), loc)
     bucket.kms_key = default.get("kms_master_key_id")
 
 
@@ -796,7 +791,7 @@ def build_method_settings(ctx: BuildContext, inst: Instance) -> Built:
             elif isinstance(path, str) and "/" in path:
                 # "pets/GET" is keyed like every other format's per-method throttle: "GET /pets".
                 resource_path, method = path.rsplit("/", 1)
-                stage.route_throttles[f"{method} /{resource_path.lstrip('/')}"] = throttle
+                stage.route_throttles[route_key(method, "/" + resource_path.lstrip("/"))] = throttle
     return _Holder(inst.id, ctx.tpl_resource(inst), inst.loc), link
 
 
