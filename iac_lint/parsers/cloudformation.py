@@ -11,6 +11,7 @@ CloudFormation they embed.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any, Callable, Iterator
@@ -24,6 +25,7 @@ from iac_lint.model import (
 )
 from iac_lint.model.apigateway import route_key
 from iac_lint.model.s3 import canned_acl, sse_mode
+from iac_lint.parsers.kernel import Built, LinkOnly, Pending, build_and_link
 from iac_lint.parsers.iam import branches, statements_from_document
 
 _PLACE_PSEUDO_PARAMETERS = frozenset({"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix"})
@@ -272,7 +274,7 @@ def read_resources(ctx: CfnContext, tpl: Template, resources: Any, builders: dic
         return
     builders = builders if builders is not None else BUILDERS
     ctx.resource_ids.update(map(str, resources))
-    pending: list[tuple[Callable, Resource]] = []
+    pending: list[Pending] = []
     for logical_id, body in resources.items():
         header = key_loc(resources, logical_id) or Location(ctx.file, 1, 1)
         if str(logical_id).startswith("Fn::ForEach::"):
@@ -300,22 +302,8 @@ def read_resources(ctx: CfnContext, tpl: Template, resources: Any, builders: dic
         tpl.resources.append(resource)
         builder = builders.get(str(rtype))
         if builder is not None:
-            pending.append((builder, resource))
-    # Two passes: every entity exists before any reference between them is resolved.
-    linkers = []
-    for builder, resource in pending:
-        made = builder(ctx, tpl, resource)
-        if made is not None:
-            entity, link = made
-            ctx.entities[resource.id] = entity
-            tpl.add(entity)
-            if link is not None:
-                linkers.append(link)
-    # Links marked ``late`` read what other links set (a usage plan matches stages by their API, which a
-    # Deployment's or Stage's own link sets; SAM creates implicit APIs and stages while linking events).
-    linkers.sort(key=lambda link: getattr(link, "late", False))
-    for link in linkers:
-        link()
+            pending.append(Pending(resource.id, resource.type, functools.partial(builder, ctx, tpl, resource)))
+    build_and_link(tpl, pending, ctx.entities, LATE)
 
 
 def parse_template(data: Any, file: str, fmt: str = "cloudformation",
@@ -333,7 +321,6 @@ def parse_template(data: Any, file: str, fmt: str = "cloudformation",
 # Each builder returns (entity, link) where link() resolves references once
 # every entity of the template exists, or None for types it does not model.
 
-Built = tuple[Entity, Callable[[], None] | None] | None
 
 
 
@@ -498,16 +485,9 @@ def build_role(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     return role, link
 
 
-class _LinkOnly(Entity):
-    """A resource modelled only through what it links (a standalone policy, a URL, a subscription):
-    its facts land on the entities it points at, so no rule targets it."""
-
-    kind = "link-only"
-
-
 def build_policy(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = _LinkOnly(res.id, res, res.location, name=_name(ctx, p, "PolicyName") or res.id)
+    holder = LinkOnly(res.id, res, res.location, name=_name(ctx, p, "PolicyName") or res.id)
 
     def link() -> None:
         roles = get_path(p, "Roles")
@@ -541,7 +521,7 @@ def build_permission(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_function_url(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = _LinkOnly(res.id, res, res.location)
+    holder = LinkOnly(res.id, res, res.location)
 
     def link() -> None:
         fn = ctx.name_or_arn(get_path(p, "TargetFunctionArn"), Function)
@@ -552,7 +532,7 @@ def build_function_url(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_event_source_mapping(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = _LinkOnly(res.id, res, res.location)
+    holder = LinkOnly(res.id, res, res.location)
 
     def link() -> None:
         fn = ctx.name_or_arn(get_path(p, "FunctionName"), Function)
@@ -625,7 +605,7 @@ def _resource_policy(cls: type[Entity], targets_key: str) -> Callable[..., Built
 
     def build(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
         p = res.properties
-        holder = _LinkOnly(res.id, res, res.location)
+        holder = LinkOnly(res.id, res, res.location)
 
         def link() -> None:
             raw_targets = get_path(p, targets_key)
@@ -681,7 +661,7 @@ def build_topic(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_subscription(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = _LinkOnly(res.id, res, res.location)
+    holder = LinkOnly(res.id, res, res.location)
 
     def link() -> None:
         fn = ctx.entity_for(get_path(p, "Endpoint"), Function)
@@ -692,7 +672,7 @@ def build_subscription(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_events_rule(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = _LinkOnly(res.id, res, res.location)
+    holder = LinkOnly(res.id, res, res.location)
 
     def link() -> None:
         kind = "schedule" if get_path(p, "ScheduleExpression") is not None else "eventbridge"
@@ -880,7 +860,6 @@ def build_usage_plan(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
             for candidate in tpl.of(Stage):
                 if candidate is stage or (candidate.api is api and api is not None and candidate.stage_name == wanted):
                     plan.stages.append(candidate)
-    link.late = True  # type: ignore[attr-defined]
     return plan, link
 
 
@@ -956,7 +935,7 @@ def build_v2_stage(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 
 def _holder(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
-    return _LinkOnly(res.id, res, res.location), None
+    return LinkOnly(res.id, res, res.location), None
 
 
 BUILDERS: dict[str, Callable[[CfnContext, Template, Resource], Built]] = {
@@ -989,3 +968,6 @@ BUILDERS: dict[str, Callable[[CfnContext, Template, Resource], Built]] = {
     "AWS::ApiGatewayV2::Stage": build_v2_stage,
     "AWS::ApiGatewayV2::Integration": _holder,
 }
+# Linked after the others: a usage plan matches stages by their API, which a Deployment's or Stage's own
+# link sets (and SAM creates implicit APIs and stages while linking a function's events).
+LATE = frozenset({"AWS::ApiGateway::UsagePlan"})

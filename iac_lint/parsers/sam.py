@@ -20,7 +20,8 @@ from iac_lint.model import (
     loc_of, path_loc,
 )
 from iac_lint.parsers import cloudformation as cfn
-from iac_lint.parsers.cloudformation import Built, CfnContext, _set
+from iac_lint.parsers.cloudformation import CfnContext, _set
+from iac_lint.parsers.kernel import Built, LinkOnly
 from iac_lint.parsers.iam import branches, expand_sam_template, statements_from_document
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
@@ -295,7 +296,7 @@ def build_simple_table(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_state_machine(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = cfn._LinkOnly(res.id, res, res.location)
+    holder = LinkOnly(res.id, res, res.location)
 
     def link() -> None:
         if get_path(p, "Role") is None and get_path(p, "Policies") is not None:

@@ -11,6 +11,7 @@ encryption from its split-out resource); ``link.finalize`` does the rest.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from iac_lint.model import (
 )
 from iac_lint.model.apigateway import route_key
 from iac_lint.model.s3 import sse_mode
+from iac_lint.parsers.kernel import Built, LinkOnly, Pending, build_and_link
 from iac_lint.parsers.iam import statements_from_document
 
 
@@ -188,15 +190,6 @@ def document_from_policy_data(props: Any, loc: Location) -> Any:
 # --- the build --------------------------------------------------------------------------
 
 
-class _Holder(Entity):
-    """A resource whose facts land on other entities (policies, attachments, integrations)."""
-
-    kind = "holder"
-
-
-Built = tuple[Entity, Callable[[], None] | None] | None
-
-
 @dataclass(slots=True)
 class BuildContext:
     tpl: Template
@@ -320,7 +313,7 @@ def build_function_url(ctx: BuildContext, inst: Instance) -> Built:
         if isinstance(fn, Function):
             fn.set("url_auth_type", p.get("authorization_type", Unknown("authorization_type")),
                    where(p, "authorization_type") or inst.loc)
-    return _Holder(inst.id, ctx.tpl_resource(inst), inst.loc), link
+    return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
 
 
 def build_permission(ctx: BuildContext, inst: Instance) -> Built:
@@ -354,7 +347,7 @@ def build_event_source_mapping(ctx: BuildContext, inst: Instance) -> Built:
         else:
             kind = "stream"
         fn.triggers.append(Trigger(kind=kind, public=False, source=source, loc=inst.loc))
-    return _Holder(inst.id, ctx.tpl_resource(inst), inst.loc), link
+    return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
 
 
 def _trigger_builder(kind_of: Callable[[BuildContext, Any], str | None], target_paths: list[tuple[str, ...]],
@@ -375,7 +368,7 @@ def _trigger_builder(kind_of: Callable[[BuildContext, Any], str | None], target_
                     if isinstance(fn, Function):
                         source = p.get(source_key) if source_key else None
                         fn.triggers.append(Trigger(kind=kind, public=False, source=source, loc=loc_of(node) or inst.loc))
-        return _Holder(inst.id, ctx.tpl_resource(inst), inst.loc), link
+        return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
     return build
 
 
@@ -440,7 +433,7 @@ def build_role_policy(ctx: BuildContext, inst: Instance) -> Built:
         role = ctx.entity(p, "role", Role)
         if isinstance(role, Role):
             role.statements.extend(ctx.statements(p, "policy", inst.id, inst.loc))
-    return _Holder(inst.id, ctx.tpl_resource(inst), inst.loc), link
+    return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
 
 
 def build_role_policy_attachment(ctx: BuildContext, inst: Instance) -> Built:
@@ -466,7 +459,7 @@ def build_role_policy_attachment(ctx: BuildContext, inst: Instance) -> Built:
                         roles.append(found)
         for role in roles:
             attach_policy(ctx, role, p.get("policy_arn"), where(p, "policy_arn") or inst.loc, ctx.refs(p, "policy_arn"))
-    return _Holder(inst.id, ctx.tpl_resource(inst), inst.loc), link
+    return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
 
 
 # --- S3 -------------------------------------------------------------------------------------
@@ -522,7 +515,7 @@ def _bucket_side(apply: Callable[[BuildContext, Instance, Bucket], None]) -> Cal
             bucket = ctx.entity(inst.props, "bucket", Bucket)
             if isinstance(bucket, Bucket):
                 apply(ctx, inst, bucket)
-        return _Holder(inst.id, ctx.tpl_resource(inst), inst.loc), link
+        return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
     return build
 
 
@@ -577,7 +570,7 @@ def build_account_public_access_block(ctx: BuildContext, inst: Instance) -> Buil
                 if getattr(account, flag) is True and getattr(own, flag) is not True:
                     setattr(own, flag, True)
                     own.locs[flag] = account.locs.get(flag, inst.loc)
-    return _Holder(inst.id, ctx.tpl_resource(inst), inst.loc), link
+    return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
 
 
 # --- queues, topics, tables, streams, logs, keys --------------------------------------------
@@ -608,7 +601,7 @@ def _policy_side(cls: type[Entity], target_key: str) -> Callable[[BuildContext, 
             owner = ctx.entity(inst.props, target_key, cls)
             if owner is not None:
                 owner.policy.extend(ctx.statements(inst.props, "policy", inst.id, inst.loc))
-        return _Holder(inst.id, ctx.tpl_resource(inst), inst.loc), link
+        return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
     return build
 
 
@@ -792,7 +785,7 @@ def build_method_settings(ctx: BuildContext, inst: Instance) -> Built:
                 # "pets/GET" is keyed like every other format's per-method throttle: "GET /pets".
                 resource_path, method = path.rsplit("/", 1)
                 stage.route_throttles[route_key(method, "/" + resource_path.lstrip("/"))] = throttle
-    return _Holder(inst.id, ctx.tpl_resource(inst), inst.loc), link
+    return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
 
 
 def build_usage_plan(ctx: BuildContext, inst: Instance) -> Built:
@@ -879,7 +872,7 @@ def build_v2_stage(ctx: BuildContext, inst: Instance) -> Built:
 
 
 def _holder(ctx: BuildContext, inst: Instance) -> Built:
-    return _Holder(inst.id, ctx.tpl_resource(inst), inst.loc), None
+    return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), None
 
 
 BUILDERS: dict[str, Callable[[BuildContext, Instance], Built]] = {
@@ -923,7 +916,7 @@ BUILDERS: dict[str, Callable[[BuildContext, Instance], Built]] = {
     "aws_apigatewayv2_stage": build_v2_stage,
 }
 # Linked after the others: they look for stages by API, and for buckets' own access blocks.
-_LATE = frozenset({"aws_s3_account_public_access_block", "aws_api_gateway_method_settings",
+LATE = frozenset({"aws_s3_account_public_access_block", "aws_api_gateway_method_settings",
                    "aws_api_gateway_usage_plan"})
 
 
@@ -935,20 +928,7 @@ def build_template(tpl: Template, references: Any, instances: list[Instance], fm
         resource = Resource(inst.id, inst.type, fmt, inst.props, inst.loc, inst.file)
         ctx.resources[inst.key] = resource
         tpl.resources.append(resource)
-    linkers: list[tuple[str, Callable[[], None]]] = []
-    for inst in instances:
-        builder = BUILDERS.get(inst.type) if inst.mode == "managed" else None
-        if builder is None:
-            continue
-        made = builder(ctx, inst)
-        if made is None:
-            continue
-        entity, link = made
-        ctx.entities[inst.key] = entity
-        if not isinstance(entity, _Holder):
-            tpl.add(entity)
-        if link is not None:
-            linkers.append((inst.type, link))
-    for rtype, link in sorted(linkers, key=lambda pair: pair[0] in _LATE):
-        link()
+    pending = [Pending(inst.key, inst.type, functools.partial(BUILDERS[inst.type], ctx, inst))
+               for inst in instances if inst.mode == "managed" and inst.type in BUILDERS]
+    build_and_link(tpl, pending, ctx.entities, LATE)
     return finalize(tpl)
