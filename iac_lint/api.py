@@ -14,6 +14,7 @@ from iac_lint.config import Config
 from iac_lint.discover import Unit, discover
 from iac_lint.engine.evaluate import evaluate
 from iac_lint.engine.rules import Rule, load_rules, select_rules
+from iac_lint.link import link_template
 from iac_lint.model import Finding, Location, Template, severity_rank
 from iac_lint.parsers import parse_document, parse_unit
 
@@ -50,15 +51,21 @@ def _sort_key(f: Finding) -> tuple:
 
 
 def parse_units(units: Iterable[Unit], config: Config) -> list[Template]:
+    """Parse and link every unit, one at a time: a crash loses only its own unit's findings."""
     templates: list[Template] = []
     for unit in units:
         try:
-            templates.extend(parse_unit(unit, config.parse))
+            templates.extend(link_all(parse_unit(unit, config.parse)))
         except RecursionError:
             templates.append(_crashed(unit.path, "nesting too deep to analyse"))
         except Exception as exc:  # a parser bug on one file must not lose the other files' findings
             templates.append(_crashed(unit.path, f"internal error while parsing: {type(exc).__name__}: {exc}"))
     return without_called_modules(templates)
+
+
+def link_all(templates: list[Template]) -> list[Template]:
+    """The link stage, run once on every parsed unit before the rules see it."""
+    return [link_template(tpl) for tpl in templates]
 
 
 def without_called_modules(templates: list[Template]) -> list[Template]:
@@ -125,7 +132,7 @@ def lint_text(path: str, text: str, config: Config | None = None, rules: list[Ru
             config.parse, roots=[os.path.abspath(os.path.dirname(path) or ".")]))
     rules = rules if rules is not None else active_rules(config)
     try:
-        templates = _parse_buffer(path, text, config)
+        templates = link_all(_parse_buffer(path, text, config))
     except Exception as exc:
         templates = [_crashed(path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
     if not templates:

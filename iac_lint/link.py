@@ -1,4 +1,4 @@
-"""Format-neutral linking: derived facts every parser would otherwise compute again.
+"""The link stage: derived, format-neutral facts, once for every parsed unit (parse -> link -> rules).
 
 The contract with parsers: each parser resolves the references of its own
 format into entity objects and sets them on the *owning* side only —
@@ -10,7 +10,7 @@ format into entity objects and sets them on the *owning* side only —
 - ``Bucket.policy`` / ``Queue.policy`` / ``Topic.policy`` statements,
   ``Bucket.public_access_block`` etc.
 
-``finalize`` then fills in the reverse side and the derived facts: a role's
+``link_template`` then fills in the reverse side and the derived facts: a role's
 functions, an API's routes and stages, a stage's usage plans, a function's
 permissions, and the API and URL triggers of every function.
 """
@@ -26,7 +26,8 @@ def _append_once(items: list, item: object) -> None:
         items.append(item)
 
 
-def finalize(tpl: Template) -> Template:
+def link_template(tpl: Template) -> Template:
+    """Link one parsed unit in place (idempotent) and return it."""
     functions = list(tpl.of(Function))
     for fn in functions:
         if fn.role is not None:

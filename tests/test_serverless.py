@@ -14,6 +14,7 @@ from iac_lint.config import Config
 from iac_lint.model import (
     Api, Bucket, Function, Role, Route, Stage, Topic, Unknown, UsagePlan,
 )
+from iac_lint.link import link_template
 from iac_lint.parsers import ParseOptions, parse_document, parse_unit
 from iac_lint.discover import discover
 
@@ -32,7 +33,7 @@ def parse(text: str, tmp_path=None, name: str = "serverless.yml", **options):
         path = name
     tpl = parse_document(path, text, ParseOptions(**options))
     assert tpl is not None and tpl.format == "serverless"
-    return tpl
+    return link_template(tpl)
 
 
 def one(tpl, cls, ident=None):
@@ -306,7 +307,7 @@ BASIC = os.path.join(FIXTURES, "basic", "serverless.yml")
 def basic():
     with open(BASIC, encoding="utf-8") as handle:
         text = handle.read()
-    return parse_document(BASIC, text, ParseOptions()), text
+    return link_template(parse_document(BASIC, text, ParseOptions())), text
 
 
 def test_shared_role_reads_every_statement_form_at_exact_lines(basic):

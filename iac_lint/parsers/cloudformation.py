@@ -4,7 +4,7 @@
 (parameter defaults, mappings, ``Sub``/``Join``/``Select`` of known parts);
 everything else becomes an ``Unknown`` holding the expression.  The builders
 below turn each known resource type into entities; references between
-resources are set on the owning side and ``link.finalize`` does the rest.
+resources are set on the owning side; the link stage (``iac_lint.link``) does the rest.
 SAM and the Serverless Framework reuse ``read_resources`` for the raw
 CloudFormation they embed.
 """
@@ -16,7 +16,6 @@ import json
 import re
 from typing import Any, Callable, Iterator
 
-from iac_lint.link import finalize
 from iac_lint.model import (
     Api, Bucket, Entity, Function, Key, LMap, LStr, Location, LogGroup, ManagedPolicyRef, Permission,
     PublicAccessBlock, Queue, Resource, Role, Route, Stage, Stream, Table, Template, Throttle, Topic,
@@ -314,7 +313,7 @@ def parse_template(data: Any, file: str, fmt: str = "cloudformation",
         return tpl
     ctx = CfnContext(file, fmt, data, parameter_values)
     read_resources(ctx, tpl, data.get("Resources"))
-    return finalize(tpl)
+    return tpl
 
 
 # --- entity builders -----------------------------------------------------------

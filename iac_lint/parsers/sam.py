@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_lint.link import finalize
 from iac_lint.model import (
     Api, Function, LMap, Location, ManagedPolicyRef, PolicyStatement, Resource, Role,
     Route, Stage, Table, Template, Trigger, Unknown, UsagePlan, get_path, key_loc,
@@ -323,5 +322,5 @@ def parse_template(data: Any, file: str, parameter_values: dict[str, Any] | None
     ctx = CfnContext(file, "sam", data, parameter_values)
     ctx.implicit_apis = _Implicit(ctx, tpl, data)
     cfn.read_resources(ctx, tpl, data.get("Resources"), SAM_BUILDERS)
-    return finalize(tpl)
+    return tpl
 

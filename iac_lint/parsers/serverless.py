@@ -25,7 +25,6 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-from iac_lint.link import finalize
 from iac_lint.model import (
     Api, Bucket, Entity, Function, LMap, Location, LogGroup, ManagedPolicyRef, PublicAccessBlock,
     Resource, Role, Route, Stage, Template, Throttle, Topic, Trigger, Unknown, UsagePlan, get_path,
@@ -145,7 +144,7 @@ def parse_serverless(data: Any, path: str, text: str, options: Any) -> Template:
     if not isinstance(doc, dict):
         return tpl
     _Service(tpl, doc, path, stage).build()
-    return finalize(tpl)
+    return tpl
 
 
 class _Service:

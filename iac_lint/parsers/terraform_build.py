@@ -6,7 +6,7 @@ them), whose ``props`` is a located map where nested blocks are lists of
 maps -- the shape of both an evaluated HCL body and a plan's values -- and a
 ``References`` object that says which resources an attribute refers to.
 Builders set the owning side of every link (a function's role, a bucket's
-encryption from its split-out resource); ``link.finalize`` does the rest.
+encryption from its split-out resource); the link stage (``iac_lint.link``) does the rest.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Protocol
 
-from iac_lint.link import finalize
 from iac_lint.model import (
     Api, Bucket, Entity, Function, Key, LMap, Location, LogGroup, LSeq, LStr, ManagedPolicyRef, Permission,
     PolicyStatement, PublicAccessBlock, Queue, Resource, Role, Route, Stage, Stream, Table, Template, Throttle,
@@ -921,7 +920,7 @@ LATE = frozenset({"aws_s3_account_public_access_block", "aws_api_gateway_method_
 
 
 def build_template(tpl: Template, references: Any, instances: list[Instance], fmt: str = "terraform") -> Template:
-    """Raw resources and entities of every instance, linked; the template is finalized."""
+    """Raw resources and entities of every instance, their references resolved (not yet linked)."""
     ctx = BuildContext(tpl, references)
     for inst in instances:
         ctx.instances[inst.key] = inst
@@ -931,4 +930,4 @@ def build_template(tpl: Template, references: Any, instances: list[Instance], fm
     pending = [Pending(inst.key, inst.type, functools.partial(BUILDERS[inst.type], ctx, inst))
                for inst in instances if inst.mode == "managed" and inst.type in BUILDERS]
     build_and_link(tpl, pending, ctx.entities, LATE)
-    return finalize(tpl)
+    return tpl
