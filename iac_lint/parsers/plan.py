@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from iac_lint.model import LMap, Location, Template, Unknown, loc_of
-from iac_lint.parsers import ParseOptions
+from iac_lint.parsers.source import ParseOptions
 from iac_lint.parsers.terraform_build import Instance, build_template, document_from_policy_data
 from iac_lint.parsers.terraform_eval import locate
 

@@ -20,7 +20,7 @@ import os
 from typing import Any
 
 from iac_lint.model import LMap, Location, LSeq, LStr, Template, Unknown, loc_of
-from iac_lint.parsers import ParseOptions, read_text
+from iac_lint.parsers.source import ParseOptions, read_text
 from iac_lint.parsers.terraform_build import Instance, build_template
 from iac_lint.parsers.terraform_eval import Evaluator, FileText, Module, Scope, decode_file_json, locate
 from iac_lint.parsers.terraform_syntax import (
