@@ -29,7 +29,7 @@ def classify(data: Any, path: str) -> str | None:
         return "terraform-plan"
     if os.path.basename(path).lower() in SERVERLESS_NAMES or ("service" in data and "provider" in data):
         return "serverless"
-    from iac_lint.parsers.sam import is_sam
+    from iac_lint.parsers.cloudformation.sam import is_sam
     if is_sam(data):
         return "sam"
     if "AWSTemplateFormatVersion" in data:
@@ -59,10 +59,10 @@ def parse_document(path: str, text: str, options: ParseOptions | None = None) ->
     if fmt is None:
         return None
     if fmt == "cloudformation":
-        from iac_lint.parsers.cloudformation import parse_template
+        from iac_lint.parsers.cloudformation.resources import parse_template
         tpl = parse_template(data, path, "cloudformation")
     elif fmt == "sam":
-        from iac_lint.parsers.sam import parse_template as parse_sam
+        from iac_lint.parsers.cloudformation.sam import parse_template as parse_sam
         tpl = parse_sam(data, path)
     elif fmt == "serverless":
         from iac_lint.parsers.serverless import parse_serverless

@@ -32,8 +32,9 @@ from iac_lint.model import (
 )
 from iac_lint.model.apigateway import route_key
 from iac_lint.model.s3 import sse_mode
-from iac_lint.parsers import cloudformation as cfn
-from iac_lint.parsers.cloudformation import CfnContext
+from iac_lint.parsers.cloudformation import resources as cfn
+from iac_lint.parsers.cloudformation.apigateway import read_throttle
+from iac_lint.parsers.cloudformation.intrinsics import CfnContext
 from iac_lint.parsers.iam import statements_from_document
 from iac_lint.parsers.serverless_vars import resolve_variables
 
@@ -607,7 +608,7 @@ class _Service:
         if THROTTLING_PLUGIN not in self.plugins:
             return
         node = get_path(self.doc, "custom", "apiGatewayThrottling")
-        throttle = cfn.read_throttle(self.ctx, node, "maxRequestsPerSecond", "maxConcurrentRequests")
+        throttle = read_throttle(self.ctx, node, "maxRequestsPerSecond", "maxConcurrentRequests")
         if throttle is not None:
             stage.throttle = throttle
             stage.locs["throttle"] = throttle.loc or path_loc(self.doc, "custom", "apiGatewayThrottling")
@@ -636,7 +637,7 @@ class _Service:
         throttling = cfg_map.get("throttling")
         if stage is None or THROTTLING_PLUGIN not in self.plugins or not isinstance(throttling, dict):
             return
-        throttle = cfn.read_throttle(self.ctx, throttling, "maxRequestsPerSecond", "maxConcurrentRequests")
+        throttle = read_throttle(self.ctx, throttling, "maxRequestsPerSecond", "maxConcurrentRequests")
         if throttle is not None:
             stage.route_throttles[route_key(route.method, route.path)] = throttle
 
@@ -900,7 +901,7 @@ class _Service:
         for logical, body, where in entries:
             res = self.generated(logical, "serverless:usage-plan", body, where)
             plan = UsagePlan(logical, res, where, name=logical)
-            plan.throttle = cfn.read_throttle(self.ctx, get_path(body, "throttle"), "rateLimit", "burstLimit")
+            plan.throttle = read_throttle(self.ctx, get_path(body, "throttle"), "rateLimit", "burstLimit")
             if get_path(body, "quota") is not None:
                 plan.set("quota", self.resolve(get_path(body, "quota")), path_loc(body, "quota"))
             plan.stages.append(stage)
