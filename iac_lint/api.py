@@ -142,7 +142,7 @@ def lint_text(path: str, text: str, config: Config | None = None, rules: list[Ru
 
 def _parse_buffer(path: str, text: str, config: Config) -> list[Template]:
     if path.lower().endswith((".tf", ".tf.json")):
-        from iac_lint.parsers.terraform import parse_module
+        from iac_lint.parsers.terraform.module import parse_module
         directory = os.path.dirname(path) or "."
         names = os.listdir(directory) if os.path.isdir(directory) else []
         files = sorted({os.path.join(directory, n) for n in names if n.lower().endswith((".tf", ".tf.json"))} | {path})

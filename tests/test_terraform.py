@@ -12,7 +12,7 @@ from conftest import CORPUS, REPO, corpus_files, needs_corpus
 from iac_lint.model import Bucket, Function, Queue, Role, Topic, Unknown
 from iac_lint.link import link_template
 from iac_lint.parsers import ParseOptions
-from iac_lint.parsers.terraform import parse_module
+from iac_lint.parsers.terraform.module import parse_module
 
 FIXTURES = os.path.join(REPO, "tests", "fixtures", "terraform")
 POLICIES = os.path.join(REPO, "policies")

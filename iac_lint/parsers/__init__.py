@@ -68,7 +68,7 @@ def parse_document(path: str, text: str, options: ParseOptions | None = None) ->
         from iac_lint.parsers.serverless import parse_serverless
         tpl = parse_serverless(data, path, text, options)
     else:
-        from iac_lint.parsers.plan import parse_plan
+        from iac_lint.parsers.terraform.plan import parse_plan
         tpl = parse_plan(data, path, options)
     tpl.sources.setdefault(path, text.splitlines())
     return tpl
@@ -77,7 +77,7 @@ def parse_document(path: str, text: str, options: ParseOptions | None = None) ->
 def parse_unit(unit: Unit, options: ParseOptions | None = None) -> list[Template]:
     options = options or ParseOptions()
     if unit.kind == "terraform":
-        from iac_lint.parsers.terraform import parse_module
+        from iac_lint.parsers.terraform.module import parse_module
         return parse_module(unit.path, unit.files, options)
     if unit.kind == "serverless-code":
         tpl = Template(path=unit.path, format="serverless")
