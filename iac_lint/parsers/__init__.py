@@ -65,7 +65,7 @@ def parse_document(path: str, text: str, options: ParseOptions | None = None) ->
         from iac_lint.parsers.cloudformation.sam import parse_template as parse_sam
         tpl = parse_sam(data, path)
     elif fmt == "serverless":
-        from iac_lint.parsers.serverless import parse_serverless
+        from iac_lint.parsers.serverless.service import parse_serverless
         tpl = parse_serverless(data, path, text, options)
     else:
         from iac_lint.parsers.terraform.plan import parse_plan
