@@ -15,6 +15,7 @@ from iac_lint.model import (
     Api, Bucket, Function, Role, Route, Stage, Topic, Unknown, UsagePlan,
 )
 from iac_lint.link import link_template
+from iac_lint.model.apigateway import route_authorizer
 from iac_lint.parsers import ParseOptions, parse_document, parse_unit
 from iac_lint.discover import discover
 
@@ -491,7 +492,8 @@ def test_event_kinds_and_generated_buckets_and_topics():
     assert bucket.id == "S3BucketPhotos" and bucket.loc.line == line_of(text, "- s3: photos")
     topic = one(tpl, Topic)
     assert topic.id == "SNSTopicAlerts" and topic.loc.line == line_of(text, "- sns: alerts")
-    auth = {(r.api.api_kind, r.method): r.authorization for r in tpl.of(Route)}
+    # A WebSocket message route is guarded by $connect's authorizer.
+    auth = {(r.api.api_kind, r.method): route_authorizer(r) for r in tpl.of(Route)}
     assert auth == {("websocket", "$connect"): "CUSTOM", ("websocket", "$default"): "CUSTOM",
                     ("rest", "GET"): "COGNITO_USER_POOLS", ("http", "GET"): "JWT"}
     rest = [r for r in tpl.of(Route) if r.api.api_kind == "rest"]

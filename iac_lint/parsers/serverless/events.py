@@ -249,20 +249,6 @@ class Events:
         route.target_functions.append(fn)
         self.tpl.add(route)
 
-    def secure_websocket_routes(self) -> None:
-        """WebSocket authorizers run on ``$connect`` only: every message route is as open as the connection."""
-        api = self.apis.get("websocket")
-        if api is None:
-            return
-        routes = [r for r in self.tpl.of(Route) if r.api is api]
-        connect = next((r for r in routes if r.method == "$connect"), None)
-        if connect is None or connect.authorization is None:
-            return
-        for route in routes:
-            if route is not connect and route.authorization is None:
-                route.authorization = connect.authorization
-                route.locs["authorization"] = connect.where("authorization")
-
     def s3_event(self, fn: Function, cfg: Any, where: Location) -> None:
         """An ``s3`` event creates its bucket, unless ``existing: true`` or ``resources`` defines it."""
         cfg_map = as_map(cfg)

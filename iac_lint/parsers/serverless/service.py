@@ -132,7 +132,6 @@ class Service(Events, Roles):
         for step in self.after_resources:
             step()
         self.apply_extensions()
-        self.secure_websocket_routes()
 
     def apply_extensions(self) -> None:
         """Properties that ``resources`` merges into a generated resource (``ListLogGroup: {Properties: ...}``).
