@@ -3,5 +3,6 @@
 - ``intrinsics``: ``CfnContext``, resolving ``Ref``/``Fn::*`` and finding references; fact readers.
 - ``resources``: raw resources and the builders of Lambda, IAM, S3, SQS, SNS, DynamoDB, Kinesis, Logs, KMS.
 - ``apigateway``: the builders of API Gateway REST, HTTP and WebSocket APIs.
-- ``sam``: the SAM transform's resources, globals, implicit APIs and policy templates, on a ``SamContext``.
+- ``sam``: the SAM transform's resources, globals and implicit APIs, on a ``SamContext``.
+- ``sam_policies``: SAM policy templates expanded into the statements they grant.
 """

@@ -20,7 +20,8 @@ from iac_lint.model import (
 )
 from iac_lint.parsers.cloudformation import apigateway, resources as cfn
 from iac_lint.parsers.cloudformation.intrinsics import CfnContext, list_entries, set_fact
-from iac_lint.parsers.iam import branches, expand_sam_template, statements_from_document
+from iac_lint.parsers.cloudformation.sam_policies import expand_sam_template
+from iac_lint.parsers.iam import branches, statements_from_document
 from iac_lint.parsers.kernel import Built, LinkOnly
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
