@@ -1,9 +1,11 @@
-"""Text -> model, one module per format.
+"""Text -> model: one wing per format (``cloudformation/``, ``terraform/``, ``serverless/``) on one kernel.
 
 ``parse_unit`` reads a discovered unit safely (size limit, UTF-8 errors as
 located findings), classifies YAML/JSON by content and hands it to its
-format's parser.  Heavy parsers (Terraform's HCL grammar) are imported only
-when a unit of theirs is found, to keep start-up fast.
+format's wing.  A wing builds entities on ``kernel`` and resolves its own
+format's references; it does not link: ``iac_lint.api`` runs the link stage
+on what comes out.  Heavy parsers (Terraform's HCL grammar) are imported
+only when a unit of theirs is found, to keep start-up fast.
 """
 
 from __future__ import annotations
