@@ -7,7 +7,7 @@
 ``record`` scans each DIR (default: ``../shared/corpus`` and ``examples/``) in
 process with the default configuration and writes every finding, sorted, as
 canonical JSON: rule id, file (relative to the scanned directory's parent),
-span, resource, message, fingerprint, suppressed.  ``compare`` exits 1 with a
+span, resource, message, fingerprint, suppressed -- the same wherever it is run.  ``compare`` exits 1 with a
 summary of what appeared and what vanished when two recordings differ, 0 when
 they are identical.
 """
@@ -33,7 +33,14 @@ def findings_of(directory: str) -> list[dict]:
 
     directory = os.path.normpath(os.path.abspath(directory))
     base = os.path.dirname(directory)
-    report = scan([directory], Config())
+    # A directory outside any git repository is fingerprinted relative to the working directory:
+    # scan from its parent so that a recording does not depend on where the script was started.
+    here = os.getcwd()
+    os.chdir(base)
+    try:
+        report = scan([directory], Config())
+    finally:
+        os.chdir(here)
     rows = []
     for f in report.findings:
         loc = f.location
