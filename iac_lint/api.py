@@ -8,10 +8,10 @@ from __future__ import annotations
 import dataclasses
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from iac_lint.config import Config
-from iac_lint.discover import Unit, discover
+from iac_lint.discover import Filters, Unit, discover
 from iac_lint.engine.evaluate import evaluate
 from iac_lint.engine.rules import Rule, load_rules, select_rules
 from iac_lint.link import link_template
@@ -27,6 +27,13 @@ class Report:
     # The project root (the scanned files' git repository, else the working directory): fingerprints and
     # the machine-facing reports name files relative to it.
     root: str | None = None
+    # Findings that --changed-since left out (active ones only: what would otherwise have been reported).
+    hidden_by_diff: int = 0
+    # Baseline entries that match nothing any more (only those this scan could have matched).
+    stale_baseline: int = 0
+    # Baseline entries this scan could not judge (files outside the scanned paths, rules that did not run),
+    # as the file has them: ``iac-lint baseline update`` keeps them.
+    baseline_unjudged: list[Any] = field(default_factory=list)
 
     @property
     def files(self) -> int:
@@ -50,17 +57,39 @@ def _sort_key(f: Finding) -> tuple:
     return (f.location.file, f.location.line, f.location.column, f.rule_id, f.resource)
 
 
-def parse_units(units: Iterable[Unit], config: Config) -> list[Template]:
+# Called as ``progress(files_done, files_total)`` while a scan reads its files.
+Progress = Callable[[int, int], None]
+
+
+def _unit_size(unit: Unit) -> int:
+    return max(1, len(unit.files))
+
+
+def parse_units(units: Iterable[Unit], config: Config, progress: Progress | None = None) -> list[Template]:
     """Parse and link every unit, one at a time: a crash loses only its own unit's findings."""
+    units = list(units)
+    total, done = sum(_unit_size(u) for u in units), 0
     templates: list[Template] = []
+    if progress:
+        progress(done, total)
     for unit in units:
-        try:
-            templates.extend(link_all(parse_unit(unit, config.parse)))
-        except RecursionError:
-            templates.append(_crashed(unit.path, "nesting too deep to analyse"))
-        except Exception as exc:  # a parser bug on one file must not lose the other files' findings
-            templates.append(_crashed(unit.path, f"internal error while parsing: {type(exc).__name__}: {exc}"))
+        templates.extend(_parse_unit_safely(unit, config))
+        done += _unit_size(unit)
+        if progress:
+            progress(done, total)
     return without_called_modules(templates)
+
+
+def _parse_unit_safely(unit: Unit, config: Config) -> list[Template]:
+    if unit.kind == "unreadable":
+        # Worded like an unreadable file's E001, on the directory.
+        return [_crashed(unit.path, f"cannot read directory: {unit.reason}")]
+    try:
+        return link_all(parse_unit(unit, config.parse))
+    except RecursionError:
+        return [_crashed(unit.path, "nesting too deep to analyse")]
+    except Exception as exc:  # a parser bug on one file must not lose the other files' findings
+        return [_crashed(unit.path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
 
 
 def link_all(templates: list[Template]) -> list[Template]:
@@ -103,8 +132,14 @@ def _crashed(path: str, message: str) -> Template:
     return tpl
 
 
-def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] | None = None) -> Report:
-    """Discover, parse and lint every file under ``paths``."""
+def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] | None = None,
+         progress: Progress | None = None) -> Report:
+    """Discover, parse and lint every file under ``paths``.
+
+    ``progress``, when given, is called as ``progress(files_read, files_to_read)``
+    once before reading and after each file or Terraform module; a shell shows
+    it, the API itself never prints.
+    """
     config = config or Config()
     paths = list(paths) or ["."]
     if not config.parse.roots:
@@ -114,9 +149,11 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
         from iac_lint.engine.diff import changed_since
         changes = changed_since(config.changed_since, paths)  # before parsing: a bad REF fails fast
     rules = rules if rules is not None else active_rules(config)
-    templates = parse_units(discover(paths, config.exclude), config)
+    filters = Filters(tuple(config.exclude), config.exclude_root or config.root, config.respect_gitignore,
+                      config.force_exclude)
+    templates = parse_units(discover(paths, filters), config, progress)
     findings = evaluate(templates, rules)
-    return finish(Report(findings, templates, rules), config, changes)
+    return finish(Report(findings, templates, rules), config, changes, scanned=paths)
 
 
 def lint_text(path: str, text: str, config: Config | None = None, rules: list[Rule] | None = None) -> list[Finding]:
@@ -137,7 +174,7 @@ def lint_text(path: str, text: str, config: Config | None = None, rules: list[Ru
         templates = [_crashed(path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
     if not templates:
         return []
-    return finish(Report(evaluate(templates, rules), templates, rules), config).findings
+    return finish(Report(evaluate(templates, rules), templates, rules), config, scanned=[path]).findings
 
 
 def _parse_buffer(path: str, text: str, config: Config) -> list[Template]:
@@ -151,8 +188,9 @@ def _parse_buffer(path: str, text: str, config: Config) -> list[Template]:
     return [tpl] if tpl is not None else []
 
 
-def rooted_fingerprints(findings: list[Finding], root: str) -> list[Finding]:
-    """Fingerprints of files named relative to the project root, not to the working directory.
+def with_fingerprints(findings: list[Finding], root: str) -> list[Finding]:
+    """Every finding's fingerprint, computed here and nowhere else, over its file relative to the project
+    root (not to the working directory).
 
     So that a baseline written by ``iac-lint baseline create`` at the repository root still matches
     when CI runs ``cd infra && iac-lint scan .``, and SARIF/GitLab identities do not depend on it.
@@ -164,30 +202,41 @@ def rooted_fingerprints(findings: list[Finding], root: str) -> list[Finding]:
                                                            f.logical_path)) for f in findings]
 
 
-def finish(report: Report, config: Config, changes: Any = None) -> Report:
+def finish(report: Report, config: Config, changes: Any = None, scanned: list[str] | None = None) -> Report:
     """Severity overrides, suppressions, per-path ignores, baseline, diff; a stable order.
 
-    Raises ``BaselineError`` for an unusable baseline file.
+    ``scanned`` are the paths the findings come from (default: ``config.parse.roots``): a baseline entry
+    is called stale only if a scan of them could have matched it.  Raises ``BaselineError`` for an
+    unusable baseline file.
     """
     from iac_lint.engine.suppress import apply_path_ignores, apply_suppressions
-    from iac_lint.report.paths import project_root
+    from iac_lint.report.paths import project_root, repo_path
 
     findings = list(report.findings)
     if config.severity:
         report.rules = [dataclasses.replace(r, severity=config.severity[r.id]) if r.id in config.severity else r
                         for r in report.rules]
     findings = apply_suppressions(findings, report.templates, config, report.rules)
-    report.root = report.root or project_root(config.parse.roots[0] if config.parse.roots else None)
-    findings = rooted_fingerprints(findings, report.root)
+    root = report.root = report.root or project_root(config.parse.roots[0] if config.parse.roots else None)
+    findings = with_fingerprints(findings, root)
     if config.severity:
         findings = [dataclasses.replace(f, severity=config.severity[f.rule_id]) if f.rule_id in config.severity
                     else f for f in findings]
     findings = apply_path_ignores(findings, config)
+    findings.sort(key=_sort_key)  # the baseline's fallback forgives the first findings of a resource
     if config.baseline:
-        from iac_lint.engine.baseline import apply_baseline, load_baseline
-        findings = apply_baseline(findings, load_baseline(config.baseline))
+        from iac_lint.engine.baseline import apply_baseline, judged_by, load_baseline
+        outcome = apply_baseline(findings, load_baseline(config.baseline), lambda f: repo_path(f.location.file, root))
+        findings = outcome.findings
+        where = [repo_path(p, root) for p in (scanned or config.parse.roots or ["."])]
+        ran = {r.id for r in report.rules}
+        judged = [judged_by(e, where, ran) for e in outcome.unmatched]
+        report.stale_baseline = sum(judged)
+        report.baseline_unjudged = [e.raw for e, j in zip(outcome.unmatched, judged) if not j]
     if changes is not None:
         from iac_lint.engine.diff import keep_changed
-        findings = keep_changed(findings, report.templates, changes)
+        kept = keep_changed(findings, report.templates, changes)
+        report.hidden_by_diff = sum(not f.suppressed for f in findings) - sum(not f.suppressed for f in kept)
+        findings = kept
     report.findings = sorted(findings, key=_sort_key)
     return report

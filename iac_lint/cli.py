@@ -14,6 +14,7 @@ import click
 
 from iac_lint import __version__
 from iac_lint.model import SEVERITIES
+from iac_lint.report import FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -56,13 +57,20 @@ def _scan_options(command: Any) -> Any:
     """The options that decide what a scan finds, shared by ``scan`` and ``baseline create``."""
     options = [
         click.option("--config", "config_file", type=click.Path(dir_okay=False),
-                     help="Configuration file (default: .iac-lint.yaml, or [tool.iac-lint] in pyproject.toml, "
-                          "at the scan root or in the working directory)."),
+                     help="Configuration file (default: the nearest .iac-lint.yaml, or [tool.iac-lint] in "
+                          "pyproject.toml, from the scanned path up to the repository root)."),
         click.option("--select", multiple=True, help="Only these rule ids, prefixes (IAM) or categories."),
         click.option("--ignore", multiple=True, help="Skip these rule ids, prefixes or categories."),
         click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False),
                      help="Extra rules directory (repeatable); the only way to load Python rules."),
-        click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable)."),
+        click.option("--exclude", multiple=True,
+                     help="Paths to skip, gitignore syntax, relative to the working directory (repeatable; "
+                          "replaces the configuration's exclude)."),
+        click.option("--gitignore/--no-gitignore", "respect_gitignore", default=None,
+                     help="Skip files that .gitignore files ignore (default: on)."),
+        click.option("--force-exclude", is_flag=True, default=None,
+                     help="Apply exclude and .gitignore to paths named on the command line too "
+                          "(for hooks that pass every changed file)."),
         click.option("--stage", default=None, help="Serverless Framework stage (${opt:stage}, ${sls:stage})."),
         click.option("--param", "params", multiple=True, help="KEY=VALUE for ${param:KEY} / template parameters."),
         click.option("--var", "tf_vars", multiple=True, help="Terraform KEY=VALUE variable."),
@@ -91,7 +99,7 @@ def _config(paths: list[str], config_file: str | None, select: tuple[str, ...], 
         sys.exit(EXIT_ERROR)
 
 
-def _run_scan(paths: list[str], config: Any) -> Any:
+def _run_scan(paths: list[str], config: Any, progress: Any = None) -> Any:
     """The report, or exit 2 with the reason (a bad rule, baseline or revision)."""
     from iac_lint.api import scan as run_scan
     from iac_lint.engine.baseline import BaselineError
@@ -99,7 +107,7 @@ def _run_scan(paths: list[str], config: Any) -> Any:
     from iac_lint.engine.rules import RuleError
 
     try:
-        return run_scan(paths, config)
+        return run_scan(paths, config, progress=progress)
     except (RuleError, BaselineError, DiffError) as exc:
         click.echo(f"iac-lint: {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -107,14 +115,19 @@ def _run_scan(paths: list[str], config: Any) -> Any:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--format", "-f", "formats", multiple=True,
-              type=click.Choice(["text", "json", "sarif", "junit", "github", "gitlab"]),
-              help="Output format; repeat to write several (pair each with an --output, in order).")
+@click.option("--format", "-f", "formats", multiple=True, type=click.Choice(FORMATS, case_sensitive=False),
+              help="Output format; repeat to write several (pair each with an --output, in order). "
+                   "`concise` is one line per finding.")
 @click.option("--output", "-o", "outputs", multiple=True, type=click.Path(dir_okay=False),
               help="File for the format at the same position (`-` for standard output); a format without "
                    "one goes to standard output, and only one may.")
-@click.option("--fail-on", type=click.Choice(SEVERITIES), default=None,
+@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default=None,
               help="Exit 1 when a finding at or above this severity remains (default: low).")
+@click.option("--severity", "min_severity", type=click.Choice(SEVERITIES, case_sensitive=False), default=None,
+              help="Show only findings at or above this severity, in every format (the gate still counts "
+                   "the others: see --fail-on).")
+@click.option("--fail-on-empty/--no-fail-on-empty", default=None,
+              help="Exit 2 when no infrastructure-as-code file is found (default: a warning only).")
 @_scan_options
 @click.option("--baseline", type=click.Path(dir_okay=False), default=None,
               help="Report only findings not in this baseline file (see `iac-lint baseline create`).")
@@ -122,26 +135,50 @@ def _run_scan(paths: list[str], config: Any) -> Any:
               help="Report only findings on resources changed since the merge base with REF (git).")
 @click.option("--color/--no-color", default=None,
               help="Colour text output (default: only on a terminal, and not when NO_COLOR is set).")
-@click.option("--show-suppressed", is_flag=True, help="List suppressed findings in text output too.")
+@click.option("--show-suppressed", is_flag=True, help="List suppressed findings in text and concise output too.")
 @click.option("--omit-suppressed", is_flag=True,
               help="Leave suppressed and baselined findings out of every report (for consumers that ignore "
                    "SARIF suppressions, such as GitHub code scanning, which would open alerts for them).")
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress and no summary on standard error (warnings and errors still print).")
 def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], fail_on: str | None,
-         baseline: str | None, changed_since: str | None, color: bool | None, show_suppressed: bool,
-         omit_suppressed: bool, **options: Any) -> None:
+         min_severity: str | None, fail_on_empty: bool | None, baseline: str | None, changed_since: str | None,
+         color: bool | None, show_suppressed: bool, omit_suppressed: bool, quiet: bool, **options: Any) -> None:
     """Scan PATHS (default: the current directory) and report findings."""
     from iac_lint.report import renderer
+    from iac_lint.report.text import Verdict, at_or_above, summary_line, verdict_line
 
-    plan = _output_plan(formats or ("text",), outputs)
+    plan = _output_plan(tuple(fmt.lower() for fmt in formats) or ("text",), outputs)
     targets = list(paths) or ["."]
-    config = _config(targets, fail_on=fail_on, baseline=baseline, changed_since=changed_since, **options)
-    report = _run_scan(targets, config)
-    failing = report.failing(config.fail_on)  # before --omit-suppressed: suppressed findings never fail anyway
+    config = _config(targets, fail_on=fail_on, fail_on_empty=fail_on_empty, baseline=baseline,
+                     changed_since=changed_since, **options)
+    progress = None if quiet else _Progress.on_terminal()
+    try:
+        report = _run_scan(targets, config, progress)
+    finally:
+        if progress:
+            progress.clear()
+    empty = not report.templates
+    if empty:
+        click.echo(f"iac-lint: warning: no infrastructure-as-code files found under {', '.join(targets)}", err=True)
+    _notes(report, config, quiet)
+    # Decided before --severity and --omit-suppressed leave findings out: what is not shown still counts.
+    active = [f for f in report.findings if not f.suppressed]
+    failing = report.failing(config.fail_on)
+    hidden = 0
+    if min_severity:
+        kept = at_or_above(report.findings, min_severity)
+        hidden = len(active) - sum(1 for f in kept if not f.suppressed)
+        report.findings = kept
     if omit_suppressed:
         report.findings = [f for f in report.findings if not f.suppressed]
+    exit_code = EXIT_ERROR if empty and config.fail_on_empty else EXIT_FINDINGS if failing else EXIT_OK
+    verdict = Verdict(config.fail_on, exit_code, failing=len(failing), active=len(active), hidden=hidden,
+                      severity=min_severity, empty=empty and config.fail_on_empty)
     for fmt, target in plan:
         use_colour = color if color is not None else (target is None and _colour_wanted())
-        text = renderer(fmt)(report, color=use_colour, show_suppressed=show_suppressed, fail_on=config.fail_on)
+        text = renderer(fmt)(report, color=use_colour, show_suppressed=show_suppressed, fail_on=config.fail_on,
+                             verdict=verdict)
         if target:
             try:
                 with open(target, "w", encoding="utf-8") as handle:
@@ -150,8 +187,80 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
                 click.echo(f"iac-lint: cannot write {target}: {exc.strerror or exc}", err=True)
                 sys.exit(EXIT_ERROR)
         else:
-            click.echo(text, nl=False)
-    sys.exit(EXIT_FINDINGS if failing else EXIT_OK)
+            _echo(text)
+    if not quiet and all(target for _, target in plan):
+        # Every report went to a file: one line on the terminal still says what happened.
+        _echo(f"iac-lint: {summary_line(report).rstrip('.')}; {verdict_line(verdict)}\n", err=True)
+    sys.exit(exit_code)
+
+
+def _echo(text: str, err: bool = False) -> None:
+    """Write ``text`` as is; a console that cannot encode a character (the arrow) gets a stand-in, not a crash.
+
+    ``color=True`` because the renderers already decided (``--color`` into a pipe means colour).
+    """
+    try:
+        click.echo(text, nl=False, err=err, color=True)
+    except UnicodeEncodeError:
+        stream = click.get_text_stream("stderr" if err else "stdout")
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        click.echo(text.replace("\u2192", "->").encode(encoding, "replace").decode(encoding), nl=False, err=err,
+                   color=True)
+
+
+class _Progress:
+    """``scanning 120/1614 files…`` on standard error, rewritten in place; cleared when the scan ends."""
+
+    INTERVAL = 0.1  # seconds between redraws: a fast scan must not spend its time drawing
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.width = 0
+        self.drawn_at = 0.0
+
+    @classmethod
+    def on_terminal(cls) -> _Progress | None:
+        """Only for a person watching: never into a CI log or a redirected file."""
+        try:
+            return cls(sys.stderr) if sys.stderr.isatty() else None
+        except (AttributeError, ValueError):
+            return None
+
+    def __call__(self, done: int, total: int) -> None:
+        import time
+
+        now = time.monotonic()
+        if self.width and done < total and now - self.drawn_at < self.INTERVAL:
+            return
+        self.drawn_at = now
+        text = f"scanning {done}/{total} files\u2026"
+        self._write("\r" + text.ljust(self.width))
+        self.width = len(text)
+
+    def clear(self) -> None:
+        if self.width:
+            self._write("\r" + " " * self.width + "\r")
+            self.width = 0
+
+    def _write(self, text: str) -> None:
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except (OSError, ValueError, UnicodeEncodeError):
+            pass  # progress is a courtesy; it must never fail the scan
+
+
+def _notes(report: Any, config: Any, quiet: bool = False) -> None:
+    """What the report leaves out and why, on standard error (whatever the format on standard output);
+    ``--quiet`` keeps the warning about a stale baseline only."""
+    if report.hidden_by_diff and not quiet:
+        n = report.hidden_by_diff
+        click.echo(f"iac-lint: {n} finding{'s' if n != 1 else ''} on unchanged resources not shown "
+                   f"(--changed-since {config.changed_since})", err=True)
+    if report.stale_baseline:
+        n = report.stale_baseline
+        click.echo(f"iac-lint: {n} baseline entr{'ies' if n != 1 else 'y'} no longer match{'' if n != 1 else 'es'}; "
+                   f"run `iac-lint baseline update` to remove {'them' if n != 1 else 'it'}", err=True)
 
 
 def _output_plan(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
@@ -209,19 +318,71 @@ def baseline_create(paths: tuple[str, ...], output: str, **options: Any) -> None
     click.echo(f"iac-lint: wrote {count} finding{'s' if count != 1 else ''} to {output}", err=True)
 
 
+@baseline.command("update")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=None,
+              help="Baseline file to update (default: the configuration's baseline, else "
+                   ".iac-lint-baseline.json).")
+@_scan_options
+def baseline_update(paths: tuple[str, ...], baseline_file: str | None, **options: Any) -> None:
+    """Remove the entries that match nothing any more; never adds a finding.
+
+    Entries still matched are rewritten to the findings' current fingerprints (a narrowed wildcard
+    matched by rule, file and resource); entries this scan could not have matched (files outside
+    PATHS, rules not selected) are kept as they are.
+    """
+    from iac_lint.engine.baseline import BaselineError, baseline_document, write_document
+
+    targets = list(paths) or ["."]
+    config = _config(targets, **options)
+    config.baseline = baseline_file or config.baseline or ".iac-lint-baseline.json"
+    report = _run_scan(targets, config)
+    accepted = [f for f in report.findings if f.baselined]
+    try:
+        count = write_document(baseline_document(accepted, report.root, keep=report.baseline_unjudged),
+                               config.baseline)
+    except BaselineError as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    removed = report.stale_baseline
+    click.echo(f"iac-lint: removed {removed} stale entr{'ies' if removed != 1 else 'y'}, kept {count} "
+               f"in {config.baseline}", err=True)
+
+
 @main.group()
 def rules() -> None:
     """List, show and test rules."""
 
 
+def _load_rules(policies: tuple[str, ...]) -> Any:
+    """The built-in rules and those in ``policies``, or exit 2 naming the broken rule file."""
+    from iac_lint.engine.rules import RuleError, load_rules
+
+    try:
+        return load_rules(policies)
+    except RuleError as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
 @rules.command("list")
 @click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False))
 def rules_list(policies: tuple[str, ...]) -> None:
-    """The rule catalogue."""
-    from iac_lint.engine.rules import load_rules
+    """The rule catalogue, then the findings iac-lint reports itself (parse errors, suppression checks)."""
+    from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 
-    for rule in load_rules(policies):
-        click.echo(f"{rule.id}  {rule.name:<36} {rule.severity:<8} {rule.category:<16} {rule.title}")
+    loaded = _load_rules(policies)
+    builtin = list(BUILTIN_FINDINGS.values())
+    width = max(len(r.id) for r in [*loaded, *builtin])
+
+    def row(rule: Any) -> str:
+        return f"{rule.id:<{width}}  {rule.name:<36} {rule.severity:<8} {rule.category:<16} {rule.title}"
+
+    for rule in loaded:
+        click.echo(row(rule))
+    click.echo("\nBuilt-in findings (reported by iac-lint itself, not by a rule; always on):")
+    for finding in builtin:
+        click.echo(row(finding))
 
 
 @rules.command("show")
@@ -229,26 +390,40 @@ def rules_list(policies: tuple[str, ...]) -> None:
 @click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False))
 def rules_show(rule_id: str, policies: tuple[str, ...]) -> None:
     """A rule's documentation: what it does, why, an example, the fix, references."""
-    from iac_lint.engine.rules import load_rules
+    from iac_lint.docs import describe, page
 
-    found = [r for r in load_rules(policies) if r.id == rule_id.upper()]
-    if not found:
-        click.echo(f"iac-lint: no rule {rule_id}", err=True)
+    rule = describe(rule_id, _load_rules(policies))
+    if rule is None:
+        click.echo(f"iac-lint: no rule or built-in finding {rule_id}; `iac-lint rules list` shows them all",
+                   err=True)
         sys.exit(EXIT_ERROR)
-    rule = found[0]
-    click.echo(f"{rule.id} {rule.name}  ({rule.severity}, {rule.category})\n{rule.title}\n")
-    titles = {"what": "What it does", "why": "Why is this bad?", "example": "Example", "fix": "Use instead",
-              "references": "References"}
-    for key, title in titles.items():
-        value = rule.docs.get(key)
-        if not value:
-            continue
-        click.echo(f"## {title}")
-        if isinstance(value, list):
-            click.echo("\n".join(f"- {v}" for v in value))
-        else:
-            click.echo(str(value).rstrip())
-        click.echo()
+    source = getattr(rule, "source", None)
+    click.echo(page(rule, os.path.relpath(source) if source else None, link=True), nl=False)
+
+
+@rules.command("docs")
+@click.option("--output", "-o", default="docs/rules", show_default=True, type=click.Path(file_okay=False),
+              help="Directory of the pages.")
+@click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="Document the rules in this directory too (repeatable).")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a page is missing or out of date.")
+def rules_docs(output: str, policies: tuple[str, ...], check: bool) -> None:
+    """Write one markdown page per rule and built-in finding, and an index, to OUTPUT."""
+    from iac_lint.docs import check_pages, write_pages
+    from iac_lint.engine.rules import RuleError
+
+    try:
+        if check:
+            stale = check_pages(output, policies)
+            for name in stale:
+                click.echo(f"iac-lint: {os.path.join(output, name)} is out of date; run `iac-lint rules docs "
+                           f"--output {output}`", err=True)
+            sys.exit(EXIT_FINDINGS if stale else EXIT_OK)
+        changed = write_pages(output, policies)
+    except RuleError as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"iac-lint: {len(changed)} page{'s' if len(changed) != 1 else ''} updated in {output}", err=True)
 
 
 @rules.command("test")

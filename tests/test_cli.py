@@ -42,9 +42,10 @@ def test_json_output_follows_the_contract(run_cli):
 
 def test_text_output_shows_source_line_and_summary(run_cli):
     code, out = run_cli("scan", UPLOADS)
-    assert "      AccessControl: PublicRead" in out
+    assert "   8 |       AccessControl: PublicRead" in out
     assert "\x1b[" not in out  # no colour when not on a terminal
-    assert out.strip().splitlines()[-1].startswith("8 findings (")
+    assert out.strip().splitlines()[-2].startswith("8 findings (")
+    assert out.strip().splitlines()[-1] == "8 findings at or above low \u2192 exit 1"
 
 
 def test_exit_codes_follow_fail_on(run_cli):
@@ -62,11 +63,13 @@ def test_select_and_ignore_by_id_prefix_and_category(run_cli):
     assert ids("--ignore", "public-access,encryption,IAM004") == {"THR003"}
 
 
-def test_nothing_to_scan_exits_zero(run_cli, tmp_path):
+def test_nothing_to_scan_exits_zero(tmp_path):
+    from gate_support import cli
+
     (tmp_path / "notes.yaml").write_text("just: some\nyaml: file\n")
-    code, out = run_cli("scan", str(tmp_path), "--format", "json")
-    assert code == 0
-    assert json.loads(out)["findings"] == []
+    run = cli("scan", str(tmp_path), "--format", "json")
+    assert run.code == 0
+    assert json.loads(run.stdout)["findings"] == []
 
 
 def test_unparseable_file_is_located_and_others_still_scanned(run_cli, tmp_path):

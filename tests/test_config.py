@@ -200,3 +200,31 @@ def test_config_policies_may_not_replace_a_builtin_rule(project):
     assert ".iac-lint.yaml:1: policies:" in run.stderr and "built-in ids (IAM001-wildcard-action.yaml)" in run.stderr
     trusted = cli("scan", "infra", "--policies", "rules", "--format", "json", cwd=str(project))
     assert "IAM001" not in rules_of(trusted)  # replaced on purpose by whoever runs the scan
+
+
+def test_config_found_by_walking_up_to_the_repository_root_and_not_above(tmp_path):
+    outer = tmp_path / "outer"
+    repo = outer / "repo"
+    copy_fixture("app.yaml", str(repo), "services/orders/infra/app.yaml")
+    (repo / ".git").mkdir()
+    write(outer / ".iac-lint.yaml", "select: [PUB]\n")  # above the repository: not ours
+    deep = repo / "services" / "orders" / "infra"
+    assert rules_of(cli("scan", ".", "--format", "json", cwd=str(deep))) == \
+        {"IAM001", "IAM002", "ENC001", "ENC002", "PUB002"}
+    write(repo / ".iac-lint.yaml", "select: [IAM]\nbaseline: baselines/orders.json\n")
+    missing = cli("scan", ".", cwd=str(deep))
+    assert missing.code == 2 and str(repo / "baselines" / "orders.json") in missing.stderr
+    # Relative paths stay relative to the file, not to where the scan starts.
+    write(repo / "baselines" / "orders.json", '{"version": 1, "findings": []}')
+    run = cli("scan", "services/orders/infra/app.yaml", "--format", "json", cwd=str(repo))
+    assert rules_of(run) == {"IAM001", "IAM002"}
+    assert rules_of(cli("scan", ".", "--format", "json", cwd=str(deep))) == {"IAM001", "IAM002"}
+
+
+def test_the_nearest_configuration_wins(tmp_path):
+    copy_fixture("app.yaml", str(tmp_path), "services/orders/app.yaml")
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / ".iac-lint.yaml", "select: [IAM]\n")
+    write(tmp_path / "services" / "orders" / "pyproject.toml", '[tool.iac-lint]\nselect = ["ENC002"]\n')
+    assert rules_of(cli("scan", "services/orders", "--format", "json", cwd=str(tmp_path))) == {"ENC002"}
+    assert rules_of(cli("scan", "services", "--format", "json", cwd=str(tmp_path))) == {"IAM001", "IAM002"}

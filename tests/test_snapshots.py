@@ -89,7 +89,7 @@ def _template(tpl: Template) -> dict:
 def snapshot(directory: str) -> str:
     config = Config()
     config.parse.roots = [os.path.join(REPO, directory)]  # as ``scan`` sets them: includes stay inside
-    templates = parse_units(discover(config.parse.roots, []), config)
+    templates = parse_units(discover(config.parse.roots), config)
     data = sorted((_template(t) for t in templates), key=lambda t: (t["path"], t["format"]))
     return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 

@@ -197,7 +197,7 @@ def test_suppressed_findings_do_not_fail_the_build(tmp_path):
     write(tmp_path, "q.yaml", QUEUE.format(comment="      # iac-lint: ignore ENC002 -- dev only"))
     run = cli("scan", "q.yaml", cwd=str(tmp_path))
     assert run.code == 0
-    assert run.stdout.rstrip().endswith("0 findings, 1 suppressed in 1 file, 1 resource.")
+    assert run.stdout.rstrip().endswith("0 findings, 1 suppressed in 1 file, 1 resource.\nno findings \u2192 exit 0")
 
 
 def test_comment_above_a_list_item_covers_the_whole_item(tmp_path):

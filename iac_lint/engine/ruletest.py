@@ -21,9 +21,12 @@ from dataclasses import dataclass, field
 
 from iac_lint.config import Config
 from iac_lint.engine.rules import Rule, load_rules
+from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
+from iac_lint.model.rule_ids import RULE_ID_LIST_PATTERN
 
-_ANNOTATION = re.compile(r"^\s*(?:#|//)\s*(ruleid|ok)\s*:\s*(?P<ids>[A-Z]{2,6}\d{3}(?:\s*,\s*[A-Z]{2,6}\d{3})*)")
-_PROBLEM = re.compile(r"^E\d{3}$")  # a case that cannot be parsed is an error, not a pass
+_ANNOTATION = re.compile(rf"^\s*(?:#|//)\s*(ruleid|ok)\s*:\s*(?P<ids>{RULE_ID_LIST_PATTERN})")
+# A case that cannot be parsed is an error, not a pass.
+_PROBLEMS = frozenset(f.id for f in BUILTIN_FINDINGS.values() if f.blocks_analysis)
 _CASE_FILES = (".yaml", ".yml", ".json", ".tf", ".template")
 FORMAT_PREFIXES = {"cfn": "cloudformation", "sam": "sam", "sls": "serverless", "tf": "terraform",
                    "plan": "terraform-plan"}
@@ -90,7 +93,7 @@ def run_case(rule: Rule, case_path: str) -> CaseResult:
         report = scan([case_path], Config(), rules=[rule])
     except Exception as exc:  # the harness reports a crashing case instead of dying
         return CaseResult(rule.id, case_path, expected, set(), f"{type(exc).__name__}: {exc}")
-    problems = [f for f in report.findings if _PROBLEM.match(f.rule_id)]
+    problems = [f for f in report.findings if f.rule_id in _PROBLEMS]
     actual = {(os.path.normpath(f.location.file), f.location.line) for f in report.findings if f.rule_id == rule.id}
     error = "; ".join(f"{f.rule_id} {f.message} at {f.location}" for f in problems) or None
     return CaseResult(rule.id, case_path, expected, actual, error)

@@ -19,6 +19,7 @@ from pygls.workspace import TextDocument
 from iac_lint import __version__
 from iac_lint.api import active_rules, lint_text
 from iac_lint.config import Config
+from iac_lint.docs import help_uris
 from iac_lint.engine.rules import Rule
 from iac_lint.model import Finding
 
@@ -53,7 +54,8 @@ class IacLintServer(LanguageServer):
                     types.MessageType.Warning, f"iac-lint: configuration ignored: {exc}"))
         self.config = config or Config()
         self.rules = active_rules(self.config)
-        self.help = {rule.id: rule.help_uri for rule in self.rules}
+        # Each rule's page, and the built-in findings' (E001 ...): a diagnostic's code links there.
+        self.help = help_uris(self.rules)
 
 
 def path_of(uri: str) -> str:

@@ -1,8 +1,8 @@
 """Flags an API method or route with no authorizer on a public API."""
 
-from iac_lint.engine.rules import Violation
 from iac_lint.model import Unknown
 from iac_lint.model.apigateway import authorization_is_open, route_authorizer, route_key
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "PUB006",

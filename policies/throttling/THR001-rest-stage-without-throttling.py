@@ -1,7 +1,7 @@
 """Flags a REST API stage with no throttling of its own and no throttled usage plan."""
 
-from iac_lint.engine.rules import Violation
 from iac_lint.model.apigateway import stage_throttled
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "THR001",

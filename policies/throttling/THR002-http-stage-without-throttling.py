@@ -1,7 +1,7 @@
 """Flags an HTTP or WebSocket API stage without default route throttling."""
 
-from iac_lint.engine.rules import Violation
 from iac_lint.model.apigateway import throttle_is_set
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "THR002",

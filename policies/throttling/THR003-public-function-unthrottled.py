@@ -1,8 +1,8 @@
 """Flags a function reachable from a public API or URL with no throttle anywhere on that path."""
 
-from iac_lint.engine.rules import Violation
 from iac_lint.model import Unknown
 from iac_lint.model.apigateway import route_key, route_throttle, stage_throttled
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "THR003",
