@@ -17,11 +17,13 @@ permissions, and the API and URL triggers of every function.
 
 from __future__ import annotations
 
+from typing import Any
+
 from iac_lint.model import Function, Permission, Route, Stage, Template, Trigger, UsagePlan
 from iac_lint.model.apigateway import route_is_open
 
 
-def _append_once(items: list, item: object) -> None:
+def _append_once(items: list[Any], item: object) -> None:
     if not any(existing is item for existing in items):
         items.append(item)
 
