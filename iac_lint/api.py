@@ -14,6 +14,7 @@ from iac_lint.config import Config
 from iac_lint.discover import Filters, Unit, discover
 from iac_lint.engine.evaluate import evaluate
 from iac_lint.engine.rules import Rule, load_rules, select_rules
+from iac_lint.link import link_template
 from iac_lint.model import Finding, Location, Template, severity_rank
 from iac_lint.parsers import parse_document, parse_unit
 
@@ -65,6 +66,7 @@ def _unit_size(unit: Unit) -> int:
 
 
 def parse_units(units: Iterable[Unit], config: Config, progress: Progress | None = None) -> list[Template]:
+    """Parse and link every unit, one at a time: a crash loses only its own unit's findings."""
     units = list(units)
     total, done = sum(_unit_size(u) for u in units), 0
     templates: list[Template] = []
@@ -83,11 +85,16 @@ def _parse_unit_safely(unit: Unit, config: Config) -> list[Template]:
         # Worded like an unreadable file's E001, on the directory.
         return [_crashed(unit.path, f"cannot read directory: {unit.reason}")]
     try:
-        return parse_unit(unit, config.parse)
+        return link_all(parse_unit(unit, config.parse))
     except RecursionError:
         return [_crashed(unit.path, "nesting too deep to analyse")]
     except Exception as exc:  # a parser bug on one file must not lose the other files' findings
         return [_crashed(unit.path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
+
+
+def link_all(templates: list[Template]) -> list[Template]:
+    """The link stage, run once on every parsed unit before the rules see it."""
+    return [link_template(tpl) for tpl in templates]
 
 
 def without_called_modules(templates: list[Template]) -> list[Template]:
@@ -183,7 +190,7 @@ def lint_text(path: str, text: str, config: Config | None = None, rules: list[Ru
             config.parse, roots=[os.path.abspath(os.path.dirname(path) or ".")]))
     rules = rules if rules is not None else active_rules(config)
     try:
-        templates = _parse_buffer(path, text, config)
+        templates = link_all(_parse_buffer(path, text, config))
     except Exception as exc:
         templates = [_crashed(path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
     if not templates:
@@ -193,7 +200,7 @@ def lint_text(path: str, text: str, config: Config | None = None, rules: list[Ru
 
 def _parse_buffer(path: str, text: str, config: Config) -> list[Template]:
     if path.lower().endswith((".tf", ".tf.json")):
-        from iac_lint.parsers.terraform import parse_module
+        from iac_lint.parsers.terraform.module import parse_module
         directory = os.path.dirname(path) or "."
         names = os.listdir(directory) if os.path.isdir(directory) else []
         files = sorted({os.path.join(directory, n) for n in names if n.lower().endswith((".tf", ".tf.json"))} | {path})

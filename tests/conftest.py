@@ -7,6 +7,11 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(REPO, "..", "shared", "corpus")
 
 
+def pytest_addoption(parser):
+    parser.addoption("--update-snapshots", action="store_true", default=False,
+                     help="rewrite tests/snapshots/*.json from the current parser output")
+
+
 def corpus_files(*kinds: str) -> list[str]:
     """Corpus paths of the given MANIFEST kinds (cloudformation, sam, serverless, terraform)."""
     manifest = os.path.join(CORPUS, "MANIFEST.tsv")

@@ -1,7 +1,8 @@
 """Flags a function reachable from a public API or URL with no throttle anywhere on that path."""
 
-from iac_lint.rules import Violation
 from iac_lint.model import Unknown
+from iac_lint.model.apigateway import route_key, route_throttle, stage_throttled
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "THR003",
@@ -51,15 +52,8 @@ def _path_throttled(trigger):
     if trigger.kind == "url" or trigger.api is None:
         return False
     route = trigger.route
-    key = f"{route.method} {route.path}" if route is not None else None
-    for stage in trigger.api.stages:
-        if stage.throttle is not None and stage.throttle.is_set:
-            return True
-        if key is not None and key in stage.route_throttles:
-            return True
-        if any(plan.throttle is not None and plan.throttle.is_set for plan in stage.usage_plans):
-            return True
-    return False
+    return any(stage_throttled(stage) or (route is not None and route_throttle(stage, route) is not None)
+               for stage in trigger.api.stages)
 
 
 def check(fn):
@@ -72,6 +66,6 @@ def check(fn):
             label = "its function URL"
         else:
             route = trigger.route
-            label = f"{route.method} {route.path} on API {trigger.api.id}" if route else f"API {trigger.api.id}"
+            label = f"{route_key(route.method, route.path)} on API {trigger.api.id}" if route else f"API {trigger.api.id}"
         yield Violation(RULE["message"].format(function=fn.id, trigger=label), fn.loc, f"trigger:{label}")
         return
