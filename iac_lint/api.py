@@ -260,4 +260,21 @@ def finish(report: Report, config: Config, changes: Any = None, scanned: list[st
         report.hidden_by_diff = sum(not f.suppressed for f in findings) - sum(not f.suppressed for f in kept)
         findings = kept
     report.findings = sorted(findings, key=_sort_key)
+    mask_secrets(report)
     return report
+
+
+def mask_secrets(report: Report) -> None:
+    """Mask every secret a finding located in the source lines the reports and editors show, once, here."""
+    from iac_lint.model.secrets import redact_lines
+
+    spans: dict[str, list[Location]] = {}
+    for finding in report.findings:
+        for span in finding.redactions:
+            spans.setdefault(span.file, []).append(span)
+    if not spans:
+        return
+    for tpl in report.templates:
+        for file, lines in tpl.sources.items():
+            if file in spans:
+                tpl.sources[file] = redact_lines(lines, spans[file])

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TypedDict
 
-from iac_lint.model.core import SEVERITIES, Location, Unknown, is_unknown
+from iac_lint.model.core import SEVERITIES, Edit, Fix, Location, Unknown, is_unknown
 from iac_lint.model.rule_ids import CATEGORIES, RULE_ID_PATTERN, is_rule_id
 
 # The five parts of a rule's documentation (ruff's), by key, with the heading each is shown under.
@@ -63,6 +63,7 @@ class RuleMeta(_RuleMetaRequired, total=False):
 
     docs: RuleDocs
     formats: list[str]
+    default: bool
     when: str
     at: str
 
@@ -79,9 +80,13 @@ class Violation:
     message: str
     location: Location | None = None
     path: str = ""
+    # Where secret values are written (masked in every view of the source); the message must not hold them.
+    redactions: tuple[Location, ...] = ()
+    # The change that resolves the finding, when it can be derived from the template.
+    fix: Fix | None = None
 
 
 __all__ = [
-    "CATEGORIES", "DOC_PARTS", "RULE_ID_PATTERN", "SEVERITIES", "Location", "RuleDocs", "RuleMeta", "Unknown",
+    "CATEGORIES", "DOC_PARTS", "Edit", "Fix", "RULE_ID_PATTERN", "SEVERITIES", "Location", "RuleDocs", "RuleMeta", "Unknown",
     "Violation", "is_rule_id", "is_unknown",
 ]

@@ -12,6 +12,7 @@ from jmespath import functions as jp_functions
 
 from iac_lint.model import Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
 from iac_lint.engine.rules import Rule
+from iac_lint.rules import Violation
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, ERROR_CATEGORY
 
 # Findings that come from reading files rather than from rules: id -> (name, category, title).
@@ -69,11 +70,13 @@ def format_message(template: str, data: dict[str, Any]) -> str:
 
 
 def make_finding(rule: Rule, message: str, location: Location, resource: str, fmt: str,
-                 logical_path: str) -> Finding:
+                 logical_path: str, violation: Violation | None = None) -> Finding:
     return Finding(
         rule_id=rule.id, rule_name=rule.name, severity=rule.severity, category=rule.category,
         message=message, location=location, resource=resource, format=fmt,
         logical_path=logical_path,
+        redactions=violation.redactions if violation else (),
+        fix=violation.fix if violation else None,
     )
 
 
@@ -96,6 +99,8 @@ def evaluate_rule(rule: Rule, tpl: Template, data_cache: dict[int, Any]) -> Iter
         return
     if rule.targets_entity:
         targets: list[Any] = [e for e in tpl.entities if e.kind == rule.applies_to]
+    elif rule.targets_every_resource:
+        targets = list(tpl.resources)
     else:
         targets = [r for r in tpl.resources if r.type == rule.applies_to]
     for target in targets:
@@ -106,7 +111,7 @@ def evaluate_rule(rule: Rule, tpl: Template, data_cache: dict[int, Any]) -> Iter
         if rule.check is not None:
             for violation in rule.check(target):
                 where = violation.location or (target.loc if isinstance(target, Entity) else target.location)
-                yield make_finding(rule, violation.message, where, resource_id, fmt, violation.path)
+                yield make_finding(rule, violation.message, where, resource_id, fmt, violation.path, violation)
             continue
         key = id(target)
         data = data_cache.get(key)

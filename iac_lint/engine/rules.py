@@ -17,7 +17,11 @@ A declarative rule::
     when: "encryption == 'none'"   # JMESPath over the entity's data; true means a violation
     at: encryption              # optional: the fact whose node the finding points at
     message: "Bucket {name} ..."   # {field} is filled from the entity's data
+    default: true               # optional: false makes the rule opt-in (it runs only when --select names it)
     docs: {what: ..., why: ..., example: ..., fix: ..., references: [...]}
+
+``applies_to: resource`` targets every raw resource of every format (a Python rule then reads the
+format-native ``Resource``).
 
 A Python rule defines ``RULE`` (the same keys, without ``when``) and
 ``check(entity) -> Iterable[Violation]``; what it imports is in ``iac_lint.rules``
@@ -41,9 +45,11 @@ from iac_lint.rules import DOC_PARTS, Violation
 
 RULE_FILE = re.compile(rf"^(?P<id>{RULE_ID_PATTERN})[-_][\w-]+\.(?P<ext>ya?ml|py)$")
 CASES_DIR = RULE_ID
+# ``applies_to`` of a rule that reads every raw resource, whatever its type.
+ANY_RESOURCE = "resource"
 REQUIRED = ("id", "name", "severity", "category", "title", "applies_to", "message")
 
-__all__ = ["CATEGORIES", "DOC_PARTS", "RULE_FILE", "Rule", "RuleError", "Violation", "builtin_policies_dir",
+__all__ = ["ANY_RESOURCE", "CATEGORIES", "DOC_PARTS", "RULE_FILE", "Rule", "RuleError", "Violation", "builtin_policies_dir",
            "load_rule_file", "load_rules", "rule_files", "select_rules"]
 
 
@@ -66,11 +72,18 @@ class Rule:
     at: str | None = None
     check: Callable[[Any], Iterable[Violation]] | None = None
     formats: tuple[str, ...] = ()
+    # In the default set (real weaknesses under current AWS behaviour), or opt-in advice that runs only when
+    # ``--select`` names it by id, id prefix or category.
+    default: bool = True
     _compiled: Any = None
 
     @property
     def targets_entity(self) -> bool:
         return self.applies_to in ENTITY_TYPES
+
+    @property
+    def targets_every_resource(self) -> bool:
+        return self.applies_to == ANY_RESOURCE
 
     @property
     def cases_dir(self) -> str:
@@ -98,6 +111,8 @@ def _validate(meta: dict[str, Any], path: str, python: bool) -> None:
     if str(meta["id"]) in BUILTIN_FINDINGS:
         raise RuleError(f"{path}: id {meta['id']} is iac-lint's own {BUILTIN_FINDINGS[str(meta['id'])].name} "
                         f"finding; choose another")
+    if "default" in meta and not isinstance(meta["default"], bool):
+        raise RuleError(f"{path}: default must be true (the rule runs unless ignored) or false (opt-in)")
     docs = meta.get("docs") or {}
     if not isinstance(docs, dict):
         raise RuleError(f"{path}: docs must be a mapping of {', '.join(DOC_PARTS)}")
@@ -123,7 +138,7 @@ def load_rule_file(path: str) -> Rule:
         id=str(meta["id"]), name=str(meta["name"]), severity=meta["severity"], category=str(meta["category"]),
         title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
         docs=meta.get("docs") or {}, source=path, when=str(meta["when"]), at=meta.get("at"),
-        formats=tuple(meta.get("formats") or ()), _compiled=compiled,
+        formats=tuple(meta.get("formats") or ()), default=meta.get("default", True), _compiled=compiled,
     )
 
 
@@ -149,6 +164,7 @@ def _load_python_rule(path: str) -> Rule:
         id=str(meta["id"]), name=str(meta["name"]), severity=meta["severity"], category=str(meta["category"]),
         title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
         docs=docs, source=path, check=check, formats=tuple(meta.get("formats") or ()),
+        default=meta.get("default", True),
     )
 
 
@@ -182,7 +198,12 @@ def load_rules(extra_dirs: Iterable[str] = (), builtin: bool = True) -> list[Rul
 
 
 def select_rules(rules: list[Rule], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
-    """``--select``/``--ignore`` by id (``IAM001``), id prefix (``IAM``) or category (``encryption``)."""
+    """``--select``/``--ignore`` by id (``IAM001``), id prefix (``IAM``) or category (``encryption``).
+
+    Without ``--select`` only the default set runs; an opt-in rule runs when a selector names it (its id, a
+    prefix of it, its category or ``ALL``).
+    """
     select, ignore = list(select), list(ignore)
-    selected = [r for r in rules if not select or matches_rule(r.id, r.category, select)]
+    selected = [r for r in rules if matches_rule(r.id, r.category, select)] if select else \
+        [r for r in rules if r.default]
     return [r for r in selected if not matches_rule(r.id, r.category, ignore)]

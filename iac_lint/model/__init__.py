@@ -2,7 +2,9 @@
 
 from iac_lint.model.core import (
     SEVERITIES,
+    Edit,
     Finding,
+    Fix,
     Location,
     Resource,
     Unknown,
@@ -18,6 +20,7 @@ from iac_lint.model.entities import (
     Key,
     LogGroup,
     ManagedPolicyRef,
+    Parameter,
     Permission,
     PolicyStatement,
     PublicAccessBlock,
@@ -39,8 +42,8 @@ from iac_lint.model.located import (
 from iac_lint.model.project import Problem, Template
 
 __all__ = [
-    "ENTITY_TYPES", "SEVERITIES", "Api", "Bucket", "Entity", "Finding", "Function", "Key", "LMap",
-    "LSeq", "LStr", "Location", "LogGroup", "ManagedPolicyRef", "Permission", "PolicyStatement",
+    "ENTITY_TYPES", "SEVERITIES", "Api", "Bucket", "Edit", "Entity", "Finding", "Fix", "Function", "Key", "LMap",
+    "LSeq", "LStr", "Location", "LogGroup", "ManagedPolicyRef", "Parameter", "Permission", "PolicyStatement",
     "Problem", "PublicAccessBlock", "Queue", "Resource", "Role", "Route", "Stage", "Stream", "Table",
     "Template", "Throttle", "Topic", "Trigger", "Unknown", "UsagePlan", "entity_data", "is_unknown",
     "get_path", "key_loc", "loc_of", "locate_plain", "path_loc", "plain", "severity_rank", "value_loc",

@@ -68,6 +68,26 @@ class Resource:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text at ``location`` (its start to its end column) with ``text``."""
+
+    location: Location
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A suggested change that resolves a finding: what it does, in words, and the edits that do it.
+
+    Reports show the description; SARIF writes the edits as a ``fixes`` entry and the language server
+    offers them as a quick fix.  A fix is only ever derived from what the template says, never guessed.
+    """
+
+    description: str
+    edits: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
     rule_name: str
@@ -88,6 +108,10 @@ class Finding:
     baselined: bool = False
     # A logical path used for stable fingerprints: the resource and the attribute, never a line.
     logical_path: str = ""
+    # Spans of secret values in the scanned files: every view of the source (the text report's line, an
+    # editor's hover) shows them masked.  The message itself never carries the value.
+    redactions: tuple[Location, ...] = ()
+    fix: Fix | None = None
 
     @property
     def file(self) -> str:

@@ -137,6 +137,9 @@ class Function(Entity):
     package_type: Value = None
     role: Role | None = None
     environment: dict[str, Value] = field(default_factory=dict)
+    # Keys of ``environment`` whose value is a literal written at the variable itself, not a reference,
+    # parameter or variable resolved from elsewhere (what a reader of the function's configuration sees).
+    literal_environment: list[str] = field(default_factory=list)
     reserved_concurrency: Value = None
     timeout: Value = None
     memory: Value = None
@@ -331,10 +334,27 @@ class Key(Entity):
     policy: list[PolicyStatement] = field(default_factory=list)
 
 
+# --- Inputs ------------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class Parameter(Entity):
+    """A template's input: a CloudFormation/SAM ``Parameters`` entry, a Terraform root ``variable``.
+
+    ``default`` is the literal default written in the file (None without one); ``sensitive`` is
+    ``NoEcho: true`` or ``sensitive = true`` (output hides the value), True, False or Unknown.
+    """
+
+    kind: ClassVar[str] = "parameter"
+
+    default: Value = None
+    sensitive: Value = False
+
+
 ENTITY_TYPES: dict[str, type[Entity]] = {
     cls.kind: cls
     for cls in (Function, Role, Permission, Bucket, Queue, Topic, Table, Stream, LogGroup,
-                Api, Stage, Route, UsagePlan, Key)
+                Api, Stage, Route, UsagePlan, Key, Parameter)
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any, Callable
 
 from iac_lint.model import SEVERITIES, Finding, severity_rank
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
+from iac_lint.model.secrets import redact_lines
 from iac_lint.report.paths import display_path
 
 _COLOURS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[33m", "low": "\033[36m",
@@ -97,7 +98,9 @@ def _source_lines(report: Any, file: str, cache: dict[str, list[str]]) -> list[s
                     lines = handle.read().splitlines()
             except OSError:
                 lines = []
-        cache[file] = lines
+        # A secret's value never reaches the terminal, even from a file read here rather than by the scan.
+        spans = [span for f in report.findings for span in f.redactions if span.file == file]
+        cache[file] = redact_lines(lines, spans) if spans else lines
     return cache[file]
 
 

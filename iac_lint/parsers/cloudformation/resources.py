@@ -15,7 +15,7 @@ import json
 from typing import Any, Callable
 
 from iac_lint.model import (
-    Bucket, Entity, Function, Key, LMap, LStr, Location, LogGroup, ManagedPolicyRef, Permission,
+    Bucket, Entity, Function, Key, LMap, LStr, Location, LogGroup, ManagedPolicyRef, Parameter, Permission,
     PublicAccessBlock, Queue, Resource, Role, Stream, Table, Template, Topic,
     Trigger, Unknown, get_path, key_loc, loc_of, locate_plain, path_loc,
     value_loc,
@@ -98,8 +98,30 @@ def parse_template(data: Any, file: str, fmt: str = "cloudformation",
         tpl.problem("E001", "template is not a mapping", loc_of(data) or Location(file, 1, 1))
         return tpl
     ctx = CfnContext(file, fmt, data, parameter_values)
+    read_parameters(tpl, fmt, data.get("Parameters"))
     read_resources(ctx, tpl, data.get("Resources"))
     return tpl
+
+
+def read_parameters(tpl: Template, fmt: str, parameters: Any) -> None:
+    """Each ``Parameters`` entry as a ``Parameter``: its literal default, and whether ``NoEcho`` hides it."""
+    if not isinstance(parameters, dict):
+        return
+    for name, spec in parameters.items():
+        if not isinstance(spec, dict):
+            continue
+        header = key_loc(parameters, name) or Location(tpl.path, 1, 1)
+        resource = Resource(str(name), "AWS::CloudFormation::Parameter", fmt, spec, header, header.file)
+        param = Parameter(str(name), resource, header, name=str(name))
+        if "Default" in spec:
+            default = spec["Default"]
+            param.set("default", str(default) if isinstance(default, str) else default, value_loc(spec, "Default"))
+        if "NoEcho" in spec:
+            no_echo = spec["NoEcho"]
+            hidden = no_echo is True or (isinstance(no_echo, str) and no_echo.lower() == "true")
+            param.set("sensitive", hidden if isinstance(no_echo, (bool, str)) else Unknown("NoEcho"),
+                      value_loc(spec, "NoEcho"))
+        tpl.add(param)
 
 
 # --- entity builders -----------------------------------------------------------
@@ -140,6 +162,10 @@ def read_environment(fn: Function, ctx: CfnContext, variables: Any) -> None:
     for key, raw in variables.items():
         fn.environment[str(key)] = ctx.resolve(raw)
         fn.locs[f"environment.{key}"] = value_loc(variables, key)
+        if isinstance(raw, str) and str(key) not in fn.literal_environment:
+            fn.literal_environment.append(str(key))
+        elif not isinstance(raw, str) and str(key) in fn.literal_environment:
+            fn.literal_environment.remove(str(key))
 
 
 def external_role(arn: Any, res: Resource, where: Location) -> Role:

@@ -330,6 +330,7 @@ def parse_template(data: Any, file: str, parameter_values: dict[str, Any] | None
         return tpl
     apply_globals(data)
     ctx = SamContext(file, data, tpl, parameter_values)
+    cfn.read_parameters(tpl, "sam", data.get("Parameters"))
     cfn.read_resources(ctx, tpl, data.get("Resources"), SAM_BUILDERS)
     return tpl
 

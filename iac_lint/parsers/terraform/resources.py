@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from iac_lint.model import (
     Bucket, Entity, Function, Key, Location, LogGroup, ManagedPolicyRef, Permission, PublicAccessBlock, Queue,
-    Role, Stream, Table, Topic, Trigger, Unknown, loc_of, value_loc,
+    Role, Stream, Table, Topic, Trigger, Unknown, key_loc, loc_of, value_loc,
 )
 from iac_lint.model.s3 import sse_mode
 from iac_lint.parsers.kernel import Built, LinkOnly
@@ -21,6 +21,17 @@ from iac_lint.parsers.terraform.instances import (
 
 
 # --- Lambda -------------------------------------------------------------------------------
+
+
+def written_at(value: Any, key_where: Location | None) -> bool:
+    """Whether a string value was written where its key is (``KEY = "..."``), not brought in by a reference.
+
+    Evaluated values keep the location of the literal they came from, so a ``var.x`` resolved to its
+    default points at the variable's block, not at the key.
+    """
+    where = loc_of(value)
+    return isinstance(value, str) and where is not None and key_where is not None and \
+        where.file == key_where.file and where.line == key_where.line
 
 
 def build_function(ctx: BuildContext, inst: Instance) -> Built:
@@ -40,6 +51,8 @@ def build_function(ctx: BuildContext, inst: Instance) -> Built:
         for key, value in variables.items():
             fn.environment[str(key)] = value
             fn.locs[f"environment.{key}"] = value_loc(variables, key) or where(p, "environment", "variables")
+            if written_at(value, key_loc(variables, key)):
+                fn.literal_environment.append(str(key))
     elif isinstance(variables, Unknown):
         fn.environment["*"] = variables
 
