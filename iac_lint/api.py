@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 from iac_lint.config import Config
 from iac_lint.discover import Filters, Unit, discover
 from iac_lint.engine.evaluate import evaluate
-from iac_lint.engine.rules import Rule, load_rules, select_rules
+from iac_lint.engine.rules import Rule, configure_rules, load_rules, select_rules
 from iac_lint.link import link_template
 from iac_lint.model import Finding, Location, Template, severity_rank
 from iac_lint.parsers import parse_document, parse_unit
@@ -50,7 +50,7 @@ class Report:
 
 def active_rules(config: Config) -> list[Rule]:
     rules = load_rules(config.policies, builtin=config.builtin_rules)
-    return select_rules(rules, config.select, config.ignore)
+    return configure_rules(select_rules(rules, config.select, config.ignore), config.rule_options)
 
 
 def _sort_key(f: Finding) -> tuple:

@@ -161,6 +161,10 @@ def _facts(rule: Documented, source: str | None) -> list[str]:
         applies_to = getattr(rule, "applies_to", "")
         if applies_to:
             facts.append(f"- Applies to: `{applies_to}`")
+        options = getattr(rule, "options", None) or {}
+        if options:
+            facts.append("- Options (configuration `rule_options: {" + rule.id + ": {...}}`): " +
+                         ", ".join(f"`{k}` (default `{v}`)" for k, v in options.items()))
         formats = getattr(rule, "formats", ()) or ()
         facts.append(f"- Formats: {', '.join(f'`{f}`' for f in formats) if formats else 'all'}")
         if source:
@@ -195,9 +199,9 @@ def _repository_path(rule: Documented, builtin_dir: str) -> str | None:
 
 
 def _table(rules: Sequence[Documented]) -> list[str]:
-    rows = ["| id | name | default severity | category | default set | title |", "|---|---|---|---|---|---|"]
-    rows += [f"| [{r.id}]({r.id}.md) | {_cell(r.name)} | {r.severity} | {_cell(r.category)} | "
-             f"{'yes' if getattr(r, 'default', True) else 'opt-in'} | {_cell(r.title)} |" for r in rules]
+    rows = ["| id | name | default severity | category | title | default set |", "|---|---|---|---|---|---|"]
+    rows += [f"| [{r.id}]({r.id}.md) | {_cell(r.name)} | {r.severity} | {_cell(r.category)} | {_cell(r.title)} | "
+             f"{'yes' if getattr(r, 'default', True) else 'opt-in'} |" for r in rules]
     return rows
 
 

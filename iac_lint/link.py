@@ -17,15 +17,37 @@ permissions, and the API and URL triggers of every function.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from iac_lint.model import Function, Permission, Route, Stage, Template, Trigger, UsagePlan
+from iac_lint.model import Function, LogGroup, Permission, Route, Stage, Template, Trigger, Unknown, UsagePlan
 from iac_lint.model.apigateway import route_is_open
 
 
 def _append_once(items: list[Any], item: object) -> None:
     if not any(existing is item for existing in items):
         items.append(item)
+
+
+def function_log_group(fn: Function, groups: list[LogGroup]) -> LogGroup | None:
+    """The unit's log group that receives ``fn``'s logs: the one ``LoggingConfig`` names, else
+    ``/aws/lambda/<function name>``, written literally or as an expression naming the function."""
+    wanted = fn.log_group_name if fn.log_group_name is not None else (
+        f"/aws/lambda/{fn.name}" if isinstance(fn.name, str) else None)
+    for group in groups:
+        if isinstance(wanted, str) and group.name == wanted:
+            return group
+        if isinstance(wanted, Unknown) and isinstance(group.name, Unknown) and group.name.expr == wanted.expr:
+            return group
+        if fn.log_group_name is None and isinstance(group.name, Unknown) and \
+                re.search(rf"/aws/lambda/.*(?<![\w.]){re.escape(fn.id)}(?![\w])", group.name.expr):
+            return group
+    # ``LoggingConfig`` may name the group by reference: ``!Ref FnLogs``.
+    if isinstance(fn.log_group_name, Unknown):
+        for group in groups:
+            if re.search(rf"(?<![\w.]){re.escape(group.id)}(?![\w])", fn.log_group_name.expr):
+                return group
+    return None
 
 
 def link_template(tpl: Template) -> Template:
@@ -55,6 +77,10 @@ def link_template(tpl: Template) -> Template:
         for fn in route.target_functions:
             if not any(t.route is route for t in fn.triggers):
                 fn.triggers.append(Trigger(kind=kind, public=public, api=api, route=route, loc=route.loc))
+    groups = list(tpl.of(LogGroup))
+    for fn in functions:
+        if fn.log_group is None:
+            fn.log_group = function_log_group(fn, groups)
     for fn in functions:
         if fn.url_auth_type is not None and not any(t.kind == "url" for t in fn.triggers):
             public = fn.url_auth_type == "NONE" if isinstance(fn.url_auth_type, str) else fn.url_auth_type

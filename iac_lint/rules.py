@@ -25,7 +25,7 @@ only; the engine is free to change behind this module.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from iac_lint.model.core import SEVERITIES, Edit, Fix, Location, Unknown, is_unknown
 from iac_lint.model.rule_ids import CATEGORIES, RULE_ID_PATTERN, is_rule_id
@@ -64,6 +64,7 @@ class RuleMeta(_RuleMetaRequired, total=False):
     docs: RuleDocs
     formats: list[str]
     default: bool
+    options: dict[str, Any]
     when: str
     at: str
 

@@ -109,7 +109,8 @@ def evaluate_rule(rule: Rule, tpl: Template, data_cache: dict[int, Any]) -> Iter
         else:
             resource_id, fmt = target.id, target.format
         if rule.check is not None:
-            for violation in rule.check(target):
+            violations = rule.check(target, rule.options) if rule.options else rule.check(target)
+            for violation in violations:
                 where = violation.location or (target.loc if isinstance(target, Entity) else target.location)
                 yield make_finding(rule, violation.message, where, resource_id, fmt, violation.path, violation)
             continue

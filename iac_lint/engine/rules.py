@@ -30,7 +30,9 @@ A Python rule defines ``RULE`` (the same keys, without ``when``) and
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
+import inspect
 import os
 import re
 from dataclasses import dataclass, field
@@ -49,7 +51,7 @@ CASES_DIR = RULE_ID
 ANY_RESOURCE = "resource"
 REQUIRED = ("id", "name", "severity", "category", "title", "applies_to", "message")
 
-__all__ = ["ANY_RESOURCE", "CATEGORIES", "DOC_PARTS", "RULE_FILE", "Rule", "RuleError", "Violation", "builtin_policies_dir",
+__all__ = ["ANY_RESOURCE", "CATEGORIES", "configure_rules", "DOC_PARTS", "RULE_FILE", "Rule", "RuleError", "Violation", "builtin_policies_dir",
            "load_rule_file", "load_rules", "rule_files", "select_rules"]
 
 
@@ -75,6 +77,9 @@ class Rule:
     # In the default set (real weaknesses under current AWS behaviour), or opt-in advice that runs only when
     # ``--select`` names it by id, id prefix or category.
     default: bool = True
+    # Settings a Python rule documents (``window_days``) with their defaults; ``check(entity, options)``
+    # receives them, with the configuration's ``rule_options`` over them.
+    options: dict[str, Any] = field(default_factory=dict)
     _compiled: Any = None
 
     @property
@@ -156,6 +161,9 @@ def _load_python_rule(path: str) -> Rule:
     check = getattr(module, "check", None)
     if not isinstance(meta, dict) or not callable(check):
         raise RuleError(f"{path}: a Python rule defines a RULE dict and a check(entity) function")
+    if meta.get("options") is not None and (not isinstance(meta["options"], dict) or
+                                            len(inspect.signature(check).parameters) < 2):
+        raise RuleError(f"{path}: a rule with options defines them as a dict and takes check(entity, options)")
     _validate(meta, path, python=True)
     docs = dict(meta.get("docs") or {})
     if module.__doc__ and "what" not in docs:
@@ -164,7 +172,7 @@ def _load_python_rule(path: str) -> Rule:
         id=str(meta["id"]), name=str(meta["name"]), severity=meta["severity"], category=str(meta["category"]),
         title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
         docs=docs, source=path, check=check, formats=tuple(meta.get("formats") or ()),
-        default=meta.get("default", True),
+        default=meta.get("default", True), options=dict(meta.get("options") or {}),
     )
 
 
@@ -195,6 +203,25 @@ def load_rules(extra_dirs: Iterable[str] = (), builtin: bool = True) -> list[Rul
             rule = load_rule_file(path)
             rules[rule.id] = rule
     return sorted(rules.values(), key=lambda r: r.id)
+
+
+def configure_rules(rules: list[Rule], options: dict[str, dict[str, Any]]) -> list[Rule]:
+    """Each rule with the configuration's ``rule_options`` over its own; an option it does not have is an error."""
+    out = []
+    for rule in rules:
+        given = options.get(rule.id)
+        if given:
+            unknown = sorted(set(given) - set(rule.options))
+            if unknown:
+                known = ", ".join(sorted(rule.options)) or "none"
+                raise RuleError(f"rule_options: {rule.id} has no option {', '.join(unknown)} (its options: {known})")
+            for name, value in given.items():
+                if type(value) is not type(rule.options[name]):
+                    raise RuleError(f"rule_options: {rule.id} {name} must be "
+                                    f"{type(rule.options[name]).__name__}, not {value!r}")
+            rule = dataclasses.replace(rule, options={**rule.options, **given})
+        out.append(rule)
+    return out
 
 
 def select_rules(rules: list[Rule], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:

@@ -145,12 +145,17 @@ class Function(Entity):
     memory: Value = None
     tracing: Value = None
     url_auth_type: Value = None  # None: no function URL; "NONE" / "AWS_IAM" / Unknown
+    # True when the framework writes the URL's resource-policy grants itself (SAM ``FunctionUrlConfig``,
+    # serverless ``url``); otherwise they are ``permissions`` of the unit, or live outside it.
+    url_grants_implicit: bool = False
     triggers: list[Trigger] = field(default_factory=list)
     permissions: list["Permission"] = field(default_factory=list)
     vpc: Value = None
     dead_letter: Value = None
     kms_key: Value = None
     log_group: "LogGroup | None" = None
+    # The log group named by ``LoggingConfig``/``logging_config`` (instead of ``/aws/lambda/<name>``), if any.
+    log_group_name: Value = None
 
     @property
     def public_triggers(self) -> list[Trigger]:
@@ -310,6 +315,11 @@ class Stage(Entity):
     usage_plans: list[UsagePlan] = field(default_factory=list)
     access_logging: Value = None  # destination arn, True, or None
     tracing: Value = None
+    # Full request/response logging (REST ``DataTraceEnabled``, serverless ``fullExecutionData``): True when
+    # any method or route of the stage has it, False/None when none does, or Unknown.
+    data_trace: Value = None
+    # Stage-wide execution log level: "OFF", "ERROR", "INFO", None when not written, or Unknown.
+    execution_log_level: Value = None
 
 
 @dataclass(slots=True, eq=False)

@@ -144,6 +144,7 @@ def build_function(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     set_fact(fn, "vpc", ctx, p, "VpcConfig")
     set_fact(fn, "dead_letter", ctx, p, "DeadLetterConfig", "TargetArn")
     read_environment(fn, ctx, get_path(p, "Environment", "Variables"))
+    set_fact(fn, "log_group_name", ctx, p, "LoggingConfig", "LogGroup")
 
     def link() -> None:
         role_ref = get_path(p, "Role")

@@ -170,6 +170,7 @@ def build_sam_function(ctx: SamContext, tpl: Template, res: Resource) -> Built:
     if isinstance(url, dict):
         fn.set("url_auth_type", ctx.resolve(url.get("AuthType")), path_loc(p, "FunctionUrlConfig", "AuthType")
                or path_loc(p, "FunctionUrlConfig"))
+        fn.url_grants_implicit = True  # the transform adds the URL's permissions for AuthType NONE
 
     def link() -> None:
         if get_path(p, "Role") is not None:

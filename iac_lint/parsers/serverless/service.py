@@ -284,6 +284,7 @@ class Service(Events, Roles):
         raw = body.get("url")
         if raw is None:
             return
+        fn.url_grants_implicit = True  # the framework adds the URL's permissions itself
         value = self.resolve(raw)
         if isinstance(value, Unknown):
             fn.set("url_auth_type", value, path_loc(body, "url"))

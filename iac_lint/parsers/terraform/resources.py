@@ -43,6 +43,7 @@ def build_function(ctx: BuildContext, inst: Instance) -> Built:
     set_fact(fn, "reserved_concurrency", p, "reserved_concurrent_executions", transform=lambda v: unset_if(v, -1))
     set_fact(fn, "tracing", p, "tracing_config", "mode")
     set_fact(fn, "dead_letter", p, "dead_letter_config", "target_arn")
+    set_fact(fn, "log_group_name", p, "logging_config", "log_group")
     vpc = first(p, "vpc_config")
     if vpc is not None:
         fn.set("vpc", vpc, loc_of(vpc))
