@@ -215,11 +215,14 @@ def configure_rules(rules: list[Rule], options: dict[str, dict[str, Any]]) -> li
             if unknown:
                 known = ", ".join(sorted(rule.options)) or "none"
                 raise RuleError(f"rule_options: {rule.id} has no option {', '.join(unknown)} (its options: {known})")
+            values = {}
             for name, value in given.items():
-                if type(value) is not type(rule.options[name]):
+                default = rule.options[name]
+                if not isinstance(value, type(default)) or isinstance(value, bool) != isinstance(default, bool):
                     raise RuleError(f"rule_options: {rule.id} {name} must be "
-                                    f"{type(rule.options[name]).__name__}, not {value!r}")
-            rule = dataclasses.replace(rule, options={**rule.options, **given})
+                                    f"{type(default).__name__}, not {value!r}")
+                values[name] = type(default)(value)  # a plain str/int, not the reader's located one
+            rule = dataclasses.replace(rule, options={**rule.options, **values})
         out.append(rule)
     return out
 

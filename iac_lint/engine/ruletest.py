@@ -9,7 +9,8 @@ module, or a serverless project with includes).  Inside a case, a comment
 
 stands directly above each line the rule must flag; ``# ok: IAM001`` may mark
 lines it must not (documentation only).  A case with no ``ruleid`` line is a
-negative case: the rule must stay silent.  The harness compares the exact set
+negative case: the rule must stay silent.  A directory case may hold a
+``.iac-lint.yaml`` whose ``rule_options`` set the rule's options for it.  The harness compares the exact set
 of (file, line) pairs, so a finding on the wrong line fails.
 """
 
@@ -20,13 +21,14 @@ import re
 from dataclasses import dataclass, field
 
 from iac_lint.config import Config
-from iac_lint.engine.rules import Rule, load_rules
+from iac_lint.engine.rules import Rule, configure_rules, load_rules
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 from iac_lint.model.rule_ids import RULE_ID_LIST_PATTERN
 
 _ANNOTATION = re.compile(rf"^\s*(?:#|//)\s*(ruleid|ok)\s*:\s*(?P<ids>{RULE_ID_LIST_PATTERN})")
 # A case that cannot be parsed is an error, not a pass.
 _PROBLEMS = frozenset(f.id for f in BUILTIN_FINDINGS.values() if f.blocks_analysis)
+CASE_CONFIG = ".iac-lint.yaml"
 _CASE_FILES = (".yaml", ".yml", ".json", ".tf", ".template")
 FORMAT_PREFIXES = {"cfn": "cloudformation", "sam": "sam", "sls": "serverless", "tf": "terraform",
                    "plan": "terraform-plan"}
@@ -87,10 +89,16 @@ def expected_lines(case_path: str, rule_id: str) -> set[tuple[str, int]]:
 
 def run_case(rule: Rule, case_path: str) -> CaseResult:
     from iac_lint.api import scan
+    from iac_lint.config import resolve_config
 
     expected = expected_lines(case_path, rule.id)
     try:
-        report = scan([case_path], Config(), rules=[rule])
+        config = Config()
+        case_config = os.path.join(case_path, CASE_CONFIG)
+        if os.path.isfile(case_config):  # a case of a rule's options: their values for this case
+            config = resolve_config([case_path], case_config)
+            rule = configure_rules([rule], config.rule_options)[0]
+        report = scan([case_path], config, rules=[rule])
     except Exception as exc:  # the harness reports a crashing case instead of dying
         return CaseResult(rule.id, case_path, expected, set(), f"{type(exc).__name__}: {exc}")
     problems = [f for f in report.findings if f.rule_id in _PROBLEMS]
