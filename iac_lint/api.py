@@ -259,7 +259,9 @@ def finish(report: Report, config: Config, changes: Any = None, scanned: list[st
         kept = keep_changed(findings, report.templates, changes)
         report.hidden_by_diff = sum(not f.suppressed for f in findings) - sum(not f.suppressed for f in kept)
         findings = kept
-    report.findings = sorted(findings, key=_sort_key)
+    from iac_lint.engine.fixes import with_fix_edits
+
+    report.findings = with_fix_edits(sorted(findings, key=_sort_key), report.templates)
     mask_secrets(report)
     return report
 

@@ -20,7 +20,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from iac_lint.model import Function, LogGroup, Permission, Route, Stage, Template, Trigger, Unknown, UsagePlan
+from iac_lint.model import (
+    Bucket, Entity, Function, LogGroup, Permission, Queue, ResourceLink, Route, Stage, Stream, Table, Template, Topic,
+    Trigger, Unknown, UsagePlan,
+)
 from iac_lint.model.apigateway import route_is_open
 
 
@@ -48,6 +51,30 @@ def function_log_group(fn: Function, groups: list[LogGroup]) -> LogGroup | None:
             if re.search(rf"(?<![\w.]){re.escape(group.id)}(?![\w])", fn.log_group_name.expr):
                 return group
     return None
+
+
+def named_entities(value: Any, entities: dict[str, Entity]) -> list[Entity]:
+    """The entities a value names: by id when resolved to one, or by id inside an unresolved expression
+    (``!GetAtt Queue.Arn``, ``${Bucket}``, ``aws_s3_bucket.uploads.id``)."""
+    if isinstance(value, str):
+        return [entities[value]] if value in entities else []
+    if not isinstance(value, Unknown):
+        return []
+    return [entity for key, entity in entities.items()
+            if re.search(rf"(?<![\w.\[]){re.escape(key)}(?![\w\[])", value.expr)]
+
+
+def linked_resources(fn: Function, entities: dict[str, Entity]) -> list[ResourceLink]:
+    """What the function is wired to: its poll-based event sources, then what its environment names."""
+    links: list[ResourceLink] = []
+    for trigger in fn.triggers:
+        if trigger.kind in ("sqs", "stream"):
+            for entity in named_entities(trigger.source, entities):
+                links.append(ResourceLink(entity, f"event:{trigger.kind}"))
+    for key, value in fn.environment.items():
+        for entity in named_entities(value, entities):
+            links.append(ResourceLink(entity, f"environment:{key}"))
+    return links
 
 
 def link_template(tpl: Template) -> Template:
@@ -81,6 +108,10 @@ def link_template(tpl: Template) -> Template:
     for fn in functions:
         if fn.log_group is None:
             fn.log_group = function_log_group(fn, groups)
+    data_stores = {e.id: e for e in tpl.entities if isinstance(e, (Bucket, Table, Queue, Topic, Stream))}
+    for fn in functions:
+        if not fn.linked_resources:
+            fn.linked_resources = linked_resources(fn, data_stores)
     for fn in functions:
         if fn.url_auth_type is not None and not any(t.kind == "url" for t in fn.triggers):
             public = fn.url_auth_type == "NONE" if isinstance(fn.url_auth_type, str) else fn.url_auth_type

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from iac_lint.model.core import SEVERITIES, Edit, Fix, Location, Unknown, is_unknown
+from iac_lint.model.core import SEVERITIES, Edit, Fix, Location, Reference, Replacement, Unknown, is_unknown
 from iac_lint.model.rule_ids import CATEGORIES, RULE_ID_PATTERN, is_rule_id
 
 # The five parts of a rule's documentation (ruff's), by key, with the heading each is shown under.
@@ -88,6 +88,7 @@ class Violation:
 
 
 __all__ = [
-    "CATEGORIES", "DOC_PARTS", "Edit", "Fix", "RULE_ID_PATTERN", "SEVERITIES", "Location", "RuleDocs", "RuleMeta", "Unknown",
+    "CATEGORIES", "DOC_PARTS", "Edit", "Fix", "RULE_ID_PATTERN", "Reference", "Replacement", "SEVERITIES",
+    "Location", "RuleDocs", "RuleMeta", "Unknown",
     "Violation", "is_rule_id", "is_unknown",
 ]

@@ -10,6 +10,7 @@ when the client initializes.
 from __future__ import annotations
 
 import os
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
@@ -63,6 +64,36 @@ def path_of(uri: str) -> str:
     return unquote(parsed.path) if parsed.scheme == "file" else uri
 
 
+def fix_data(finding: Finding) -> dict[str, Any] | None:
+    """A finding's fix as a diagnostic's ``data`` (1-based, as the finding has it), for the quick fix."""
+    fix = finding.fix
+    here = os.path.normcase(os.path.abspath(finding.location.file))
+    if fix is None or not fix.edits or any(os.path.normcase(os.path.abspath(e.location.file)) != here
+                                           for e in fix.edits):
+        return None
+    return {"fix": {"description": fix.description, "edits": [
+        {"line": e.location.line, "column": e.location.column, "end_line": e.location.end_line or e.location.line,
+         "end_column": e.location.end_column or e.location.column, "text": e.text} for e in fix.edits]}}
+
+
+def quick_fixes(doc: TextDocument, diagnostics: list[types.Diagnostic]) -> list[types.CodeAction]:
+    """One quick fix per diagnostic that carries a fix in its data."""
+    actions = []
+    for diag in diagnostics:
+        data = diag.data if isinstance(diag.data, dict) else None
+        fix = data.get("fix") if data else None
+        if not isinstance(fix, dict) or not fix.get("edits"):
+            continue
+        edits = [types.TextEdit(
+            range=doc.range_to_client_units(types.Range(types.Position(e["line"] - 1, e["column"] - 1),
+                                                        types.Position(e["end_line"] - 1, e["end_column"] - 1))),
+            new_text=e["text"]) for e in fix["edits"]]
+        actions.append(types.CodeAction(
+            title=f"iac-lint: {fix['description']}", kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
+            is_preferred=True, edit=types.WorkspaceEdit(changes={doc.uri: edits})))
+    return actions
+
+
 def diagnostic(finding: Finding, doc: TextDocument, help_uri: str | None) -> types.Diagnostic:
     loc = finding.location
     end_line = loc.end_line or loc.line
@@ -79,6 +110,7 @@ def diagnostic(finding: Finding, doc: TextDocument, help_uri: str | None) -> typ
         code=finding.rule_id,
         code_description=types.CodeDescription(href=help_uri) if help_uri else None,
         source="iac-lint",
+        data=fix_data(finding),
     )
 
 
@@ -117,6 +149,11 @@ def build_server() -> IacLintServer:
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: IacLintServer, params: types.DidSaveTextDocumentParams) -> None:
         publish(ls, params.text_document.uri, live=False)
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
+                    types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]))
+    def code_action(ls: IacLintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return quick_fixes(ls.workspace.get_text_document(params.text_document.uri), params.context.diagnostics)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: IacLintServer, params: types.DidCloseTextDocumentParams) -> None:

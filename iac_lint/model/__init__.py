@@ -5,6 +5,8 @@ from iac_lint.model.core import (
     Edit,
     Finding,
     Fix,
+    Reference,
+    Replacement,
     Location,
     Resource,
     Unknown,
@@ -25,6 +27,7 @@ from iac_lint.model.entities import (
     PolicyStatement,
     PublicAccessBlock,
     Queue,
+    ResourceLink,
     Role,
     Route,
     Stage,
@@ -44,7 +47,7 @@ from iac_lint.model.project import Problem, Template
 __all__ = [
     "ENTITY_TYPES", "SEVERITIES", "Api", "Bucket", "Edit", "Entity", "Finding", "Fix", "Function", "Key", "LMap",
     "LSeq", "LStr", "Location", "LogGroup", "ManagedPolicyRef", "Parameter", "Permission", "PolicyStatement",
-    "Problem", "PublicAccessBlock", "Queue", "Resource", "Role", "Route", "Stage", "Stream", "Table",
+    "Problem", "PublicAccessBlock", "Reference", "Replacement", "Queue", "Resource", "ResourceLink", "Role", "Route", "Stage", "Stream", "Table",
     "Template", "Throttle", "Topic", "Trigger", "Unknown", "UsagePlan", "entity_data", "is_unknown",
     "get_path", "key_loc", "loc_of", "locate_plain", "path_loc", "plain", "severity_rank", "value_loc",
 ]

@@ -76,15 +76,40 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
+class Reference:
+    """An entity's ARN in a fix, to be written the way the entity's own format writes references.
+
+    ``part``: ``arn`` (the resource), ``objects`` (a bucket's objects), ``indexes`` (a table's indexes),
+    ``stream`` (a table's stream).
+    """
+
+    entity_id: str
+    entity_kind: str
+    format: str
+    part: str = "arn"
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """Values (literal strings or references) that replace the node at ``location``, format-neutrally."""
+
+    location: Location
+    values: tuple[str | Reference, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Fix:
     """A suggested change that resolves a finding: what it does, in words, and the edits that do it.
 
     Reports show the description; SARIF writes the edits as a ``fixes`` entry and the language server
-    offers them as a quick fix.  A fix is only ever derived from what the template says, never guessed.
+    offers them as a quick fix.  A rule states ``replacements`` (what goes where); the engine writes them
+    as text ``edits`` in the syntax of the file around each node.  A fix is only ever derived from what the
+    template says, never guessed.
     """
 
     description: str
     edits: tuple[Edit, ...] = ()
+    replacements: tuple[Replacement, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -129,6 +129,14 @@ class Trigger:
 
 
 @dataclass(slots=True, eq=False)
+class ResourceLink:
+    """A resource of the unit that a function is wired to: an event source, or one its environment names."""
+
+    entity: "Entity"
+    via: str  # "event:sqs", "event:stream", "environment:TABLE_NAME"
+
+
+@dataclass(slots=True, eq=False)
 class Function(Entity):
     kind: ClassVar[str] = "function"
 
@@ -156,6 +164,9 @@ class Function(Entity):
     log_group: "LogGroup | None" = None
     # The log group named by ``LoggingConfig``/``logging_config`` (instead of ``/aws/lambda/<name>``), if any.
     log_group_name: Value = None
+    # Buckets, tables, queues, topics and streams of the unit that the function's event sources and
+    # environment variables name (filled in by the link stage).
+    linked_resources: list[ResourceLink] = field(default_factory=list)
 
     @property
     def public_triggers(self) -> list[Trigger]:

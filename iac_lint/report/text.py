@@ -171,6 +171,8 @@ def render(report: Any, color: bool = False, show_suppressed: bool = False, verd
         if 0 < f.location.line <= len(lines):
             out.extend(snippet(lines[f.location.line - 1], f, gutter, paint))
         out.append(f"{'':>{gutter}} = {footer(f, documented)}")
+        if f.fix is not None:
+            out.append(f"{'':>{gutter}} = fix: {f.fix.description}")
         out.append("")
     out.extend(closing_lines(report, verdict))
     return "\n".join(out) + "\n"
