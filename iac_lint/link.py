@@ -37,6 +37,9 @@ def function_log_group(fn: Function, groups: list[LogGroup]) -> LogGroup | None:
     ``/aws/lambda/<function name>``, written literally or as an expression naming the function."""
     wanted = fn.log_group_name if fn.log_group_name is not None else (
         f"/aws/lambda/{fn.name}" if isinstance(fn.name, str) else None)
+    # A name built at deploy time: the group's name is the same expression behind /aws/lambda/.
+    if wanted is None and isinstance(fn.name, Unknown):
+        wanted = Unknown('"/aws/lambda/' + fn.name.expr.strip('"') + '"')
     for group in groups:
         if isinstance(wanted, str) and group.name == wanted:
             return group
@@ -45,6 +48,14 @@ def function_log_group(fn: Function, groups: list[LogGroup]) -> LogGroup | None:
         if fn.log_group_name is None and isinstance(group.name, Unknown) and \
                 re.search(rf"/aws/lambda/.*(?<![\w.]){re.escape(fn.id)}(?![\w])", group.name.expr):
             return group
+    # One group for several functions (Terraform ``count``): its name mentions every part of the function's.
+    if fn.log_group_name is None and isinstance(fn.name, Unknown):
+        parts = [p.strip("-_/.") for p in re.split(r"(\$\{[^}]*\})", fn.name.expr.strip('"'))]
+        parts = [p[2:-1] if p.startswith("${") else p for p in parts if len(p) >= 3]
+        for group in groups:
+            if isinstance(group.name, Unknown) and "/aws/lambda/" in group.name.expr and parts and \
+                    all(p in group.name.expr for p in parts):
+                return group
     # ``LoggingConfig`` may name the group by reference: ``!Ref FnLogs``.
     if isinstance(fn.log_group_name, Unknown):
         for group in groups:

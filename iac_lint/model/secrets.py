@@ -40,7 +40,7 @@ CREDENTIAL_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("an Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{30,}\b")),
     ("a Twilio API key", re.compile(r"\bSK[0-9a-f]{32}\b")),
     ("a Mailgun API key", re.compile(r"\bkey-[0-9a-f]{32}\b")),
-    ("a credential in a URL", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:[^\s@/{}$]{6,}@[^\s]+")),
+    ("a credential in a URL", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:(?P<secret>[^\s@/{}$]{6,})@[^\s]+")),
 )
 
 # Words that make a name secret-named.  Multi-word secrets are matched on the joined words.
@@ -53,6 +53,7 @@ _SECRET_PAIRS = frozenset({("api", "key"), ("private", "key"), ("secret", "key")
                            ("auth", "key"), ("signing", "key"), ("encryption", "key"), ("client", "secret"),
                            ("master", "key"), ("session", "key"), ("license", "key"), ("connection", "string"),
                            ("db", "pass"), ("app", "key"), ("consumer", "key"), ("hmac", "key"), ("jwt", "key")})
+_PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass"})
 # A last word that names something *about* a secret, not the secret: SECRET_ARN, PasswordLength, TOKEN_TTL.
 _ABOUT_WORDS = frozenset({
     "arn", "arns", "name", "names", "id", "ids", "path", "param", "parameter", "parameters", "table", "bucket",
@@ -79,17 +80,20 @@ _PLACEHOLDER_PART = re.compile(
     r"(?i)(?:<[^>]*>|\[[^\]]*\]|\bexample\b|EXAMPLE|xxxx|\*\*\*|change[-_]?me|replace[-_]?me|your[-_]|placeholder|"
     r"dummy|redacted|not[-_]?a[-_]?real|fake[-_]|\.\.\.)")
 # References and variables: the value is fetched at deploy or run time, not written here.
-_REFERENCE = re.compile(r"\$\{|\{\{resolve:|\{\{|\$\(|%\{|#\{|^\$[A-Za-z_]|^arn:|^alias/|^ssm:|^secretsmanager:")
+_REFERENCE = re.compile(r"\$\{|\{\{resolve:|\{\{|\$\(|%\{|#\{|^\$[A-Za-z_]|^\$\$?\.|^arn:|^alias/|^ssm:|"
+                        r"^secretsmanager:")
 _NAME_LIKE = re.compile(r"^[a-z][a-z0-9]*(?:[._/-][a-z0-9]+)*$|^[A-Z][A-Z0-9]*(?:[._-][A-Z0-9]+)*$")
 
 
 def credential_format(value: str) -> str | None:
     """What provider key format ``value`` contains (``"a GitHub token"``), or None."""
-    if len(value) < 16 or _PLACEHOLDER_PART.search(value):
+    if len(value) < 16:
         return None
     for description, pattern in CREDENTIAL_FORMATS:
         match = pattern.search(value)
-        if match and not _PLACEHOLDER_PART.search(match.group(0)):
+        # Only the credential itself is judged: "cluster0.example.net" around a real password is not a placeholder.
+        secret = match.groupdict().get("secret") or match.group(0) if match else ""
+        if match and not is_placeholder(secret) and not _PLACEHOLDER_PART.search(secret):
             return description
     return None
 
@@ -100,6 +104,11 @@ def name_words(name: str) -> list[str]:
     for part in re.split(r"[^A-Za-z0-9]+", name):
         words.extend(w.lower() for w in _CAMEL.findall(part))
     return words
+
+
+def is_password_name(name: str) -> bool:
+    """A secret-like name that says *password*: its value is a password whatever it looks like."""
+    return is_secret_name(name) and bool(_PASSWORD_WORDS & set(name_words(name)))
 
 
 def is_secret_name(name: str) -> bool:
@@ -151,8 +160,8 @@ def looks_like_secret(value: str) -> bool:
         return _json_holds_secret(text)
     if " " in text or text.lower() in ("true", "false") or re.fullmatch(r"[\d.,:-]+", text):
         return False
-    if _NAME_LIKE.match(text) and _character_classes(text) < 2:
-        return False
+    if _NAME_LIKE.match(text) and not re.search(r"\d", text):
+        return False  # orders-table, ACTIVEMQ_SECRET_ARN: a name, or a name standing in for a value
     return _character_classes(text) >= 3 or entropy(text) >= 3.5 or (
         _character_classes(text) == 2 and len(text) >= 12 and entropy(text) >= 3.0)
 
@@ -183,7 +192,21 @@ def secret_kind(name: str, value: str) -> str | None:
         return found
     if is_secret_name(name) and looks_like_secret(value):
         return "a literal secret"
+    if is_password_name(name) and looks_like_password(value):
+        return "a literal password"
     return None
+
+
+def looks_like_password(value: str) -> bool:
+    """Under a password name, any literal that is not a placeholder, a reference, a path or a number.
+
+    Passwords need not look random (``correcthorsebatterystaple``), and a password-named variable rarely holds
+    a name, so the character tests of ``looks_like_secret`` would miss them.
+    """
+    text = value.strip()
+    return 8 <= len(text) <= 1024 and not is_placeholder(text) and not is_reference(text) and " " not in text \
+        and not text.startswith(("/", "./", "~/")) and not re.match(r"^[a-z][a-z0-9+.-]*://", text) \
+        and not re.fullmatch(r"[\d.,:-]+", text) and text.lower() not in ("true", "false")
 
 
 def mask(value: str) -> str:

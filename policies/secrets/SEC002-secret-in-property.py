@@ -71,8 +71,13 @@ def _leaves(node: Any, path: str, name: str, skip_environment: bool) -> Iterator
             key_text = str(key)
             if skip_environment and key_text.lower() == "environment":
                 continue
-            if key_text in _NAMING_INTRINSICS:
-                continue  # ``Ref: DbPassword`` names a parameter or resource; the value is elsewhere
+            if key_text in _NAMING_INTRINSICS or key_text.endswith(".$"):
+                continue  # ``Ref: DbPassword`` names a parameter; ``Key.$`` is a Step Functions JSONPath
+            if key_text == "Fn::Join":
+                yield from _joined(node, key, value, path, name)
+                continue
+            if key_text == "Fn::If" and isinstance(value, list):
+                value = LSeq(value[1:], loc=getattr(value, "loc", None))  # the first item names a condition
             # An intrinsic function that computes a value (``Fn::Join``) keeps the name of its property.
             owner = name if key_text.startswith("Fn::") else key_text
             child = f"{path}.{key_text}" if path else key_text
@@ -91,6 +96,17 @@ def _leaves(node: Any, path: str, name: str, skip_environment: bool) -> Iterator
                     yield child, name, value, where
             else:
                 yield from _leaves(value, child, name, False)
+
+
+def _joined(node: Any, key: Any, value: Any, path: str, name: str) -> Iterator[tuple[str, str, str, Location]]:
+    """``Fn::Join``: its pieces are judged as the one string they make, a reference if any piece is one."""
+    parts = value[1] if isinstance(value, list) and len(value) == 2 and isinstance(value[1], list) else None
+    if parts is None:
+        return
+    text = "".join(p if isinstance(p, str) else "${ref}" for p in parts)
+    where = loc_of(value) or value_loc(node, key)
+    if where is not None:
+        yield f"{path}.Fn::Join" if path else "Fn::Join", name, text, where
 
 
 def _ssm_violation(res: Resource) -> Iterator[Violation]:
