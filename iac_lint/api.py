@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from iac_lint.config import Config
+from iac_lint.config import Config, apply_path_ignores
 from iac_lint.discover import Filters, Unit, discover
 from iac_lint.engine.evaluate import evaluate
 from iac_lint.engine.rules import Rule, load_rules, select_rules
@@ -217,7 +217,7 @@ def with_fingerprints(findings: list[Finding], root: str) -> list[Finding]:
     when CI runs ``cd infra && iac-lint scan .``, and SARIF/GitLab identities do not depend on it.
     """
     from iac_lint.engine.evaluate import fingerprint
-    from iac_lint.report.paths import repo_path
+    from iac_lint.model.paths import repo_path
 
     return [dataclasses.replace(f, fingerprint=fingerprint(f.rule_id, repo_path(f.location.file, root), f.resource,
                                                            f.logical_path)) for f in findings]
@@ -230,8 +230,8 @@ def finish(report: Report, config: Config, changes: Any = None, scanned: list[st
     is called stale only if a scan of them could have matched it.  Raises ``BaselineError`` for an
     unusable baseline file.
     """
-    from iac_lint.engine.suppress import apply_path_ignores, apply_suppressions
-    from iac_lint.report.paths import project_root, repo_path
+    from iac_lint.engine.suppress import apply_suppressions
+    from iac_lint.model.paths import project_root, repo_path
 
     findings = list(report.findings)
     if config.severity:

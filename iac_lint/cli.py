@@ -436,7 +436,7 @@ def rules_docs(output: str, policies: tuple[str, ...], check: bool) -> None:
 def rules_test(directory: str | None, verbose: bool) -> None:
     """Run every rule's cases in DIRECTORY (default: the built-in policies)."""
     from iac_lint.engine.rules import RuleError, builtin_policies_dir
-    from iac_lint.engine.ruletest import format_report, run_rule_tests
+    from iac_lint.ruletest import format_report, run_rule_tests
 
     try:
         report = run_rule_tests(directory or builtin_policies_dir())

@@ -39,6 +39,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+from iac_lint.model.paths import repository_root
+
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", "node_modules", ".terraform", ".terragrunt-cache", ".serverless", ".aws-sam", "cdk.out",
     "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache",
@@ -122,18 +124,6 @@ def _read_ignore_file(path: str) -> list[str]:
             return handle.read().splitlines()
     except OSError:
         return []
-
-
-def repository_root(start: str) -> str | None:
-    """The nearest directory at or above ``start`` holding a ``.git`` (a directory, or a file in a worktree)."""
-    current = os.path.abspath(start)
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
 
 
 class _Ignores:

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from iac_lint.model import SEVERITIES, Finding, severity_rank
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
-from iac_lint.report.paths import display_path
+from iac_lint.model.paths import display_path
 
 _COLOURS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[33m", "low": "\033[36m",
             "info": "\033[2m"}
