@@ -80,7 +80,17 @@
       var number = source.start + i;
       var line = el("span", "ln" + (number >= f.line && number <= last ? " at" : ""));
       line.appendChild(el("span", "no", number));
-      line.appendChild(document.createTextNode(text));
+      if (number === f.line && text.length) {
+        // The finding's own range on its first line (to the line's end when it spans several).
+        var start = Math.min(Math.max(f.column - 1, 0), text.length);
+        var end = (f.end_line || f.line) > f.line ? text.length :
+          Math.min(Math.max((f.end_column || f.column) - 1, start + 1), text.length);
+        line.appendChild(document.createTextNode(text.slice(0, start)));
+        line.appendChild(el("mark", "", text.slice(start, end)));
+        line.appendChild(document.createTextNode(text.slice(end)));
+      } else {
+        line.appendChild(document.createTextNode(text));
+      }
       pre.appendChild(line);
     });
     return pre;
