@@ -93,9 +93,11 @@ def _page(data: str, links: str, sources: str, diagrams: str) -> str:
 <main>
 <section id="summary" aria-labelledby="summary-title">
 <h2 id="summary-title">Summary</h2>
+<div class="summary-body">
 <div id="by-severity" class="cards"></div>
 <table id="by-rule" class="rules"><thead><tr><th>Rule</th><th>Severity</th><th>Category</th><th>Findings</th></tr>
 </thead><tbody></tbody></table>
+</div>
 </section>
 <section id="paths" aria-labelledby="paths-title">
 <h2 id="paths-title">Exposure paths</h2>
