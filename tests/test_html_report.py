@@ -9,7 +9,6 @@ import shutil
 from html.parser import HTMLParser
 
 import pytest
-
 from conftest import REPO
 from gate_support import cli, copy_fixture
 
@@ -66,7 +65,7 @@ def test_the_embedded_data_is_the_json_report(examples_html, examples_json):
 def test_the_embedded_data_is_the_json_renderers_text_with_only_closing_sequences_escaped(examples_html):
     json_text = cli("scan", "examples", "--format", "json", cwd=REPO).stdout.rstrip("\n")
     embedded = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', examples_html,
-                         re.S).group(1)
+                         re.DOTALL).group(1)
     assert embedded.replace("<\\/", "</").replace("<\\u0021--", "<!--") == json_text
 
 
@@ -103,7 +102,7 @@ def test_a_finding_links_to_the_node_it_concerns_and_the_node_back(examples_html
 
 
 def test_wildcards_are_red_and_grants_summarized_by_access_level(examples_html):
-    svg = re.search(r'<figure class="path" id="[^"]+" data-format="sam">.*?</figure>', examples_html, re.S).group(0)
+    svg = re.search(r'<figure class="path" id="[^"]+" data-format="sam">.*?</figure>', examples_html, re.DOTALL).group(0)
     assert 'class="node wide' in svg and "* (every resource)" in svg and ">s3:*<" in svg
     assert "table OrdersTable" in svg and "Write 4 \u00b7 Read 6" in svg
     assert 'class="edge public"' in svg  # POST /orders has no authorizer

@@ -10,15 +10,32 @@ summarized by IAM access level.  Reports draw it; nothing here judges it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from iac_lint.model.core import Location, Unknown
 from iac_lint.model.entities import (
-    Bucket, Entity, Function, Key, LogGroup, Queue, Role, Route, Stream, Table, Throttle, Topic, Trigger,
+    Bucket,
+    Entity,
+    Function,
+    Key,
+    LogGroup,
+    Queue,
+    Role,
+    Route,
+    Stream,
+    Table,
+    Throttle,
+    Topic,
+    Trigger,
 )
 from iac_lint.model.iam_actions import (
-    ADMIN_MANAGED_POLICIES, access_levels, covers_every_resource, is_full_wildcard, resource_texts,
+    ADMIN_MANAGED_POLICIES,
+    access_levels,
+    covers_every_resource,
+    is_full_wildcard,
+    resource_texts,
 )
 
 # Strongest first: the order in which a grant's actions are summarized.
@@ -159,8 +176,8 @@ def trigger_entry(trigger: Trigger, fn: Function, neighbours: list[Entity]) -> E
         return Entry(trigger.kind, title, via, public, auth, path_throttle(trigger) or "none", tuple(found),
                      trigger.loc)
     source = _find_entity(trigger.source, neighbours)
-    via = source.id if source is not None else (_text(trigger.source) if trigger.source is not None else None)
-    return Entry(trigger.kind, kind_title, via, public, None, None, (source,) if source else (), trigger.loc)
+    origin = source.id if source is not None else _text(trigger.source) if trigger.source is not None else None
+    return Entry(trigger.kind, kind_title, origin, public, None, None, (source,) if source else (), trigger.loc)
 
 
 def _permission_entry(permission: Any) -> Entry:

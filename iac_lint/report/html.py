@@ -26,7 +26,13 @@ from importlib import resources
 from typing import Any
 
 from iac_lint.model import Entity, Function, LogGroup, Role, Unknown, severity_rank
-from iac_lint.model.exposure import ACCESS_LEVELS, Entry, ExposurePath, Grant, exposure_paths
+from iac_lint.model.exposure import (
+    ACCESS_LEVELS,
+    Entry,
+    ExposurePath,
+    Grant,
+    exposure_paths,
+)
 from iac_lint.report import json_report
 from iac_lint.report.paths import display_path
 
@@ -323,8 +329,9 @@ def _role_lines(role: Role) -> list[tuple[str, str]]:
     if role.external:
         lines.append(("muted", "defined outside these files"))
     count = len(role.statements)
-    lines.append(("", f"{count} statement{'s' if count != 1 else ''}, {len(role.managed_policies)} managed "
-                      f"polic{'ies' if len(role.managed_policies) != 1 else 'y'}"))
+    policies = len(role.managed_policies)
+    lines.append(("", f"{count} statement{'s' if count != 1 else ''}, "
+                      + f"{policies} managed polic{'ies' if policies != 1 else 'y'}"))
     if len(role.functions) > 1:
         lines.append(("warn", f"shared by {len(role.functions)} functions"))
     return lines
@@ -403,9 +410,9 @@ def _figure(d: Diagram) -> str:
 
 
 def _svg(d: Diagram, title: str) -> str:
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" viewBox="0 0 {d.width:g} '
-           f'{d.height:g}" width="{d.width:g}" height="{d.height:g}" aria-label="{escape(title)}">',
-           f"<title>{escape(title)}</title>"]
+    root = (f'<svg xmlns="http://www.w3.org/2000/svg" class="diagram" role="img" viewBox="0 0 {d.width:g} '
+            f'{d.height:g}" width="{d.width:g}" height="{d.height:g}" aria-label="{escape(title)}">')
+    out = [root, f"<title>{escape(title)}</title>"]
     for c, heading in enumerate(COLUMNS):
         out.append(f'<text class="col" x="{PAD + c * (NODE_W + COL_GAP):g}" y="{PAD + 8:g}">{escape(heading)}</text>')
     by_id = {n.id: n for n in d.nodes}

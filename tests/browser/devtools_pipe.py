@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import tempfile
 import time
-from typing import Any
+from typing import Any, Self
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -59,9 +59,11 @@ class Browser:
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             args.append("--no-sandbox")  # Chromium refuses to start its sandbox as root (CI containers)
         # A file, not a pipe: Chromium's chatter on stderr must never fill a buffer nobody reads.
-        self._log = tempfile.TemporaryFile()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        # preexec_fn is the one way to place the pipes at 3 and 4; the tests that use it start no threads.
         self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=self._log, preexec_fn=wire_pipes, close_fds=False)
+                                        stderr=self._log, preexec_fn=wire_pipes,  # noqa: PLW1509
+                                        close_fds=False)
         os.close(to_child_r)
         os.close(from_child_w)
         try:
@@ -90,7 +92,8 @@ class Browser:
             if reply.get("id") == self._next_id:
                 if "error" in reply:
                     raise DevToolsError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
+                result: dict[str, Any] = reply.get("result", {})
+                return result
             if "method" in reply:
                 self.events.append(reply)
 
@@ -120,7 +123,8 @@ class Browser:
                 raise DevToolsError(f"Chromium exited: {self._stderr_tail()}")
             self._buffer += chunk
         message, _, self._buffer = self._buffer.partition(b"\0")
-        return json.loads(message)
+        decoded: dict[str, Any] = json.loads(message)
+        return decoded
 
     def _stderr_tail(self) -> str:
         try:
@@ -196,8 +200,8 @@ class Browser:
             self._log.close()
             shutil.rmtree(self._profile, ignore_errors=True)
 
-    def __enter__(self) -> Browser:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *_: Any) -> None:
+    def __exit__(self, *_: object) -> None:
         self.close()

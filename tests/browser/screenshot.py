@@ -11,7 +11,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from devtools_pipe import Browser, find_browser  # noqa: E402
+from devtools_pipe import Browser, find_browser
 
 
 def main(argv: list[str] | None = None) -> int:

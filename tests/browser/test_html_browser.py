@@ -19,10 +19,9 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from devtools_pipe import Browser, DevToolsError, find_browser  # noqa: E402
-
-from conftest import REPO  # noqa: E402
-from gate_support import cli  # noqa: E402
+from conftest import REPO
+from devtools_pipe import Browser, DevToolsError, find_browser
+from gate_support import cli
 
 SCREENSHOT = os.path.join(REPO, "build", "report-screenshot.png")
 EXECUTABLE = find_browser()
@@ -102,11 +101,12 @@ def test_the_content_security_policy_blocks_any_request(opened):
 
 def test_a_finding_links_to_its_node_and_a_node_to_its_findings(opened):
     browser, _, data = opened
+    index = next(i for i, f in enumerate(data["findings"]) if f["rule_id"] == "PUB006")
     link = browser.evaluate("""(function () {
-        var a = document.querySelector('#finding-' + %d + ' a.node-link');
+        var a = document.querySelector('#finding-INDEX a.node-link');
         a.click();
         return [a.getAttribute('href'), document.querySelector('.node.flash').id];
-    })()""" % next(i for i, f in enumerate(data["findings"]) if f["rule_id"] == "PUB006"))
+    })()""".replace("INDEX", str(index)))
     assert link[0] == "#" + link[1]
     highlighted = browser.evaluate("""(function () {
         var node = Array.from(document.querySelectorAll('svg .node.has-findings'))
