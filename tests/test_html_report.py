@@ -160,3 +160,13 @@ def test_a_scan_without_functions_says_so(tmp_path):
     copy_fixture("suppressed.yaml", str(tmp_path), "infra/suppressed.yaml")
     run = cli("scan", "infra", "--format", "html", cwd=str(tmp_path))
     assert "No functions in the scanned files." in run.stdout
+
+
+def test_long_details_wrap_at_separators_onto_two_rows_at_most():
+    from iac_lint.report.html import _wrap
+
+    assert _wrap("Permissions mgmt \u00b7 Write \u00b7 Tagging \u00b7 Read", 36, 2) == [
+        "Permissions mgmt \u00b7 Write \u00b7 Tagging \u00b7", "Read"]
+    assert _wrap("HTTP API aws_apigatewayv2_api.webhook", 36, 2) == ["HTTP API aws_apigatewayv2_api.", "webhook"]
+    rows = _wrap("x" * 100, 36, 2)
+    assert len(rows) == 2 and rows[1].endswith("\u2026") and all(len(r) <= 36 for r in rows)

@@ -50,6 +50,10 @@ HEAD_H = 26
 LINE_H = 16
 NODE_GAP = 12
 CHAR_W = 6.6  # an average glyph of the 12px sans-serif text, to cut lines that would overflow
+LABEL_CHAR_W = 8.0  # the same for the bold 12.5px label
+LINE_CHARS = int((NODE_W - 20) / CHAR_W)
+BADGE_W = 26  # room a findings badge takes from the label
+MAX_ROWS = 2  # a detail longer than a row wraps onto this many rows at most
 COLUMNS = ("Who can reach it", "Function", "Role", "What its permissions reach")
 _LEVEL_SHORT = {"Permissions management": "Permissions mgmt"}
 
@@ -189,6 +193,9 @@ class Node:
     worst: str = ""  # the highest severity among its findings
     x: float = 0.0
     y: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.lines = [(css, row) for css, text in self.lines for row in _wrap(text, LINE_CHARS, MAX_ROWS)]
 
     @property
     def height(self) -> float:
@@ -431,7 +438,7 @@ def _svg(d: Diagram, title: str) -> str:
 
 
 def _svg_node(node: Node) -> str:
-    chars = int((NODE_W - 20) / CHAR_W)
+    label_chars = int((NODE_W - 20 - (BADGE_W if node.findings else 0)) / LABEL_CHAR_W)
     tooltip = node.tooltip or node.label
     if node.findings:
         tooltip += f"\n{len(node.findings)} finding{'s' if len(node.findings) != 1 else ''}: select to show"
@@ -442,9 +449,9 @@ def _svg_node(node: Node) -> str:
     parts = [f'<g {attrs} transform="translate({node.x:g},{node.y:g})">',
              f"<title>{escape(tooltip)}</title>",
              f'<rect class="box" width="{NODE_W}" height="{node.height:g}" rx="6"/>',
-             f'<text class="label" x="10" y="{LINE_H + 1}">{escape(_fit(node.label, chars - 4))}</text>']
+             f'<text class="label" x="10" y="{LINE_H + 1}">{escape(_fit(node.label, label_chars))}</text>']
     for i, (css, text) in enumerate(node.lines):
-        parts.append(f'<text class="line {css}" x="10" y="{LINE_H * (i + 2) + 1}">{escape(_fit(text, chars))}</text>')
+        parts.append(f'<text class="line {css}" x="10" y="{LINE_H * (i + 2) + 1}">{escape(text)}</text>')
     if node.findings:
         parts.append(_badge(node))
     parts.append("</g>")
@@ -454,6 +461,27 @@ def _svg_node(node: Node) -> str:
 def _badge(node: Node) -> str:
     return (f'<g class="badge {escape(node.worst)}" transform="translate({NODE_W - 14},{14})"><circle r="10"/>'
             f'<text text-anchor="middle" y="4">{len(node.findings)}</text></g>')
+
+
+_BREAKS = (" \u00b7 ", " ", ",", "/", ":", ".", "_")
+
+
+def _wrap(text: str, chars: int, rows: int) -> list[str]:
+    """``text`` on rows of at most ``chars``, broken after a separator; the last row cut with …"""
+    text = " ".join(text.split())
+    out: list[str] = []
+    while text and len(out) < rows:
+        if len(text) <= chars:
+            out.append(text)
+            return out
+        # The first separator, in order of preference, that keeps at least half a row; else a hard cut.
+        cuts = (text.rfind(sep, 0, chars - len(sep) + 1) + len(sep) for sep in _BREAKS)
+        cut = next((c for c in cuts if c > chars // 2), chars)
+        out.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        out[-1] = _fit(out[-1] + " " + text, chars)
+    return out or [""]
 
 
 def _fit(text: str, chars: int) -> str:
