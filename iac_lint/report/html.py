@@ -475,8 +475,9 @@ def _wrap(text: str, chars: int, rows: int) -> list[str]:
             out.append(text)
             return out
         # The first separator, in order of preference, that keeps at least half a row; else a hard cut.
-        cuts = (text.rfind(sep, 0, chars - len(sep) + 1) + len(sep) for sep in _BREAKS)
-        cut = next((c for c in cuts if c > chars // 2), chars)
+        # (A separator's trailing space may fall just past the row: rows are right-stripped.)
+        cuts = (text.rfind(sep, 0, chars + 1) + len(sep) for sep in _BREAKS)
+        cut = next((c for c in cuts if c > chars // 2 and len(text[:c].rstrip()) <= chars), chars)
         out.append(text[:cut].rstrip())
         text = text[cut:].lstrip()
     if text:
