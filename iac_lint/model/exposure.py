@@ -138,7 +138,7 @@ def path_throttle(trigger: Trigger) -> str | None:
     key = f"{route.method} {route.path}" if route is not None else None
     for stage in api.stages:
         label = stage.stage_name if isinstance(stage.stage_name, str) else stage.id
-        if key is not None and key in stage.route_throttles and stage.route_throttles[key].is_set:
+        if key is not None and key in stage.route_throttles:
             return f"{key} on stage {label}: {describe_throttle(stage.route_throttles[key])}"
         if stage.throttle is not None and stage.throttle.is_set:
             return f"stage {label}: {describe_throttle(stage.throttle)}"
