@@ -14,5 +14,5 @@ if [ "$(id -u)" != "0" ]; then
     SUDO="sudo -n"
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update
-$SUDO apt-get install -y --no-install-recommends chromium fonts-dejavu-core
+$SUDO apt-get -o DPkg::Lock::Timeout=300 update
+$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y --no-install-recommends chromium fonts-dejavu-core
