@@ -18,8 +18,10 @@ artifact cannot reach the network.  Every text from a scanned file is escaped.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
 from importlib import resources
@@ -187,7 +189,8 @@ class Node:
     tone: str  # public, private, unknown, function, role, wide, scoped, note
     entities: tuple[Entity, ...]
     tooltip: str = ""
-    # Where the node was written: a finding at this line concerns it too (PUB005 names the function, at its URL).
+    # Where a way in was written: a finding on the function at that line concerns the way in too (PUB005 names
+    # the function, at its URL). (file, line); the function is added when the diagram is built.
     at: tuple[str, int] | None = None
     findings: list[int] = field(default_factory=list)
     worst: str = ""  # the highest severity among its findings
@@ -223,14 +226,16 @@ class Diagram:
 
 def _diagrams(report: Any, findings: list[dict[str, Any]]) -> list[Diagram]:
     diagrams: list[Diagram] = []
-    counter = iter(range(1, 1_000_000))
+    counter = itertools.count(1)
     # Findings by the (template, resource) they name; a template is known by the files it was read from.
     by_template: dict[tuple[int, str], list[int]] = {}
+    by_line: dict[tuple[str, int, str], list[int]] = {}
     templates_of_file: dict[str, list[int]] = {}
     for t_index, tpl in enumerate(report.templates):
         for file in set(tpl.sources) | {tpl.path}:
             templates_of_file.setdefault(display_path(file), []).append(t_index)
     for f_index, f in enumerate(findings):
+        by_line.setdefault((f["file"], f["line"], f["resource"]), []).append(f_index)
         for t_index in templates_of_file.get(f["file"], []):
             if f["resource"]:
                 by_template.setdefault((t_index, f["resource"]), []).append(f_index)
@@ -240,7 +245,7 @@ def _diagrams(report: Any, findings: list[dict[str, Any]]) -> list[Diagram]:
             for node in diagram.nodes:
                 found = {i for e in node.entities for i in by_template.get((t_index, e.id), [])}
                 if node.at is not None:
-                    found |= {i for i, f in enumerate(findings) if (f["file"], f["line"]) == node.at}
+                    found.update(by_line.get((*node.at, path.function.id), []))
                 node.findings = sorted(found)
                 node.worst = max((findings[i]["severity"] for i in found), key=severity_rank, default="")
             _layout(diagram)
@@ -257,7 +262,7 @@ def _finding_nodes(diagrams: list[Diagram]) -> dict[str, list[str]]:
     return out
 
 
-def _diagram(diagram_id: str, path: ExposurePath, counter: Any) -> Diagram:
+def _diagram(diagram_id: str, path: ExposurePath, counter: Iterator[int]) -> Diagram:
     fn = path.function
 
     def new_id() -> str:
