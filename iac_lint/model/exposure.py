@@ -213,7 +213,8 @@ def role_grants(role: Role, neighbours: list[Entity]) -> list[Grant]:
         if stmt.not_resources:
             targets = [("every resource except " + ", ".join(_text(r) for r in stmt.not_resources), True)]
         else:
-            targets = [(_text(r), covers_every_resource([r])) for r in stmt.resources] or [("(no resource)", False)]
+            targets = [(_resource_text(r), covers_every_resource([r])) for r in stmt.resources] or [
+                ("(no resource)", False)]
         for target, every in targets:
             entity = _arn_entity(target, neighbours)
             # Two ARNs of one table (itself and its indexes) are one place on the picture.
@@ -305,6 +306,13 @@ def _mentioned(expr: str, neighbours: list[Entity]) -> Entity | None:
         if re.search(r"(?<![\w.-])" + re.escape(entity.id) + r"(?![\w-])", expr):
             return entity
     return None
+
+
+def _resource_text(value: Any) -> str:
+    """A statement's resource as a reviewer reads it: an unknown by its ``*`` pattern, else its expression."""
+    if isinstance(value, Unknown):
+        return value.pattern or value.expr
+    return _text(value)
 
 
 def _text(value: Any, default: str = "") -> str:

@@ -55,6 +55,7 @@ CHAR_W = 6.6  # an average glyph of the 12px sans-serif text, to cut lines that 
 LABEL_CHAR_W = 8.0  # the same for the bold 12.5px label
 LINE_CHARS = int((NODE_W - 20) / CHAR_W)
 BADGE_W = 26  # room a findings badge takes from the label
+LABEL_CHARS = int((NODE_W - 20 - BADGE_W) / LABEL_CHAR_W)
 MAX_ROWS = 2  # a detail longer than a row wraps onto this many rows at most
 COLUMNS = ("Who can reach it", "Function", "Role", "What its permissions reach")
 _LEVEL_SHORT = {"Permissions management": "Permissions mgmt"}
@@ -201,8 +202,13 @@ class Node:
         self.lines = [(css, row) for css, text in self.lines for row in _wrap(text, LINE_CHARS, MAX_ROWS)]
 
     @property
+    def label_rows(self) -> list[str]:
+        """The label on one or two rows, leaving room for a findings badge on the first."""
+        return _wrap(self.label, LABEL_CHARS, MAX_ROWS)
+
+    @property
     def height(self) -> float:
-        return 10 + LINE_H * (1 + len(self.lines))
+        return 10 + LINE_H * (len(self.label_rows) + len(self.lines))
 
 
 @dataclass(slots=True)
@@ -443,7 +449,6 @@ def _svg(d: Diagram, title: str) -> str:
 
 
 def _svg_node(node: Node) -> str:
-    label_chars = int((NODE_W - 20 - (BADGE_W if node.findings else 0)) / LABEL_CHAR_W)
     tooltip = node.tooltip or node.label
     if node.findings:
         tooltip += f"\n{len(node.findings)} finding{'s' if len(node.findings) != 1 else ''}: select to show"
@@ -454,9 +459,12 @@ def _svg_node(node: Node) -> str:
     parts = [f'<g {attrs} transform="translate({node.x:g},{node.y:g})">',
              f"<title>{escape(tooltip)}</title>",
              f'<rect class="box" width="{NODE_W}" height="{node.height:g}" rx="6"/>',
-             f'<text class="label" x="10" y="{LINE_H + 1}">{escape(_fit(node.label, label_chars))}</text>']
+             ]
+    rows = node.label_rows
+    for i, text in enumerate(rows):
+        parts.append(f'<text class="label" x="10" y="{LINE_H * (i + 1) + 1}">{escape(text)}</text>')
     for i, (css, text) in enumerate(node.lines):
-        parts.append(f'<text class="line {css}" x="10" y="{LINE_H * (i + 2) + 1}">{escape(text)}</text>')
+        parts.append(f'<text class="line {css}" x="10" y="{LINE_H * (i + len(rows) + 1) + 1}">{escape(text)}</text>')
     if node.findings:
         parts.append(_badge(node))
     parts.append("</g>")
