@@ -5,7 +5,8 @@ It carries three data blocks and draws the rest from them in the browser:
 - ``report-data``: exactly what ``--format json`` prints (one source of truth
   for findings and summary), with ``</`` and ``<!--`` escaped so that no
   value can end the script element;
-- ``report-paths``: which diagram node each finding concerns, and back;
+- ``report-paths``: the diagrams as a graph (nodes, edges), and which node
+  each finding concerns, and back;
 - ``report-sources``: the source lines around each finding.
 
 The exposure path of every function (who can reach it → the function → its
@@ -71,8 +72,10 @@ def render(report: Any, **_: Any) -> str:
     findings = json.loads(data)["findings"]
     diagrams = _diagrams(report, findings)
     links = {
-        "diagrams": [{"id": d.id, "function": d.function, "file": d.file, "format": d.format} for d in diagrams],
-        "nodes": {n.id: {"label": n.label, "diagram": d.id, "function": d.function, "findings": n.findings}
+        "diagrams": [{"id": d.id, "function": d.function, "file": d.file, "format": d.format,
+                      "edges": [[e.source, e.target, e.tone] for e in d.edges]} for d in diagrams],
+        "nodes": {n.id: {"label": n.label, "diagram": d.id, "function": d.function, "findings": n.findings,
+                         "column": COLUMNS[n.column], "tone": n.tone}
                   for d in diagrams for n in d.nodes},
         "finding_nodes": _finding_nodes(diagrams),
     }
