@@ -1,7 +1,8 @@
 """Flags a function reachable from a public API or URL with no throttle anywhere on that path."""
 
 from iac_lint.model import Unknown
-from iac_lint.model.apigateway import route_key, route_throttle, stage_throttled
+from iac_lint.model.apigateway import route_key
+from iac_lint.model.exposure import path_throttle
 from iac_lint.rules import Violation
 
 RULE = {
@@ -48,19 +49,11 @@ def _reserved(fn):
         return False
 
 
-def _path_throttled(trigger):
-    if trigger.kind == "url" or trigger.api is None:
-        return False
-    route = trigger.route
-    return any(stage_throttled(stage) or (route is not None and route_throttle(stage, route) is not None)
-               for stage in trigger.api.stages)
-
-
 def check(fn):
     if _reserved(fn):
         return
     for trigger in fn.public_triggers:
-        if trigger.kind not in ("api", "http-api", "websocket", "url") or _path_throttled(trigger):
+        if trigger.kind not in ("api", "http-api", "websocket", "url") or path_throttle(trigger) is not None:
             continue
         if trigger.kind == "url":
             label = "its function URL"
