@@ -36,8 +36,8 @@ named paths too, for callers that pass every changed file (pre-commit).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from iac_lint.model.paths import repository_root
 
@@ -104,7 +104,7 @@ class _Layer:
         rel = rel.replace(os.sep, "/") + ("/" if is_dir else "")
         return self.spec.check_file(rel).include
 
-    def without_matches_of(self, path: str) -> "_Layer":
+    def without_matches_of(self, path: str) -> _Layer:
         """This layer minus the patterns that ignore ``path`` (a directory named on the command line)."""
         from pathspec import GitIgnoreSpec
 
@@ -139,7 +139,7 @@ class _Ignores:
                 return verdict
         return False
 
-    def entering(self, directory: str) -> "_Ignores":
+    def entering(self, directory: str) -> _Ignores:
         """The layers for the entries of ``directory``: these plus its own ``.gitignore``."""
         own = os.path.join(directory, ".gitignore")
         if not os.path.isfile(own):

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import string
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import jmespath
 from jmespath import functions as jp_functions
 
-from iac_lint.model import Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
 from iac_lint.engine.rules import Rule
+from iac_lint.model import Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, ERROR_CATEGORY
 
 # Findings that come from reading files rather than from rules: id -> (name, category, title).
@@ -156,7 +156,7 @@ def _evaluate_all(templates: Iterable[Template], rules: list[Rule]) -> list[Find
             try:
                 findings.extend(evaluate_rule(rule, tpl, cache))
             except Exception as exc:  # one broken rule must not hide every other finding
-                where = Location(tpl.path if not os.path.isdir(tpl.path) else tpl.path, 1, 1)
+                where = Location(tpl.path, 1, 1)
                 failed = BUILTIN_FINDINGS["E004"]
                 findings.append(Finding(
                     rule_id=failed.id, rule_name=failed.name, severity=failed.severity, category=failed.category,
