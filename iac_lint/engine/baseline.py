@@ -96,7 +96,7 @@ def _entry_dict(f: Finding, repo_file: str) -> dict[str, Any]:
             "message": f.message}
 
 
-def _sort_key(entry: dict[str, Any]) -> tuple:
+def _sort_key(entry: dict[str, Any]) -> tuple[str, ...]:
     return tuple(str(entry.get(k) or "") for k in ("file", "rule_id", "resource", "fingerprint", "message"))
 
 

@@ -7,6 +7,7 @@ from iac_lint.model.core import (
     Resource,
     Unknown,
     is_unknown,
+    set_loc,
     severity_rank,
 )
 from iac_lint.model.entities import (
@@ -87,6 +88,7 @@ __all__ = [
     "locate_plain",
     "path_loc",
     "plain",
+    "set_loc",
     "severity_rank",
     "value_loc",
 ]

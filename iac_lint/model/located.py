@@ -13,7 +13,7 @@ from typing import Any
 from iac_lint.model.core import Location
 
 
-class LMap(dict):
+class LMap(dict[Any, Any]):
     """A mapping with the location of itself, of each key and of each value."""
 
     __slots__ = ("key_locs", "loc", "value_locs")
@@ -35,7 +35,7 @@ class LMap(dict):
                 self.value_locs[key] = source.value_locs[key]
 
 
-class LSeq(list):
+class LSeq(list[Any]):
     """A list with the location of itself and of each item."""
 
     __slots__ = ("item_locs", "loc")

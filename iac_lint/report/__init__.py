@@ -7,7 +7,7 @@ from collections.abc import Callable
 FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown", "html")
 
 
-def renderer(name: str) -> Callable:
+def renderer(name: str) -> Callable[..., str]:
     """The render(report, **options) function of a format, imported on demand."""
     import importlib
 
@@ -15,4 +15,5 @@ def renderer(name: str) -> Callable:
         raise ValueError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
     module_name = f"{name}_report" if name == "json" else name  # json.py would shadow the standard library's
     module = importlib.import_module(f"iac_lint.report.{module_name}")
-    return module.render
+    render: Callable[..., str] = module.render
+    return render

@@ -23,7 +23,7 @@ SEVERITY = {"info": "info", "low": "minor", "medium": "major", "high": "critical
 
 def render(report: Any, **_: Any) -> str:
     root = report_root(report)  # GitLab wants "a relative path in the repository"
-    seen: Counter = Counter()
+    seen: Counter[str] = Counter()
     issues = []
     for f in report.findings:
         if f.suppressed:

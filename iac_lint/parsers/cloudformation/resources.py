@@ -41,6 +41,7 @@ from iac_lint.model import (
     loc_of,
     locate_plain,
     path_loc,
+    set_loc,
     value_loc,
 )
 from iac_lint.model.s3 import canned_acl, sse_mode
@@ -167,7 +168,7 @@ def read_environment(fn: Function, ctx: CfnContext, variables: Any) -> None:
         return
     for key, raw in variables.items():
         fn.environment[str(key)] = ctx.resolve(raw)
-        fn.locs[f"environment.{key}"] = value_loc(variables, key)
+        set_loc(fn.locs, f"environment.{key}", value_loc(variables, key))
 
 
 def external_role(arn: Any, res: Resource, where: Location) -> Role:
@@ -330,7 +331,7 @@ def read_public_access_block(ctx: CfnContext, block: Any) -> PublicAccessBlock |
                       ("IgnorePublicAcls", "ignore_public_acls"), ("RestrictPublicBuckets", "restrict_public_buckets")):
         if key in block:
             setattr(out, attr, ctx.resolve(block[key]))
-            out.locs[attr] = value_loc(block, key)
+            set_loc(out.locs, attr, value_loc(block, key))
     return out
 
 
@@ -355,7 +356,7 @@ def build_bucket(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
             bucket.set("encryption", Unknown(expression_text(rules)), where)
     bucket.public_access_block = read_public_access_block(ctx, get_path(p, "PublicAccessBlockConfiguration"))
     if bucket.public_access_block is not None:
-        bucket.locs["public_access_block"] = path_loc(p, "PublicAccessBlockConfiguration")
+        set_loc(bucket.locs, "public_access_block", path_loc(p, "PublicAccessBlockConfiguration"))
         # A setting left out is reported at the block's key, not at whichever sibling setting comes first.
         bucket.public_access_block.loc = key_loc(p, "PublicAccessBlockConfiguration") or bucket.public_access_block.loc
     acl = get_path(p, "AccessControl")

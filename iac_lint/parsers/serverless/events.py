@@ -23,6 +23,7 @@ from iac_lint.model import (
     get_path,
     key_loc,
     path_loc,
+    set_loc,
     value_loc,
 )
 from iac_lint.model.apigateway import route_key
@@ -37,9 +38,10 @@ from iac_lint.parsers.serverless.names import (
     as_map,
     truthy,
 )
+from iac_lint.parsers.serverless.state import ServiceState
 
 
-class Events:
+class Events(ServiceState):
     def build_event(self, fn: Function, index: int, etype: str, cfg: Any, where: Location) -> None:
         if etype == "http":
             self.http_route(fn, index, cfg, where)
@@ -108,7 +110,7 @@ class Events:
         throttle = read_throttle(self.ctx, node, "maxRequestsPerSecond", "maxConcurrentRequests")
         if throttle is not None:
             stage.throttle = throttle
-            stage.locs["throttle"] = throttle.loc or path_loc(self.doc, "custom", "apiGatewayThrottling")
+            set_loc(stage.locs, "throttle", throttle.loc or path_loc(self.doc, "custom", "apiGatewayThrottling"))
 
     def http_route(self, fn: Function, index: int, cfg: Any, where: Location) -> None:
         if isinstance(cfg, str):  # ``http: GET users/{id}``

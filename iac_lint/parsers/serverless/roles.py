@@ -24,9 +24,10 @@ from iac_lint.model import (
 from iac_lint.parsers.cloudformation.resources import external_role
 from iac_lint.parsers.iam import statements_from_document
 from iac_lint.parsers.serverless.names import LAMBDA_PRINCIPAL, SHARED_ROLE_ID, is_intrinsic, normalized_name, truthy
+from iac_lint.parsers.serverless.state import ServiceState
 
 
-class Roles:
+class Roles(ServiceState):
     def link_role(self, fn: Function, body: dict) -> None:
         """A function's own ``role``, its per-function role (plugin), or the shared provider role."""
         if body.get("role") is not None:

@@ -28,7 +28,6 @@ from typing import Any
 from iac_lint.model import (
     Api,
     Bucket,
-    Entity,
     Function,
     LMap,
     Location,
@@ -43,6 +42,7 @@ from iac_lint.model import (
     key_loc,
     loc_of,
     path_loc,
+    set_loc,
     value_loc,
 )
 from iac_lint.model.s3 import sse_mode
@@ -111,10 +111,6 @@ class Service(Events, Roles):
         self.provider_role_final: Role | None = None  # the role functions without their own run with
         self.provider_res = Resource("provider", "serverless:provider", FORMAT, self.provider,
                                      self.provider_loc, self.provider_loc.file)
-
-    def resolve(self, value: Any) -> Any:
-        """A plain value: CloudFormation intrinsics resolved as far as they go, the rest Unknown."""
-        return self.ctx.resolve(value)
 
     # --- order of work -----------------------------------------------------------
 
@@ -215,15 +211,6 @@ class Service(Events, Roles):
                     continue
                 merged.put(logical_id, body, found)
         return merged
-
-    def register(self, logical_id: str, entity: Entity) -> None:
-        self.ctx.entities[logical_id] = entity
-        self.ctx.resource_ids.add(logical_id)
-
-    def generated(self, logical_id: str, rtype: str, node: Any, where: Location) -> Resource:
-        """The raw resource behind an entity the framework generates: the node that caused it."""
-        return Resource(logical_id, rtype, FORMAT, node if isinstance(node, dict) else LMap(loc=where), where,
-                        where.file)
 
     # --- functions -----------------------------------------------------------------
 
@@ -347,8 +334,8 @@ class Service(Events, Roles):
             block = PublicAccessBlock(loc=path_loc(node, "blockPublicAccess"))
             for flag in PublicAccessBlock.FLAGS:
                 setattr(block, flag, blocked)
-                block.locs[flag] = path_loc(node, "blockPublicAccess")
+                set_loc(block.locs, flag, path_loc(node, "blockPublicAccess"))
             bucket.public_access_block = block
-            bucket.locs["public_access_block"] = path_loc(node, "blockPublicAccess")
+            set_loc(bucket.locs, "public_access_block", path_loc(node, "blockPublicAccess"))
         self.register(logical, bucket)
         self.tpl.add(bucket)

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from iac_lint.model import LMap, Location, LSeq, LStr, Unknown
+from iac_lint.model import LMap, Location, LSeq, LStr, Unknown, set_loc
 from iac_lint.parsers.terraform.functions import (
     FUNCTIONS,
     UNKNOWN_TOLERANT,
@@ -213,8 +213,8 @@ class Evaluator:
         if not isinstance(seq, LSeq):
             seq = LSeq(loc=item.loc)
             out[name] = seq
-            out.key_locs[name] = item.loc
-            out.value_locs[name] = item.loc
+            set_loc(out.key_locs, name, item.loc)
+            set_loc(out.value_locs, name, item.loc)
         seq.append(item)
         seq.item_locs.append(item.loc)
 

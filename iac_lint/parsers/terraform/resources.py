@@ -28,6 +28,7 @@ from iac_lint.model import (
     Trigger,
     Unknown,
     loc_of,
+    set_loc,
     value_loc,
 )
 from iac_lint.model.s3 import sse_mode
@@ -64,7 +65,7 @@ def build_function(ctx: BuildContext, inst: Instance) -> Built:
     if isinstance(variables, dict):
         for key, value in variables.items():
             fn.environment[str(key)] = value
-            fn.locs[f"environment.{key}"] = value_loc(variables, key) or where(p, "environment", "variables")
+            set_loc(fn.locs, f"environment.{key}", value_loc(variables, key) or where(p, "environment", "variables"))
     elif isinstance(variables, Unknown):
         fn.environment["*"] = variables
 
@@ -258,7 +259,7 @@ def read_public_access_block(node: Any, loc: Location | None) -> PublicAccessBlo
     for attr in PublicAccessBlock.FLAGS:
         if node.get(attr) is not None:
             setattr(out, attr, as_bool(node[attr]))
-            out.locs[attr] = where(node, attr)
+            set_loc(out.locs, attr, where(node, attr))
     return out
 
 
