@@ -10,6 +10,7 @@ a ``TODO: reason`` to replace where it does not.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from iac_lint.engine.rules import Rule
@@ -39,7 +40,7 @@ def syntax_of(path: str) -> str:
 
 def suppressible(finding: Finding) -> bool:
     # Parse errors and the suppressions' own findings are fixed, not silenced.
-    return not finding.rule_id.startswith(("E", "S"))
+    return not re.fullmatch(r"[ES]\d{3}", finding.rule_id)
 
 
 def actions_for(finding: Finding, rule: Rule | None, text: str, lines: list[str], path: str,
