@@ -34,6 +34,8 @@ class Client:
         self.messages: queue.Queue[Json] = queue.Queue()
         self.settings = settings or {}
         self.registrations: list[Json] = []
+        # Every notification from the server, whether or not a test waited for it.
+        self.notifications: list[Json] = []
         self.next_id = 0
         self.lock = threading.Lock()
         threading.Thread(target=self._read, daemon=True).start()
@@ -62,6 +64,8 @@ class Client:
             if "method" in message and "id" in message:
                 self._answer(message)
             else:
+                if "method" in message:
+                    self.notifications.append(message)
                 self.messages.put(message)
 
     def _answer(self, request: Json) -> None:
