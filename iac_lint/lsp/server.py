@@ -173,9 +173,11 @@ class IacLintServer(LanguageServer):
         wanted = {(d.code, _key(d.range)) for d in params.context.diagnostics if d.source == "iac-lint"}
         request = doc.range_from_client_units(params.range)
         chosen = [(f, d) for f, d in state.published.pairs if (d.code, _key(d.range)) in wanted]
-        if not chosen and not params.context.diagnostics:
+        if not chosen:
+            # The cursor's findings; a client may send its diagnostics back reshaped, so their codes suffice.
+            codes = {code for code, _ in wanted}
             chosen = [(f, d) for f, d in state.published.pairs
-                      if _overlaps(doc.range_from_client_units(d.range), request)]
+                      if _overlaps(doc.range_from_client_units(d.range), request) and (not codes or d.code in codes)]
         path = path_of(uri)
         folder = self.folder_state(path)
         lines = [line.rstrip("\r\n") for line in doc.lines]
