@@ -15,9 +15,11 @@ actions live in ``actions.py``, hover text in ``hover.py``.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Sequence
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
@@ -68,6 +70,7 @@ class IacLintServer(LanguageServer):
         self.docs: dict[str, DocState] = {}
         # One worker: runs never overlap, and a queued stale run is dropped by its version check.
         self.linter = ThreadPoolExecutor(max_workers=1, thread_name_prefix="iac-lint")
+        self.settled = False
 
     # --- configuration -----------------------------------------------------------------------
 
@@ -135,6 +138,11 @@ class IacLintServer(LanguageServer):
         if doc.version != version:
             return  # a newer edit arrived; its own run publishes
         self.publish(doc, report, folder)
+        if not self.settled:
+            # Rules, parsers and their data are loaded now and live as long as the server: keeping them
+            # out of the collector's generations keeps its pauses out of the edit-to-diagnostics time.
+            gc.freeze()
+            self.settled = True
 
     def publish(self, doc: TextDocument, report: Report, folder: FolderState) -> None:
         path = path_of(doc.uri)
@@ -142,10 +150,11 @@ class IacLintServer(LanguageServer):
         threshold = severity_rank(folder.settings.min_severity)
         snapshot = Snapshot(headers=resource_headers(report), types_at=resource_types(report))
         broken: list[tuple[Finding, types.Diagnostic]] = []
+        lines = doc.lines
         for finding in report.findings:
             if finding.suppressed or os.path.normcase(os.path.abspath(finding.location.file)) != here:
                 continue
-            pair = (finding, diagnostic(finding, doc, help_uri(folder, finding.rule_id)))
+            pair = (finding, diagnostic(finding, doc, help_uri(folder, finding.rule_id), lines))
             if finding.rule_id == PARSE_ERROR:
                 broken.append(pair)
             elif severity_rank(finding.severity) >= threshold:
@@ -171,16 +180,18 @@ class IacLintServer(LanguageServer):
             return []
         doc = self.workspace.get_text_document(uri)
         wanted = {(d.code, _key(d.range)) for d in params.context.diagnostics if d.source == "iac-lint"}
-        request = doc.range_from_client_units(params.range)
+        doc_lines = doc.lines
+        request = doc.position_codec.range_from_client_units(doc_lines, params.range)
         chosen = [(f, d) for f, d in state.published.pairs if (d.code, _key(d.range)) in wanted]
         if not chosen:
             # The cursor's findings; a client may send its diagnostics back reshaped, so their codes suffice.
             codes = {code for code, _ in wanted}
             chosen = [(f, d) for f, d in state.published.pairs
-                      if _overlaps(doc.range_from_client_units(d.range), request) and (not codes or d.code in codes)]
+                      if _overlaps(doc.position_codec.range_from_client_units(doc_lines, d.range), request)
+                      and (not codes or d.code in codes)]
         path = path_of(uri)
         folder = self.folder_state(path)
-        lines = [line.rstrip("\r\n") for line in doc.lines]
+        lines = [line.rstrip("\r\n") for line in doc_lines]
         out: list[types.CodeAction] = []
         seen: set[tuple[str, tuple[int, int], str]] = set()
         for finding, diag in chosen:
@@ -214,12 +225,13 @@ class IacLintServer(LanguageServer):
         if state is None:
             return None
         doc = self.workspace.get_text_document(params.text_document.uri)
-        at = doc.position_from_client_units(params.position)
+        lines = doc.lines
+        at = doc.position_codec.position_from_client_units(lines, params.position)
         folder = self.folder_state(path_of(doc.uri))
         parts: list[str] = []
         for finding, diag in state.published.pairs:
             rule = folder.by_id.get(finding.rule_id)
-            if rule is None or at not in doc.range_from_client_units(diag.range):
+            if rule is None or at not in doc.position_codec.range_from_client_units(lines, diag.range):
                 continue
             text = rule_markdown(rule, finding.format, doc.uri.lower().endswith(".json"))
             if text not in parts:
@@ -261,17 +273,20 @@ def resource_types(report: Report) -> dict[tuple[str, int], str]:
     return out
 
 
-def diagnostic(finding: Finding, doc: TextDocument, help_uri: str | None) -> types.Diagnostic:
+def diagnostic(finding: Finding, doc: TextDocument, help_uri: str | None,
+               lines: Sequence[str] | None = None) -> types.Diagnostic:
+    """``lines``: the document's lines, when the caller converts many findings (``doc.lines`` splits anew)."""
+    lines = doc.lines if lines is None else lines
     loc = finding.location
     end_line = loc.end_line or loc.line
     end_column = loc.end_column or loc.column
     if (end_line, end_column) <= (loc.line, loc.column):  # a point: underline to the end of the line
         end_line = loc.line
-        end_column = len(doc.lines[loc.line - 1].rstrip("\r\n")) + 1 if loc.line <= len(doc.lines) else loc.column
+        end_column = len(lines[loc.line - 1].rstrip("\r\n")) + 1 if loc.line <= len(lines) else loc.column
     server_range = ServerTextRange(ServerTextPosition(loc.line - 1, loc.column - 1),
                                    ServerTextPosition(end_line - 1, max(end_column - 1, 0)))
     return types.Diagnostic(
-        range=doc.range_to_client_units(server_range),
+        range=doc.position_codec.range_to_client_units(lines, server_range),
         message=finding.message,
         severity=SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning),
         code=finding.rule_id,
