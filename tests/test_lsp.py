@@ -4,7 +4,7 @@ import pytest
 
 pytest.importorskip("pygls", reason="the language server needs the lsp extra (pygls)")
 
-from lsp_client import Client  # noqa: E402
+from lsp_client import Client
 
 
 @pytest.fixture

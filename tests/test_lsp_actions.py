@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("pygls", reason="the language server needs the lsp extra (pygls)")
 
-from lsp_client import Client, apply_edits, edits_of, uri_of  # noqa: E402
+from lsp_client import Client, apply_edits, edits_of, uri_of
 
 SAM_POLICY = """\
 Transform: AWS::Serverless-2016-10-31

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
 pytest.importorskip("pygls", reason="the language server needs the lsp extra (pygls)")
 
-from lsp_client import Client, uri_of  # noqa: E402
+from lsp_client import Client, uri_of
 
 TEMPLATE = """\
 Transform: AWS::Serverless-2016-10-31

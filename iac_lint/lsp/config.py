@@ -11,8 +11,9 @@ the limits it has on the command line.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 from iac_lint.config import SEVERITY_NAMES, Config
 from iac_lint.engine.rules import Rule
@@ -86,7 +87,7 @@ def load_folder(root: str, settings: Settings) -> FolderState:
         config = resolve_config([root], file, use_config_file=file is not None, policies=policies or None)
         config.parse.roots = [root]
         return FolderState(root, settings, config, active_rules(config))
-    except Exception as exc:  # a broken config must not take the editor's diagnostics down
+    except Exception as exc:  # noqa: BLE001 -- a broken config must not take the editor's diagnostics down
         config = Config()
         config.parse.roots = [root]
         return FolderState(root, settings, config, active_rules(config), error=str(exc))

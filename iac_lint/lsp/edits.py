@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Union
 
 _PLACEHOLDER = re.compile(r"\$\{\d+:([^}]*)\}")
 _SNIPPET_ESCAPE = re.compile(r"\\([$}\\])")
@@ -258,7 +257,7 @@ def hcl_add_after_block(lines: list[str], header: int, text: str) -> Edit | None
 @dataclass(slots=True)
 class _JsonObject:
     open: int  # offset of "{"
-    members: dict[str, "_JsonNode"]
+    members: dict[str, _JsonNode]
 
 
 @dataclass(slots=True)
@@ -272,7 +271,7 @@ class _JsonScalar:
     start: int
 
 
-_JsonNode = Union[_JsonObject, _JsonArray, _JsonScalar]
+_JsonNode = _JsonObject | _JsonArray | _JsonScalar
 _JSON_SCALAR = re.compile(r'"(?:[^"\\]|\\.)*"|[-+0-9.eE]+|true|false|null')
 
 

@@ -129,9 +129,7 @@ def _applies(spec: dict[str, Any], target: Target) -> bool:
     if spec.get("syntax") and spec["syntax"] != target.syntax:
         return False
     absent = spec.get("absent")
-    if absent and absent in _resource_text(target):
-        return False
-    return True
+    return not (absent and absent in _resource_text(target))
 
 
 def fixes_for(declared: list[dict[str, Any]], target: Target) -> list[Fix]:

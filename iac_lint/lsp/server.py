@@ -17,9 +17,9 @@ from __future__ import annotations
 import asyncio
 import gc
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Sequence
 from urllib.parse import unquote, urlparse
 
 from lsprotocol import types
@@ -31,7 +31,7 @@ from pygls.workspace.position_codec import ServerTextPosition, ServerTextRange
 from iac_lint import __version__
 from iac_lint.api import Report, lint_buffer
 from iac_lint.lsp.actions import Action, actions_for
-from iac_lint.lsp.config import WATCHED, FolderState, Folders, Settings
+from iac_lint.lsp.config import WATCHED, Folders, FolderState, Settings
 from iac_lint.lsp.hover import rule_markdown
 from iac_lint.model import Finding, severity_rank
 
@@ -104,7 +104,7 @@ class IacLintServer(LanguageServer):
         items += [types.ConfigurationItem(scope_uri=from_fs_path(root), section="iac-lint") for root in roots]
         try:
             answer = await self.workspace_configuration_async(types.ConfigurationParams(items=items))
-        except Exception:  # a client that fails the request keeps the settings it gave at start
+        except Exception:  # noqa: BLE001 -- a client that fails the request keeps the settings it gave at start
             return
         values = list(answer or [])
         if values:
