@@ -305,6 +305,17 @@ def test_snippet_edits_where_the_client_takes_them(snippet_client, workspace):
         "kind": "snippet", "value": "              # iac-lint: ignore IAM001 -- ${1:TODO: reason}\n"}
 
 
+def test_windows_line_endings_are_kept(client, workspace):
+    path = _file(workspace, "template.yaml")
+    text = SAM_POLICY.replace("\n", "\r\n")
+    (target,) = [d for d in client.open(path, text) if d["code"] == "IAM001"]
+    actions = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri_of(path)}, "range": target["range"],
+        "context": {"diagnostics": [target]}})["result"]
+    (edit,) = edits_of(actions[0], uri_of(path))
+    assert edit["newText"] == "              # iac-lint: ignore IAM001 -- TODO: reason\r\n"
+
+
 def test_terraform_suppression_comment(client, workspace):
     _, before, after = fix(client, _file(workspace, "main.tf"), TF_BUCKET, "PUB002", "Suppress PUB002")
     assert "PUB002" in codes(before) and "PUB002" not in codes(after)

@@ -58,7 +58,8 @@ def test_neovim_applies_quick_fixes(tmp_path: Path) -> None:
                XDG_STATE_HOME=str(tmp_path / "state"), XDG_CACHE_HOME=str(tmp_path / "cache"))
     assert NVIM is not None
     subprocess.run([NVIM, "--headless", "--clean", "-n", "-c", f"luafile {SCRIPT}"], env=env, cwd=tmp_path,
-                   timeout=120, check=False, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                   timeout=120, check=False, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
     status, *lines = result.read_text().splitlines()
     assert status == "ok", "\n".join([status, *lines])
     assert lines[10:13] == [

@@ -209,14 +209,17 @@ class IacLintServer(LanguageServer):
     def code_action(self, doc: TextDocument, action: Action, diag: types.Diagnostic) -> types.CodeAction:
         edit_range = doc.range_to_client_units(ServerTextRange(ServerTextPosition(*action.edit.start),
                                                                ServerTextPosition(*action.edit.end)))
+        crlf = "\r\n" in doc.lines[0] if doc.lines else False
+        snippet = action.edit.snippet.replace("\n", "\r\n") if crlf else action.edit.snippet
+        plain = action.edit.plain.replace("\n", "\r\n") if crlf else action.edit.plain
         workspace_edit: types.WorkspaceEdit
         if self.snippet_edits:
             workspace_edit = types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
                 text_document=types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version),
-                edits=[types.SnippetTextEdit(range=edit_range, snippet=types.StringValue(action.edit.snippet))])])
+                edits=[types.SnippetTextEdit(range=edit_range, snippet=types.StringValue(snippet))])])
         else:
             workspace_edit = types.WorkspaceEdit(
-                changes={doc.uri: [types.TextEdit(range=edit_range, new_text=action.edit.plain)]})
+                changes={doc.uri: [types.TextEdit(range=edit_range, new_text=plain)]})
         return types.CodeAction(title=action.title, kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
                                 is_preferred=action.preferred or None, edit=workspace_edit)
 
