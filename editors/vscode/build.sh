@@ -5,5 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund
 npx tsc -p ./
-npx @vscode/vsce package --skip-license --out "iac-lint-$(node -p 'require("./package.json").version').vsix"
+cp ../../LICENSE LICENSE  # the project's licence ships inside the package
+npx @vscode/vsce package --out "iac-lint-$(node -p 'require("./package.json").version').vsix"
 ls -l ./*.vsix
