@@ -130,8 +130,13 @@ class IacLintServer(LanguageServer):
         doc = self.workspace.get_text_document(uri)
         version, source, path = doc.version, doc.source, path_of(uri)
         folder = self.folder_state(path)
-        report = await asyncio.get_running_loop().run_in_executor(
-            self.linter, lint_buffer, path, source, folder.config, folder.rules)
+        try:
+            report = await asyncio.get_running_loop().run_in_executor(
+                self.linter, lint_buffer, path, source, folder.config, folder.rules)
+        except Exception as exc:  # noqa: BLE001 -- a crash on one buffer must not end the session
+            self.window_log_message(types.LogMessageParams(
+                types.MessageType.Error, f"iac-lint: linting {path} failed: {type(exc).__name__}: {exc}"))
+            return
         if uri not in self.workspace.text_documents:
             return  # closed meanwhile
         doc = self.workspace.get_text_document(uri)
