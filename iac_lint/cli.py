@@ -57,18 +57,28 @@ def _scan_options(command: Any) -> Any:
     """The options that decide what a scan finds, shared by ``scan`` and ``baseline create``."""
     options = [
         click.option("--config", "config_file", type=click.Path(dir_okay=False),
-                     help="Configuration file (default: .iac-lint.yaml, or [tool.iac-lint] in pyproject.toml, "
-                          "at the scan root or in the working directory)."),
+                     help="Configuration file (default: the nearest .iac-lint.yaml, or [tool.iac-lint] in "
+                          "pyproject.toml, from the scanned path up to the repository root)."),
         click.option("--select", multiple=True, help="Only these rule ids, prefixes (IAM) or categories."),
         click.option("--ignore", multiple=True, help="Skip these rule ids, prefixes or categories."),
         click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False),
                      help="Extra rules directory (repeatable); the only way to load Python rules."),
-        click.option("--exclude", multiple=True, help="Glob of paths to skip (repeatable)."),
+        click.option("--exclude", multiple=True,
+                     help="Paths to skip, gitignore syntax, relative to the working directory (repeatable; "
+                          "replaces the configuration's exclude)."),
+        click.option("--gitignore/--no-gitignore", "respect_gitignore", default=None,
+                     help="Skip files that .gitignore files ignore (default: on)."),
+        click.option("--force-exclude", is_flag=True, default=None,
+                     help="Apply exclude and .gitignore to paths named on the command line too "
+                          "(for hooks that pass every changed file)."),
         click.option("--stage", default=None, help="Serverless Framework stage (${opt:stage}, ${sls:stage})."),
         click.option("--param", "params", multiple=True, help="KEY=VALUE for ${param:KEY} / template parameters."),
         click.option("--var", "tf_vars", multiple=True, help="Terraform KEY=VALUE variable."),
         click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
                      help="Terraform .tfvars file."),
+        click.option("--cfn-lint/--no-cfn-lint", "cfn_lint", default=None,
+                     help="Also run cfn-lint on CloudFormation/SAM templates; its matches are CFN-<id> findings "
+                          "(needs pip install 'iac-lint[cfn-lint]')."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -96,12 +106,13 @@ def _run_scan(paths: list[str], config: Any, progress: Any = None) -> Any:
     """The report, or exit 2 with the reason (a bad rule, baseline or revision)."""
     from iac_lint.api import scan as run_scan
     from iac_lint.engine.baseline import BaselineError
+    from iac_lint.engine.cfnlint_pass import CfnLintMissing
     from iac_lint.engine.diff import DiffError
     from iac_lint.engine.rules import RuleError
 
     try:
         return run_scan(paths, config, progress=progress)
-    except (RuleError, BaselineError, DiffError) as exc:
+    except (RuleError, BaselineError, DiffError, CfnLintMissing) as exc:
         click.echo(f"iac-lint: {exc}", err=True)
         sys.exit(EXIT_ERROR)
 
@@ -154,6 +165,7 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
     empty = not report.templates
     if empty:
         click.echo(f"iac-lint: warning: no infrastructure-as-code files found under {', '.join(targets)}", err=True)
+    _notes(report, config, quiet)
     # Decided before --severity and --omit-suppressed leave findings out: what is not shown still counts.
     active = [f for f in report.findings if not f.suppressed]
     failing = report.failing(config.fail_on)
@@ -242,6 +254,19 @@ class _Progress:
             pass  # progress is a courtesy; it must never fail the scan
 
 
+def _notes(report: Any, config: Any, quiet: bool = False) -> None:
+    """What the report leaves out and why, on standard error (whatever the format on standard output);
+    ``--quiet`` keeps the warning about a stale baseline only."""
+    if report.hidden_by_diff and not quiet:
+        n = report.hidden_by_diff
+        click.echo(f"iac-lint: {n} finding{'s' if n != 1 else ''} on unchanged resources not shown "
+                   f"(--changed-since {config.changed_since})", err=True)
+    if report.stale_baseline:
+        n = report.stale_baseline
+        click.echo(f"iac-lint: {n} baseline entr{'ies' if n != 1 else 'y'} no longer match{'' if n != 1 else 'es'}; "
+                   f"run `iac-lint baseline update` to remove {'them' if n != 1 else 'it'}", err=True)
+
+
 def _output_plan(formats: tuple[str, ...], outputs: tuple[str, ...]) -> list[tuple[str, str | None]]:
     """(format, file or None for standard output) pairs, by position; ``-`` is standard output.
 
@@ -297,19 +322,71 @@ def baseline_create(paths: tuple[str, ...], output: str, **options: Any) -> None
     click.echo(f"iac-lint: wrote {count} finding{'s' if count != 1 else ''} to {output}", err=True)
 
 
+@baseline.command("update")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=None,
+              help="Baseline file to update (default: the configuration's baseline, else "
+                   ".iac-lint-baseline.json).")
+@_scan_options
+def baseline_update(paths: tuple[str, ...], baseline_file: str | None, **options: Any) -> None:
+    """Remove the entries that match nothing any more; never adds a finding.
+
+    Entries still matched are rewritten to the findings' current fingerprints (a narrowed wildcard
+    matched by rule, file and resource); entries this scan could not have matched (files outside
+    PATHS, rules not selected) are kept as they are.
+    """
+    from iac_lint.engine.baseline import BaselineError, baseline_document, write_document
+
+    targets = list(paths) or ["."]
+    config = _config(targets, **options)
+    config.baseline = baseline_file or config.baseline or ".iac-lint-baseline.json"
+    report = _run_scan(targets, config)
+    accepted = [f for f in report.findings if f.baselined]
+    try:
+        count = write_document(baseline_document(accepted, report.root, keep=report.baseline_unjudged),
+                               config.baseline)
+    except BaselineError as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    removed = report.stale_baseline
+    click.echo(f"iac-lint: removed {removed} stale entr{'ies' if removed != 1 else 'y'}, kept {count} "
+               f"in {config.baseline}", err=True)
+
+
 @main.group()
 def rules() -> None:
     """List, show and test rules."""
 
 
+def _load_rules(policies: tuple[str, ...]) -> Any:
+    """The built-in rules and those in ``policies``, or exit 2 naming the broken rule file."""
+    from iac_lint.engine.rules import RuleError, load_rules
+
+    try:
+        return load_rules(policies)
+    except RuleError as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
 @rules.command("list")
 @click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False))
 def rules_list(policies: tuple[str, ...]) -> None:
-    """The rule catalogue."""
-    from iac_lint.engine.rules import load_rules
+    """The rule catalogue, then the findings iac-lint reports itself (parse errors, suppression checks)."""
+    from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 
-    for rule in load_rules(policies):
-        click.echo(f"{rule.id}  {rule.name:<36} {rule.severity:<8} {rule.category:<16} {rule.title}")
+    loaded = _load_rules(policies)
+    builtin = list(BUILTIN_FINDINGS.values())
+    width = max(len(r.id) for r in [*loaded, *builtin])
+
+    def row(rule: Any) -> str:
+        return f"{rule.id:<{width}}  {rule.name:<36} {rule.severity:<8} {rule.category:<16} {rule.title}"
+
+    for rule in loaded:
+        click.echo(row(rule))
+    click.echo("\nBuilt-in findings (reported by iac-lint itself, not by a rule; always on):")
+    for finding in builtin:
+        click.echo(row(finding))
 
 
 @rules.command("show")
@@ -317,26 +394,40 @@ def rules_list(policies: tuple[str, ...]) -> None:
 @click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False))
 def rules_show(rule_id: str, policies: tuple[str, ...]) -> None:
     """A rule's documentation: what it does, why, an example, the fix, references."""
-    from iac_lint.engine.rules import load_rules
+    from iac_lint.docs import describe, page
 
-    found = [r for r in load_rules(policies) if r.id == rule_id.upper()]
-    if not found:
-        click.echo(f"iac-lint: no rule {rule_id}", err=True)
+    rule = describe(rule_id, _load_rules(policies))
+    if rule is None:
+        click.echo(f"iac-lint: no rule or built-in finding {rule_id}; `iac-lint rules list` shows them all",
+                   err=True)
         sys.exit(EXIT_ERROR)
-    rule = found[0]
-    click.echo(f"{rule.id} {rule.name}  ({rule.severity}, {rule.category})\n{rule.title}\n")
-    titles = {"what": "What it does", "why": "Why is this bad?", "example": "Example", "fix": "Use instead",
-              "references": "References"}
-    for key, title in titles.items():
-        value = rule.docs.get(key)
-        if not value:
-            continue
-        click.echo(f"## {title}")
-        if isinstance(value, list):
-            click.echo("\n".join(f"- {v}" for v in value))
-        else:
-            click.echo(str(value).rstrip())
-        click.echo()
+    source = getattr(rule, "source", None)
+    click.echo(page(rule, os.path.relpath(source) if source else None, link=True), nl=False)
+
+
+@rules.command("docs")
+@click.option("--output", "-o", default="docs/rules", show_default=True, type=click.Path(file_okay=False),
+              help="Directory of the pages.")
+@click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="Document the rules in this directory too (repeatable).")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a page is missing or out of date.")
+def rules_docs(output: str, policies: tuple[str, ...], check: bool) -> None:
+    """Write one markdown page per rule and built-in finding, and an index, to OUTPUT."""
+    from iac_lint.docs import check_pages, write_pages
+    from iac_lint.engine.rules import RuleError
+
+    try:
+        if check:
+            stale = check_pages(output, policies)
+            for name in stale:
+                click.echo(f"iac-lint: {os.path.join(output, name)} is out of date; run `iac-lint rules docs "
+                           f"--output {output}`", err=True)
+            sys.exit(EXIT_FINDINGS if stale else EXIT_OK)
+        changed = write_pages(output, policies)
+    except RuleError as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    click.echo(f"iac-lint: {len(changed)} page{'s' if len(changed) != 1 else ''} updated in {output}", err=True)
 
 
 @rules.command("test")
@@ -345,7 +436,7 @@ def rules_show(rule_id: str, policies: tuple[str, ...]) -> None:
 def rules_test(directory: str | None, verbose: bool) -> None:
     """Run every rule's cases in DIRECTORY (default: the built-in policies)."""
     from iac_lint.engine.rules import RuleError, builtin_policies_dir
-    from iac_lint.engine.ruletest import format_report, run_rule_tests
+    from iac_lint.ruletest import format_report, run_rule_tests
 
     try:
         report = run_rule_tests(directory or builtin_policies_dir())

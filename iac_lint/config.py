@@ -3,8 +3,17 @@
 Where the configuration comes from, first found wins:
 
 1. ``--config FILE`` (YAML, or a ``pyproject.toml``);
-2. ``.iac-lint.yaml`` / ``.iac-lint.yml`` at the scan root, then in the working directory;
-3. ``[tool.iac-lint]`` in ``pyproject.toml`` at the scan root, then in the working directory.
+2. the nearest directory, from the (first) scanned path up to its repository
+   root (the directory holding ``.git``) and not above, that has an
+   ``.iac-lint.yaml`` / ``.iac-lint.yml`` or a ``pyproject.toml`` with a
+   ``[tool.iac-lint]`` table (in that order within one directory), as ruff
+   finds its ``pyproject.toml``; outside a repository only the scanned
+   directory itself is looked at, since a file above it belongs to nobody we
+   know;
+3. the same search from the working directory.
+
+Paths in the file (``policies``, ``baseline``, ``var_files``, ``exclude``
+patterns) are relative to the file's directory, wherever the scan starts.
 
 Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
 
@@ -12,7 +21,9 @@ Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
     ignore: [THR003]
     fail_on: medium                  # critical | high | medium | low | info
     fail_on_empty: true              # exit 2 when no infrastructure-as-code file is found
-    exclude: ["examples/**"]         # globs, relative to the configuration file
+    exclude: ["examples/"]           # gitignore syntax, relative to the configuration file
+    respect_gitignore: true          # skip what .gitignore files ignore (--no-gitignore)
+    force_exclude: false             # apply exclude/.gitignore to paths named on the command line too
     policies: [rules/]               # extra rule directories: YAML rules only (see below)
     severity: {IAM006: medium}       # a rule's severity, by rule id
     per_path_ignores: {"legacy/**": [IAM001]}
@@ -22,6 +33,7 @@ Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
     params: {env: prod}              # ${param:...} and template parameters
     var_files: [prod.tfvars]         # Terraform
     vars: {region: eu-west-1}        # Terraform
+    cfn_lint: true                   # also run cfn-lint on CloudFormation/SAM (pip install 'iac-lint[cfn-lint]')
 
 Why Python rules are refused in a configuration file's ``policies``: the file
 is read from the scanned repository, which on a pull request is whatever its
@@ -47,14 +59,16 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
+from iac_lint.model import SEVERITIES, Finding
+from iac_lint.model.rule_ids import CATEGORIES, is_rule_id, is_rule_token, matches_rule
 from iac_lint.parsers import ParseOptions
 
-SEVERITY_NAMES = ("info", "low", "medium", "high", "critical")
+SEVERITY_NAMES = SEVERITIES  # the one severity list (iac_lint.model); the old name stays for importers
 CONFIG_NAMES = (".iac-lint.yaml", ".iac-lint.yml")
-_RULE_ID = re.compile(r"^[A-Z]{1,6}\d{3}$")
-_TOKEN = re.compile(r"^(?:[A-Z]{1,6}(?:\d{3})?|ALL)$")
+__all__ = ["Config", "ConfigError", "SEVERITY_NAMES", "find_config_file", "apply_path_ignores", "matches_rule", "path_pattern",
+           "read_config_file", "relative_to_root", "resolve_config"]
 
 
 class ConfigError(Exception):
@@ -82,6 +96,11 @@ class Config:
     # Exit 2 when the scan finds no infrastructure-as-code file (a CI path pointing at the wrong folder).
     fail_on_empty: bool = False
     exclude: list[str] = field(default_factory=list)
+    # Where ``exclude`` patterns are anchored: the configuration file's directory, or the working
+    # directory when they come from ``--exclude``.
+    exclude_root: str | None = None
+    respect_gitignore: bool = True
+    force_exclude: bool = False
     policies: list[str] = field(default_factory=list)
     builtin_rules: bool = True
     parse: ParseOptions = field(default_factory=ParseOptions)
@@ -99,6 +118,8 @@ class Config:
     source: str | None = None
     # Today's date for suppression expiry; None means datetime.date.today() (tests inject one).
     today: date | None = None
+    # Also run cfn-lint on the CloudFormation/SAM templates (engine/cfnlint_pass.py).
+    cfn_lint: bool = False
 
 
 # --- locating values in the file -----------------------------------------------------
@@ -188,10 +209,8 @@ def _strings(entry: _Entry, file: str) -> list[str]:
 
 def _rule_tokens(values: list[str], what: str, entry: _Entry, file: str) -> list[str]:
     """Rule ids (IAM001), prefixes (IAM), categories (encryption) or ALL."""
-    from iac_lint.engine.rules import CATEGORIES
-
     for i, token in enumerate(values):
-        if not (_TOKEN.match(token.upper()) or token.lower() in CATEGORIES):
+        if not is_rule_token(token):
             line = entry.item_lines[i] if i < len(entry.item_lines) and entry.item_lines[i] else entry.line
             raise ConfigError(f"{what}: {token!r} is not a rule id (IAM001), a prefix (IAM) or a category "
                               f"({', '.join(sorted(CATEGORIES))})", file, line)
@@ -283,7 +302,7 @@ class _Reader:
         out = {}
         for i, (rule_id, value) in enumerate(_mapping(entry, self.file).items()):
             line = self.line_of(entry, i)
-            if not _RULE_ID.match(str(rule_id)):
+            if not is_rule_id(str(rule_id)):
                 raise ConfigError(f"severity: {rule_id!r} is not a rule id like IAM001", self.file, line)
             if not isinstance(value, str) or value.lower() not in SEVERITY_NAMES:
                 raise ConfigError(f"severity of {rule_id} must be one of {', '.join(SEVERITY_NAMES)}, "
@@ -323,6 +342,11 @@ class _Reader:
             out.append(path)
         return out
 
+    def cfn_lint(self, entry: _Entry) -> bool:
+        if not isinstance(entry.value, bool):
+            raise ConfigError(f"cfn_lint must be true or false, not {entry.value!r}", self.file, entry.line)
+        return entry.value
+
 
 _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
     "select": _Reader.select,
@@ -330,6 +354,8 @@ _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
     "fail_on": _Reader.fail_on,
     "fail_on_empty": _Reader.flag,
     "exclude": _Reader.exclude,
+    "respect_gitignore": _Reader.flag,
+    "force_exclude": _Reader.flag,
     "policies": _Reader.policies,
     "severity": _Reader.severity,
     "per_path_ignores": _Reader.per_path_ignores,
@@ -339,6 +365,7 @@ _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
     "params": _Reader.params,
     "var_files": _Reader.var_files,
     "vars": _Reader.params,
+    "cfn_lint": _Reader.cfn_lint,
 }
 
 
@@ -346,25 +373,29 @@ _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
 
 
 def find_config_file(paths: list[str], cwd: str | None = None) -> str | None:
-    """``.iac-lint.yaml`` at the scan root or the working directory, else a pyproject.toml with our table."""
-    cwd = cwd or os.getcwd()
+    """The configuration file for a scan of ``paths`` (see the module docstring), or None."""
     first = paths[0] if paths else "."
-    root = first if os.path.isdir(first) else (os.path.dirname(first) or ".")
-    places = []
-    for place in (root, cwd):
-        place = os.path.abspath(place)
-        if place not in places:
-            places.append(place)
-    for place in places:
+    start = first if os.path.isdir(first) else (os.path.dirname(first) or ".")
+    return _nearest_config(start) or _nearest_config(cwd or os.getcwd())
+
+
+def _nearest_config(start: str) -> str | None:
+    """The nearest configuration file from ``start`` up to its repository root (outside one: ``start`` only)."""
+    from iac_lint.model.paths import repository_root
+
+    here = os.path.abspath(start)
+    top = repository_root(here) or here
+    while True:
         for name in CONFIG_NAMES:
-            candidate = os.path.join(place, name)
+            candidate = os.path.join(here, name)
             if os.path.isfile(candidate):
                 return candidate
-    for place in places:
-        candidate = os.path.join(place, "pyproject.toml")
+        candidate = os.path.join(here, "pyproject.toml")
         if os.path.isfile(candidate) and _has_tool_table(candidate):
             return candidate
-    return None
+        if here == top or os.path.dirname(here) == here:
+            return None
+        here = os.path.dirname(here)
 
 
 def _has_tool_table(path: str) -> bool:
@@ -423,6 +454,8 @@ def resolve_config(paths: list[str], config_file: str | None = None, *, use_conf
     settings: dict[str, Any] = read_config_file(file) if file else {"_lines": {}}
     lines = settings.pop("_lines")
     config = Config(root=os.path.dirname(os.path.abspath(file)) if file else os.getcwd(), source=file)
+    # Patterns from the file are anchored at its directory, those of --exclude at the working directory.
+    config.exclude_root = os.getcwd() if flags.get("exclude") is not None else config.root
     parse_keys = {"stage": "stage", "params": "params", "var_files": "var_files", "vars": "tf_vars"}
     for source in (settings, {k: v for k, v in flags.items() if v is not None}):
         for key, value in source.items():
@@ -469,47 +502,32 @@ def _refuse_untrusted_python(from_file: list[str], from_flags: list[str], file: 
 # --- matching paths and rules ------------------------------------------------------
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A gitignore-flavoured glob: ``**`` crosses directories, ``*`` does not, a name without ``/``
-    matches at any depth, and a directory matches everything under it."""
+def path_pattern(pattern: str) -> Any:
+    """A ``per_path_ignores`` glob, read as a ``.gitignore`` line (``**`` crosses directories, ``*`` does
+    not, a name without ``/`` matches at any depth, a directory matches everything under it) by pathspec,
+    the same matcher that reads ``exclude`` and ``.gitignore``."""
+    import pathspec
+
     pattern = pattern.strip()
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    anchored = "/" in pattern.rstrip("/")
-    pattern = pattern.rstrip("/")
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    body = "".join(out)
-    prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(rf"^{prefix}{body}(?:/.*)?$")
+    return pathspec.GitIgnoreSpec.from_lines([pattern[2:] if pattern.startswith("./") else pattern])
 
 
-def matches_rule(rule_id: str, category: str, tokens: list[str]) -> bool:
-    """Whether a rule is named by ids (IAM001), prefixes (IAM), categories (encryption) or ALL."""
-    for token in tokens:
-        token = token.strip()
-        if not token:
-            continue
-        upper = token.upper()
-        if upper == "ALL" or upper == rule_id or token.lower() == category or \
-                (token.isalpha() and rule_id.startswith(upper)):
-            return True
-    return False
+def apply_path_ignores(findings: Iterable[Finding], config: Config) -> list[Finding]:
+    """``per_path_ignores``: suppressed (kind external), not dropped, so reports still show them."""
+    patterns = [(p, path_pattern(p), tokens) for p, tokens in config.per_path_ignores.items()]
+    if not patterns:
+        return list(findings)
+    out = []
+    for finding in findings:
+        if not finding.suppressed:
+            rel = relative_to_root(finding.location.file, config)
+            for pattern, spec, tokens in patterns:
+                if spec.match_file(rel) and matches_rule(finding.rule_id, finding.category, tokens):
+                    finding = dataclasses.replace(finding, suppressed=True, suppression_kind="external",
+                                                  suppression_reason=f"per_path_ignores: {pattern}")
+                    break
+        out.append(finding)
+    return out
 
 
 def relative_to_root(path: str, config: Config) -> str:

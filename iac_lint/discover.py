@@ -7,17 +7,42 @@ Serverless Framework file is any YAML/JSON with top-level ``service`` and
 are not infrastructure-as-code are skipped silently; a directory that cannot
 be listed is a unit of its own, so that the scan reports it instead of
 skipping what it holds without a word.
+
+What is skipped while walking a directory, in this order of precedence:
+
+1. tool and dependency folders (``DEFAULT_EXCLUDES``: ``.git``, ``node_modules``,
+   ``.terraform``, ``.terragrunt-cache``, ...), by name, at any depth;
+2. the configuration's ``exclude`` patterns (gitignore syntax, anchored at the
+   directory of the configuration file that lists them, or at the working
+   directory for ``--exclude``);
+3. unless turned off (``--no-gitignore``, ``respect_gitignore: false``), what
+   git would ignore: every ``.gitignore`` from the repository root (the
+   nearest directory above with a ``.git``) down to the file, a deeper one
+   overriding a shallower one, the last matching line of a file winning, ``!``
+   re-including, and ``.git/info/exclude`` below them all.  Like git, a file
+   inside an ignored directory cannot be re-included: the directory is never
+   entered.  Git itself is not asked, so an exported tree or a CI artifact
+   without ``.git`` is read the same way (its ``.gitignore`` files from the
+   scan root down).
+
+Paths named on the command line are scanned even when one of these rules
+would skip them, as ruff does: naming a file or directory is asking for it
+(``iac-lint scan .aws-sam/build`` reads what ``sam build`` wrote, though it is
+ignored).  Inside a named directory the rules apply again, except the ones
+that ignore that directory itself.  ``--force-exclude`` applies the rules to
+named paths too, for callers that pass every changed file (pre-commit).
 """
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+from iac_lint.model.paths import repository_root
+
 DEFAULT_EXCLUDES = (
-    ".git", ".hg", ".svn", "node_modules", ".terraform", ".serverless", ".aws-sam", "cdk.out",
+    ".git", ".hg", ".svn", "node_modules", ".terraform", ".terragrunt-cache", ".serverless", ".aws-sam", "cdk.out",
     "__pycache__", ".venv", "venv", ".tox", ".mypy_cache", ".pytest_cache",
 )
 YAML_EXTENSIONS = (".yaml", ".yml", ".json", ".template")
@@ -25,6 +50,8 @@ SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
 SERVERLESS_CODE_NAMES = ("serverless.ts", "serverless.js", "serverless.mjs", "serverless.cjs")
 TERRAFORM_EXTENSIONS = (".tf", ".tf.json")
 TFVARS_EXTENSIONS = (".tfvars", ".tfvars.json")
+# A .gitignore larger than this is not a list of patterns anyone wrote: it is not read.
+_MAX_IGNORE_FILE = 1 << 20
 
 
 @dataclass(slots=True)
@@ -39,36 +66,178 @@ class Unit:
     reason: str = ""
 
 
-def _excluded(rel: str, name: str, patterns: Iterable[str]) -> bool:
-    for pattern in patterns:
-        pattern = pattern.rstrip("/")
-        if fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(rel, pattern) or fnmatch.fnmatch(rel, f"{pattern}/*") \
-                or rel.startswith(pattern.rstrip("*").rstrip("/") + "/") and "*" not in pattern:
-            return True
-    return False
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What to skip besides ``DEFAULT_EXCLUDES``."""
+
+    exclude: tuple[str, ...] = ()
+    # Where ``exclude`` patterns are anchored; None: the working directory.
+    exclude_root: str | None = None
+    gitignore: bool = True
+    force_exclude: bool = False
 
 
-def discover(paths: Iterable[str], excludes: Iterable[str] = ()) -> Iterator[Unit]:
-    """Every unit under ``paths``, in a stable order."""
-    patterns = list(excludes)
+class _Layer:
+    """The patterns of one ignore file (or of the configuration's ``exclude``), anchored at ``base``."""
+
+    __slots__ = ("base", "spec")
+
+    def __init__(self, base: str, lines: Iterable[str]) -> None:
+        from pathspec import GitIgnoreSpec
+
+        self.base = base
+        self.spec = GitIgnoreSpec.from_lines(lines)
+
+    def verdict(self, path: str, is_dir: bool, fallback_base: str | None = None) -> bool | None:
+        """True: ignored; False: re-included by a ``!`` line; None: no line of this layer matches.
+
+        A path outside ``base`` is matched relative to ``fallback_base`` when given (``--exclude vendor``
+        run from elsewhere still skips the scanned tree's ``vendor``), else by no line.
+        """
+        rel = os.path.relpath(path, self.base)
+        if rel == ".." or rel.startswith(".." + os.sep):
+            if fallback_base is None:
+                return None
+            rel = os.path.relpath(path, fallback_base)
+        if rel == "." or rel == ".." or rel.startswith(".." + os.sep):
+            return None
+        rel = rel.replace(os.sep, "/") + ("/" if is_dir else "")
+        return self.spec.check_file(rel).include
+
+    def without_matches_of(self, path: str) -> "_Layer":
+        """This layer minus the patterns that ignore ``path`` (a directory named on the command line)."""
+        from pathspec import GitIgnoreSpec
+
+        rel = os.path.relpath(path, self.base).replace(os.sep, "/") + "/"
+        copy = _Layer.__new__(_Layer)
+        copy.base = self.base
+        copy.spec = GitIgnoreSpec([p for p in self.spec.patterns
+                                   if p.include is None or not p.match_file(rel)])
+        return copy
+
+
+def _read_ignore_file(path: str) -> list[str]:
+    try:
+        if os.path.getsize(path) > _MAX_IGNORE_FILE:
+            return []
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read().splitlines()
+    except OSError:
+        return []
+
+
+class _Ignores:
+    """The layers that apply inside one directory, deepest last."""
+
+    def __init__(self, layers: list[_Layer]) -> None:
+        self.layers = layers
+
+    def ignored(self, path: str, is_dir: bool) -> bool:
+        for layer in reversed(self.layers):
+            verdict = layer.verdict(path, is_dir)
+            if verdict is not None:
+                return verdict
+        return False
+
+    def entering(self, directory: str) -> "_Ignores":
+        """The layers for the entries of ``directory``: these plus its own ``.gitignore``."""
+        own = os.path.join(directory, ".gitignore")
+        if not os.path.isfile(own):
+            return self
+        return _Ignores([*self.layers, _Layer(directory, _read_ignore_file(own))])
+
+
+def _git_layers(start: str) -> list[_Layer]:
+    """``.git/info/exclude`` and every ``.gitignore`` from the repository root down to ``start``'s parent.
+
+    ``start`` itself is left out: its own ``.gitignore`` is read when the walk enters it.
+    """
+    top = repository_root(start)
+    if top is None:
+        return []
+    layers = []
+    info = os.path.join(top, ".git", "info", "exclude")
+    if os.path.isfile(info):
+        layers.append(_Layer(top, _read_ignore_file(info)))
+    chain = []
+    current = os.path.abspath(start)
+    while current != top:
+        current = os.path.dirname(current)
+        chain.append(current)
+    for directory in reversed(chain):
+        own = os.path.join(directory, ".gitignore")
+        if os.path.isfile(own):
+            layers.append(_Layer(directory, _read_ignore_file(own)))
+    return layers
+
+
+def discover(paths: Iterable[str], filters: Filters | None = None) -> Iterator[Unit]:
+    """Every unit under ``paths``, in a stable order (see the module docstring for what is skipped)."""
+    filters = filters or Filters()
+    exclude = _Layer(os.path.abspath(filters.exclude_root or os.getcwd()), filters.exclude) \
+        if filters.exclude else None
     for root in paths:
         if os.path.isfile(root):
-            yield from _classify_files(os.path.dirname(root) or ".", [os.path.basename(root)], explicit=True)
+            if not (filters.force_exclude and _skipped_by_name(root, exclude, filters)):
+                yield from _classify_files(os.path.dirname(root) or ".", [os.path.basename(root)], explicit=True)
             continue
         if not os.path.isdir(root):
             continue
-        unreadable: list[OSError] = []
-        for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
-            yield from _unreadable_units(unreadable)
-            rel_dir = os.path.relpath(dirpath, root)
-            rel_dir = "" if rel_dir == "." else rel_dir.replace(os.sep, "/")
-            dirnames[:] = sorted(
-                d for d in dirnames
-                if d not in DEFAULT_EXCLUDES and not _excluded(f"{rel_dir}/{d}".lstrip("/"), d, patterns)
-            )
-            kept = [f for f in sorted(filenames) if not _excluded(f"{rel_dir}/{f}".lstrip("/"), f, patterns)]
-            yield from _classify_files(dirpath, kept, explicit=False)
+        if filters.force_exclude and _skipped_by_name(root, exclude, filters):
+            continue
+        yield from _walk(root, exclude, filters)
+
+
+def _skipped_by_name(path: str, exclude: _Layer | None, filters: Filters) -> bool:
+    """Whether a path named on the command line falls under a rule (only asked with ``--force-exclude``)."""
+    absolute = os.path.abspath(path)
+    is_dir = os.path.isdir(absolute)
+    top = repository_root(absolute if is_dir else os.path.dirname(absolute))
+    below = os.path.relpath(absolute, top) if top else os.path.normpath(path)
+    if any(part in DEFAULT_EXCLUDES for part in below.split(os.sep)):
+        return True
+    if exclude is not None and exclude.verdict(absolute, is_dir):
+        return True
+    if filters.gitignore:
+        parent = absolute if is_dir else os.path.dirname(absolute)
+        ignores = _Ignores(_git_layers(parent)).entering(parent) if not is_dir else _Ignores(_git_layers(absolute))
+        return ignores.ignored(absolute, is_dir)
+    return False
+
+
+def _walk(root: str, exclude: _Layer | None, filters: Filters) -> Iterator[Unit]:
+    top_abs = os.path.abspath(root)
+    ignores = _Ignores([])
+    if filters.gitignore:
+        ignores = _Ignores(_git_layers(top_abs))
+        if ignores.ignored(top_abs, is_dir=True):
+            # Named on the command line, so scanned: drop the lines that ignore it, keep the others.
+            ignores = _Ignores([layer.without_matches_of(top_abs) for layer in ignores.layers])
+    if exclude is not None and exclude.verdict(top_abs, is_dir=True):
+        exclude = exclude.without_matches_of(top_abs)
+    below: dict[str, _Ignores] = {top_abs: ignores.entering(top_abs) if filters.gitignore else ignores}
+
+    def skipped(path: str, is_dir: bool, layers: _Ignores) -> bool:
+        if exclude is not None and exclude.verdict(path, is_dir, fallback_base=top_abs):
+            return True
+        return filters.gitignore and layers.ignored(path, is_dir)
+
+    unreadable: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
         yield from _unreadable_units(unreadable)
+        here = os.path.abspath(dirpath)
+        layers = below.pop(here, ignores)
+        kept_dirs = []
+        for name in sorted(dirnames):
+            path = os.path.join(here, name)
+            if name in DEFAULT_EXCLUDES or skipped(path, True, layers):
+                continue
+            kept_dirs.append(name)
+            below[path] = layers.entering(path) if filters.gitignore else layers
+        dirnames[:] = kept_dirs
+        kept = [f for f in sorted(filenames) if not skipped(os.path.join(here, f), False, layers)]
+        yield from _classify_files(dirpath, kept, explicit=False)
+    yield from _unreadable_units(unreadable)
 
 
 def _unreadable_units(errors: list[OSError]) -> Iterator[Unit]:

@@ -180,15 +180,19 @@ def test_serverless_and_terraform_options_reach_the_parsers(project):
     assert overridden.parse.stage == "dev"
 
 
-def test_glob_matching():
-    from iac_lint.config import glob_regex
+def test_per_path_ignore_globs_read_as_gitignore_lines():
+    from iac_lint.config import path_pattern
 
-    assert glob_regex("legacy/**").match("legacy/a/b.yaml")
-    assert not glob_regex("legacy/**").match("src/legacy.yaml")
-    assert glob_regex("*.json").match("deep/dir/t.json")
-    assert not glob_regex("infra/*.yaml").match("infra/sub/t.yaml")
-    assert glob_regex("infra/**/t.yaml").match("infra/t.yaml")
-    assert glob_regex("vendor").match("a/vendor/x.tf")
+    def matches(pattern: str, path: str) -> bool:
+        return path_pattern(pattern).match_file(path)
+
+    assert matches("legacy/**", "legacy/a/b.yaml")
+    assert not matches("legacy/**", "src/legacy.yaml")
+    assert matches("*.json", "deep/dir/t.json")
+    assert not matches("infra/*.yaml", "infra/sub/t.yaml")
+    assert matches("infra/**/t.yaml", "infra/t.yaml")
+    assert matches("vendor", "a/vendor/x.tf")
+    assert matches("./infra/", "infra/x.yaml")
 
 
 def test_config_policies_may_not_replace_a_builtin_rule(project):
@@ -200,3 +204,31 @@ def test_config_policies_may_not_replace_a_builtin_rule(project):
     assert ".iac-lint.yaml:1: policies:" in run.stderr and "built-in ids (IAM001-wildcard-action.yaml)" in run.stderr
     trusted = cli("scan", "infra", "--policies", "rules", "--format", "json", cwd=str(project))
     assert "IAM001" not in rules_of(trusted)  # replaced on purpose by whoever runs the scan
+
+
+def test_config_found_by_walking_up_to_the_repository_root_and_not_above(tmp_path):
+    outer = tmp_path / "outer"
+    repo = outer / "repo"
+    copy_fixture("app.yaml", str(repo), "services/orders/infra/app.yaml")
+    (repo / ".git").mkdir()
+    write(outer / ".iac-lint.yaml", "select: [PUB]\n")  # above the repository: not ours
+    deep = repo / "services" / "orders" / "infra"
+    assert rules_of(cli("scan", ".", "--format", "json", cwd=str(deep))) == \
+        {"IAM001", "IAM002", "ENC001", "ENC002", "PUB002"}
+    write(repo / ".iac-lint.yaml", "select: [IAM]\nbaseline: baselines/orders.json\n")
+    missing = cli("scan", ".", cwd=str(deep))
+    assert missing.code == 2 and str(repo / "baselines" / "orders.json") in missing.stderr
+    # Relative paths stay relative to the file, not to where the scan starts.
+    write(repo / "baselines" / "orders.json", '{"version": 1, "findings": []}')
+    run = cli("scan", "services/orders/infra/app.yaml", "--format", "json", cwd=str(repo))
+    assert rules_of(run) == {"IAM001", "IAM002"}
+    assert rules_of(cli("scan", ".", "--format", "json", cwd=str(deep))) == {"IAM001", "IAM002"}
+
+
+def test_the_nearest_configuration_wins(tmp_path):
+    copy_fixture("app.yaml", str(tmp_path), "services/orders/app.yaml")
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / ".iac-lint.yaml", "select: [IAM]\n")
+    write(tmp_path / "services" / "orders" / "pyproject.toml", '[tool.iac-lint]\nselect = ["ENC002"]\n')
+    assert rules_of(cli("scan", "services/orders", "--format", "json", cwd=str(tmp_path))) == {"ENC002"}
+    assert rules_of(cli("scan", "services", "--format", "json", cwd=str(tmp_path))) == {"IAM001", "IAM002"}

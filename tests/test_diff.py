@@ -189,3 +189,25 @@ def test_a_deleted_file_reports_nothing_and_the_rest_still_counts(repo):
     edit(repo / "infra" / "tf" / "main.tf", 'name                    = "orders"', 'name = "orders-v2"')
     run = cli("scan", "infra", "--changed-since", "main", "--format", "json", cwd=str(repo))
     assert changed(run) == {("ENC002", "aws_sqs_queue.orders")}
+
+
+def test_diff_mode_says_how_many_findings_it_hid(repo):
+    edit(repo / "infra" / "app.yaml", "SqsManagedSseEnabled: false",
+         "SqsManagedSseEnabled: false\n      VisibilityTimeout: 60")
+    run = cli("scan", "infra", "--changed-since", "main", "--format", "json", cwd=str(repo))
+    # 6 active findings in all (5 in app.yaml, the Terraform queue); the queue's ENC002 is shown.
+    assert changed(run) == {("ENC002", "OrdersQueue")}
+    assert run.json()["summary"]["hidden_by_diff"] == 5
+    assert "iac-lint: 5 findings on unchanged resources not shown (--changed-since main)" in run.stderr
+    text = cli("scan", "infra", "--changed-since", "main", cwd=str(repo))
+    assert any(line.endswith("; 5 findings on unchanged resources not shown.") for line in text.stdout.splitlines())
+
+
+def test_errors_are_never_hidden_by_diff_mode(repo):
+    (repo / "infra" / "broken.yaml").write_text("Resources:\n  A: [\n")
+    git(str(repo), "add", ".")
+    git(str(repo), "commit", "-qm", "a template that does not parse")
+    git(str(repo), "checkout", "-q", "-b", "later")
+    run = cli("scan", "infra", "--changed-since", "feature", "--format", "json", cwd=str(repo))
+    assert changed(run) == {("E001", "")}
+    assert run.code == 1 and run.json()["summary"]["hidden_by_diff"] == 6

@@ -1,6 +1,10 @@
 """The language server, driven over stdio the way an editor drives it."""
 
+import os
+
 import pytest
+
+from conftest import REPO
 
 pytest.importorskip("pygls", reason="the language server needs the lsp extra (pygls)")
 
@@ -41,7 +45,8 @@ def test_diagnostics_follow_the_buffer_not_the_disk(client, tmp_path):
     assert len(wildcard) == 1
     assert wildcard[0]["range"]["start"] == {"line": 10, "character": 22}  # 0-based: line 11, the "s3:*"
     assert wildcard[0]["severity"] == 1 and wildcard[0]["source"] == "iac-lint"
-    assert wildcard[0]["codeDescription"]["href"].endswith("IAM001-wildcard-action.py")
+    assert wildcard[0]["codeDescription"]["href"] == "https://github.com/iac-lint/iac-lint/blob/main/docs/rules/IAM001.md"
+    assert os.path.isfile(os.path.join(REPO, "docs", "rules", "IAM001.md"))
 
     # The user narrows the action: the diagnostic goes away on the next change.
     start = {"line": 10, "character": 22}
@@ -59,6 +64,8 @@ def test_broken_buffer_gives_a_located_parse_error(client, tmp_path):
         "text": "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B:\n    Type: [\n"}})
     (found,) = client.diagnostics(uri)
     assert found["code"] == "E001" and found["range"]["start"]["line"] == 4
+    # A built-in finding links to its page too.
+    assert found["codeDescription"]["href"].endswith("/docs/rules/E001.md")
 
 
 def test_terraform_buffer_is_linted_with_its_module(client, tmp_path):

@@ -403,9 +403,9 @@ def test_hover_shows_the_rule_docs_and_its_page(client, workspace):
         "textDocument": {"uri": uri_of(path)}, "position": {"line": 10, "character": 25}})["result"]
     value = hover["contents"]["value"]
     assert hover["contents"]["kind"] == "markdown"
-    assert value.startswith("**IAM001 wildcard-action** · high · least-privilege")
-    assert "**Why it matters.**" in value and "**Fix.**" in value
-    assert "[IAM001 documentation](https://" in value and "IAM001-wildcard-action.py)" in value
+    assert value.startswith("**IAM001 wildcard-action** (high, least-privilege)")
+    assert "**Why is this bad?**" in value and "**Use instead**" in value
+    assert "[IAM001 documentation](https://" in value and "docs/rules/IAM001.md)" in value
     nothing = client.request("textDocument/hover", {
         "textDocument": {"uri": uri_of(path)}, "position": {"line": 0, "character": 0}})["result"]
     assert nothing is None

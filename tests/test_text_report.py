@@ -140,6 +140,15 @@ def test_the_docs_pointer_lives_in_one_function():
     assert docs_pointer("IAM001") == "iac-lint rules show IAM001"
 
 
+def test_iac_lints_own_findings_point_at_docs_that_exist(tmp_path):
+    (tmp_path / "broken.yaml").write_text("Resources:\n  A: [unclosed\n")
+    run = cli("scan", "broken.yaml", "--no-color", cwd=str(tmp_path))
+    footers = [line for line in run.stdout.splitlines() if line.lstrip().startswith("= ")]
+    assert footers and footers[0].endswith("docs: iac-lint rules show E001"), run.stdout
+    shown = cli("rules", "show", "E001")
+    assert shown.code == 0 and "E001" in shown.stdout
+
+
 # --- --severity and case-insensitive choices -------------------------------------------------------
 
 

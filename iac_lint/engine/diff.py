@@ -6,6 +6,9 @@ plus untracked files): on a pull request against ``origin/main`` that is the
 pull request's own change, not whatever ``main`` did since the branch started.
 
 A finding is kept when
+- it is an error that left something unread (E001-E004: a file that could
+  not be parsed, a rule that failed): the analysis was blind there, changed
+  or not, so diff mode never hides it;
 - its file is new (added, or untracked), or
 - its own span, or the span of its resource (header line to the end of the
   resource's last node), touches a changed line, or
@@ -29,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from iac_lint.model import Finding, Template
+from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(?P<start>\d+)(?:,(?P<count>\d+))? @@")
 _COMMENT_OR_BLANK = re.compile(r"^\s*(?:(?:#|//).*)?$")
@@ -242,7 +246,8 @@ def keep_changed(findings: Iterable[Finding], templates: list[Template], changes
     for finding in findings:
         file = finding.location.file
         real = os.path.realpath(os.path.abspath(file))
-        if real in whole:
+        builtin = BUILTIN_FINDINGS.get(finding.rule_id)
+        if real in whole or (builtin is not None and builtin.blocks_analysis):
             out.append(finding)
             continue
         change = changes.of(file)

@@ -12,17 +12,11 @@ from jmespath import functions as jp_functions
 
 from iac_lint.model import Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
 from iac_lint.engine.rules import Rule
+from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, ERROR_CATEGORY
 
-# Findings that come from reading files rather than from rules.
+# Findings that come from reading files rather than from rules: id -> (name, category, title).
 PROBLEM_RULES: dict[str, tuple[str, str, str]] = {
-    # id: (name, category, title)
-    "E001": ("parse-error", "error", "The file could not be parsed"),
-    "E002": ("unsafe-include", "error", "An include points outside the scanned root and was not read"),
-    "E003": ("unresolvable-variable", "error", "A variable could not be resolved (cycle or depth limit)"),
-    "E004": ("rule-error", "error", "A rule failed while evaluating a resource"),
-    "I001": ("not-analysed", "error", "The file is code and is not analysed"),
-    "I002": ("module-not-fetched", "error", "A remote module is never fetched and was not analysed"),
-}
+    f.id: (f.name, f.category, f.title) for f in BUILTIN_FINDINGS.values() if f.category == ERROR_CATEGORY}
 
 
 class _Functions(jp_functions.Functions):
@@ -45,11 +39,14 @@ class _Functions(jp_functions.Functions):
 _OPTIONS = jmespath.Options(custom_functions=_Functions())
 
 
-def fingerprint(rule_id: str, file: str, resource: str, logical_path: str) -> str:
-    """Stable across edits elsewhere in the file: no line numbers go in."""
-    # ./a/b.yaml, a/b.yaml and /abs/cwd/a/b.yaml are one file: one fingerprint however it was named.
-    rel = (os.path.relpath(file) if os.path.isabs(file) else os.path.normpath(file)).replace(os.sep, "/")
-    digest = hashlib.sha256(f"{rule_id}|{rel}|{resource}|{logical_path}".encode()).hexdigest()
+def fingerprint(rule_id: str, repo_file: str, resource: str, logical_path: str) -> str:
+    """A finding's identity, stable across edits elsewhere in the file: no line numbers go in.
+
+    ``repo_file`` is the file relative to the project root (``model.paths.repo_path``), so that one
+    finding has one fingerprint whichever directory the scan ran from.  Findings are created without
+    one; ``api.finish`` gives every finding its fingerprint, once, when the project root is known.
+    """
+    digest = hashlib.sha256(f"{rule_id}|{repo_file}|{resource}|{logical_path}".encode()).hexdigest()
     return digest[:32]
 
 
@@ -76,7 +73,7 @@ def make_finding(rule: Rule, message: str, location: Location, resource: str, fm
     return Finding(
         rule_id=rule.id, rule_name=rule.name, severity=rule.severity, category=rule.category,
         message=message, location=location, resource=resource, format=fmt,
-        fingerprint=fingerprint(rule.id, location.file, resource, logical_path), logical_path=logical_path,
+        logical_path=logical_path,
     )
 
 
@@ -134,7 +131,6 @@ def problem_findings(tpl: Template) -> Iterable[Finding]:
         yield Finding(
             rule_id=problem.rule_id, rule_name=name, severity=problem.severity, category="error",
             message=problem.message, location=problem.location, resource="", format=tpl.format,
-            fingerprint=fingerprint(problem.rule_id, problem.location.file, "", problem.message),
             logical_path=problem.message,
         )
 
@@ -161,9 +157,10 @@ def _evaluate_all(templates: Iterable[Template], rules: list[Rule]) -> list[Find
                 findings.extend(evaluate_rule(rule, tpl, cache))
             except Exception as exc:  # one broken rule must not hide every other finding
                 where = Location(tpl.path if not os.path.isdir(tpl.path) else tpl.path, 1, 1)
+                failed = BUILTIN_FINDINGS["E004"]
                 findings.append(Finding(
-                    rule_id="E004", rule_name="rule-error", severity="high", category="error",
+                    rule_id=failed.id, rule_name=failed.name, severity=failed.severity, category=failed.category,
                     message=f"rule {rule.id} failed on this file: {type(exc).__name__}: {exc}",
                     location=where, resource="", format=tpl.format,
-                    fingerprint=fingerprint("E004", where.file, rule.id, ""), logical_path=rule.id))
+                    logical_path=rule.id))
     return findings

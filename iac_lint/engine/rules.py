@@ -20,7 +20,8 @@ A declarative rule::
     docs: {what: ..., why: ..., example: ..., fix: ..., references: [...]}
 
 A Python rule defines ``RULE`` (the same keys, without ``when``) and
-``check(entity) -> Iterable[Violation]``.
+``check(entity) -> Iterable[Violation]``; what it imports is in ``iac_lint.rules``
+(``Violation`` is re-exported here for rules written against this module).
 """
 
 from __future__ import annotations
@@ -33,29 +34,21 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
-from iac_lint.model import ENTITY_TYPES, SEVERITIES, Location
+from iac_lint.model import ENTITY_TYPES, SEVERITIES
+from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
+from iac_lint.model.rule_ids import CATEGORIES, RULE_ID, RULE_ID_PATTERN, matches_rule
+from iac_lint.rules import DOC_PARTS, Violation
 
-RULE_FILE = re.compile(r"^(?P<id>[A-Z]{2,6}\d{3})[-_][\w-]+\.(?P<ext>ya?ml|py)$")
-CASES_DIR = re.compile(r"^[A-Z]{2,6}\d{3}$")
-CATEGORIES = {
-    "least-privilege": "IAM", "encryption": "ENC", "public-access": "PUB", "throttling": "THR",
-    "secrets": "SEC", "logging": "LOG", "runtime": "RUN",
-}
+RULE_FILE = re.compile(rf"^(?P<id>{RULE_ID_PATTERN})[-_][\w-]+\.(?P<ext>ya?ml|py)$")
+CASES_DIR = RULE_ID
 REQUIRED = ("id", "name", "severity", "category", "title", "applies_to", "message")
-DOC_PARTS = ("what", "why", "example", "fix", "references")
+
+__all__ = ["CATEGORIES", "DOC_PARTS", "RULE_FILE", "Rule", "RuleError", "Violation", "builtin_policies_dir",
+           "load_rule_file", "load_rules", "rule_files", "select_rules"]
 
 
 class RuleError(Exception):
     """A rule file that cannot be used; names the file."""
-
-
-@dataclass(frozen=True, slots=True)
-class Violation:
-    """What a Python rule yields: a message, where, and a logical path for fingerprints."""
-
-    message: str
-    location: Location | None = None
-    path: str = ""
 
 
 @dataclass(slots=True)
@@ -86,8 +79,12 @@ class Rule:
         return os.path.join(os.path.dirname(self.source), self.id)
 
     @property
-    def help_uri(self) -> str:
-        return f"https://github.com/iac-lint/iac-lint/blob/main/policies/{self.category}/{os.path.basename(self.source)}"
+    def builtin(self) -> bool:
+        """Whether this is one of iac-lint's own rules (documented under ``docs/rules/``)."""
+        if not self.source:
+            return False
+        source, builtin = os.path.realpath(self.source), os.path.realpath(builtin_policies_dir())
+        return os.path.commonpath([source, builtin]) == builtin
 
 
 def _validate(meta: dict[str, Any], path: str, python: bool) -> None:
@@ -98,8 +95,11 @@ def _validate(meta: dict[str, Any], path: str, python: bool) -> None:
         raise RuleError(f"{path}: missing {', '.join(missing)}")
     if meta["severity"] not in SEVERITIES:
         raise RuleError(f"{path}: severity must be one of {', '.join(SEVERITIES)}")
-    if not re.fullmatch(r"[A-Z]{2,6}\d{3}", str(meta["id"])):
-        raise RuleError(f"{path}: id {meta['id']!r} must be a prefix and three digits, like IAM001")
+    if not RULE_ID.match(str(meta["id"])):
+        raise RuleError(f"{path}: id {meta['id']!r} must be an uppercase prefix and digits, like IAM001")
+    if str(meta["id"]) in BUILTIN_FINDINGS:
+        raise RuleError(f"{path}: id {meta['id']} is iac-lint's own {BUILTIN_FINDINGS[str(meta['id'])].name} "
+                        f"finding; choose another")
     docs = meta.get("docs") or {}
     if not isinstance(docs, dict):
         raise RuleError(f"{path}: docs must be a mapping of {', '.join(DOC_PARTS)}")
@@ -186,11 +186,6 @@ def load_rules(extra_dirs: Iterable[str] = (), builtin: bool = True) -> list[Rul
 
 def select_rules(rules: list[Rule], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
     """``--select``/``--ignore`` by id (``IAM001``), id prefix (``IAM``) or category (``encryption``)."""
-
-    def matches(rule: Rule, token: str) -> bool:
-        token = token.strip()
-        return bool(token) and (rule.id == token.upper() or rule.category == token.lower()
-                                or (token.isalpha() and rule.id.startswith(token.upper())) or token.upper() == "ALL")
-
-    selected = [r for r in rules if not select or any(matches(r, t) for t in select)]
-    return [r for r in selected if not any(matches(r, t) for t in ignore)]
+    select, ignore = list(select), list(ignore)
+    selected = [r for r in rules if not select or matches_rule(r.id, r.category, select)]
+    return [r for r in selected if not matches_rule(r.id, r.category, ignore)]

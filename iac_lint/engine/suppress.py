@@ -39,22 +39,17 @@ from datetime import date
 from typing import Any, Iterable
 
 from iac_lint.model import Finding, Location, Template
+from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, SUPPRESSION_CATEGORY
+from iac_lint.model.rule_ids import RULE_ID_LIST_PATTERN, matches_rule
 
+# id -> (name, title), from the registry of built-in findings.
 SUPPRESSION_RULES: dict[str, tuple[str, str]] = {
-    # id: (name, title)
-    "S001": ("suppression-without-reason", "A suppression does not say why"),
-    "S002": ("unused-suppression", "A suppression matches no finding"),
-    "S003": ("suppression-refused", "The configuration does not allow this rule to be suppressed in the source"),
-    "S004": ("expired-suppression", "A suppression is past its expiry date and no longer applies"),
-    "S005": ("malformed-suppression", "An iac-lint comment could not be read"),
-}
-SUPPRESSION_CATEGORY = "suppression"
+    f.id: (f.name, f.title) for f in BUILTIN_FINDINGS.values() if f.category == SUPPRESSION_CATEGORY}
 
-_RULE_ID = r"[A-Za-z]{1,6}\d{3}"
 # Where a directive starts: a comment marker, then "iac-lint:".
 DIRECTIVE = re.compile(r"(?:#|//|/\*)\s*iac-lint\s*:", re.IGNORECASE)
 _BODY = re.compile(
-    rf"^\s*ignore\s+(?P<ids>{_RULE_ID}(?:\s*,\s*{_RULE_ID})*)"
+    rf"^\s*ignore\s+(?P<ids>{RULE_ID_LIST_PATTERN})"
     r"(?:\s+until\s+(?P<until>\S+))?"
     r"\s*(?:--\s*(?P<reason>.*?))?\s*(?:\*/\s*)?$",
     re.IGNORECASE,
@@ -250,12 +245,10 @@ def _enclosing_lines(lines: list[str], line: int, header: int | None, limit: int
 
 
 def _meta_finding(rule_id: str, message: str, where: Location, resource: str, fmt: str, key: str) -> Finding:
-    from iac_lint.engine.evaluate import fingerprint
-
-    name, _ = SUPPRESSION_RULES[rule_id]
-    return Finding(rule_id=rule_id, rule_name=name, severity="info", category=SUPPRESSION_CATEGORY,
+    check = BUILTIN_FINDINGS[rule_id]
+    return Finding(rule_id=rule_id, rule_name=check.name, severity=check.severity, category=check.category,
                    message=message, location=where, resource=resource, format=fmt,
-                   fingerprint=fingerprint(rule_id, where.file, resource, key), logical_path=key)
+                   logical_path=key)
 
 
 def apply_suppressions(findings: Iterable[Finding], templates: list[Template], config: Any,
@@ -265,8 +258,6 @@ def apply_suppressions(findings: Iterable[Finding], templates: list[Template], c
     ``rules`` are the rules that ran: an unused suppression is reported only for them, so that
     ``--select ENC`` does not call every ``IAM`` suppression unused.
     """
-    from iac_lint.config import matches_rule
-
     today = getattr(config, "today", None) or date.today()
     refused_tokens = list(getattr(config, "no_inline_suppress", None) or [])
     categories = {r.id: r.category for r in rules or ()}
@@ -326,24 +317,4 @@ def apply_suppressions(findings: Iterable[Finding], templates: list[Template], c
     for where, resource, problem in index.bad_metadata:
         out.append(_meta_finding("S005", f"unreadable iac-lint Metadata: {problem}", where, resource,
                                  index.formats.get(where.file, ""), problem))
-    return out
-
-
-def apply_path_ignores(findings: Iterable[Finding], config: Any) -> list[Finding]:
-    """``per_path_ignores``: suppressed (kind external), not dropped, so reports still show them."""
-    from iac_lint.config import glob_regex, matches_rule, relative_to_root
-
-    patterns = [(p, glob_regex(p), tokens) for p, tokens in (getattr(config, "per_path_ignores", None) or {}).items()]
-    if not patterns:
-        return list(findings)
-    out = []
-    for finding in findings:
-        if not finding.suppressed:
-            rel = relative_to_root(finding.location.file, config)
-            for pattern, regex, tokens in patterns:
-                if regex.match(rel) and matches_rule(finding.rule_id, finding.category, tokens):
-                    finding = dataclasses.replace(finding, suppressed=True, suppression_kind="external",
-                                                  suppression_reason=f"per_path_ignores: {pattern}")
-                    break
-        out.append(finding)
     return out

@@ -69,9 +69,14 @@ class FolderState:
     rules: list[Rule]
     error: str | None = None
     by_id: dict[str, Rule] = field(default_factory=dict)
+    # Each rule's page, and the built-in findings' (E001 ...): a diagnostic's code links there.
+    help: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        from iac_lint.docs import help_uris
+
         self.by_id = {rule.id: rule for rule in self.rules}
+        self.help = help_uris(self.rules)
 
 
 def load_folder(root: str, settings: Settings) -> FolderState:

@@ -49,15 +49,20 @@ def _fence(text: str, written_for: str | None) -> str:
 
 
 def rule_markdown(rule: Rule, fmt: str, json_file: bool = False) -> str:
+    """The rule's head, what, why and fix (for ``fmt``) under the same headings as its page, and a link."""
+    from iac_lint.docs import help_uri, summary
+    from iac_lint.rules import DOC_PARTS
+
     docs: Mapping[str, Any] = rule.docs or {}
-    parts = [f"**{rule.id} {rule.name}** · {rule.severity} · {rule.category}", rule.title]
-    if docs.get("what"):
-        parts.append(f"**What it does.** {str(docs['what']).strip()}")
-    if docs.get("why"):
-        parts.append(f"**Why it matters.** {str(docs['why']).strip()}")
+    parts = [summary(rule), rule.title]
+    for key in ("what", "why"):
+        if docs.get(key):
+            parts.append(f"**{DOC_PARTS[key]}** {str(docs[key]).strip()}")
     fix, written_for = fix_for_format(docs.get("fix"), fmt, json_file)
     if fix:
-        label = f"**Fix ({written_for}).**" if written_for else "**Fix.**"
+        label = f"**{DOC_PARTS['fix']}** ({written_for})" if written_for else f"**{DOC_PARTS['fix']}**"
         parts.append(f"{label}\n\n{_fence(fix, written_for)}" if _looks_like_code(fix) else f"{label} {fix.strip()}")
-    parts.append(f"[{rule.id} documentation]({rule.help_uri})")
+    uri = help_uri(rule)
+    if uri:
+        parts.append(f"[{rule.id} documentation]({uri})")
     return "\n\n".join(parts)

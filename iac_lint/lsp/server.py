@@ -264,8 +264,7 @@ def path_of(uri: str) -> str:
 
 
 def help_uri(folder: FolderState, rule_id: str) -> str | None:
-    rule = folder.by_id.get(rule_id)
-    return rule.help_uri if rule is not None else None
+    return folder.help.get(rule_id)
 
 
 def resource_headers(report: Report) -> dict[tuple[str, str], int]:

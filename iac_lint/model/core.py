@@ -83,6 +83,9 @@ class Finding:
     # Who suppressed it, in SARIF's terms: "inSource" (a comment or Metadata in the scanned file) or
     # "external" (a baseline, a per-path ignore in the configuration).
     suppression_kind: str | None = None
+    # Accepted by the baseline file (then also suppressed, kind "external", reason "baseline"): reports say
+    # "baselined", which is not the same news as a suppression someone wrote.
+    baselined: bool = False
     # A logical path used for stable fingerprints: the resource and the attribute, never a line.
     logical_path: str = ""
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from iac_lint import __version__
 from iac_lint.model import Finding
-from iac_lint.report.paths import display_path
+from iac_lint.model.paths import display_path
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:
@@ -18,6 +18,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
         "message": f.message, "file": display_path(loc.file), "line": loc.line, "column": loc.column,
         "end_line": loc.end_line or loc.line, "end_column": loc.end_column or loc.column,
         "resource": f.resource, "format": f.format, "fingerprint": f.fingerprint, "suppressed": f.suppressed,
+        "baselined": f.baselined,
     }
     if f.suppressed:
         out["suppression_reason"] = f.suppression_reason or ""
@@ -27,6 +28,7 @@ def finding_dict(f: Finding) -> dict[str, Any]:
 
 def render(report: Any, **_: Any) -> str:
     active = [f for f in report.findings if not f.suppressed]
+    baselined = sum(f.baselined for f in report.findings)
     payload = {
         "version": 1,
         "tool": {"name": "iac-lint", "version": __version__},
@@ -35,7 +37,11 @@ def render(report: Any, **_: Any) -> str:
             "files": report.files,
             "resources": report.resources,
             "findings": len(active),
-            "suppressed": len(report.findings) - len(active),
+            # Suppressed in the source or by the configuration; the baseline's are counted apart.
+            "suppressed": len(report.findings) - len(active) - baselined,
+            "baselined": baselined,
+            "stale_baseline": getattr(report, "stale_baseline", 0),
+            "hidden_by_diff": getattr(report, "hidden_by_diff", 0),
             "by_severity": dict(Counter(f.severity for f in active)),
         },
     }

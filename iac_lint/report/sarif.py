@@ -5,7 +5,10 @@ Choices, and why (GitHub's "SARIF support for code scanning" page lists what it 
   problem id (E001 parse-error, S002 unused-suppression, ...) that occurs, so
   every ``ruleIndex`` resolves; ``shortDescription`` and ``fullDescription``
   are cut to GitHub's 1024 characters, ``help.markdown`` carries the rule's
-  documentation (GitHub shows it instead of ``help.text``);
+  documentation (GitHub shows it instead of ``help.text``), rendered by
+  ``iac_lint.docs`` like every other view of it, and ``helpUri`` is the rule's
+  page (``docs/rules/ID.md`` in this repository; a user's rule's first
+  reference);
 - ``properties.security-severity`` (a numeric string) is what GitHub ranks
   security alerts by: over 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium,
   0.1-3.9 low, 0.0 none.  Any value makes the rule a security rule, so the
@@ -37,47 +40,29 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from iac_lint import __version__
+from iac_lint import __version__, docs
+from iac_lint.docs import REPOSITORY_URL
 from iac_lint.model import Finding
-from iac_lint.report.paths import report_root
+from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, SUPPRESSION_CATEGORY
+from iac_lint.model.rule_ids import TEMPLATE_VALIDITY
+from iac_lint.model.paths import report_root
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/iac-lint/iac-lint"
+INFORMATION_URI = REPOSITORY_URL
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0", "info": "0.0"}
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 # GitHub's limits on a reportingDescriptor's texts.
 MAX_DESCRIPTION, MAX_NAME = 1024, 255
-DOC_TITLES = (("what", "What it does"), ("why", "Why is this bad?"), ("example", "Example"),
-              ("fix", "Use instead"), ("references", "References"))
 
 
 def help_markdown(rule: Any) -> str:
-    """The rule's documentation in ruff's five parts, as markdown."""
-    parts = [f"**{rule.id} {rule.name}** ({rule.severity}, {rule.category})", "", str(rule.title)]
-    for key, title in DOC_TITLES:
-        value = (rule.docs or {}).get(key)
-        if not value:
-            continue
-        parts += ["", f"### {title}", ""]
-        if key == "references" and isinstance(value, list):
-            parts += [f"- {ref}" for ref in value]
-        elif key == "example":
-            parts += ["```yaml", str(value).rstrip(), "```"]
-        else:
-            parts.append(str(value).rstrip())
-    return "\n".join(parts)
+    """The rule's documentation in ruff's five parts, as markdown (GitHub shows it under the alert)."""
+    return f"{docs.summary(rule)}\n\n{rule.title}\n\n{docs.markdown(rule, heading_level=3)}".rstrip()
 
 
 def help_text(rule: Any) -> str:
     """The same documentation as plain text, for viewers without markdown."""
-    parts = [f"{rule.id} {rule.name}: {rule.title}"]
-    for key, title in DOC_TITLES:
-        value = (rule.docs or {}).get(key)
-        if not value:
-            continue
-        body = "\n".join(f"- {v}" for v in value) if isinstance(value, list) else str(value).rstrip()
-        parts.append(f"{title}:\n{body}")
-    return "\n\n".join(parts)
+    return docs.plain_text(rule)
 
 
 def _cut(text: str, limit: int = MAX_DESCRIPTION) -> str:
@@ -85,26 +70,8 @@ def _cut(text: str, limit: int = MAX_DESCRIPTION) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"
 
 
-def _help_uri(rule: Any) -> str | None:
-    """The rule's page: a built-in rule's file in this repository; a user's rule's first reference."""
-    from iac_lint.engine.rules import builtin_policies_dir
-
-    source = os.path.realpath(rule.source) if getattr(rule, "source", "") else ""
-    builtin = os.path.realpath(builtin_policies_dir())
-    if source and os.path.commonpath([source, builtin]) == builtin:
-        return getattr(rule, "help_uri", None)
-    references = (rule.docs or {}).get("references") or []
-    if isinstance(references, str):
-        references = [references]
-    for ref in references:
-        if isinstance(ref, str) and ref.startswith(("https://", "http://")):
-            return ref
-    return None
-
-
 def _descriptor(rule: Any) -> dict[str, Any]:
-    docs = rule.docs or {}
-    full = str(docs.get("what") or rule.title).strip()
+    full = str((rule.docs or {}).get("what") or rule.title).strip()
     descriptor: dict[str, Any] = {
         "id": rule.id,
         "name": _cut(rule.name, MAX_NAME),
@@ -120,7 +87,11 @@ def _descriptor(rule: Any) -> dict[str, Any]:
             ("warning" if rule.severity == "medium" else "recommendation"),
         },
     }
-    help_uri = _help_uri(rule)
+    if rule.category == TEMPLATE_VALIDITY:
+        # cfn-lint's checks (--cfn-lint) are about deployability: a security-severity would list them as alerts.
+        descriptor["properties"] = {"tags": ["correctness", rule.category],
+                                    "problem.severity": descriptor["properties"]["problem.severity"]}
+    help_uri = docs.help_uri(rule)
     if help_uri:
         descriptor["helpUri"] = help_uri
     return descriptor
@@ -128,33 +99,28 @@ def _descriptor(rule: Any) -> dict[str, Any]:
 
 def _builtin_descriptor(finding: Finding) -> dict[str, Any]:
     """A descriptor for an id that is not a rule: parse errors (E/I) and suppression checks (S)."""
-    title = finding.rule_name.replace("-", " ")
-    try:
-        from iac_lint.engine.evaluate import PROBLEM_RULES
-        from iac_lint.engine.suppress import SUPPRESSION_RULES
-        if finding.rule_id in PROBLEM_RULES:
-            title = PROBLEM_RULES[finding.rule_id][2] or title
-        elif finding.rule_id in SUPPRESSION_RULES:
-            title = SUPPRESSION_RULES[finding.rule_id][1]
-    except ImportError:  # pragma: no cover - reports must render whatever the engine has
-        pass
+    known = BUILTIN_FINDINGS.get(finding.rule_id)
+    title = known.title if known else finding.rule_name.replace("-", " ")
     properties: dict[str, Any]
-    if finding.category == "suppression":
+    if finding.category == SUPPRESSION_CATEGORY:
         # Not a security problem: a security-severity would make GitHub list it among security alerts.
         properties = {"tags": ["maintainability", finding.category], "problem.severity": "recommendation"}
     else:
         properties = {"tags": ["security", finding.category],
                       "security-severity": SECURITY_SEVERITY.get(finding.severity, "0.0")}
-    return {
+    descriptor: dict[str, Any] = {
         "id": finding.rule_id,
-        "name": finding.rule_name,
+        "name": _cut(finding.rule_name, MAX_NAME),
         "shortDescription": {"text": _cut(title)},
-        "fullDescription": {"text": _cut(title)},
-        "help": {"text": title, "markdown": f"**{finding.rule_id} {finding.rule_name}**\n\n{title}"},
-        "helpUri": f"{INFORMATION_URI}#{finding.rule_id.lower()}-{finding.rule_name}",
+        "fullDescription": {"text": _cut(str(known.docs.get("what") or title) if known else title)},
+        "help": {"text": help_text(known), "markdown": help_markdown(known)} if known else
+        {"text": title, "markdown": f"**{finding.rule_id} {finding.rule_name}**\n\n{title}"},
         "defaultConfiguration": {"level": LEVEL.get(finding.severity, "warning")},
         "properties": properties,
     }
+    if known:
+        descriptor["helpUri"] = docs.help_uri(known)
+    return descriptor
 
 
 def _artifact(path: str, root: str) -> dict[str, Any]:

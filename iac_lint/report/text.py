@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from iac_lint.model import SEVERITIES, Finding, severity_rank
-from iac_lint.report.paths import display_path
+from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
+from iac_lint.model.paths import display_path
 
 _COLOURS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[33m", "low": "\033[36m",
             "info": "\033[2m"}
@@ -74,14 +75,16 @@ def header_lines(findings: list[Finding], color: bool) -> list[str]:
     for token, f in zip(tokens, findings):
         severity = f"[{f.severity}]".ljust(severity_width)
         tag = ""
-        if f.suppressed:
+        if f.baselined:
+            tag = " (baselined)"
+        elif f.suppressed:
             tag = f" (suppressed{': ' + f.suppression_reason if f.suppression_reason else ''})"
         out.append(f"{paint(token, _BOLD)}{' ' * (width - len(token))} {f.rule_id.ljust(id_width)} "
                    f"{paint(severity, _COLOURS.get(f.severity, ''))} {f.message}{tag}")
     return out
 
 
-def _source_lines(report: Any, file: str, cache: dict[str, list[str]]) -> list[str]:
+def source_lines(report: Any, file: str, cache: dict[str, list[str]]) -> list[str]:
     if file not in cache:
         lines = None
         for tpl in report.templates:
@@ -141,7 +144,7 @@ def footer(f: Finding, documented: set[str]) -> str:
         parts.append(f"resource {f.resource}")
     parts.append(f"rule {f.rule_name}")
     text = ", ".join(parts)
-    # Problem ids (E001, S001) are not rules that ``rules show`` knows yet: no pointer to a dead end.
+    # Only ids that ``rules show`` knows (rules and iac-lint's own findings): no pointer to a dead end.
     if f.rule_id in documented:
         text += f"; docs: {docs_pointer(f.rule_id)}"
     return text
@@ -155,13 +158,13 @@ def render(report: Any, color: bool = False, show_suppressed: bool = False, verd
            **_: Any) -> str:
     paint = _painter(color)
     shown = shown_findings(report, show_suppressed)
-    documented = {r.id for r in getattr(report, "rules", [])}
+    documented = {r.id for r in getattr(report, "rules", [])} | set(BUILTIN_FINDINGS)
     gutter = max((len(str(f.location.line)) for f in shown), default=1) + 2
     out: list[str] = []
     cache: dict[str, list[str]] = {}
     for f, head in zip(shown, header_lines(shown, color)):
         out.append(head)
-        lines = _source_lines(report, f.location.file, cache)
+        lines = source_lines(report, f.location.file, cache)
         if 0 < f.location.line <= len(lines):
             out.extend(snippet(lines[f.location.line - 1], f, gutter, paint))
         out.append(f"{'':>{gutter}} = {footer(f, documented)}")
@@ -178,13 +181,20 @@ def summary_line(report: Any) -> str:
     active = [f for f in report.findings if not f.suppressed]
     counts = Counter(f.severity for f in active)
     parts = ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES) if counts[s])
-    suppressed = len(report.findings) - len(active)
+    baselined = sum(f.baselined for f in report.findings)
+    suppressed = len(report.findings) - len(active) - baselined
     text = _plural(len(active), "finding")
     if parts:
         text += f" ({parts})"
     if suppressed:
         text += f", {suppressed} suppressed"
-    return f"{text} in {_plural(report.files, 'file')}, {_plural(report.resources, 'resource')}."
+    if baselined:
+        text += f", {baselined} baselined"
+    text = f"{text} in {_plural(report.files, 'file')}, {_plural(report.resources, 'resource')}"
+    hidden = getattr(report, "hidden_by_diff", 0)
+    if hidden:
+        text += f"; {_plural(hidden, 'finding')} on unchanged resources not shown"
+    return text + "."
 
 
 def verdict_line(verdict: Verdict) -> str:

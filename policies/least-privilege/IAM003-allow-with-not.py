@@ -1,6 +1,6 @@
 """Flags an Allow statement written with NotAction or NotResource."""
 
-from iac_lint.engine.rules import Violation
+from iac_lint.rules import Violation
 from iac_lint.model import Unknown
 
 RULE = {

@@ -1,6 +1,6 @@
 """Flags AdministratorAccess, PowerUserAccess or IAMFullAccess attached to a function's role."""
 
-from iac_lint.engine.rules import Violation
+from iac_lint.rules import Violation
 from iac_lint.model.iam_actions import ADMIN_MANAGED_POLICIES
 
 RULE = {

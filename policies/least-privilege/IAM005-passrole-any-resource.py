@@ -1,6 +1,6 @@
 """Flags iam:PassRole allowed on every resource."""
 
-from iac_lint.engine.rules import Violation
+from iac_lint.rules import Violation
 from iac_lint.model.iam_actions import covers_every_role, matches_action
 
 RULE = {

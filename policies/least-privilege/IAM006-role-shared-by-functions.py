@@ -1,6 +1,6 @@
 """Flags one execution role used by several functions."""
 
-from iac_lint.engine.rules import Violation
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "IAM006",

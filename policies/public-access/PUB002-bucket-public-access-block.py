@@ -1,6 +1,6 @@
 """Flags a bucket without a public access block, or with any of its four settings off."""
 
-from iac_lint.engine.rules import Violation
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "PUB002",

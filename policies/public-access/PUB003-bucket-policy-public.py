@@ -1,6 +1,6 @@
 """Flags a bucket policy that allows anyone (Principal "*") with no restricting condition."""
 
-from iac_lint.engine.rules import Violation
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "PUB003",

@@ -1,6 +1,6 @@
 """Flags a Lambda permission that lets anyone, or any account's use of a service, invoke the function."""
 
-from iac_lint.engine.rules import Violation
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "PUB004",

@@ -1,6 +1,7 @@
 """Flags a REST API stage with no throttling of its own and no throttled usage plan."""
 
-from iac_lint.engine.rules import Violation
+from iac_lint.model.apigateway import stage_throttled
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "THR001",
@@ -46,12 +47,6 @@ RULE = {
         },
     ],
 }
-
-
-def stage_throttled(stage):
-    if stage.throttle is not None and stage.throttle.is_set:
-        return True
-    return any(plan.throttle is not None and plan.throttle.is_set for plan in stage.usage_plans)
 
 
 def check(stage):

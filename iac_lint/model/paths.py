@@ -1,0 +1,65 @@
+"""How reports, fingerprints and discovery name files: the project root, and paths relative to it.
+
+Two anchors, for two audiences:
+
+- ``display_path``: relative to the working directory, for people and the
+  JSON contract (what a terminal user can paste back into a shell);
+- ``repo_path``: relative to the project root, i.e. the git repository that
+  holds the scanned files (the nearest directory above them with a ``.git``),
+  else the working directory.  GitHub code scanning resolves SARIF URIs and
+  annotation paths against the repository root, GitLab wants Code Quality
+  paths "relative to the repository", and a baseline must match whichever
+  directory CI runs the scan from, so every machine-facing path and every
+  fingerprint uses this one.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+
+def display_path(path: str) -> str:
+    """Relative to the working directory, with forward slashes."""
+    rel = os.path.relpath(path) if os.path.isabs(path) else os.path.normpath(path)
+    return rel.replace(os.sep, "/")
+
+
+@lru_cache(maxsize=256)
+def repository_root(start: str) -> str | None:
+    """The nearest directory at or above ``start`` holding a ``.git``, or None outside a repository."""
+    current = os.path.abspath(start)
+    while True:
+        # ``.git`` is a directory in a clone, a file in a worktree or a submodule.
+        if os.path.exists(os.path.join(current, ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def project_root(start: str | None = None) -> str:
+    """The git repository holding ``start`` (a file or directory), else the working directory."""
+    cwd = os.getcwd()
+    where = os.path.abspath(start or cwd)
+    if not os.path.isdir(where):
+        where = os.path.dirname(where)
+    return repository_root(os.path.realpath(where)) or cwd
+
+
+def repo_path(path: str, root: str) -> str:
+    """``path`` relative to ``root`` with forward slashes (``../`` when it lies outside); symlinks resolved,
+    as GitHub asks."""
+    return _relative(os.path.abspath(path), root)
+
+
+@lru_cache(maxsize=4096)
+def _relative(absolute: str, root: str) -> str:
+    # Cached on the absolute path: every finding of a file asks, and realpath costs system calls.
+    return os.path.relpath(os.path.realpath(absolute), os.path.realpath(root)).replace(os.sep, "/")
+
+
+def report_root(report: object) -> str:
+    """The project root a report's machine-facing paths are relative to."""
+    return getattr(report, "root", None) or project_root()

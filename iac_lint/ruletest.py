@@ -1,0 +1,137 @@
+"""The rule test harness: cases beside each rule, annotated in place.
+
+A rule ``policies/<category>/IAM001-wildcard-action.yaml`` keeps its cases in
+``policies/<category>/IAM001/``.  Each entry there is one case: a file (a
+CloudFormation, SAM or serverless template) or a directory (a Terraform
+module, or a serverless project with includes).  Inside a case, a comment
+
+    # ruleid: IAM001
+
+stands directly above each line the rule must flag; ``# ok: IAM001`` may mark
+lines it must not (documentation only).  A case with no ``ruleid`` line is a
+negative case: the rule must stay silent.  The harness compares the exact set
+of (file, line) pairs, so a finding on the wrong line fails.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+
+from iac_lint.config import Config
+from iac_lint.engine.rules import Rule, load_rules
+from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
+from iac_lint.model.rule_ids import RULE_ID_LIST_PATTERN
+
+_ANNOTATION = re.compile(rf"^\s*(?:#|//)\s*(ruleid|ok)\s*:\s*(?P<ids>{RULE_ID_LIST_PATTERN})")
+# A case that cannot be parsed is an error, not a pass.
+_PROBLEMS = frozenset(f.id for f in BUILTIN_FINDINGS.values() if f.blocks_analysis)
+_CASE_FILES = (".yaml", ".yml", ".json", ".tf", ".template")
+FORMAT_PREFIXES = {"cfn": "cloudformation", "sam": "sam", "sls": "serverless", "tf": "terraform",
+                   "plan": "terraform-plan"}
+
+
+@dataclass(slots=True)
+class CaseResult:
+    rule_id: str
+    case: str
+    expected: set[tuple[str, int]]
+    actual: set[tuple[str, int]]
+    error: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return self.error is None and self.expected == self.actual
+
+    @property
+    def positive(self) -> bool:
+        return bool(self.expected)
+
+    @property
+    def format(self) -> str:
+        prefix = os.path.basename(self.case).split("-", 1)[0]
+        return FORMAT_PREFIXES.get(prefix, prefix)
+
+
+@dataclass(slots=True)
+class RuleTestReport:
+    results: list[CaseResult] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # rules without a positive or a negative case
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results) and not self.missing
+
+
+def expected_lines(case_path: str, rule_id: str) -> set[tuple[str, int]]:
+    files = [case_path] if os.path.isfile(case_path) else [
+        os.path.join(d, f) for d, _, names in os.walk(case_path) for f in names if f.endswith(_CASE_FILES)]
+    expected: set[tuple[str, int]] = set()
+    for path in files:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = handle.read().splitlines()
+        for number, text in enumerate(lines, start=1):
+            match = _ANNOTATION.match(text)
+            if not match or match.group(1) != "ruleid":
+                continue
+            ids = {i.strip() for i in match.group("ids").split(",")}
+            if rule_id not in ids:
+                continue
+            target = number + 1
+            while target <= len(lines) and _ANNOTATION.match(lines[target - 1]):
+                target += 1
+            expected.add((os.path.normpath(path), target))
+    return expected
+
+
+def run_case(rule: Rule, case_path: str) -> CaseResult:
+    from iac_lint.api import scan
+
+    expected = expected_lines(case_path, rule.id)
+    try:
+        report = scan([case_path], Config(), rules=[rule])
+    except Exception as exc:  # the harness reports a crashing case instead of dying
+        return CaseResult(rule.id, case_path, expected, set(), f"{type(exc).__name__}: {exc}")
+    problems = [f for f in report.findings if f.rule_id in _PROBLEMS]
+    actual = {(os.path.normpath(f.location.file), f.location.line) for f in report.findings if f.rule_id == rule.id}
+    error = "; ".join(f"{f.rule_id} {f.message} at {f.location}" for f in problems) or None
+    return CaseResult(rule.id, case_path, expected, actual, error)
+
+
+def run_rule_tests(directory: str, include_builtin: bool = False) -> RuleTestReport:
+    """Run every case of every rule under ``directory``."""
+    rules = load_rules([directory], builtin=include_builtin)
+    report = RuleTestReport()
+    for rule in rules:
+        if os.path.dirname(os.path.abspath(rule.source)) != os.path.dirname(os.path.abspath(rule.cases_dir)):
+            continue
+        cases_dir = rule.cases_dir
+        cases = sorted(os.listdir(cases_dir)) if os.path.isdir(cases_dir) else []
+        results = [run_case(rule, os.path.join(cases_dir, c)) for c in cases if not c.startswith(".")]
+        report.results.extend(results)
+        if not any(r.positive for r in results) or not any(not r.positive for r in results):
+            report.missing.append(rule.id)
+    return report
+
+
+def format_report(report: RuleTestReport, verbose: bool = False) -> str:
+    lines = []
+    for r in report.results:
+        if r.passed and not verbose:
+            continue
+        status = "ok  " if r.passed else "FAIL"
+        lines.append(f"{status} {r.rule_id} {r.case}")
+        if not r.passed:
+            if r.error:
+                lines.append(f"     error: {r.error}")
+            for file, line in sorted(r.expected - r.actual):
+                lines.append(f"     expected a finding at {file}:{line}, got none")
+            for file, line in sorted(r.actual - r.expected):
+                lines.append(f"     unexpected finding at {file}:{line}")
+    for rule_id in report.missing:
+        lines.append(f"FAIL {rule_id}: needs at least one positive and one negative case")
+    passed = sum(r.passed for r in report.results)
+    failed = len(report.results) - passed + len(report.missing)
+    lines.append(f"rules test: {passed} passed, {failed} failed")
+    return "\n".join(lines)

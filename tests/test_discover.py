@@ -1,0 +1,145 @@
+"""Which files a scan reads: .gitignore files as git reads them, tool folders, paths named on the command line."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from gate_support import cli, copy_fixture, git
+
+needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def write(path, text: str) -> None:
+    os.makedirs(os.path.dirname(str(path)), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def scanned(run) -> set[str]:
+    assert run.code in (0, 1), run.stderr
+    return {f["file"] for f in run.findings()}
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A git repository whose root and nested .gitignore files ignore, and re-include, templates."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(str(root), "init", "-q", "-b", "main")
+    for name in ("infra/app.yaml", "infra/generated/a.yaml", "infra/generated/keep.yaml", "infra/local.yaml",
+                 "build/out.yaml", "infra/vendor/x.yaml"):
+        copy_fixture("app.yaml", str(root), name)
+    write(root / ".gitignore", "# build output\nbuild/\nlocal.yaml\n")
+    # A nested file: relative to its own folder, re-including one file of a folder it ignores the rest of.
+    write(root / "infra" / "generated" / ".gitignore", "*.yaml\n!keep.yaml\n")
+    write(root / "infra" / ".gitignore", "/vendor/\n")
+    return root
+
+
+@needs_git
+def test_gitignore_files_are_honoured_as_git_reads_them(repo):
+    found = scanned(cli("scan", ".", "--format", "json", cwd=str(repo)))
+    assert found == {"infra/app.yaml", "infra/generated/keep.yaml"}
+    # git agrees on every file it would track.
+    untracked = git(str(repo), "ls-files", "--others", "--exclude-standard").split()
+    assert {f for f in untracked if f.endswith(".yaml")} == found
+
+
+@needs_git
+def test_the_root_gitignore_holds_when_the_scan_starts_below_the_root(repo):
+    found = scanned(cli("scan", ".", "--format", "json", cwd=str(repo / "infra")))
+    assert found == {"app.yaml", "generated/keep.yaml"}  # local.yaml is ignored by the root's .gitignore
+
+
+@needs_git
+def test_no_gitignore_reads_everything(repo):
+    found = scanned(cli("scan", ".", "--no-gitignore", "--format", "json", cwd=str(repo)))
+    assert found == {"infra/app.yaml", "infra/generated/a.yaml", "infra/generated/keep.yaml", "infra/local.yaml",
+                     "build/out.yaml", "infra/vendor/x.yaml"}
+
+
+@needs_git
+def test_respect_gitignore_in_the_configuration(repo):
+    write(repo / ".iac-lint.yaml", "respect_gitignore: false\n")
+    assert "build/out.yaml" in scanned(cli("scan", ".", "--format", "json", cwd=str(repo)))
+    # The flag wins over the file.
+    assert "build/out.yaml" not in scanned(cli("scan", ".", "--gitignore", "--format", "json", cwd=str(repo)))
+
+
+@needs_git
+def test_a_negation_cannot_reinclude_a_file_of_an_ignored_folder(repo):
+    write(repo / ".gitignore", "build/\n!build/out.yaml\n")
+    assert "build/out.yaml" not in scanned(cli("scan", ".", "--format", "json", cwd=str(repo)))
+
+
+@needs_git
+def test_named_paths_are_scanned_even_when_ignored_unless_force_exclude(repo):
+    assert scanned(cli("scan", "infra/local.yaml", "--format", "json", cwd=str(repo))) == {"infra/local.yaml"}
+    assert scanned(cli("scan", "build", "--format", "json", cwd=str(repo))) == {"build/out.yaml"}
+    # Inside a named folder the other rules still apply: the nested .gitignore keeps a.yaml out.
+    assert scanned(cli("scan", "infra/generated", "--format", "json", cwd=str(repo))) == \
+        {"infra/generated/keep.yaml"}
+    forced = cli("scan", "infra/local.yaml", "build", "infra/app.yaml", "--force-exclude", "--format", "json",
+                 cwd=str(repo))
+    assert scanned(forced) == {"infra/app.yaml"}
+
+
+def test_gitignore_is_read_outside_a_git_checkout(tmp_path):
+    copy_fixture("app.yaml", str(tmp_path), "export/infra/app.yaml")
+    copy_fixture("app.yaml", str(tmp_path), "export/infra/old.yaml")
+    write(tmp_path / "export" / ".gitignore", "old.yaml\n")
+    assert scanned(cli("scan", "export", "--format", "json", cwd=str(tmp_path))) == {"export/infra/app.yaml"}
+
+
+def test_tool_folders_are_skipped(tmp_path):
+    copy_fixture("main.tf", str(tmp_path), "live/prod/main.tf")
+    copy_fixture("main.tf", str(tmp_path), "live/prod/.terragrunt-cache/abc/def/main.tf")
+    copy_fixture("main.tf", str(tmp_path), "live/prod/.terraform/modules/q/main.tf")
+    assert scanned(cli("scan", "live", "--format", "json", cwd=str(tmp_path))) == {"live/prod/main.tf"}
+
+
+def test_exclude_patterns_are_relative_to_the_configuration_file(tmp_path):
+    (tmp_path / ".git").mkdir()
+    copy_fixture("app.yaml", str(tmp_path), "infra/app.yaml")
+    copy_fixture("app.yaml", str(tmp_path), "infra/examples/app.yaml")
+    copy_fixture("app.yaml", str(tmp_path), "examples/app.yaml")
+    # Anchored at the file's folder: /examples/ is the top-level one, not infra/examples.
+    write(tmp_path / ".iac-lint.yaml", "exclude: [/examples/]\n")
+    found = scanned(cli("scan", ".", "--format", "json", cwd=str(tmp_path / "infra")))
+    assert found == {"app.yaml", "examples/app.yaml"}
+    assert scanned(cli("scan", "..", "--format", "json", cwd=str(tmp_path / "infra"))) == \
+        {"../infra/app.yaml", "../infra/examples/app.yaml"}
+    # Named on the command line: scanned although excluded, unless --force-exclude.
+    assert scanned(cli("scan", "examples", "--format", "json", cwd=str(tmp_path))) == {"examples/app.yaml"}
+    assert scanned(cli("scan", "examples", "--force-exclude", "--format", "json", cwd=str(tmp_path))) == set()
+
+
+@needs_git
+def test_git_info_exclude_is_honoured_below_every_gitignore(repo):
+    write(repo / ".git" / "info" / "exclude", "app.yaml\n")
+    assert scanned(cli("scan", ".", "--format", "json", cwd=str(repo))) == {"infra/generated/keep.yaml"}
+    # A .gitignore line wins over it.
+    write(repo / "infra" / ".gitignore", "/vendor/\n!app.yaml\n")
+    assert scanned(cli("scan", ".", "--format", "json", cwd=str(repo))) == \
+        {"infra/app.yaml", "infra/generated/keep.yaml"}
+
+
+def test_the_pre_commit_hook_keeps_configured_excludes_when_it_names_files(repo):
+    """pre-commit passes file names; the hook's own entry must not re-admit what the config excludes."""
+    import shlex
+
+    import yaml
+
+    from conftest import REPO
+
+    with open(os.path.join(REPO, ".pre-commit-hooks.yaml"), encoding="utf-8") as handle:
+        hook = yaml.safe_load(handle)[0]
+    program, command, *flags = shlex.split(hook["entry"])
+    assert (program, command) == ("iac-lint", "scan")
+    write(repo / ".iac-lint.yaml", "exclude: [legacy/]\n")
+    copy_fixture("app.yaml", str(repo), "legacy/old.yaml")
+    named = cli("scan", *flags, "legacy/old.yaml", "infra/app.yaml", "--format", "json", cwd=str(repo))
+    assert scanned(named) == {"infra/app.yaml"}
