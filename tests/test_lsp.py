@@ -3,7 +3,6 @@
 import os
 
 import pytest
-
 from conftest import REPO
 
 pytest.importorskip("pygls", reason="the language server needs the lsp extra (pygls)")
