@@ -184,6 +184,11 @@ def lint_text(path: str, text: str, config: Config | None = None, rules: list[Ru
     this buffer standing in for the file; findings may then point into the
     module's other files (and a serverless file's into its includes).
     """
+    return lint_buffer(path, text, config, rules).findings
+
+
+def lint_buffer(path: str, text: str, config: Config | None = None, rules: list[Rule] | None = None) -> Report:
+    """``lint_text`` with the parsed templates kept: an editor builds quick fixes from their resources."""
     config = config or Config()
     if not config.parse.roots:
         config = dataclasses.replace(config, parse=dataclasses.replace(
@@ -194,8 +199,8 @@ def lint_text(path: str, text: str, config: Config | None = None, rules: list[Ru
     except Exception as exc:
         templates = [_crashed(path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
     if not templates:
-        return []
-    return finish(Report(evaluate(templates, rules), templates, rules), config, scanned=[path]).findings
+        return Report(rules=rules)
+    return finish(Report(evaluate(templates, rules), templates, rules), config, scanned=[path])
 
 
 def _parse_buffer(path: str, text: str, config: Config) -> list[Template]:

@@ -58,6 +58,16 @@ class _RuleMetaRequired(TypedDict):
     message: str
 
 
+class RuleFix(TypedDict, total=False):
+    """A mechanical fix an editor offers as a quick fix."""
+
+    title: str
+    paths: list[str]  # globs over the finding's logical path
+    # Each: op (value|child|properties|block|after), text (LSP snippet syntax), and optionally types,
+    # syntax, absent, from; the first that applies is offered. See iac_lint/lsp/fixes.py.
+    edits: list[dict[str, object]]
+
+
 class RuleMeta(_RuleMetaRequired, total=False):
     """A rule's ``RULE`` (Python) or top-level keys (YAML, which adds ``when`` and ``at``)."""
 
@@ -65,6 +75,7 @@ class RuleMeta(_RuleMetaRequired, total=False):
     formats: list[str]
     when: str
     at: str
+    fixes: list[RuleFix]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +93,6 @@ class Violation:
 
 
 __all__ = [
-    "CATEGORIES", "DOC_PARTS", "RULE_ID_PATTERN", "SEVERITIES", "Location", "RuleDocs", "RuleMeta", "Unknown",
+    "CATEGORIES", "DOC_PARTS", "RULE_ID_PATTERN", "SEVERITIES", "Location", "RuleDocs", "RuleFix", "RuleMeta", "Unknown",
     "Violation", "is_rule_id", "is_unknown",
 ]

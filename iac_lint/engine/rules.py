@@ -67,6 +67,8 @@ class Rule:
     at: str | None = None
     check: Callable[[Any], Iterable[Violation]] | None = None
     formats: tuple[str, ...] = ()
+    # Mechanical fixes an editor can offer (see iac_lint/lsp/fixes.py for their shape).
+    fixes: list[dict[str, Any]] = field(default_factory=list)
     _compiled: Any = None
 
     @property
@@ -124,7 +126,7 @@ def load_rule_file(path: str) -> Rule:
         id=str(meta["id"]), name=str(meta["name"]), severity=meta["severity"], category=str(meta["category"]),
         title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
         docs=meta.get("docs") or {}, source=path, when=str(meta["when"]), at=meta.get("at"),
-        formats=tuple(meta.get("formats") or ()), _compiled=compiled,
+        formats=tuple(meta.get("formats") or ()), fixes=list(meta.get("fixes") or []), _compiled=compiled,
     )
 
 
@@ -150,6 +152,7 @@ def _load_python_rule(path: str) -> Rule:
         id=str(meta["id"]), name=str(meta["name"]), severity=meta["severity"], category=str(meta["category"]),
         title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
         docs=docs, source=path, check=check, formats=tuple(meta.get("formats") or ()),
+        fixes=list(meta.get("fixes") or []),
     )
 
 

@@ -133,24 +133,33 @@ def _metadata_until(metadata: Any) -> dict[str, date | None]:
     return out
 
 
+def resource_headers(templates: list[Template]) -> dict[tuple[str, str], int]:
+    """The line that opens each finding's resource, by (file, finding.resource): as far up as a
+    comment reaches (an editor places a "for this resource" suppression above it)."""
+    headers: dict[tuple[str, str], int] = {}
+    for tpl in templates:
+        for entity in tpl.entities:
+            headers.setdefault((entity.loc.file, entity.id), entity.loc.line)
+        for resource in tpl.resources:
+            headers.setdefault((resource.location.file, resource.id), resource.location.line)
+    return headers
+
+
 class _Index:
     """Suppressions of the scanned files, read once, looked up per finding."""
 
     def __init__(self, templates: list[Template]) -> None:
         self.files: dict[str, _FileComments] = {}
         self.formats: dict[str, str] = {}
-        self.headers: dict[tuple[str, str], int] = {}
         self.metadata: dict[tuple[str, str], list[Suppression]] = {}
         self.bad_metadata: list[tuple[Location, str, str]] = []
+        self.headers = resource_headers(templates)
         for tpl in templates:
             for file, lines in tpl.sources.items():
                 self.files.setdefault(file, read_comments(lines, file))
                 self.formats.setdefault(file, tpl.format)
-            for entity in tpl.entities:
-                self.headers.setdefault((entity.loc.file, entity.id), entity.loc.line)
             for resource in tpl.resources:
                 key = (resource.location.file, resource.id)
-                self.headers.setdefault(key, resource.location.line)
                 self.formats.setdefault(resource.location.file, tpl.format)
                 if resource.suppressions:
                     until = _metadata_until(resource.metadata)

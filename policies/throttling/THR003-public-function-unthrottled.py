@@ -36,6 +36,21 @@ RULE = {
             "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html",
         ],
     },
+    # Quick fixes an editor offers (see iac_lint/lsp/fixes.py); the limit is a placeholder to size.
+    "fixes": [
+        {
+            "title": "Reserve concurrency for {resource}",
+            "paths": ["trigger:*"],
+            "edits": [
+                {"op": "properties", "types": ["AWS::Serverless::Function", "AWS::Lambda::Function"],
+                 "absent": "ReservedConcurrentExecutions", "text": "ReservedConcurrentExecutions: ${1:10}"},
+                {"op": "properties", "types": ["serverless:function"], "absent": "reservedConcurrency",
+                 "text": "reservedConcurrency: ${1:10}"},
+                {"op": "block", "types": ["aws_lambda_function"], "absent": "reserved_concurrent_executions",
+                 "text": "reserved_concurrent_executions = ${1:10}"},
+            ],
+        },
+    ],
 }
 
 
