@@ -10,11 +10,15 @@ import textwrap
 
 import jsonschema
 import pytest
-
 from conftest import REPO
 from gate_support import cli
 
 COOKBOOK = os.path.join(REPO, "docs", "cookbook", "rules")
+
+
+def read(path) -> str:
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
 
 
 def write(path, text: str) -> str:
@@ -91,7 +95,12 @@ def test_model_docs_are_up_to_date():
 def test_every_model_field_is_documented():
     from iac_lint.model.entities import ENTITY_TYPES
     from iac_lint.model.reference import (
-        COMMON_FIELDS, FIELD_DOCS, KIND_DOCS, PART_FIELD_DOCS, PART_TYPES, fact_fields,
+        COMMON_FIELDS,
+        FIELD_DOCS,
+        KIND_DOCS,
+        PART_FIELD_DOCS,
+        PART_TYPES,
+        fact_fields,
     )
 
     for kind, cls in ENTITY_TYPES.items():
@@ -107,7 +116,7 @@ def test_model_docs_command_writes_and_checks(tmp_path):
     assert cli("rules", "model-docs", "--check", "--output", out).code == 1
     assert cli("rules", "model-docs", "--output", out).code == 0
     assert cli("rules", "model-docs", "--check", "--output", out).code == 0
-    assert "### function" in open(out, encoding="utf-8").read()
+    assert "### function" in read(out)
 
 
 # --- 3. scaffold -----------------------------------------------------------------------------
@@ -120,7 +129,7 @@ def test_scaffolded_function_rule_passes_its_cases_in_every_format(tmp_path, pyt
     run = cli(*args, *(["--python"] if python else []))
     assert run.code == 0, run.stderr
     rule = os.path.join(rules, "runtime", f"ORG001-function-check.{'py' if python else 'yaml'}")
-    text = open(rule, encoding="utf-8").read()
+    text = read(rule)
     for part in ("what", "why", "example", "fix", "references"):
         assert part in text
     cases = sorted(os.listdir(os.path.join(rules, "runtime", "ORG001")))
@@ -240,9 +249,9 @@ def test_readme_config_example_validates_against_the_config_schema():
 
     from iac_lint.engine.validate import load_schema
 
-    readme = open(os.path.join(REPO, "README.md"), encoding="utf-8").read()
+    readme = read(os.path.join(REPO, "README.md"))
     section = readme[readme.index("### Configuration"):]
-    example = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    example = re.search(r"```yaml\n(.*?)```", section, re.DOTALL).group(1)
     jsonschema.validate(yaml.safe_load(example), load_schema("config"))
 
 
@@ -251,9 +260,9 @@ def test_readme_rule_example_validates_against_the_rule_schema():
 
     from iac_lint.engine.validate import rule_problems
 
-    readme = open(os.path.join(REPO, "README.md"), encoding="utf-8").read()
+    readme = read(os.path.join(REPO, "README.md"))
     section = readme[readme.index("## Writing your own rules"):]
-    example = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    example = re.search(r"```yaml\n(.*?)```", section, re.DOTALL).group(1)
     assert rule_problems(yaml.safe_load(example)) == []
 
 

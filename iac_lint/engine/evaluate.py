@@ -5,15 +5,25 @@ from __future__ import annotations
 import hashlib
 import os
 import string
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import jmespath
 from jmespath import functions as jp_functions
 
-from iac_lint.model import Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
 from iac_lint.engine.rules import Rule
-from iac_lint.rules import Violation
+from iac_lint.model import (
+    Entity,
+    Finding,
+    Location,
+    Resource,
+    Template,
+    entity_data,
+    plain,
+    value_loc,
+)
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, ERROR_CATEGORY
+from iac_lint.rules import Violation
 
 # Findings that come from reading files rather than from rules: id -> (name, category, title).
 PROBLEM_RULES: dict[str, tuple[str, str, str]] = {

@@ -23,8 +23,9 @@ Keys are only ever added in version 1.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import fields, is_dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from iac_lint.model import Entity, Location, Template, Unknown
 

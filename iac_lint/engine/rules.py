@@ -29,10 +29,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
-
-import yaml
+from typing import Any
 
 from iac_lint.model import ENTITY_TYPES, SEVERITIES
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS

@@ -22,14 +22,15 @@ import dataclasses
 import os
 import re
 import traceback
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from iac_lint.config import Config
 from iac_lint.engine.rules import Rule, load_rules
-from iac_lint.rules import Violation
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 from iac_lint.model.rule_ids import RULE_ID_LIST_PATTERN
+from iac_lint.rules import Violation
 
 _ANNOTATION = re.compile(rf"^\s*(?:#|//)\s*(ruleid|ok)\s*:\s*(?P<ids>{RULE_ID_LIST_PATTERN})")
 # A case that cannot be parsed is an error, not a pass.

@@ -25,7 +25,11 @@ from typing import Any
 from iac_lint.model.entities import ENTITY_TYPES
 from iac_lint.model.located import LMap, LSeq
 from iac_lint.model.reference import (
-    KIND_ALIASES, SERVERLESS_RAW_TYPES, is_raw_type, kind_fields, resolve_kind,
+    KIND_ALIASES,
+    SERVERLESS_RAW_TYPES,
+    is_raw_type,
+    kind_fields,
+    resolve_kind,
 )
 
 RAW_FIELDS = ("id", "type", "format", "properties")
@@ -101,9 +105,9 @@ def _schema_problems(data: Any, python: bool) -> list[tuple[int | None, str]]:
                 hint = _close(str(key), known)
                 if python and key == "when":
                     hint = " (a Python rule decides in check(); `when` is for YAML rules)"
-                out.append((_key_line(container, key) or _line_of(data, path),
-                            f"unknown key {'.'.join([*map(str, path), str(key)])!r}{hint}; "
-                            f"known keys: {', '.join(known)}"))
+                dotted = ".".join([*map(str, path), str(key)])
+                text = f"unknown key {dotted!r}{hint}; known keys: {', '.join(known)}"
+                out.append((_key_line(container, key) or _line_of(data, path), text))
             continue
         if error.validator == "required":
             out.append((_line_of(data, path), f"{error.message}" + (f" in {where}" if where else "")))
@@ -260,8 +264,8 @@ def rule_problems(data: Any, python: bool = False) -> list[tuple[int | None, str
     if isinstance(at, str) and at and applies_to in ENTITY_TYPES and known is not None:
         head = at.split(".")[0]
         if head not in known:
-            problems.append((_line_of(data, ["at"]), f"at: {head!r} is not a field of this kind"
-                                                     f"{_close(head, known)}; fields: {', '.join(known)}"))
+            text = f"at: {head!r} is not a field of this kind{_close(head, known)}; fields: {', '.join(known)}"
+            problems.append((_line_of(data, ["at"]), text))
     return sorted(problems, key=lambda p: (p[0] or 0))
 
 

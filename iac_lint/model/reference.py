@@ -18,7 +18,12 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 
 from iac_lint.model.entities import (
-    ENTITY_TYPES, ManagedPolicyRef, PolicyStatement, PublicAccessBlock, Throttle, Trigger,
+    ENTITY_TYPES,
+    ManagedPolicyRef,
+    PolicyStatement,
+    PublicAccessBlock,
+    Throttle,
+    Trigger,
 )
 
 # Fields every entity has (``Entity``), documented once.
