@@ -46,6 +46,11 @@ person running iac-lint names it with ``--policies DIR`` on the command line,
 i.e. in the CI definition, not in the code under review.  For the same reason
 every path in the file must stay inside the directory that holds it.
 
+``plugins:`` may name installed rule packs (``engine/plugins.py``) although
+they are code: a name resolves only to a package installed in the environment
+iac-lint runs in, which a pull request cannot change; the file only chooses
+which of them run.
+
 The rest of the file (``ignore``, ``severity``, ``per_path_ignores``,
 ``baseline``) is just as much the pull request's to change; a gate that must
 hold against its authors reads its configuration from a trusted path with

@@ -15,7 +15,9 @@ Regenerate the pages after changing a rule's docs::
 
     iac-lint rules docs --output docs/rules      # or: python -m iac_lint.docs --output docs/rules
 
-A test compares the committed pages with a fresh rendering.
+A test compares the committed pages with a fresh rendering.  The same holds
+for the model reference, ``docs/model.md`` (``iac-lint rules model-docs``),
+rendered from ``iac_lint/model/reference.py`` and the entity classes.
 """
 
 from __future__ import annotations

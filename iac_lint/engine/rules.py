@@ -22,6 +22,12 @@ A declarative rule::
 A Python rule defines ``RULE`` (the same keys, without ``when``) and
 ``check(entity) -> Iterable[Violation]``; what it imports is in ``iac_lint.rules``
 (``Violation`` is re-exported here for rules written against this module).
+
+A user's rule (``--policies``, ``policies:``, a rule pack) is checked strictly
+before any scan: the published schema ``schemas/rule.schema.json`` and the model
+(``engine/validate.py``); every problem of every file is raised at once, as
+``file:line: message``.  The built-in rules are held to the same checks by the
+test suite, so that a scan does not pay for importing ``jsonschema``.
 """
 
 from __future__ import annotations
