@@ -10,10 +10,11 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
-from iac_lint.config import Config
+from iac_lint.config import Config, apply_path_ignores
 from iac_lint.discover import Filters, Unit, discover
 from iac_lint.engine.evaluate import evaluate
 from iac_lint.engine.rules import Rule, load_rules, select_rules
+from iac_lint.link import link_template
 from iac_lint.model import Finding, Location, Template, severity_rank
 from iac_lint.parsers import parse_document, parse_unit
 
@@ -65,6 +66,7 @@ def _unit_size(unit: Unit) -> int:
 
 
 def parse_units(units: Iterable[Unit], config: Config, progress: Progress | None = None) -> list[Template]:
+    """Parse and link every unit, one at a time: a crash loses only its own unit's findings."""
     units = list(units)
     total, done = sum(_unit_size(u) for u in units), 0
     templates: list[Template] = []
@@ -83,11 +85,16 @@ def _parse_unit_safely(unit: Unit, config: Config) -> list[Template]:
         # Worded like an unreadable file's E001, on the directory.
         return [_crashed(unit.path, f"cannot read directory: {unit.reason}")]
     try:
-        return parse_unit(unit, config.parse)
+        return link_all(parse_unit(unit, config.parse))
     except RecursionError:
         return [_crashed(unit.path, "nesting too deep to analyse")]
     except Exception as exc:  # a parser bug on one file must not lose the other files' findings
         return [_crashed(unit.path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
+
+
+def link_all(templates: list[Template]) -> list[Template]:
+    """The link stage, run once on every parsed unit before the rules see it."""
+    return [link_template(tpl) for tpl in templates]
 
 
 def without_called_modules(templates: list[Template]) -> list[Template]:
@@ -141,12 +148,33 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
     if config.changed_since:
         from iac_lint.engine.diff import changed_since
         changes = changed_since(config.changed_since, paths)  # before parsing: a bad REF fails fast
+    if config.cfn_lint:
+        from iac_lint.engine.cfnlint_pass import require_cfn_lint
+        require_cfn_lint()  # before parsing too: a missing extra fails fast
     rules = rules if rules is not None else active_rules(config)
     filters = Filters(tuple(config.exclude), config.exclude_root or config.root, config.respect_gitignore,
                       config.force_exclude)
     templates = parse_units(discover(paths, filters), config, progress)
     findings = evaluate(templates, rules)
+    if config.cfn_lint:
+        findings, rules = _with_cfn_lint(findings, rules, templates, config)
     return finish(Report(findings, templates, rules), config, changes, scanned=paths)
+
+
+def _with_cfn_lint(findings: list[Finding], rules: list[Rule], templates: list[Template],
+                   config: Config) -> tuple[list[Finding], list[Rule]]:
+    """cfn-lint's matches joined to the findings, filtered by --select/--ignore like every rule."""
+    from iac_lint.config import matches_rule
+    from iac_lint.engine.cfnlint_pass import CATEGORY, cfn_lint_findings
+
+    extra, cfn_rules = cfn_lint_findings(templates)
+
+    def wanted(rule_id: str) -> bool:
+        return (not config.select or matches_rule(rule_id, CATEGORY, config.select)) and \
+            not matches_rule(rule_id, CATEGORY, config.ignore)
+
+    return ([*findings, *(f for f in extra if wanted(f.rule_id))],
+            [*rules, *(r for r in cfn_rules if wanted(r.id))])
 
 
 def lint_text(path: str, text: str, config: Config | None = None, rules: list[Rule] | None = None) -> list[Finding]:
@@ -162,7 +190,7 @@ def lint_text(path: str, text: str, config: Config | None = None, rules: list[Ru
             config.parse, roots=[os.path.abspath(os.path.dirname(path) or ".")]))
     rules = rules if rules is not None else active_rules(config)
     try:
-        templates = _parse_buffer(path, text, config)
+        templates = link_all(_parse_buffer(path, text, config))
     except Exception as exc:
         templates = [_crashed(path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
     if not templates:
@@ -172,7 +200,7 @@ def lint_text(path: str, text: str, config: Config | None = None, rules: list[Ru
 
 def _parse_buffer(path: str, text: str, config: Config) -> list[Template]:
     if path.lower().endswith((".tf", ".tf.json")):
-        from iac_lint.parsers.terraform import parse_module
+        from iac_lint.parsers.terraform.module import parse_module
         directory = os.path.dirname(path) or "."
         names = os.listdir(directory) if os.path.isdir(directory) else []
         files = sorted({os.path.join(directory, n) for n in names if n.lower().endswith((".tf", ".tf.json"))} | {path})
@@ -189,7 +217,7 @@ def with_fingerprints(findings: list[Finding], root: str) -> list[Finding]:
     when CI runs ``cd infra && iac-lint scan .``, and SARIF/GitLab identities do not depend on it.
     """
     from iac_lint.engine.evaluate import fingerprint
-    from iac_lint.report.paths import repo_path
+    from iac_lint.model.paths import repo_path
 
     return [dataclasses.replace(f, fingerprint=fingerprint(f.rule_id, repo_path(f.location.file, root), f.resource,
                                                            f.logical_path)) for f in findings]
@@ -202,8 +230,8 @@ def finish(report: Report, config: Config, changes: Any = None, scanned: list[st
     is called stale only if a scan of them could have matched it.  Raises ``BaselineError`` for an
     unusable baseline file.
     """
-    from iac_lint.engine.suppress import apply_path_ignores, apply_suppressions
-    from iac_lint.report.paths import project_root, repo_path
+    from iac_lint.engine.suppress import apply_suppressions
+    from iac_lint.model.paths import project_root, repo_path
 
     findings = list(report.findings)
     if config.severity:

@@ -78,6 +78,9 @@ def _scan_options(command: Any) -> Any:
         click.option("--var", "tf_vars", multiple=True, help="Terraform KEY=VALUE variable."),
         click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
                      help="Terraform .tfvars file."),
+        click.option("--cfn-lint/--no-cfn-lint", "cfn_lint", default=None,
+                     help="Also run cfn-lint on CloudFormation/SAM templates; its matches are CFN-<id> findings "
+                          "(needs pip install 'iac-lint[cfn-lint]')."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -107,12 +110,13 @@ def _run_scan(paths: list[str], config: Any, progress: Any = None) -> Any:
     """The report, or exit 2 with the reason (a bad rule, baseline or revision)."""
     from iac_lint.api import scan as run_scan
     from iac_lint.engine.baseline import BaselineError
+    from iac_lint.engine.cfnlint_pass import CfnLintMissing
     from iac_lint.engine.diff import DiffError
     from iac_lint.engine.rules import RuleError
 
     try:
         return run_scan(paths, config, progress=progress)
-    except (RuleError, BaselineError, DiffError) as exc:
+    except (RuleError, BaselineError, DiffError, CfnLintMissing) as exc:
         click.echo(f"iac-lint: {exc}", err=True)
         sys.exit(EXIT_ERROR)
 
@@ -440,7 +444,7 @@ def rules_test(directory: str | None, verbose: bool, debug: bool) -> None:
     Exit 0 when every case passes, 1 when one fails, 2 when a rule cannot be loaded.
     """
     from iac_lint.engine.rules import RuleError, builtin_policies_dir
-    from iac_lint.engine.ruletest import format_report, run_rule_tests
+    from iac_lint.ruletest import format_report, run_rule_tests
 
     try:
         report = run_rule_tests(directory or builtin_policies_dir())

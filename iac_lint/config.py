@@ -34,6 +34,7 @@ Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
     params: {env: prod}              # ${param:...} and template parameters
     var_files: [prod.tfvars]         # Terraform
     vars: {region: eu-west-1}        # Terraform
+    cfn_lint: true                   # also run cfn-lint on CloudFormation/SAM (pip install 'iac-lint[cfn-lint]')
 
 Why Python rules are refused in a configuration file's ``policies``: the file
 is read from the scanned repository, which on a pull request is whatever its
@@ -64,15 +65,15 @@ import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
-from iac_lint.model import SEVERITIES
+from iac_lint.model import SEVERITIES, Finding
 from iac_lint.model.rule_ids import CATEGORIES, is_rule_id, is_rule_token, matches_rule
 from iac_lint.parsers import ParseOptions
 
 SEVERITY_NAMES = SEVERITIES  # the one severity list (iac_lint.model); the old name stays for importers
 CONFIG_NAMES = (".iac-lint.yaml", ".iac-lint.yml")
-__all__ = ["Config", "ConfigError", "SEVERITY_NAMES", "find_config_file", "glob_regex", "matches_rule",
+__all__ = ["Config", "ConfigError", "SEVERITY_NAMES", "find_config_file", "apply_path_ignores", "matches_rule", "path_pattern",
            "read_config_file", "relative_to_root", "resolve_config"]
 
 
@@ -125,6 +126,8 @@ class Config:
     source: str | None = None
     # Today's date for suppression expiry; None means datetime.date.today() (tests inject one).
     today: date | None = None
+    # Also run cfn-lint on the CloudFormation/SAM templates (engine/cfnlint_pass.py).
+    cfn_lint: bool = False
 
 
 # --- locating values in the file -----------------------------------------------------
@@ -347,6 +350,11 @@ class _Reader:
             out.append(path)
         return out
 
+    def cfn_lint(self, entry: _Entry) -> bool:
+        if not isinstance(entry.value, bool):
+            raise ConfigError(f"cfn_lint must be true or false, not {entry.value!r}", self.file, entry.line)
+        return entry.value
+
 
 _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
     "select": _Reader.select,
@@ -366,6 +374,7 @@ _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
     "params": _Reader.params,
     "var_files": _Reader.var_files,
     "vars": _Reader.params,
+    "cfn_lint": _Reader.cfn_lint,
 }
 
 
@@ -381,7 +390,7 @@ def find_config_file(paths: list[str], cwd: str | None = None) -> str | None:
 
 def _nearest_config(start: str) -> str | None:
     """The nearest configuration file from ``start`` up to its repository root (outside one: ``start`` only)."""
-    from iac_lint.discover import repository_root
+    from iac_lint.model.paths import repository_root
 
     here = os.path.abspath(start)
     top = repository_root(here) or here
@@ -510,34 +519,32 @@ def _refuse_untrusted_python(from_file: list[str], from_flags: list[str], file: 
 # --- matching paths and rules ------------------------------------------------------
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A gitignore-flavoured glob: ``**`` crosses directories, ``*`` does not, a name without ``/``
-    matches at any depth, and a directory matches everything under it."""
+def path_pattern(pattern: str) -> Any:
+    """A ``per_path_ignores`` glob, read as a ``.gitignore`` line (``**`` crosses directories, ``*`` does
+    not, a name without ``/`` matches at any depth, a directory matches everything under it) by pathspec,
+    the same matcher that reads ``exclude`` and ``.gitignore``."""
+    import pathspec
+
     pattern = pattern.strip()
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    anchored = "/" in pattern.rstrip("/")
-    pattern = pattern.rstrip("/")
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    body = "".join(out)
-    prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(rf"^{prefix}{body}(?:/.*)?$")
+    return pathspec.GitIgnoreSpec.from_lines([pattern[2:] if pattern.startswith("./") else pattern])
+
+
+def apply_path_ignores(findings: Iterable[Finding], config: Config) -> list[Finding]:
+    """``per_path_ignores``: suppressed (kind external), not dropped, so reports still show them."""
+    patterns = [(p, path_pattern(p), tokens) for p, tokens in config.per_path_ignores.items()]
+    if not patterns:
+        return list(findings)
+    out = []
+    for finding in findings:
+        if not finding.suppressed:
+            rel = relative_to_root(finding.location.file, config)
+            for pattern, spec, tokens in patterns:
+                if spec.match_file(rel) and matches_rule(finding.rule_id, finding.category, tokens):
+                    finding = dataclasses.replace(finding, suppressed=True, suppression_kind="external",
+                                                  suppression_reason=f"per_path_ignores: {pattern}")
+                    break
+        out.append(finding)
+    return out
 
 
 def relative_to_root(path: str, config: Config) -> str:

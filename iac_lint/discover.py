@@ -45,6 +45,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+from iac_lint.model.paths import repository_root
 from iac_lint.model.rule_ids import RULE_ID_PATTERN
 
 DEFAULT_EXCLUDES = (
@@ -132,18 +133,6 @@ def _read_ignore_file(path: str) -> list[str]:
             return handle.read().splitlines()
     except OSError:
         return []
-
-
-def repository_root(start: str) -> str | None:
-    """The nearest directory at or above ``start`` holding a ``.git`` (a directory, or a file in a worktree)."""
-    current = os.path.abspath(start)
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
 
 
 class _Ignores:

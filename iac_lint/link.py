@@ -1,4 +1,4 @@
-"""Format-neutral linking: derived facts every parser would otherwise compute again.
+"""The link stage: derived, format-neutral facts, once for every parsed unit (parse -> link -> rules).
 
 The contract with parsers: each parser resolves the references of its own
 format into entity objects and sets them on the *owning* side only —
@@ -10,41 +10,26 @@ format into entity objects and sets them on the *owning* side only —
 - ``Bucket.policy`` / ``Queue.policy`` / ``Topic.policy`` statements,
   ``Bucket.public_access_block`` etc.
 
-``finalize`` then fills in the reverse side and the derived facts: a role's
+``link_template`` then fills in the reverse side and the derived facts: a role's
 functions, an API's routes and stages, a stage's usage plans, a function's
 permissions, and the API and URL triggers of every function.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from iac_lint.model import Function, Permission, Route, Stage, Template, Trigger, UsagePlan
+from iac_lint.model.apigateway import route_is_open
 
 
-def _append_once(items: list, item: object) -> None:
+def _append_once(items: list[Any], item: object) -> None:
     if not any(existing is item for existing in items):
         items.append(item)
 
 
-def route_is_open(route: Route) -> bool:
-    """No authorizer and no API key: anyone who knows the URL can call it.
-
-    A WebSocket message reaches a route only over a connection that ``$connect``
-    accepted, so ``$connect``'s authorization guards every route of the API
-    (needs ``api.routes`` filled in).
-    """
-    api = route.api
-    if api is not None and api.api_kind == "websocket" and route.method != "$connect":
-        connect = next((r for r in api.routes if r.method == "$connect"), None)
-        if connect is not None:
-            return route_is_open(connect)
-    auth = route.authorization
-    if auth is None and route.api is not None:
-        auth = route.api.default_authorization
-    open_auth = auth is None or (isinstance(auth, str) and auth.upper() == "NONE")
-    return open_auth and route.api_key_required is not True
-
-
-def finalize(tpl: Template) -> Template:
+def link_template(tpl: Template) -> Template:
+    """Link one parsed unit in place (idempotent) and return it."""
     functions = list(tpl.of(Function))
     for fn in functions:
         if fn.role is not None:

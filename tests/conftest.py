@@ -5,7 +5,11 @@ import pytest
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(REPO, "..", "shared", "corpus")
-SCHEMAS = os.path.join(REPO, "..", "shared", "schemas")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-snapshots", action="store_true", default=False,
+                     help="rewrite tests/snapshots/*.json from the current parser output")
 
 
 def corpus_files(*kinds: str) -> list[str]:

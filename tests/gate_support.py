@@ -13,7 +13,8 @@ from click.testing import CliRunner
 from conftest import REPO
 
 GATE = os.path.join(REPO, "tests", "fixtures", "gate")
-SARIF_SCHEMA = os.path.join(REPO, "..", "shared", "schemas", "sarif-schema-2.1.0.json")
+# Bundled with the tests (see tests/data/README.md), so that a clone alone runs them.
+SARIF_SCHEMA = os.path.join(REPO, "tests", "data", "sarif-schema-2.1.0.json")
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,8 @@
 import json
 import os
 
+import pytest
+
 from conftest import REPO
 
 EXAMPLES = os.path.join(REPO, "examples")
@@ -307,3 +309,95 @@ def test_action_scan_step_runs_and_keeps_inputs_out_of_the_shell(tmp_path):
     assert "::error file=infra/uploads.yaml," in done.stdout
     results = json.loads((project / "out.sarif").read_text())["runs"][0]["results"]
     assert results and not any(r["suppressions"] for r in results)  # code scanning would open them
+
+
+def _run_scan_step(project, tmp_path, **env_values: str):
+    """The action's scan step in bash, with iac-lint from this checkout; returns (process, GITHUB_OUTPUT text)."""
+    import shutil
+    import subprocess
+    import sys
+
+    step = [s for s in _action()["runs"]["steps"] if s.get("id") == "scan"][0]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    shim = bin_dir / "iac-lint"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m iac_lint "$@"\n')
+    shim.chmod(0o755)
+    output = tmp_path / "github_output"
+    output.write_text("")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": REPO,
+           "GITHUB_OUTPUT": str(output), "IAC_LINT_FAIL_ON": "high", "IAC_LINT_ARGS": "",
+           "IAC_LINT_SARIF": "out.sarif", "IAC_LINT_ANNOTATIONS": "true", "IAC_LINT_JOB_SUMMARY": "true",
+           **env_values}
+    if "GITHUB_STEP_SUMMARY" not in env_values:
+        env.pop("GITHUB_STEP_SUMMARY", None)  # a local run, even when these tests run inside Actions
+    assert shutil.which("bash")
+    done = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=project, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr  # the gate itself is a later step
+    return done, output.read_text()
+
+
+def test_action_paths_are_one_per_line_and_may_contain_spaces(tmp_path):
+    import shutil
+
+    project = tmp_path / "repo"
+    (project / "my infra").mkdir(parents=True)
+    (project / "-other").mkdir()
+    shutil.copyfile(UPLOADS, project / "my infra" / "uploads.yaml")
+    shutil.copyfile(UPLOADS, project / "-other" / "second.yaml")
+    summary = tmp_path / "step_summary.md"
+    summary.write_text("earlier step\n")
+    done, output = _run_scan_step(project, tmp_path, GITHUB_STEP_SUMMARY=str(summary),
+                                  IAC_LINT_PATHS="my infra\r\n\n  -other  \n")
+    assert "exit-code=1" in output, done.stderr
+    assert "::error file=my infra/uploads.yaml," in done.stdout
+    assert "::error file=-other/second.yaml," in done.stdout  # after `--`: a path, not an option
+    text = summary.read_text()
+    assert text.startswith("earlier step\n## iac-lint\n")  # appended, not overwritten
+    assert "| PUB001 bucket-public-acl | my infra/uploads.yaml:" in text
+    assert "fail the check" in text
+
+    # A path with a space but written on one line is one path; a missing one is exit 2, said in the summary.
+    summary.write_text("")
+    done, output = _run_scan_step(project, tmp_path, GITHUB_STEP_SUMMARY=str(summary), IAC_LINT_PATHS="my infra x")
+    assert "exit-code=2" in output
+    assert "could not run (exit 2)" in summary.read_text()
+
+
+@pytest.mark.parametrize("extras, installs", [("", "ACTION"), ("cfn-lint", "ACTION[cfn-lint]"),
+                                               (" cfn-lint, lsp ", "ACTION[cfn-lint,lsp]"), ("x; rm -rf /", None)])
+def test_action_install_step_adds_the_extras_asked_for(extras, installs, tmp_path):
+    import subprocess
+
+    step = next(s for s in _action()["runs"]["steps"] if s.get("name") == "Install iac-lint")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    shim = bin_dir / "python"  # records what pip would be asked to install
+    shim.write_text('#!/bin/sh\nfor a in "$@"; do last="$a"; done\necho "$last" > "$(dirname "$0")/installed"\n')
+    shim.chmod(0o755)
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "IAC_LINT_ACTION_PATH": "ACTION",
+           "IAC_LINT_EXTRAS": extras}
+    done = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], env=env, capture_output=True, text=True,
+                          check=False)
+    if installs is None:
+        assert done.returncode == 2 and "extras must be names" in done.stdout
+        assert not (bin_dir / "installed").exists()
+    else:
+        assert done.returncode == 0, done.stderr
+        assert (bin_dir / "installed").read_text().strip() == installs
+
+
+def test_action_without_a_step_summary_file_or_with_job_summary_off_writes_none(tmp_path):
+    import shutil
+
+    project = tmp_path / "repo"
+    project.mkdir()
+    shutil.copyfile(UPLOADS, project / "uploads.yaml")
+    done, output = _run_scan_step(project, tmp_path, IAC_LINT_PATHS=".")  # local run: no GITHUB_STEP_SUMMARY
+    assert "exit-code=1" in output and "## iac-lint" not in done.stdout
+    summary = tmp_path / "step_summary.md"
+    summary.write_text("")
+    _run_scan_step(project, tmp_path, GITHUB_STEP_SUMMARY=str(summary), IAC_LINT_JOB_SUMMARY="false",
+                   IAC_LINT_PATHS=".")
+    assert summary.read_text() == ""

@@ -173,6 +173,61 @@ def test_github_escapes_file_names_with_commas(tmp_path):
     assert "file=odd%2Cname%3A1.yaml,line=" in run.stdout
 
 
+# --- Markdown (the GitHub job summary) ----------------------------------------------------
+
+
+def test_markdown_summary_counts_and_lists_active_findings_worst_first(project):
+    run = cli("scan", "infra", "--format", "markdown", "--fail-on", "high", cwd=project)
+    assert run.code == 1
+    text = run.stdout
+    lines = text.splitlines()
+    assert lines[0] == "## iac-lint"
+    everything = cli("scan", "infra", "--format", "json", cwd=project).findings()
+    active = [f for f in everything if not f["suppressed"]]
+    failing = [f for f in active if f["severity"] in ("critical", "high")]
+    assert f"**{len(failing)} findings at or above `high`** fail the check ({len(active)} active in 2 files)." in text
+    assert "| suppressed or baselined |" in text
+    rows = [line for line in lines if line.startswith("| ") and ".yaml:" in line]
+    assert len(rows) == len(active)
+    order = ["critical", "high", "medium", "low", "info"]
+    severities = [row.split(" | ")[0].lstrip("| ") for row in rows]
+    assert severities == sorted(severities, key=order.index)
+    iam001 = [f for f in active if f["rule_id"] == "IAM001"][0]
+    assert f"| high | IAM001 wildcard-action | infra/app.yaml:{iam001['line']} |" in text
+    for f in everything:
+        if f["suppressed"]:  # counted above, never listed
+            assert f"{f['rule_id']} {f['rule_name']} | {f['file']}:{f['line']} |" not in text
+
+
+def test_markdown_cells_cannot_break_the_table_or_inject_markup():
+    from iac_lint.api import Report
+    from iac_lint.model import Finding, Location
+    from iac_lint.report.markdown import render
+
+    nasty = Finding("IAM001", "wildcard-action", "high", "least-privilege",
+                    "allows 's3:*' on '*' | <img src=x> [link](http://x) `code`\nsecond line",
+                    Location("a_b.yaml", 3), "R", "sam")
+    text = render(Report(findings=[nasty]))
+    (row,) = [line for line in text.splitlines() if "a\\_b.yaml:3" in line]
+    assert row.count(" | ") == 3  # four cells, the message's own | escaped
+    assert "\\|" in row and "&lt;img src=x&gt;" in row and "<img" not in row
+    assert "'s3:\\*' on '\\*'" in row and "\\[link\\]" in row and "\\`code\\`" in row
+    assert "second line" in row  # one line per row
+
+
+def test_markdown_truncates_politely_and_says_so():
+    from iac_lint.api import Report
+    from iac_lint.model import Finding, Location
+    from iac_lint.report.markdown import MAX_ROWS, render
+
+    many = [Finding("ENC001", "bucket-without-encryption", "low", "encryption", f"bucket {i}",
+                    Location("a.yaml", i + 1), f"B{i}", "sam") for i in range(MAX_ROWS + 7)]
+    text = render(Report(findings=many))
+    assert sum(1 for line in text.splitlines() if line.startswith("| low | ENC001")) == MAX_ROWS
+    assert "_7 more findings not listed here" in text
+    assert render(Report(findings=[])).splitlines()[2] == "No findings in 0 files."
+
+
 # --- GitLab Code Quality -----------------------------------------------------------------
 
 

@@ -14,6 +14,8 @@ from iac_lint.config import Config
 from iac_lint.model import (
     Api, Bucket, Function, Role, Route, Stage, Topic, Unknown, UsagePlan,
 )
+from iac_lint.link import link_template
+from iac_lint.model.apigateway import route_authorizer
 from iac_lint.parsers import ParseOptions, parse_document, parse_unit
 from iac_lint.discover import discover
 
@@ -32,7 +34,7 @@ def parse(text: str, tmp_path=None, name: str = "serverless.yml", **options):
         path = name
     tpl = parse_document(path, text, ParseOptions(**options))
     assert tpl is not None and tpl.format == "serverless"
-    return tpl
+    return link_template(tpl)
 
 
 def one(tpl, cls, ident=None):
@@ -306,7 +308,7 @@ BASIC = os.path.join(FIXTURES, "basic", "serverless.yml")
 def basic():
     with open(BASIC, encoding="utf-8") as handle:
         text = handle.read()
-    return parse_document(BASIC, text, ParseOptions()), text
+    return link_template(parse_document(BASIC, text, ParseOptions())), text
 
 
 def test_shared_role_reads_every_statement_form_at_exact_lines(basic):
@@ -490,7 +492,8 @@ def test_event_kinds_and_generated_buckets_and_topics():
     assert bucket.id == "S3BucketPhotos" and bucket.loc.line == line_of(text, "- s3: photos")
     topic = one(tpl, Topic)
     assert topic.id == "SNSTopicAlerts" and topic.loc.line == line_of(text, "- sns: alerts")
-    auth = {(r.api.api_kind, r.method): r.authorization for r in tpl.of(Route)}
+    # A WebSocket message route is guarded by $connect's authorizer.
+    auth = {(r.api.api_kind, r.method): route_authorizer(r) for r in tpl.of(Route)}
     assert auth == {("websocket", "$connect"): "CUSTOM", ("websocket", "$default"): "CUSTOM",
                     ("rest", "GET"): "COGNITO_USER_POOLS", ("http", "GET"): "JWT"}
     rest = [r for r in tpl.of(Route) if r.api.api_kind == "rest"]

@@ -10,8 +10,9 @@ import pytest
 from conftest import CORPUS, REPO, corpus_files, needs_corpus
 
 from iac_lint.model import Bucket, Function, Queue, Role, Topic, Unknown
+from iac_lint.link import link_template
 from iac_lint.parsers import ParseOptions
-from iac_lint.parsers.terraform import parse_module
+from iac_lint.parsers.terraform.module import parse_module
 
 FIXTURES = os.path.join(REPO, "tests", "fixtures", "terraform")
 POLICIES = os.path.join(REPO, "policies")
@@ -20,7 +21,7 @@ POLICIES = os.path.join(REPO, "policies")
 def parse_dir(path, options=None):
     files = sorted(os.path.join(path, n) for n in os.listdir(path) if n.endswith((".tf", ".tf.json")))
     (tpl,) = parse_module(path, files, options or ParseOptions(roots=[path]))
-    return tpl
+    return link_template(tpl)
 
 
 def by_id(tpl, cls):

@@ -104,7 +104,7 @@ def baseline_document(findings: Iterable[Finding], root: str | None = None,
     """The baseline of ``findings`` (plus ``keep``, entries carried over as they are); files named relative
     to the project root, like the fingerprints, so that the same findings give the same file from whichever
     directory it was written."""
-    from iac_lint.report.paths import project_root, repo_path
+    from iac_lint.model.paths import project_root, repo_path
 
     root = root or project_root()
     entries = [_entry_dict(f, repo_path(f.location.file, root)) for f in findings]

@@ -53,7 +53,7 @@ _OPTIONS = jmespath.Options(custom_functions=_Functions())
 def fingerprint(rule_id: str, repo_file: str, resource: str, logical_path: str) -> str:
     """A finding's identity, stable across edits elsewhere in the file: no line numbers go in.
 
-    ``repo_file`` is the file relative to the project root (``report.paths.repo_path``), so that one
+    ``repo_file`` is the file relative to the project root (``model.paths.repo_path``), so that one
     finding has one fingerprint whichever directory the scan ran from.  Findings are created without
     one; ``api.finish`` gives every finding its fingerprint, once, when the project root is known.
     """

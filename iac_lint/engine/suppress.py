@@ -309,23 +309,3 @@ def apply_suppressions(findings: Iterable[Finding], templates: list[Template], c
         out.append(_meta_finding("S005", f"unreadable iac-lint Metadata: {problem}", where, resource,
                                  index.formats.get(where.file, ""), problem))
     return out
-
-
-def apply_path_ignores(findings: Iterable[Finding], config: Any) -> list[Finding]:
-    """``per_path_ignores``: suppressed (kind external), not dropped, so reports still show them."""
-    from iac_lint.config import glob_regex, relative_to_root
-
-    patterns = [(p, glob_regex(p), tokens) for p, tokens in (getattr(config, "per_path_ignores", None) or {}).items()]
-    if not patterns:
-        return list(findings)
-    out = []
-    for finding in findings:
-        if not finding.suppressed:
-            rel = relative_to_root(finding.location.file, config)
-            for pattern, regex, tokens in patterns:
-                if regex.match(rel) and matches_rule(finding.rule_id, finding.category, tokens):
-                    finding = dataclasses.replace(finding, suppressed=True, suppression_kind="external",
-                                                  suppression_reason=f"per_path_ignores: {pattern}")
-                    break
-        out.append(finding)
-    return out

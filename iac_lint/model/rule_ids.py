@@ -22,9 +22,12 @@ RULE_ID_LIST_PATTERN = rf"{RULE_ID_PATTERN}(?:\s*,\s*{RULE_ID_PATTERN})*"
 _SELECTOR = re.compile(r"^(?:[A-Z]{1,8}(?:-[A-Z]{0,3})?\d{0,5}|ALL)$")
 
 # Category -> id prefix of the built-in rules (DESIGN.md, "Rules"); add one only with a reason.
+TEMPLATE_VALIDITY = "template-validity"
 CATEGORIES: dict[str, str] = {
     "least-privilege": "IAM", "encryption": "ENC", "public-access": "PUB", "throttling": "THR",
     "secrets": "SEC", "logging": "LOG", "runtime": "RUN",
+    # Not a rule category: cfn-lint's matches under --cfn-lint (engine/cfnlint_pass.py).
+    TEMPLATE_VALIDITY: "CFN",
 }
 
 

@@ -1,58 +1,26 @@
-"""Text -> model, one module per format.
+"""Text -> model: one wing per format (``cloudformation/``, ``terraform/``, ``serverless/``) on one kernel.
 
 ``parse_unit`` reads a discovered unit safely (size limit, UTF-8 errors as
 located findings), classifies YAML/JSON by content and hands it to its
-format's parser.  Heavy parsers (Terraform's HCL grammar) are imported only
-when a unit of theirs is found, to keep start-up fast.
+format's wing.  A wing builds entities on ``kernel`` and resolves its own
+format's references; it does not link: ``iac_lint.api`` runs the link stage
+on what comes out.  Heavy parsers (Terraform's HCL grammar) are imported
+only when a unit of theirs is found, to keep start-up fast.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import Any
 
 from iac_lint.discover import SERVERLESS_NAMES, Unit
 from iac_lint.model import Location, Template
+from iac_lint.parsers.source import ParseOptions, failed_template, read_text
 from iac_lint.parsers.yaml_loader import LoadError, load_text
 
-MAX_FILE_BYTES = 20 * 1024 * 1024
+__all__ = ["ParseOptions", "classify", "parse_document", "parse_unit", "read_text"]
+
 _IAC_HINTS = ("AWSTemplateFormatVersion", "AWS::", "Resources", "provider", "planned_values")
-
-
-@dataclass(slots=True)
-class ParseOptions:
-    """Values a user chooses for things templates leave open."""
-
-    stage: str | None = None
-    params: dict[str, str] = field(default_factory=dict)  # serverless --param, CloudFormation parameters
-    var_files: list[str] = field(default_factory=list)  # terraform --var-file
-    tf_vars: dict[str, str] = field(default_factory=dict)  # terraform --var
-    roots: list[str] = field(default_factory=list)  # scanned roots: nothing outside is ever read
-
-
-def read_text(path: str, tpl_format: str = "unknown") -> tuple[str | None, Template | None]:
-    """The file's text, or a template holding the located reason it cannot be read."""
-    try:
-        size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            return None, _failed(path, tpl_format, f"file is {size} bytes, larger than the {MAX_FILE_BYTES} limit")
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as exc:
-        return None, _failed(path, tpl_format, f"cannot read file: {exc.strerror}")
-    try:
-        return raw.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, _failed(path, tpl_format, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line, column)
-
-
-def _failed(path: str, fmt: str, message: str, line: int = 1, column: int = 1) -> Template:
-    tpl = Template(path=path, format=fmt)
-    tpl.problem("E001", message, Location(path, line, column))
-    return tpl
 
 
 def classify(data: Any, path: str) -> str | None:
@@ -63,7 +31,7 @@ def classify(data: Any, path: str) -> str | None:
         return "terraform-plan"
     if os.path.basename(path).lower() in SERVERLESS_NAMES or ("service" in data and "provider" in data):
         return "serverless"
-    from iac_lint.parsers.sam import is_sam
+    from iac_lint.parsers.cloudformation.sam import is_sam
     if is_sam(data):
         return "sam"
     if "AWSTemplateFormatVersion" in data:
@@ -88,21 +56,21 @@ def parse_document(path: str, text: str, options: ParseOptions | None = None) ->
     try:
         data = load_text(text, path)
     except LoadError as exc:
-        return _failed(path, "unknown", f"cannot parse: {exc.message}", exc.line, exc.column)
+        return failed_template(path, "unknown", f"cannot parse: {exc.message}", exc.line, exc.column)
     fmt = classify(data, path)
     if fmt is None:
         return None
     if fmt == "cloudformation":
-        from iac_lint.parsers.cloudformation import parse_template
+        from iac_lint.parsers.cloudformation.resources import parse_template
         tpl = parse_template(data, path, "cloudformation")
     elif fmt == "sam":
-        from iac_lint.parsers.sam import parse_template as parse_sam
+        from iac_lint.parsers.cloudformation.sam import parse_template as parse_sam
         tpl = parse_sam(data, path)
     elif fmt == "serverless":
-        from iac_lint.parsers.serverless import parse_serverless
+        from iac_lint.parsers.serverless.service import parse_serverless
         tpl = parse_serverless(data, path, text, options)
     else:
-        from iac_lint.parsers.plan import parse_plan
+        from iac_lint.parsers.terraform.plan import parse_plan
         tpl = parse_plan(data, path, options)
     tpl.sources.setdefault(path, text.splitlines())
     return tpl
@@ -111,7 +79,7 @@ def parse_document(path: str, text: str, options: ParseOptions | None = None) ->
 def parse_unit(unit: Unit, options: ParseOptions | None = None) -> list[Template]:
     options = options or ParseOptions()
     if unit.kind == "terraform":
-        from iac_lint.parsers.terraform import parse_module
+        from iac_lint.parsers.terraform.module import parse_module
         return parse_module(unit.path, unit.files, options)
     if unit.kind == "serverless-code":
         tpl = Template(path=unit.path, format="serverless")

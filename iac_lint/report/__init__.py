@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab")
+FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown", "html")
 
 
 def renderer(name: str) -> Callable:

@@ -14,7 +14,7 @@ import re
 from collections import OrderedDict
 from typing import Any
 
-from iac_lint.report.paths import repo_path, report_root
+from iac_lint.model.paths import repo_path, report_root
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

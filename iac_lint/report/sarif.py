@@ -44,7 +44,8 @@ from iac_lint import __version__, docs
 from iac_lint.docs import REPOSITORY_URL
 from iac_lint.model import Finding
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, SUPPRESSION_CATEGORY
-from iac_lint.report.paths import report_root
+from iac_lint.model.rule_ids import TEMPLATE_VALIDITY
+from iac_lint.model.paths import report_root
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = REPOSITORY_URL
@@ -86,6 +87,10 @@ def _descriptor(rule: Any) -> dict[str, Any]:
             ("warning" if rule.severity == "medium" else "recommendation"),
         },
     }
+    if rule.category == TEMPLATE_VALIDITY:
+        # cfn-lint's checks (--cfn-lint) are about deployability: a security-severity would list them as alerts.
+        descriptor["properties"] = {"tags": ["correctness", rule.category],
+                                    "problem.severity": descriptor["properties"]["problem.severity"]}
     help_uri = docs.help_uri(rule)
     if help_uri:
         descriptor["helpUri"] = help_uri

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from iac_lint.model import SEVERITIES, Finding, severity_rank
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
-from iac_lint.report.paths import display_path
+from iac_lint.model.paths import display_path
 
 _COLOURS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[33m", "low": "\033[36m",
             "info": "\033[2m"}
@@ -84,7 +84,7 @@ def header_lines(findings: list[Finding], color: bool) -> list[str]:
     return out
 
 
-def _source_lines(report: Any, file: str, cache: dict[str, list[str]]) -> list[str]:
+def source_lines(report: Any, file: str, cache: dict[str, list[str]]) -> list[str]:
     if file not in cache:
         lines = None
         for tpl in report.templates:
@@ -164,7 +164,7 @@ def render(report: Any, color: bool = False, show_suppressed: bool = False, verd
     cache: dict[str, list[str]] = {}
     for f, head in zip(shown, header_lines(shown, color)):
         out.append(head)
-        lines = _source_lines(report, f.location.file, cache)
+        lines = source_lines(report, f.location.file, cache)
         if 0 < f.location.line <= len(lines):
             out.extend(snippet(lines[f.location.line - 1], f, gutter, paint))
         out.append(f"{'':>{gutter}} = {footer(f, documented)}")

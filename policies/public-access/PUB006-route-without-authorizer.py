@@ -1,7 +1,8 @@
 """Flags an API method or route with no authorizer on a public API."""
 
-from iac_lint.rules import Violation
 from iac_lint.model import Unknown
+from iac_lint.model.apigateway import authorization_is_open, route_authorizer, route_key
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "PUB006",
@@ -33,33 +34,16 @@ RULE = {
 }
 
 
-def _open(value):
-    return value is None or (isinstance(value, str) and value.upper() == "NONE")
-
-
 def check(route):
     api = route.api
     if api is None or route.is_preflight or api.public is not True:
         return
-    auth = route.authorization
-    if api.api_kind == "websocket" and route.method != "$connect":
-        # WebSocket authorizers attach to $connect only: every other route is as open as the connection.
-        connect = next((r for r in api.routes if r.method == "$connect"), None)
-        if connect is not None:
-            auth = connect.authorization
-    if isinstance(auth, Unknown):
-        return
-    if auth is None:
-        auth = api.default_authorization
-        if isinstance(auth, Unknown) or (isinstance(auth, str) and auth == "API_KEY"):
-            auth = None if not isinstance(auth, Unknown) else auth
-        if isinstance(auth, Unknown):
-            return
-    if not _open(auth):
+    auth = route_authorizer(route)  # WebSocket routes: $connect's; an API-key-only default is no authorizer
+    if isinstance(auth, Unknown) or not authorization_is_open(auth):
         return
     if route.method is not None and route.method == route.path:  # a WebSocket or $default route key
         label = str(route.method)
     else:
-        label = f"{route.method or 'ANY'} {route.path or ''}".strip()
+        label = route_key(route.method or "ANY", route.path or "").strip()
     yield Violation(RULE["message"].format(route=label, api=api.id), route.where("authorization"),
                     f"route:{label}")

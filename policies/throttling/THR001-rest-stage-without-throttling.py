@@ -1,5 +1,6 @@
 """Flags a REST API stage with no throttling of its own and no throttled usage plan."""
 
+from iac_lint.model.apigateway import stage_throttled
 from iac_lint.rules import Violation
 
 RULE = {
@@ -28,12 +29,6 @@ RULE = {
         ],
     },
 }
-
-
-def stage_throttled(stage):
-    if stage.throttle is not None and stage.throttle.is_set:
-        return True
-    return any(plan.throttle is not None and plan.throttle.is_set for plan in stage.usage_plans)
 
 
 def check(stage):

@@ -1,5 +1,6 @@
 """Flags an HTTP or WebSocket API stage without default route throttling."""
 
+from iac_lint.model.apigateway import throttle_is_set
 from iac_lint.rules import Violation
 
 RULE = {
@@ -31,7 +32,7 @@ def check(stage):
     api = stage.api
     if api is None or api.api_kind not in ("http", "websocket"):
         return
-    if stage.throttle is not None and stage.throttle.is_set:
+    if throttle_is_set(stage.throttle):
         return
     yield Violation(RULE["message"].format(stage=stage.stage_name or stage.id, kind=api.api_kind.upper()
                                            if api.api_kind == "http" else "WebSocket", api=api.id),

@@ -1,7 +1,9 @@
 """Flags a function reachable from a public API or URL with no throttle anywhere on that path."""
 
-from iac_lint.rules import Violation
 from iac_lint.model import Unknown
+from iac_lint.model.apigateway import route_key
+from iac_lint.model.exposure import path_throttle
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "THR003",
@@ -47,31 +49,16 @@ def _reserved(fn):
         return False
 
 
-def _path_throttled(trigger):
-    if trigger.kind == "url" or trigger.api is None:
-        return False
-    route = trigger.route
-    key = f"{route.method} {route.path}" if route is not None else None
-    for stage in trigger.api.stages:
-        if stage.throttle is not None and stage.throttle.is_set:
-            return True
-        if key is not None and key in stage.route_throttles:
-            return True
-        if any(plan.throttle is not None and plan.throttle.is_set for plan in stage.usage_plans):
-            return True
-    return False
-
-
 def check(fn):
     if _reserved(fn):
         return
     for trigger in fn.public_triggers:
-        if trigger.kind not in ("api", "http-api", "websocket", "url") or _path_throttled(trigger):
+        if trigger.kind not in ("api", "http-api", "websocket", "url") or path_throttle(trigger) is not None:
             continue
         if trigger.kind == "url":
             label = "its function URL"
         else:
             route = trigger.route
-            label = f"{route.method} {route.path} on API {trigger.api.id}" if route else f"API {trigger.api.id}"
+            label = f"{route_key(route.method, route.path)} on API {trigger.api.id}" if route else f"API {trigger.api.id}"
         yield Violation(RULE["message"].format(function=fn.id, trigger=label), fn.loc, f"trigger:{label}")
         return

@@ -4,7 +4,7 @@ A unit is one directory: its files are parsed together, variables are bound
 (defaults < ``terraform.tfvars`` < ``*.auto.tfvars`` < ``--var-file`` <
 ``--var``), local modules (``source = "./x"``) are read recursively with their
 inputs, and every resource and data block becomes one ``Instance`` that
-``terraform_build`` turns into entities.  ``count``/``for_each`` are
+``build`` turns into entities.  ``count``/``for_each`` are
 evaluated once with unknown index values, so a finding on
 ``aws_s3_bucket.x[*]`` holds for every instance.
 
@@ -20,13 +20,15 @@ import os
 from typing import Any
 
 from iac_lint.model import LMap, Location, LSeq, LStr, Template, Unknown, loc_of
-from iac_lint.parsers import ParseOptions, read_text
-from iac_lint.parsers.terraform_build import Instance, build_template
-from iac_lint.parsers.terraform_eval import Evaluator, FileText, Module, Scope, decode_file_json, locate
-from iac_lint.parsers.terraform_syntax import (
+from iac_lint.parsers.source import ParseOptions, read_text
+from iac_lint.parsers.terraform.build import build_template
+from iac_lint.parsers.terraform.evaluate import Evaluator, Module, Scope
+from iac_lint.parsers.terraform.instances import Instance
+from iac_lint.parsers.terraform.syntax import (
     Attribute, Block, Body, Call, Expr, JsonProblem, Lit, Object, SyntaxProblem, Template as TemplateExpr,
     Traversal, Tuple, decode_json_located, parse_expression, parse_hcl, split_template,
 )
+from iac_lint.parsers.terraform.values import FileText, decode_file_json, locate
 
 # python-hcl2 reads about 250 KiB/s: a bigger file would stall a CI run for
 # little gain (no hand-written module is this large).

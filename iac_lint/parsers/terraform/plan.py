@@ -6,7 +6,7 @@ entities), and most values are final.  What it does not know at plan time
 (an ARN, an id) is simply absent from ``planned_values``; for those, the
 ``configuration`` section still says which resource an argument refers to,
 and that is how split-out settings find their bucket and functions their
-role.  Entities are built by the same ``terraform_build`` as HCL, so every
+role.  Entities are built by the same ``build`` as HCL, so every
 rule holds for plans too.  Locations point into the plan file (one line for a
 minified plan: the column then tells where).
 """
@@ -18,9 +18,11 @@ import re
 from typing import Any
 
 from iac_lint.model import LMap, Location, Template, Unknown, loc_of
-from iac_lint.parsers import ParseOptions
-from iac_lint.parsers.terraform_build import Instance, build_template, document_from_policy_data
-from iac_lint.parsers.terraform_eval import locate
+from iac_lint.parsers.source import ParseOptions
+from iac_lint.parsers.terraform.build import build_template
+from iac_lint.parsers.terraform.instances import Instance
+from iac_lint.parsers.terraform.policy import document_from_policy_data
+from iac_lint.parsers.terraform.values import locate
 
 _INDEX = re.compile(r"\[[^\]]*\]$")
 

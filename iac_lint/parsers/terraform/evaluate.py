@@ -15,20 +15,23 @@ tuples ``LSeq``, each pointing at the node that wrote them.
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
-from iac_lint.model import LMap, Location, LSeq, LStr, Unknown, loc_of
-from iac_lint.parsers.terraform_syntax import (
-    Attribute, Block, Body, Call, Conditional, Expr, ForExpr, JsonProblem, Lit, Object, Operation, Template,
-    Traversal, Tuple, decode_json_located, split_template,
+from iac_lint.model import LMap, Location, LSeq, LStr, Unknown
+from iac_lint.parsers.terraform.functions import (
+    FUNCTIONS, UNKNOWN_TOLERANT, TooBig, collection_pairs, plain_value, to_bool, to_number, to_string,
+)
+from iac_lint.parsers.terraform.syntax import (
+    Attribute, Block, Body, Call, Conditional, Expr, ForExpr, Lit, Object, Operation, Template,
+    Traversal, Tuple, split_template,
+)
+from iac_lint.parsers.terraform.values import (
+    MAX_ITEMS, MAX_STRING, Failed, FileText, is_unknown_deep, loc_or, locate,
 )
 
 MAX_DEPTH = 64  # evaluation recursion (locals referring to locals ...)
-MAX_ITEMS = 10_000  # for-expressions, range() and function results bigger than this stay unknown
-MAX_STRING = 1024 * 1024  # longer strings built by templates or functions stay unknown
 # Expression steps (about 3 microseconds each): nested for-expressions multiply, so each limit alone
 # does not bound the work.  One value may take this many; a whole run, ten times as many.
 MAX_STEPS_PER_VALUE = 200_000
@@ -37,16 +40,6 @@ MAX_STEPS = 2_000_000
 
 class _Cycle(Exception):
     pass
-
-
-@dataclass(frozen=True, slots=True)
-class Failed(Unknown):
-    """An expression Terraform would reject (a missing attribute, a function on the wrong type).
-
-    Still an ``Unknown`` for every rule; only ``try()`` and ``can()`` tell it
-    apart: they fall back on an error but not on a value that is merely not
-    known statically (``try(each.value.principal, "x")`` is unknown, not "x").
-    """
 
 
 def _failed(values: Any) -> Failed | None:
@@ -64,42 +57,6 @@ class Scope:
 
     def child(self, names: dict[str, Any], sources: dict[str, tuple[Expr, "Scope"]] | None = None) -> "Scope":
         return Scope(self.module, {**self.names, **names}, {**self.sources, **(sources or {})})
-
-
-def is_unknown_deep(value: Any, depth: int = 0) -> bool:
-    if isinstance(value, Unknown):
-        return True
-    if depth > 32:
-        return False
-    if isinstance(value, dict):
-        return any(is_unknown_deep(v, depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return any(is_unknown_deep(v, depth + 1) for v in value)
-    return False
-
-
-def _loc_or(value: Any, loc: Location) -> Location:
-    return loc_of(value) or loc
-
-
-def locate(value: Any, loc: Location) -> Any:
-    """A plain Python value as located values (for function results and tfvars)."""
-    if isinstance(value, (LMap, LSeq, LStr)):
-        return value
-    if isinstance(value, str):
-        return LStr(value, loc)
-    if isinstance(value, dict):
-        out = LMap(loc=loc)
-        for k, v in value.items():
-            out[LStr(str(k), loc)] = locate(v, loc)
-            out.key_locs[k] = loc
-            out.value_locs[k] = _loc_or(out[k], loc)
-        return out
-    if isinstance(value, (list, tuple, set)):
-        seq = LSeq([locate(v, loc) for v in value], loc=loc)
-        seq.item_locs = [_loc_or(v, loc) for v in seq]
-        return seq
-    return value
 
 
 class Module:
@@ -189,7 +146,7 @@ class Module:
             return Unknown(f"data.aws_iam_policy_document.{name}.json")
 
         def compute() -> Any:
-            from iac_lint.parsers.terraform_build import document_from_policy_data
+            from iac_lint.parsers.terraform.policy import document_from_policy_data
             props = self.evaluator.evaluate_body(block.body, self.scope, block.loc)
             return document_from_policy_data(props, block.loc)
         return self._memo(f"doc.{name}", compute, f"data.aws_iam_policy_document.{name}.json")
@@ -248,7 +205,7 @@ class Evaluator:
         for_each_attr = block.body.attributes.get("for_each")
         collection = self.evaluate(for_each_attr.expr, scope) if for_each_attr else Unknown("dynamic")
         sources = {iterator: (for_each_attr.expr, scope)} if for_each_attr else {}
-        items = list(_pairs(collection)) if not isinstance(collection, Unknown) else None
+        items = list(collection_pairs(collection)) if not isinstance(collection, Unknown) else None
         if items is None or len(items) > MAX_ITEMS:
             text = for_each_attr.expr.text if for_each_attr else iterator
             unknown = LMap({"key": Unknown(f"{iterator}.key"), "value": Unknown(f"{iterator}.value ({text})")})
@@ -300,7 +257,7 @@ class Evaluator:
             value = self.evaluate(part, scope)
             if isinstance(value, Failed):
                 return value
-            text = _to_string(value)
+            text = to_string(value)
             if text is None:
                 return Unknown(expr.text.strip())
             size += len(text)
@@ -316,7 +273,7 @@ class Evaluator:
             if isinstance(value, Failed):
                 return value  # an error anywhere inside is an error of the whole value
             seq.append(value)
-            seq.item_locs.append(_loc_or(value, item.loc))
+            seq.item_locs.append(loc_or(value, item.loc))
         return seq
 
     def _object(self, expr: Object, scope: Scope) -> Any:
@@ -331,7 +288,7 @@ class Evaluator:
                 return value
             out[key] = value
             out.key_locs[key] = key_expr.loc
-            out.value_locs[key] = _loc_or(out[key], value_expr.loc)
+            out.value_locs[key] = loc_or(out[key], value_expr.loc)
         return out
 
     def _conditional(self, expr: Conditional, scope: Scope) -> Any:
@@ -363,17 +320,17 @@ class Evaluator:
             return Unknown(expr.text)
         try:
             if op == "neg":
-                return -_number(values[0])
+                return -to_number(values[0])
             if op == "!":
-                return not _boolean(values[0])
+                return not to_bool(values[0])
             left, right = values
             if op == "==":
-                return _plain(left) == _plain(right)
+                return plain_value(left) == plain_value(right)
             if op == "!=":
-                return _plain(left) != _plain(right)
+                return plain_value(left) != plain_value(right)
             if op in ("&&", "||"):
-                return _boolean(left) and _boolean(right) if op == "&&" else _boolean(left) or _boolean(right)
-            a, b = _number(left), _number(right)
+                return to_bool(left) and to_bool(right) if op == "&&" else to_bool(left) or to_bool(right)
+            a, b = to_number(left), to_number(right)
             result = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
                       "%": lambda: a % b, "<": lambda: a < b, ">": lambda: a > b, "<=": lambda: a <= b,
                       ">=": lambda: a >= b}[op]()
@@ -387,7 +344,7 @@ class Evaluator:
             return collection
         if is_unknown_deep(collection) or not isinstance(collection, (list, dict)):
             return Unknown(expr.text)
-        pairs = list(_pairs(collection))
+        pairs = list(collection_pairs(collection))
         if len(pairs) > MAX_ITEMS:
             return Unknown(expr.text)
         results: list[tuple[Any, Any]] = []
@@ -400,7 +357,7 @@ class Evaluator:
                 keep = self.evaluate(expr.cond, inner)
                 if isinstance(keep, Unknown):
                     return keep if isinstance(keep, Failed) else Unknown(expr.text)
-                if not _boolean(keep):
+                if not to_bool(keep):
                     continue
             item = self.evaluate(expr.value, inner)
             key = self.evaluate(expr.key, inner) if expr.key is not None else None
@@ -453,11 +410,11 @@ class Evaluator:
         function = FUNCTIONS.get(name)
         if function is None:
             return Unknown(expr.text)
-        if name not in _UNKNOWN_TOLERANT and any(is_unknown_deep(a) for a in args):
+        if name not in UNKNOWN_TOLERANT and any(is_unknown_deep(a) for a in args):
             return Unknown(expr.text)
         try:
             result = function(*args)
-        except _TooBig:
+        except TooBig:
             return Unknown(expr.text)
         except Exception:  # a built-in applied to the wrong types fails in Terraform too, unless unknown
             return Unknown(expr.text) if any(is_unknown_deep(a) for a in args) else Failed(expr.text)
@@ -635,207 +592,8 @@ def _children(expr: Expr) -> list[Expr]:
     return []
 
 
-class FileText(LStr):
-    """The text of a file read by ``file()``/``templatefile()``: a string that knows its file."""
-
-    path: str
-    rendered: bool
-
-    def __new__(cls, value: str, loc: Location | None, path: str, rendered: bool = True) -> "FileText":
-        obj = super().__new__(cls, value, loc)
-        obj.path = path
-        obj.rendered = rendered
-        return obj
-
-
-def decode_file_json(text: "FileText") -> Any:
-    """JSON from a file, located in that file when its text was not rewritten by templating."""
-    if text.rendered:
-        try:
-            return decode_json_located(str(text), text.path)
-        except JsonProblem:
-            return None
-    return None
-
-
 _EVALUATORS: dict[type, Callable[..., Any]] = {
     Lit: Evaluator._lit, Template: Evaluator._template, Tuple: Evaluator._tuple, Object: Evaluator._object,
     Conditional: Evaluator._conditional, Operation: Evaluator._operation, ForExpr: Evaluator._for,
     Call: Evaluator._call, Traversal: Evaluator._traversal,
 }
-
-
-# --- built-in functions -------------------------------------------------------------------
-
-
-def _pairs(collection: Any) -> Iterator[tuple[Any, Any]]:
-    if isinstance(collection, dict):
-        yield from collection.items()
-    elif isinstance(collection, list):
-        for i, v in enumerate(collection):
-            yield (v if isinstance(v, str) else i), v
-    elif collection is not None:
-        raise TypeError("not a collection")
-
-
-def _to_string(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (str, int, float)):
-        return str(value)
-    return None
-
-
-def _number(value: Any) -> float | int:
-    if isinstance(value, bool):
-        raise TypeError("bool is not a number")
-    if isinstance(value, (int, float)):
-        return value
-    text = str(value)
-    return int(text) if text.lstrip("-").isdigit() else float(text)
-
-
-def _boolean(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value in ("true", "false"):
-        return value == "true"
-    raise TypeError("not a bool")
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, str):
-        return str(value)
-    return value
-
-
-def _flatten(items: Any) -> list[Any]:
-    out: list[Any] = []
-    for item in items:
-        if isinstance(item, list):
-            out.extend(_flatten(item))
-        else:
-            out.append(item)
-    return out
-
-
-def _merge(*maps: Any) -> dict:
-    out = LMap()
-    for m in maps:
-        if m is None:
-            continue
-        if not isinstance(m, dict):
-            raise TypeError("merge of a non-map")
-        for k, v in m.items():
-            out.put(k, v, m)
-    return out
-
-
-def _lookup(m: Any, key: Any, *default: Any) -> Any:
-    if isinstance(m, dict) and key in m:
-        return m[key]
-    if default:
-        return default[0]
-    raise KeyError(key)
-
-
-def _coalesce(*values: Any) -> Any:
-    for v in values:
-        if isinstance(v, Unknown):
-            raise ValueError("unknown")
-        if v is not None and v != "":
-            return v
-    raise ValueError("no value")
-
-
-def _format(spec: Any, *args: Any) -> str:
-    import re
-    values = iter(args)
-
-    def one(match: Any) -> str:
-        if match.group(0) == "%%":
-            return "%"
-        value = next(values)
-        text = _to_string(value)
-        return json.dumps(_plain(value)) if match.group(1) == "q" or text is None else text
-    return re.sub(r"%%|%[-+ #0]*\d*(?:\.\d+)?([a-zA-Z])", one, str(spec))
-
-
-def _jsondecode(text: Any) -> Any:
-    loc = loc_of(text)
-    if isinstance(text, FileText):
-        decoded = decode_file_json(text)
-        if decoded is not None:
-            return decoded
-    try:
-        return decode_json_located(str(text), loc.file, loc.line) if loc and "\n" not in str(text) else \
-            locate(json.loads(str(text)), loc or Location("", 1, 1))
-    except (JsonProblem, ValueError):
-        return locate(json.loads(str(text)), loc or Location("", 1, 1))
-
-
-class _TooBig(Exception):
-    """A result we do not compute: over MAX_STRING (computing it could exhaust memory), or a regex."""
-
-
-def _replace(s: Any, old: Any, new: Any) -> str:
-    s, old, new = str(s), str(old), str(new)
-    if len(old) > 1 and old.startswith("/") and old.endswith("/"):
-        raise _TooBig  # RE2 syntax: an untrusted pattern is not run through Python's backtracking engine
-    if old and len(s) + s.count(old) * (len(new) - len(old)) > MAX_STRING:
-        raise _TooBig
-    return s.replace(old, new)
-
-
-def _join(sep: Any, items: Any) -> str:
-    # Measured before converting: str() of each located string is a copy.
-    if sum(len(i) if isinstance(i, str) else 24 for i in items) + len(str(sep)) * len(items) > MAX_STRING:
-        raise _TooBig
-    return str(sep).join(_to_string(i) or "" for i in items)
-
-
-def _one(items: Any) -> Any:
-    if len(items) > 1:
-        raise ValueError("one() of several elements")
-    return items[0] if items else None
-
-
-def _range(*args: Any) -> list[int]:
-    values = [int(_number(a)) for a in args]
-    result = range(*values)
-    if len(result) > MAX_ITEMS:
-        raise ValueError("range too large")
-    return list(result)
-
-
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "upper": lambda s: str(s).upper(), "lower": lambda s: str(s).lower(), "title": lambda s: str(s).title(),
-    "trimspace": lambda s: str(s).strip(), "trim": lambda s, c: str(s).strip(str(c)),
-    "trimprefix": lambda s, p: str(s)[len(p):] if str(s).startswith(p) else str(s),
-    "trimsuffix": lambda s, p: str(s)[:-len(p)] if p and str(s).endswith(p) else str(s),
-    "replace": _replace, "split": lambda sep, s: str(s).split(str(sep)), "join": _join,
-    "format": _format, "substr": lambda s, o, n: str(s)[int(o):int(o) + int(n)] if int(n) >= 0 else str(s)[int(o):],
-    "concat": lambda *lists: [i for lst in lists for i in lst], "flatten": _flatten,
-    "distinct": lambda items: list(dict.fromkeys(items)) if all(isinstance(i, (str, int)) for i in items) else items,
-    "compact": lambda items: [i for i in items if i not in (None, "")],
-    "length": lambda v: len(v), "keys": lambda m: sorted(m), "values": lambda m: [m[k] for k in sorted(m)],
-    "lookup": _lookup, "merge": _merge, "element": lambda items, i: items[int(i) % len(items)],
-    "contains": lambda items, v: v in items, "coalesce": _coalesce,
-    "coalescelist": lambda *lists: next(lst for lst in lists if lst),
-    "tolist": lambda v: list(v), "toset": lambda v: list(dict.fromkeys(v)) if all(
-        isinstance(i, (str, int, float)) for i in v) else list(v),
-    "tomap": lambda v: v, "tostring": lambda v: _to_string(v), "tonumber": _number,
-    "tobool": _boolean, "jsondecode": _jsondecode, "min": lambda *v: min(v), "max": lambda *v: max(v),
-    "abs": abs, "range": _range, "zipmap": lambda ks, vs: dict(zip(ks, vs)),
-    "one": lambda items: _one(items),
-    "startswith": lambda s, p: str(s).startswith(str(p)), "endswith": lambda s, p: str(s).endswith(str(p)),
-    "sort": lambda items: sorted(items), "reverse": lambda items: list(reversed(items)),
-    "slice": lambda items, a, b: items[int(a):int(b)],
-}
-# Functions whose result is meaningful even when part of an argument is unknown.
-_UNKNOWN_TOLERANT = frozenset({"merge", "concat", "tolist", "toset", "tomap", "flatten", "compact", "lookup",
-                               "element", "length"})

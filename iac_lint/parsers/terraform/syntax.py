@@ -6,7 +6,7 @@ every expression back to text, while the Lark tree gives the line and column
 of every literal, so a finding can point at the ``"s3:*"`` inside a
 ``jsonencode`` list.  It also skips hcl2's own transform pass, which is pure
 cost for us.  This module knows HCL's grammar and nothing of Terraform's
-meaning; ``terraform_eval`` gives the tree its values.
+meaning; ``evaluate`` gives the tree its values.
 """
 
 from __future__ import annotations

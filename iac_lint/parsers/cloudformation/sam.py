@@ -13,15 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_lint.link import finalize
 from iac_lint.model import (
     Api, Function, LMap, Location, ManagedPolicyRef, PolicyStatement, Resource, Role,
     Route, Stage, Table, Template, Trigger, Unknown, UsagePlan, get_path, key_loc,
     loc_of, path_loc,
 )
-from iac_lint.parsers import cloudformation as cfn
-from iac_lint.parsers.cloudformation import Built, CfnContext, _set
-from iac_lint.parsers.iam import branches, expand_sam_template, statements_from_document
+from iac_lint.parsers.cloudformation import apigateway, resources as cfn
+from iac_lint.parsers.cloudformation.intrinsics import CfnContext, list_entries, set_fact
+from iac_lint.parsers.cloudformation.sam_policies import expand_sam_template
+from iac_lint.parsers.iam import branches, statements_from_document
+from iac_lint.parsers.kernel import Built, LinkOnly
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 BASIC_EXECUTION_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
@@ -86,7 +87,7 @@ def role_from_policies(ctx: CfnContext, tpl: Template, res: Resource, policies: 
         role.managed_policies.append(ManagedPolicyRef(BASIC_EXECUTION_ROLE, None))
     # ``Policies`` is a list, or a single name, document or template; the list or any entry may be an ``Fn::If``.
     for listed, listed_loc in branches(policies, loc_of(policies)):
-        entries = cfn._entries(listed, listed_loc) if isinstance(listed, list) else [(listed, listed_loc)]
+        entries = list_entries(listed, listed_loc) if isinstance(listed, list) else [(listed, listed_loc)]
         for entry, where in entries:
             role.statements.extend(statements_of_policy_entry(ctx, entry, where, role))
     tpl.add(role)
@@ -141,6 +142,15 @@ class _Implicit:
         return api
 
 
+class SamContext(CfnContext):
+    """A CloudFormation context that also knows the template's implicit APIs."""
+
+    def __init__(self, file: str, data: dict, tpl: Template, parameter_values: dict[str, Any] | None = None) -> None:
+        super().__init__(file, "sam", data, parameter_values)
+        # SAM's implicit ServerlessRestApi/ServerlessHttpApi, created on first use by an Api/HttpApi event.
+        self.implicit_apis = _Implicit(self, tpl, data)
+
+
 def _authorization_of(auth: Any, ctx: CfnContext) -> Any:
     name = ctx.resolve(get_path(auth, "Authorizer"))
     if name is None:
@@ -150,7 +160,7 @@ def _authorization_of(auth: Any, ctx: CfnContext) -> Any:
     return name
 
 
-def build_sam_function(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+def build_sam_function(ctx: SamContext, tpl: Template, res: Resource) -> Built:
     built = cfn.build_function(ctx, tpl, res)
     assert built is not None
     fn, cfn_link = built
@@ -183,10 +193,10 @@ _EVENT_KINDS = {
 }
 
 
-def link_event(ctx: CfnContext, tpl: Template, fn: Function, name: str, event: Any, where: Location) -> None:
+def link_event(ctx: SamContext, tpl: Template, fn: Function, name: str, event: Any, where: Location) -> None:
     etype = ctx.resolve(event.get("Type"))
     props = event.get("Properties") if isinstance(event.get("Properties"), dict) else LMap(loc=where)
-    implicit: _Implicit = ctx.implicit_apis
+    implicit = ctx.implicit_apis
     if etype in ("Api", "HttpApi"):
         kind = "rest" if etype == "Api" else "http"
         api_ref = props.get("RestApiId" if kind == "rest" else "ApiId")
@@ -256,14 +266,14 @@ def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     if get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None:
         api.default_authorization = api.default_authorization or Unknown("OpenAPI definition")
     stage = _stage_for(ctx, api, res, res.location, "Prod")
-    cfn.read_method_settings(ctx, stage, get_path(p, "MethodSettings"))
-    _set(stage, "access_logging", ctx, p, "AccessLogSetting", "DestinationArn")
-    _set(stage, "tracing", ctx, p, "TracingEnabled")
+    apigateway.read_method_settings(ctx, stage, get_path(p, "MethodSettings"))
+    set_fact(stage, "access_logging", ctx, p, "AccessLogSetting", "DestinationArn")
+    set_fact(stage, "tracing", ctx, p, "TracingEnabled")
     tpl.add(stage)
     plan_cfg = get_path(auth, "UsagePlan")
     if isinstance(plan_cfg, dict) and ctx.resolve(plan_cfg.get("CreateUsagePlan")) in ("PER_API", "SHARED"):
         plan = UsagePlan(f"{res.id}.UsagePlan", res, loc_of(plan_cfg) or res.location)
-        plan.throttle = cfn.read_throttle(ctx, plan_cfg.get("Throttle"), "RateLimit", "BurstLimit")
+        plan.throttle = apigateway.read_throttle(ctx, plan_cfg.get("Throttle"), "RateLimit", "BurstLimit")
         plan.stages.append(stage)
         tpl.add(plan)
     return api, None
@@ -279,8 +289,8 @@ def build_sam_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     if get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None:
         api.default_authorization = api.default_authorization or Unknown("OpenAPI definition")
     stage = _stage_for(ctx, api, res, res.location, "$default")
-    cfn.read_http_stage_throttles(ctx, stage, p)
-    _set(stage, "access_logging", ctx, p, "AccessLogSettings", "DestinationArn")
+    apigateway.read_http_stage_throttles(ctx, stage, p)
+    set_fact(stage, "access_logging", ctx, p, "AccessLogSettings", "DestinationArn")
     tpl.add(stage)
     return api, None
 
@@ -295,7 +305,7 @@ def build_simple_table(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_state_machine(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = cfn._LinkOnly(res.id, res, res.location)
+    holder = LinkOnly(res.id, res, res.location)
 
     def link() -> None:
         if get_path(p, "Role") is None and get_path(p, "Policies") is not None:
@@ -319,8 +329,7 @@ def parse_template(data: Any, file: str, parameter_values: dict[str, Any] | None
         tpl.problem("E001", "template is not a mapping", loc_of(data) or Location(file, 1, 1))
         return tpl
     apply_globals(data)
-    ctx = CfnContext(file, "sam", data, parameter_values)
-    ctx.implicit_apis = _Implicit(ctx, tpl, data)
+    ctx = SamContext(file, data, tpl, parameter_values)
     cfn.read_resources(ctx, tpl, data.get("Resources"), SAM_BUILDERS)
-    return finalize(tpl)
+    return tpl
 

@@ -1,0 +1,61 @@
+"""The build skeleton every format's builders plug into: build all entities, then link them.
+
+A format turns each resource it models into a ``Pending`` build.  The
+kernel runs every build first, so that each entity exists before any
+reference between entities is resolved, then runs the links the builds
+returned; links of the format's *late* types run last, because they read
+what other links set (a usage plan finds its stages through the API that a
+stage's own link sets).  Lateness is declared one way: a set of native
+types, next to the format's builder table.
+
+The derived, format-neutral facts (a role's functions, an API's routes,
+API triggers) are not the kernel's: ``iac_lint.link`` computes them as a
+pipeline stage after parsing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from iac_lint.model import Entity, Template
+
+Link = Callable[[], None]
+# What a builder returns: the entity and the link that resolves its references (or None), or None when
+# the resource is not modelled after all (a Deployment without a stage).
+Built = tuple[Entity, Link | None] | None
+
+
+class LinkOnly(Entity):
+    """A resource modelled only through what it links (a standalone policy, a function URL, an attachment).
+
+    Its facts land on the entities it points at, so it is referable by its
+    key but kept out of the template's entities: no rule targets it.
+    """
+
+    kind = "link-only"
+
+
+@dataclass(frozen=True, slots=True)
+class Pending:
+    key: str  # what references to the resource resolve to: a logical id, a Terraform address
+    type: str  # the native type, which says whether its link is late
+    build: Callable[[], Built]
+
+
+def build_and_link(tpl: Template, pending: Iterable[Pending], entities: dict[str, Entity],
+                   late_types: frozenset[str] = frozenset()) -> None:
+    """Build every pending entity into ``tpl`` (and ``entities``, by key), then link: late types last."""
+    links: list[tuple[bool, Link]] = []
+    for item in pending:
+        made = item.build()
+        if made is None:
+            continue
+        entity, link = made
+        entities[item.key] = entity
+        if not isinstance(entity, LinkOnly):
+            tpl.add(entity)
+        if link is not None:
+            links.append((item.type in late_types, link))
+    for _, link in sorted(links, key=lambda pair: pair[0]):  # stable: otherwise in build order
+        link()

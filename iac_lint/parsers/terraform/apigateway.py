@@ -1,0 +1,224 @@
+"""Terraform's API Gateway: REST APIs, methods, stages, method settings, usage plans; HTTP and WebSocket APIs."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from iac_lint.model import Api, Function, Route, Stage, Throttle, Unknown, UsagePlan, loc_of
+from iac_lint.model.apigateway import route_key
+from iac_lint.parsers.kernel import Built, LinkOnly
+from iac_lint.parsers.terraform.instances import (
+    BuildContext, Instance, as_bool, each_block, first, get, name_of, set_fact, unset_if, where,
+)
+
+
+def read_throttle(node: Any, rate_key: str, burst_key: str) -> Throttle | None:
+    if not isinstance(node, dict):
+        return None
+    rate = unset_if(node.get(rate_key), -1, -1.0)
+    burst = unset_if(node.get(burst_key), -1, -1.0)
+    if rate is None and burst is None:
+        return None
+    return Throttle(rate_limit=rate, burst_limit=burst, loc=loc_of(node))
+
+
+def build_rest_api(ctx: BuildContext, inst: Instance) -> Built:
+    p = inst.props
+    api = Api(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"), api_kind="rest")
+    types = get(p, "endpoint_configuration", "types")
+    if isinstance(types, list):
+        api.set("public", "PRIVATE" not in types, where(p, "endpoint_configuration", "types"))
+    elif isinstance(types, Unknown):
+        api.set("public", types, where(p, "endpoint_configuration", "types"))
+    if p.get("body") is not None:
+        api.default_authorization = Unknown("OpenAPI body")
+    return api, None
+
+
+def _resource_path(ctx: BuildContext, node: Any, key: str, depth: int = 0) -> Any:
+    """The full path of an ``aws_api_gateway_resource`` (or "/" for the API's root resource)."""
+    inst = ctx.instance(node, key, "aws_api_gateway_resource")
+    if inst is None:
+        return "/" if ctx.instance(node, key, "aws_api_gateway_rest_api") is not None else Unknown(str(node.get(key)))
+    part = inst.props.get("path_part")
+    parent = _resource_path(ctx, inst.props, "parent_id", depth + 1) if depth < 16 else Unknown("path")
+    if not isinstance(part, str) or not isinstance(parent, str):
+        return Unknown(f"path of {inst.id}")
+    return f"{parent.rstrip('/')}/{part}"
+
+
+def build_method(ctx: BuildContext, inst: Instance) -> Built:
+    p = inst.props
+    route = Route(inst.id, ctx.tpl_resource(inst), inst.loc)
+    set_fact(route, "method", p, "http_method")
+    set_fact(route, "authorization", p, "authorization")
+    set_fact(route, "api_key_required", p, "api_key_required", transform=as_bool)
+
+    def link() -> None:
+        route.api = ctx.entity(p, "rest_api_id", Api)
+        route.path = _resource_path(ctx, p, "resource_id")
+        resource_refs = set(ctx.refs(p, "resource_id"))
+        for other in ctx.instances.values():
+            if other.type != "aws_api_gateway_integration":
+                continue
+            q = other.props
+            same = inst.key in ctx.refs(q, "http_method") or (
+                resource_refs and resource_refs == set(ctx.refs(q, "resource_id"))
+                and isinstance(q.get("http_method"), str) and q.get("http_method") == p.get("http_method"))
+            if not same:
+                continue
+            fn = ctx.entity(q, "uri", Function)
+            if isinstance(fn, Function) and fn not in route.target_functions:
+                route.target_functions.append(fn)
+    return route, link
+
+
+def _stage_common(ctx: BuildContext, inst: Instance, stage: Stage, api_key: str) -> Callable[[], None]:
+    def link() -> None:
+        stage.api = ctx.entity(inst.props, api_key, Api)
+    return link
+
+
+def build_rest_stage(ctx: BuildContext, inst: Instance) -> Built:
+    p = inst.props
+    stage = Stage(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "stage_name"))
+    stage.stage_name = p.get("stage_name")
+    set_fact(stage, "access_logging", p, "access_log_settings", "destination_arn")
+    set_fact(stage, "tracing", p, "xray_tracing_enabled", transform=as_bool)
+    return stage, _stage_common(ctx, inst, stage, "rest_api_id")
+
+
+def build_deployment(ctx: BuildContext, inst: Instance) -> Built:
+    """A deployment with ``stage_name`` creates that stage (deprecated, still common)."""
+    p = inst.props
+    if p.get("stage_name") in (None, ""):
+        return None
+    stage = Stage(inst.id, ctx.tpl_resource(inst), inst.loc, name=p.get("stage_name"))
+    stage.stage_name = stage.name
+    return stage, _stage_common(ctx, inst, stage, "rest_api_id")
+
+
+def _stages_named(ctx: BuildContext, node: Any, stage_key: str, api: Api | None) -> list[Stage]:
+    found = ctx.entity(node, stage_key, Stage)
+    if isinstance(found, Stage):
+        return [found]
+    wanted = node.get(stage_key)
+    return [s for s in ctx.tpl.of(Stage) if isinstance(wanted, str) and s.stage_name == wanted
+            and (api is None or s.api is api)]
+
+
+def build_method_settings(ctx: BuildContext, inst: Instance) -> Built:
+    p = inst.props
+
+    def link() -> None:
+        settings = first(p, "settings")
+        throttle = read_throttle(settings, "throttling_rate_limit", "throttling_burst_limit")
+        if throttle is None:
+            return
+        api = ctx.entity(p, "rest_api_id", Api)
+        path = p.get("method_path")
+        for stage in _stages_named(ctx, p, "stage_name", api):
+            if path == "*/*":
+                stage.throttle = throttle
+                stage.locs["throttle"] = throttle.loc or inst.loc
+            elif isinstance(path, str) and "/" in path:
+                # "pets/GET" is keyed like every other format's per-method throttle: "GET /pets".
+                resource_path, method = path.rsplit("/", 1)
+                stage.route_throttles[route_key(method, "/" + resource_path.lstrip("/"))] = throttle
+    return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
+
+
+def build_usage_plan(ctx: BuildContext, inst: Instance) -> Built:
+    p = inst.props
+    plan = UsagePlan(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"))
+    plan.throttle = read_throttle(first(p, "throttle_settings"), "rate_limit", "burst_limit")
+    if plan.throttle is not None:
+        plan.locs["throttle"] = plan.throttle.loc
+    quota = first(p, "quota_settings")
+    if quota is not None:
+        plan.set("quota", quota, loc_of(quota))
+
+    def link() -> None:
+        for entry in each_block(p, "api_stages"):
+            api = ctx.entity(entry, "api_id", Api)
+            plan.stage_refs.append((entry.get("api_id"), entry.get("stage")))
+            for stage in _stages_named(ctx, entry, "stage", api):
+                if stage not in plan.stages:
+                    plan.stages.append(stage)
+    return plan, link
+
+
+def build_http_api(ctx: BuildContext, inst: Instance) -> Built:
+    p = inst.props
+    protocol = p.get("protocol_type")
+    api = Api(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"),
+              api_kind="websocket" if protocol == "WEBSOCKET" else "http")
+    if p.get("body") is not None:
+        api.default_authorization = Unknown("OpenAPI body")
+
+    def link() -> None:
+        if p.get("target") is None:
+            return
+        # Quick create: a $default route and stage, with no authorizer.
+        route = ctx.tpl.add(Route(f"{inst.id}.$default", api.resource, where(p, "target") or inst.loc,
+                                  api=api, method="ANY", path="$default"))
+        key = p.get("route_key")
+        if isinstance(key, str) and " " in key:
+            route.method, route.path = key.split(" ", 1)
+        fn = ctx.entity(p, "target", Function)
+        if isinstance(fn, Function):
+            route.target_functions.append(fn)
+        ctx.tpl.add(Stage(f"{inst.id}.$default-stage", api.resource, inst.loc, name="$default", api=api,
+                          stage_name="$default"))
+    return api, link
+
+
+def build_v2_route(ctx: BuildContext, inst: Instance) -> Built:
+    p = inst.props
+    route = Route(inst.id, ctx.tpl_resource(inst), inst.loc)
+    key = p.get("route_key")
+    route.locs["method"] = where(p, "route_key")
+    if isinstance(key, str) and " " in key:
+        route.method, route.path = key.split(" ", 1)
+    else:
+        route.method, route.path = key, key
+    set_fact(route, "authorization", p, "authorization_type")
+    set_fact(route, "api_key_required", p, "api_key_required", transform=as_bool)
+
+    def link() -> None:
+        route.api = ctx.entity(p, "api_id", Api)
+        integration = ctx.instance(p, "target", "aws_apigatewayv2_integration")
+        if integration is not None:
+            fn = ctx.entity(integration.props, "integration_uri", Function)
+            if isinstance(fn, Function):
+                route.target_functions.append(fn)
+    return route, link
+
+
+def build_v2_stage(ctx: BuildContext, inst: Instance) -> Built:
+    p = inst.props
+    stage = Stage(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"))
+    stage.stage_name = p.get("name")
+    throttle = read_throttle(first(p, "default_route_settings"), "throttling_rate_limit", "throttling_burst_limit")
+    if throttle is not None:
+        stage.throttle = throttle
+        stage.locs["throttle"] = throttle.loc or inst.loc
+    for settings in each_block(p, "route_settings"):
+        throttle = read_throttle(settings, "throttling_rate_limit", "throttling_burst_limit")
+        if throttle is not None:
+            stage.route_throttles[str(settings.get("route_key"))] = throttle
+    set_fact(stage, "access_logging", p, "access_log_settings", "destination_arn")
+    return stage, _stage_common(ctx, inst, stage, "api_id")
+
+
+APIGATEWAY_BUILDERS: dict[str, Callable[[BuildContext, Instance], Built]] = {
+    "aws_api_gateway_rest_api": build_rest_api,
+    "aws_api_gateway_method": build_method,
+    "aws_api_gateway_stage": build_rest_stage,
+    "aws_api_gateway_deployment": build_deployment,
+    "aws_api_gateway_method_settings": build_method_settings,
+    "aws_api_gateway_usage_plan": build_usage_plan,
+    "aws_apigatewayv2_api": build_http_api,
+    "aws_apigatewayv2_route": build_v2_route,
+    "aws_apigatewayv2_stage": build_v2_stage,
+}
