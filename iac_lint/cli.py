@@ -362,24 +362,29 @@ def rules() -> None:
     """List, show and test rules."""
 
 
-def _load_rules(policies: tuple[str, ...]) -> Any:
-    """The built-in rules and those in ``policies``, or exit 2 naming the broken rule file."""
+def _load_rules(policies: tuple[str, ...], plugins: tuple[str, ...] = ()) -> Any:
+    """The built-in rules, those in ``policies`` and in the named rule packs, or exit 2 naming the problem."""
+    from iac_lint.engine.plugins import PluginError, plugin_dirs
     from iac_lint.engine.rules import RuleError, load_rules
 
     try:
-        return load_rules(policies)
-    except RuleError as exc:
+        return load_rules([*policies, *plugin_dirs(_split(plugins))])
+    except (RuleError, PluginError) as exc:
         click.echo(f"iac-lint: {exc}", err=True)
         sys.exit(EXIT_ERROR)
 
 
+_PLUGINS_OPTION = click.option("--plugins", multiple=True, help="Include an installed rule pack (repeatable).")
+
+
 @rules.command("list")
 @click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False))
-def rules_list(policies: tuple[str, ...]) -> None:
+@_PLUGINS_OPTION
+def rules_list(policies: tuple[str, ...], plugins: tuple[str, ...]) -> None:
     """The rule catalogue, then the findings iac-lint reports itself (parse errors, suppression checks)."""
     from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 
-    loaded = _load_rules(policies)
+    loaded = _load_rules(policies, plugins)
     builtin = list(BUILTIN_FINDINGS.values())
     width = max(len(r.id) for r in [*loaded, *builtin])
 
@@ -396,11 +401,12 @@ def rules_list(policies: tuple[str, ...]) -> None:
 @rules.command("show")
 @click.argument("rule_id")
 @click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False))
-def rules_show(rule_id: str, policies: tuple[str, ...]) -> None:
+@_PLUGINS_OPTION
+def rules_show(rule_id: str, policies: tuple[str, ...], plugins: tuple[str, ...]) -> None:
     """A rule's documentation: what it does, why, an example, the fix, references."""
     from iac_lint.docs import describe, page
 
-    rule = describe(rule_id, _load_rules(policies))
+    rule = describe(rule_id, _load_rules(policies, plugins))
     if rule is None:
         click.echo(f"iac-lint: no rule or built-in finding {rule_id}; `iac-lint rules list` shows them all",
                    err=True)

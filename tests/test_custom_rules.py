@@ -152,6 +152,18 @@ def test_scaffold_for_another_kind_fails_with_a_todo_hint(tmp_path):
     assert "TODO(rules new)" in run.stdout and "expected, not found" in run.stdout
 
 
+@pytest.mark.parametrize("kind", ["bucket", "queue", "topic", "table", "stream", "log_group", "key", "role", "api"])
+def test_scaffolded_cases_of_every_kind_hold_that_kind_at_the_marked_line(tmp_path, kind):
+    rules = str(tmp_path / "rules")
+    assert cli("rules", "new", "ORG002", "-c", "tagging", "--applies-to", kind, "--dir", rules).code == 0
+    (rule,) = [os.path.join(rules, "tagging", f) for f in os.listdir(os.path.join(rules, "tagging"))
+               if f.endswith(".yaml")]
+    write(rule, read(rule).replace('when: "`false`"', 'when: "`true`"'))  # what the author will write
+    run = cli("rules", "test", rules, "-v")
+    positives = [line for line in run.stdout.splitlines() if "positive]" in line]
+    assert len(positives) == 4 and all(line.startswith("ok") for line in positives), run.stdout
+
+
 def test_scaffold_refuses_an_unknown_kind_and_an_existing_rule(tmp_path):
     rules = str(tmp_path / "rules")
     run = cli("rules", "new", "ORG003", "-c", "runtime", "--applies-to", "lambda", "--dir", rules)
@@ -395,6 +407,13 @@ def test_a_pack_runs_only_when_enabled_by_flag_or_configuration(installed_pack):
     write(installed_pack / "project" / ".iac-lint.yaml", "plugins: [acme]\n")
     configured = cli("scan", "template.yaml", "--format", "json", cwd=project)
     assert "ACME001" in {f["rule_id"] for f in configured.findings()}
+
+
+def test_rules_list_and_show_include_an_enabled_pack(installed_pack):
+    assert "ACME001" not in cli("rules", "list").stdout
+    assert "ACME001" in cli("rules", "list", "--plugins", "acme").stdout
+    shown = cli("rules", "show", "ACME001", "--plugins", "acme")
+    assert shown.code == 0 and "Not our runtime" in shown.stdout
 
 
 def test_an_unknown_pack_is_a_configuration_error_naming_the_installed_ones(installed_pack):
