@@ -61,7 +61,7 @@ def fingerprint(rule_id: str, repo_file: str, resource: str, logical_path: str) 
     return digest[:32]
 
 
-class _SafeFormat(dict):
+class _SafeFormat(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
@@ -194,7 +194,7 @@ def problem_findings(tpl: Template) -> Iterable[Finding]:
 
 def evaluate(templates: Iterable[Template], rules: list[Rule]) -> list[Finding]:
     """Every finding, once: a module called from several places is one set of lines to fix."""
-    seen: set[tuple] = set()
+    seen: set[tuple[str, str, int, int, str]] = set()
     unique = []
     for f in _evaluate_all(templates, rules):
         key = (f.rule_id, f.location.file, f.location.line, f.location.column, f.logical_path)

@@ -204,7 +204,7 @@ def _error_line(exc: BaseException, path: str) -> int:
 
 
 def rule_files(directory: str) -> list[str]:
-    out = []
+    out: list[str] = []
     for dirpath, dirnames, filenames in os.walk(directory):
         dirnames[:] = sorted(d for d in dirnames if not CASES_DIR.match(d) and not d.startswith((".", "__")))
         out.extend(os.path.join(dirpath, f) for f in sorted(filenames) if RULE_FILE.match(f))
