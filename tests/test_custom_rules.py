@@ -194,7 +194,7 @@ def test_a_bad_rule_stops_the_scan_with_every_problem_located(tmp_path):
     assert run.code == 2
     rule = os.path.join("rules", "runtime", "ORG001-function-timeout.yaml")
     assert f"{rule}:3: severity: 'hgh' is not one of" in run.stderr
-    assert f"{rule}:6: applies_to: 'lambda' is neither an entity kind (did you mean 'function'?)" in run.stderr
+    assert f"{rule}:6: applies_to: 'lambda' is neither an entity kind nor a raw resource type (did you mean 'function'?)" in run.stderr
     assert f"{rule}:7: when: not valid JMESPath" in run.stderr and "numbers need backticks" in run.stderr
     assert f"{rule}:8: unknown key 'mesage' (did you mean 'message'?)" in run.stderr
 
@@ -229,7 +229,7 @@ def test_a_python_rule_is_validated_too(tmp_path):
         """)
     run = cli("rules", "list", "--policies", str(tmp_path / "rules"))
     assert run.code == 2
-    assert "ORG005-x.py:1: applies_to: 's3' is neither an entity kind (did you mean 'bucket'?)" in run.stderr
+    assert "ORG005-x.py:1: applies_to: 's3' is neither an entity kind nor a raw resource type (did you mean 'bucket'?)" in run.stderr
     assert "unknown key 'when' (a Python rule decides in check()" in run.stderr
 
 
@@ -243,9 +243,11 @@ def test_rule_schema_knows_every_entity_kind_and_config_schema_every_key():
     from iac_lint.config import _KEYS
     from iac_lint.engine.validate import load_schema
     from iac_lint.model.entities import ENTITY_TYPES
+    from iac_lint.model.reference import SERVERLESS_RAW_TYPES
 
-    kinds = load_schema("rule")["properties"]["applies_to"]["anyOf"][0]["enum"]
-    assert kinds == list(ENTITY_TYPES)
+    kinds, _, serverless = load_schema("rule")["properties"]["applies_to"]["anyOf"]
+    assert kinds["enum"] == list(ENTITY_TYPES)
+    assert serverless["enum"] == list(SERVERLESS_RAW_TYPES)
     properties = load_schema("config")["properties"]
     assert {k for k in properties if "-" not in k} == set(_KEYS)
 

@@ -159,8 +159,8 @@ def _applies_to_problem(applies_to: Any) -> str | None:
         return None
     kind = resolve_kind(applies_to)
     hint = f" (did you mean {kind!r}?)" if kind else _close(applies_to, [*ENTITY_TYPES, *SERVERLESS_RAW_TYPES])
-    return (f"applies_to: {applies_to!r} is neither an entity kind{hint} nor a raw resource type "
-            f"(AWS::S3::Bucket, aws_s3_bucket, serverless:function); entity kinds: {', '.join(ENTITY_TYPES)}")
+    return (f"applies_to: {applies_to!r} is neither an entity kind nor a raw resource type{hint}; entity kinds: "
+            f"{', '.join(ENTITY_TYPES)}; raw types look like AWS::S3::Bucket, aws_s3_bucket, serverless:function")
 
 
 def _placeholder_problems(message: str, known: tuple[str, ...], extra_ok: bool) -> list[str]:

@@ -285,4 +285,7 @@ def resolve_kind(name: str) -> str | None:
 
 
 def is_raw_type(name: str) -> bool:
+    """A CloudFormation/SAM or Terraform type by its shape, or one of the Serverless Framework's own."""
+    if name.startswith("serverless:"):
+        return name in SERVERLESS_RAW_TYPES
     return bool(RAW_TYPE.match(name))
