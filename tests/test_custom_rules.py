@@ -236,7 +236,7 @@ def test_a_python_rule_is_validated_too(tmp_path):
 @pytest.mark.parametrize("name", ["rule", "config"])
 def test_published_schemas_are_valid_json_schema(name):
     with open(os.path.join(REPO, "schemas", f"{name}.schema.json"), encoding="utf-8") as handle:
-        jsonschema.Draft202012Validator.check_schema(json.load(handle))
+        jsonschema.Draft7Validator.check_schema(json.load(handle))
 
 
 def test_rule_schema_knows_every_entity_kind_and_config_schema_every_key():

@@ -93,7 +93,8 @@ def _schema_problems(data: Any, python: bool) -> list[tuple[int | None, str]]:
     if python:  # a Python rule's check() is its condition
         schema = {**schema, "required": [k for k in schema["required"] if k != "when"]}
         schema["properties"] = {k: v for k, v in schema["properties"].items() if k != "when"}
-    validator = jsonschema.Draft202012Validator(schema)
+    # Draft 7: the draft every YAML language server supports, so editors check exactly what this does.
+    validator = jsonschema.Draft7Validator(schema)
     out: list[tuple[int | None, str]] = []
     for error in sorted(validator.iter_errors(_plain(data)), key=lambda e: list(map(str, e.absolute_path))):
         path = list(error.absolute_path)
