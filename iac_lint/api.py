@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from iac_lint.config import Config, apply_path_ignores
 from iac_lint.discover import Filters, Unit, discover
@@ -127,8 +128,7 @@ def without_called_modules(templates: list[Template]) -> list[Template]:
 
 def _crashed(path: str, message: str) -> Template:
     tpl = Template(path=path, format="unknown")
-    file = path if not os.path.isdir(path) else path
-    tpl.problem("E001", message, Location(file, 1, 1))
+    tpl.problem("E001", message, Location(path, 1, 1))
     return tpl
 
 
@@ -253,7 +253,7 @@ def finish(report: Report, config: Config, changes: Any = None, scanned: list[st
         ran = {r.id for r in report.rules}
         judged = [judged_by(e, where, ran) for e in outcome.unmatched]
         report.stale_baseline = sum(judged)
-        report.baseline_unjudged = [e.raw for e, j in zip(outcome.unmatched, judged) if not j]
+        report.baseline_unjudged = [e.raw for e, j in zip(outcome.unmatched, judged, strict=False) if not j]
     if changes is not None:
         from iac_lint.engine.diff import keep_changed
         kept = keep_changed(findings, report.templates, changes)

@@ -63,9 +63,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from iac_lint.model import SEVERITIES, Finding
 from iac_lint.model.rule_ids import CATEGORIES, is_rule_id, is_rule_token, matches_rule
@@ -73,8 +74,18 @@ from iac_lint.parsers import ParseOptions
 
 SEVERITY_NAMES = SEVERITIES  # the one severity list (iac_lint.model); the old name stays for importers
 CONFIG_NAMES = (".iac-lint.yaml", ".iac-lint.yml")
-__all__ = ["Config", "ConfigError", "SEVERITY_NAMES", "find_config_file", "apply_path_ignores", "matches_rule", "path_pattern",
-           "read_config_file", "relative_to_root", "resolve_config"]
+__all__ = [
+    "SEVERITY_NAMES",
+    "Config",
+    "ConfigError",
+    "apply_path_ignores",
+    "find_config_file",
+    "matches_rule",
+    "path_pattern",
+    "read_config_file",
+    "relative_to_root",
+    "resolve_config",
+]
 
 
 class ConfigError(Exception):
@@ -236,6 +247,7 @@ def _scalar_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
         import json
+
         from iac_lint.model.located import plain
         return json.dumps(plain(value))
     return str(value)

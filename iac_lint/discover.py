@@ -42,8 +42,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from iac_lint.model.paths import repository_root
 from iac_lint.model.rule_ids import RULE_ID_PATTERN
@@ -113,7 +113,7 @@ class _Layer:
         rel = rel.replace(os.sep, "/") + ("/" if is_dir else "")
         return self.spec.check_file(rel).include
 
-    def without_matches_of(self, path: str) -> "_Layer":
+    def without_matches_of(self, path: str) -> _Layer:
         """This layer minus the patterns that ignore ``path`` (a directory named on the command line)."""
         from pathspec import GitIgnoreSpec
 
@@ -148,7 +148,7 @@ class _Ignores:
                 return verdict
         return False
 
-    def entering(self, directory: str) -> "_Ignores":
+    def entering(self, directory: str) -> _Ignores:
         """The layers for the entries of ``directory``: these plus its own ``.gitignore``."""
         own = os.path.join(directory, ".gitignore")
         if not os.path.isfile(own):

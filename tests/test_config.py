@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from gate_support import cli, copy_fixture
 
 
@@ -144,7 +143,8 @@ def test_config_policies_load_yaml_rules(project):
     write(project / ".iac-lint.yaml", "policies: [rules]\nselect: [ORG]\n")
     run = cli("scan", "infra", "--format", "json", cwd=str(project))
     assert run.code == 1, run.stderr
-    assert [(f["rule_id"], f["line"]) for f in run.findings()] == [("ORG001", 25)]  # the queue header: the rule has no `at`
+    # The queue header: the rule has no `at`.
+    assert [(f["rule_id"], f["line"]) for f in run.findings()] == [("ORG001", 25)]
 
 
 def test_config_policies_refuse_python_rules(project):

@@ -102,7 +102,8 @@ def test_a_finding_links_to_the_node_it_concerns_and_the_node_back(examples_html
 
 
 def test_wildcards_are_red_and_grants_summarized_by_access_level(examples_html):
-    svg = re.search(r'<figure class="path" id="[^"]+" data-format="sam">.*?</figure>', examples_html, re.DOTALL).group(0)
+    figure = r'<figure class="path" id="[^"]+" data-format="sam">.*?</figure>'
+    svg = re.search(figure, examples_html, re.DOTALL).group(0)
     assert 'class="node wide' in svg and "* (every resource)" in svg and ">s3:*<" in svg
     assert "table OrdersTable" in svg and "Write 4 \u00b7 Read 6" in svg
     assert 'class="edge public"' in svg  # POST /orders has no authorizer

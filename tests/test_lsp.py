@@ -8,7 +8,6 @@ import sys
 import threading
 
 import pytest
-
 from conftest import REPO
 
 pytest.importorskip("pygls", reason="the language server needs the lsp extra (pygls)")

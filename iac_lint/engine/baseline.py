@@ -48,8 +48,9 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from iac_lint.model import Finding
 
@@ -150,7 +151,7 @@ def load_baseline(path: str) -> Baseline:
         if not isinstance(fp, str) or not fp:
             raise BaselineError(f"{path}: entry {i} has no fingerprint")
 
-        def text(key: str) -> str | None:
+        def text(key: str, raw: dict[str, Any] = raw) -> str | None:
             value = raw.get(key)
             return value if isinstance(value, str) else None
 

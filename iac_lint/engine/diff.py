@@ -28,8 +28,9 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from iac_lint.model import Finding, Template
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import string
 from collections.abc import Iterable
 from typing import Any
@@ -12,16 +11,7 @@ import jmespath
 from jmespath import functions as jp_functions
 
 from iac_lint.engine.rules import Rule
-from iac_lint.model import (
-    Entity,
-    Finding,
-    Location,
-    Resource,
-    Template,
-    entity_data,
-    plain,
-    value_loc,
-)
+from iac_lint.model import Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, ERROR_CATEGORY
 from iac_lint.rules import Violation
 

@@ -37,8 +37,8 @@ def _service_actions(service: str) -> dict[str, Any] | None:
 
 def is_full_wildcard(action: Any) -> bool:
     """``*``, ``service:*`` or ``*:*`` in any case."""
-    return isinstance(action, str) and (action.strip() == "*" or action.strip().endswith(":*")
-                                        and "*" not in action.strip()[:-1].split(":", 1)[-1])
+    return isinstance(action, str) and (action.strip() == "*" or (action.strip().endswith(":*")
+                                        and "*" not in action.strip()[:-1].split(":", 1)[-1]))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -10,7 +10,8 @@ expression of its own format into a plain value or an ``Unknown``.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from iac_lint.model import Location, PolicyStatement, Unknown, key_loc, loc_of, locate_plain, value_loc
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown", "html")
 
@@ -13,5 +13,6 @@ def renderer(name: str) -> Callable:
 
     if name not in FORMATS:
         raise ValueError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
-    module = importlib.import_module(f"iac_lint.report.{name}_report" if name in ("json",) else f"iac_lint.report.{name}")
+    module_name = f"{name}_report" if name == "json" else name  # json.py would shadow the standard library's
+    module = importlib.import_module(f"iac_lint.report.{module_name}")
     return module.render

@@ -36,8 +36,8 @@ from iac_lint.model.exposure import (
     Grant,
     exposure_paths,
 )
-from iac_lint.report import json_report
 from iac_lint.model.paths import display_path
+from iac_lint.report import json_report
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 # Source lines shown around a finding, and the longest line kept.
@@ -285,7 +285,7 @@ def _diagram(diagram_id: str, path: ExposurePath, counter: Iterator[int]) -> Dia
         Node(new_id(), 0, "No trigger in these files", [("muted", "invoked by other means, if at all")], "note", ())]
     nodes.extend(entries)
     nodes.append(fn_node)
-    for entry, node in zip(path.entries, entries):
+    for entry, node in zip(path.entries, entries, strict=False):
         edges.append(Edge(node.id, fn_node.id, "public" if entry.public is True else
                           "unknown" if entry.public is None else "plain"))
     if not path.entries:

@@ -50,5 +50,6 @@ def check(bucket):
         if value is not None and not isinstance(value, (bool, str)):
             continue  # unknown: not decidable statically
         state = "is false" if value is not None else "is not set (false)"
-        yield Violation(RULE["message"].format(bucket=bucket.id, problem=f"public access block: {_NAMES[flag]} {state}"),
+        problem = f"public access block: {_NAMES[flag]} {state}"
+        yield Violation(RULE["message"].format(bucket=bucket.id, problem=problem),
                         block.locs.get(flag) or block.loc or bucket.loc, f"public_access_block.{flag}")

@@ -59,6 +59,7 @@ def check(fn):
             label = "its function URL"
         else:
             route = trigger.route
-            label = f"{route_key(route.method, route.path)} on API {trigger.api.id}" if route else f"API {trigger.api.id}"
+            api = f"API {trigger.api.id}"
+            label = f"{route_key(route.method, route.path)} on {api}" if route else api
         yield Violation(RULE["message"].format(function=fn.id, trigger=label), fn.loc, f"trigger:{label}")
         return

@@ -62,7 +62,7 @@ class Browser:
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         # preexec_fn is the one way to place the pipes at 3 and 4; the tests that use it start no threads.
         self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=self._log, preexec_fn=wire_pipes,  # noqa: PLW1509
+                                        stderr=self._log, preexec_fn=wire_pipes,
                                         close_fds=False)
         os.close(to_child_r)
         os.close(from_child_w)

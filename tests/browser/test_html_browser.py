@@ -162,7 +162,8 @@ def test_markup_in_a_template_stays_text(browser, tmp_path):
     handlers = browser.evaluate("""Array.from(document.querySelectorAll('*')).filter(function (e) {
         return Array.from(e.attributes).some(function (a) { return a.name.indexOf('on') === 0; }); }).length""")
     assert handlers == 0
-    messages = browser.evaluate("Array.from(document.querySelectorAll('.msg')).map(function (m) { return m.textContent; })")
+    messages = browser.evaluate(
+        "Array.from(document.querySelectorAll('.msg')).map(function (m) { return m.textContent; })")
     data = json.loads(browser.evaluate("document.getElementById('report-data').textContent"))
     assert messages == [f["message"] for f in data["findings"]]
     assert any("<img src=x onerror=alert(1)>" in m for m in messages)

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from iac_lint.model import (
-    Api, Function, Resource, Route, Stage, Template, Throttle, Unknown, UsagePlan, get_path, loc_of, path_loc,
+    Api,
+    Function,
+    Resource,
+    Route,
+    Stage,
+    Template,
+    Throttle,
+    Unknown,
+    UsagePlan,
+    get_path,
+    loc_of,
+    path_loc,
 )
 from iac_lint.model.apigateway import route_key
 from iac_lint.parsers.cloudformation.intrinsics import CfnContext, name_of, set_fact
 from iac_lint.parsers.kernel import Built, LinkOnly
+
 
 def read_throttle(ctx: CfnContext, node: Any, rate_key: str, burst_key: str) -> Throttle | None:
     if not isinstance(node, dict) or (rate_key not in node and burst_key not in node):

@@ -9,13 +9,33 @@ from __future__ import annotations
 from typing import Any
 
 from iac_lint.model import (
-    Api, Bucket, Function, LMap, Location, Route, Stage, Topic, Trigger, Unknown, UsagePlan, get_path, key_loc,
-    path_loc, value_loc,
+    Api,
+    Bucket,
+    Function,
+    LMap,
+    Location,
+    Route,
+    Stage,
+    Topic,
+    Trigger,
+    Unknown,
+    UsagePlan,
+    get_path,
+    key_loc,
+    path_loc,
+    value_loc,
 )
 from iac_lint.model.apigateway import route_key
 from iac_lint.parsers.cloudformation.apigateway import read_throttle
 from iac_lint.parsers.serverless.names import (
-    EVENT_KINDS, HTTP_API_ID, REST_API_ID, THROTTLING_PLUGIN, WEBSOCKET_API_ID, alphanumeric_name, as_map, truthy,
+    EVENT_KINDS,
+    HTTP_API_ID,
+    REST_API_ID,
+    THROTTLING_PLUGIN,
+    WEBSOCKET_API_ID,
+    alphanumeric_name,
+    as_map,
+    truthy,
 )
 
 

@@ -9,7 +9,17 @@ from __future__ import annotations
 from typing import Any
 
 from iac_lint.model import (
-    Function, Location, ManagedPolicyRef, Resource, Role, Unknown, get_path, key_loc, loc_of, path_loc, value_loc,
+    Function,
+    Location,
+    ManagedPolicyRef,
+    Resource,
+    Role,
+    Unknown,
+    get_path,
+    key_loc,
+    loc_of,
+    path_loc,
+    value_loc,
 )
 from iac_lint.parsers.cloudformation.resources import external_role
 from iac_lint.parsers.iam import statements_from_document
@@ -65,7 +75,8 @@ class Roles:
 
     def provider_managed_policies(self) -> list[tuple[Any, Any]]:
         out = []
-        for node in (self.provider.get("iamManagedPolicies"), get_path(self.provider, "iam", "role", "managedPolicies")):
+        managed = get_path(self.provider, "iam", "role", "managedPolicies")
+        for node in (self.provider.get("iamManagedPolicies"), managed):
             if isinstance(node, list):
                 out.extend((raw, value_loc(node, i)) for i, raw in enumerate(node))
             elif node is not None:

@@ -22,24 +22,46 @@ ApiGatewayRestApi`` or ``!GetAtt HelloLambdaFunction.Arn`` there link to them.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from iac_lint.model import (
-    Api, Bucket, Entity, Function, LMap, Location, LogGroup, PublicAccessBlock,
-    Resource, Role, Stage, Template, Unknown, get_path,
-    key_loc, loc_of, path_loc, value_loc,
+    Api,
+    Bucket,
+    Entity,
+    Function,
+    LMap,
+    Location,
+    LogGroup,
+    PublicAccessBlock,
+    Resource,
+    Role,
+    Stage,
+    Template,
+    Unknown,
+    get_path,
+    key_loc,
+    loc_of,
+    path_loc,
+    value_loc,
 )
 from iac_lint.model.s3 import sse_mode
 from iac_lint.parsers.cloudformation import resources as cfn
 from iac_lint.parsers.cloudformation.intrinsics import CfnContext
 from iac_lint.parsers.serverless.events import Events
 from iac_lint.parsers.serverless.names import (
-    EXTENDED_TYPES, FORMAT, PER_FUNCTION_ROLE_PLUGINS, as_map, lambda_logical_id, merge_maps,
-    normalized_name, plugin_names, truthy,
+    EXTENDED_TYPES,
+    FORMAT,
+    PER_FUNCTION_ROLE_PLUGINS,
+    as_map,
+    lambda_logical_id,
+    merge_maps,
+    normalized_name,
+    plugin_names,
+    truthy,
 )
 from iac_lint.parsers.serverless.roles import Roles
 from iac_lint.parsers.serverless.variables import resolve_variables
-
 
 # --- the parser ----------------------------------------------------------------------
 

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from iac_lint.model import Api, Function, Route, Stage, Throttle, Unknown, UsagePlan, loc_of
 from iac_lint.model.apigateway import route_key
 from iac_lint.parsers.kernel import Built, LinkOnly
 from iac_lint.parsers.terraform.instances import (
-    BuildContext, Instance, as_bool, each_block, first, get, name_of, set_fact, unset_if, where,
+    BuildContext,
+    Instance,
+    as_bool,
+    each_block,
+    first,
+    get,
+    name_of,
+    set_fact,
+    unset_if,
+    where,
 )
 
 

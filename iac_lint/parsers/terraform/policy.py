@@ -8,7 +8,6 @@ from typing import Any
 from iac_lint.model import LMap, Location, LSeq, LStr, Unknown, key_loc, loc_of, value_loc
 from iac_lint.parsers.terraform.instances import each_block
 
-
 _STATEMENT_KEYS = (("sid", "Sid"), ("effect", "Effect"), ("actions", "Action"), ("not_actions", "NotAction"),
                    ("resources", "Resource"), ("not_resources", "NotResource"))
 
