@@ -338,8 +338,15 @@ def model_markdown() -> str:
     """``docs/model.md``: every entity kind and field a rule can read, with its type and meaning."""
     from iac_lint.model.entities import ENTITY_TYPES
     from iac_lint.model.reference import (
-        COMMON_FIELDS, DATA_FIELDS, FIELD_DOCS, KIND_DOCS, PART_DOCS, PART_FIELD_DOCS, PART_TYPES,
-        SERVERLESS_RAW_TYPES, fact_fields,
+        COMMON_FIELDS,
+        DATA_FIELDS,
+        FIELD_DOCS,
+        KIND_DOCS,
+        PART_DOCS,
+        PART_FIELD_DOCS,
+        PART_TYPES,
+        SERVERLESS_RAW_TYPES,
+        fact_fields,
     )
 
     out = [

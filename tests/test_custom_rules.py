@@ -194,7 +194,8 @@ def test_a_bad_rule_stops_the_scan_with_every_problem_located(tmp_path):
     assert run.code == 2
     rule = os.path.join("rules", "runtime", "ORG001-function-timeout.yaml")
     assert f"{rule}:3: severity: 'hgh' is not one of" in run.stderr
-    assert f"{rule}:6: applies_to: 'lambda' is neither an entity kind nor a raw resource type (did you mean 'function'?)" in run.stderr
+    assert (f"{rule}:6: applies_to: 'lambda' is neither an entity kind nor a raw resource type "
+            f"(did you mean 'function'?)") in run.stderr
     assert f"{rule}:7: when: not valid JMESPath" in run.stderr and "numbers need backticks" in run.stderr
     assert f"{rule}:8: unknown key 'mesage' (did you mean 'message'?)" in run.stderr
 
@@ -229,7 +230,8 @@ def test_a_python_rule_is_validated_too(tmp_path):
         """)
     run = cli("rules", "list", "--policies", str(tmp_path / "rules"))
     assert run.code == 2
-    assert "ORG005-x.py:1: applies_to: 's3' is neither an entity kind nor a raw resource type (did you mean 'bucket'?)" in run.stderr
+    assert ("ORG005-x.py:1: applies_to: 's3' is neither an entity kind nor a raw resource type "
+            "(did you mean 'bucket'?)") in run.stderr
     assert "unknown key 'when' (a Python rule decides in check()" in run.stderr
 
 
@@ -336,7 +338,7 @@ def test_a_crashing_rule_is_an_e004_at_the_resource_naming_the_rules_line(tmp_pa
     run = cli("scan", "template.yaml", "--policies", "rules", "--format", "json", cwd=str(tmp_path))
     (e004,) = [f for f in run.findings() if f["rule_id"] == "E004"]
     assert e004["line"] == 5 and e004["resource"] == "Api"
-    assert "rule ORG009 failed on Api: KeyError: 'PASSWORD' (at ORG009-crash.py:8 in check)" == e004["message"]
+    assert e004["message"] == "rule ORG009 failed on Api: KeyError: 'PASSWORD' (at ORG009-crash.py:8 in check)"
 
 
 def test_rules_test_prints_a_diff_and_the_formats_covered(tmp_path):
@@ -393,8 +395,9 @@ def installed_pack(tmp_path, monkeypatch):
         when: "runtime != 'nodejs20.x'"
         message: "Function {id} runs {runtime}"
         """)
-    write(site / "acme_iac_rules-1.0.dist-info" / "METADATA", "Metadata-Version: 2.1\nName: acme-iac-rules\nVersion: 1.0\n")
-    write(site / "acme_iac_rules-1.0.dist-info" / "entry_points.txt", "[iac_lint.policies]\nacme = acme_iac_rules\n")
+    dist_info = site / "acme_iac_rules-1.0.dist-info"
+    write(dist_info / "METADATA", "Metadata-Version: 2.1\nName: acme-iac-rules\nVersion: 1.0\n")
+    write(dist_info / "entry_points.txt", "[iac_lint.policies]\nacme = acme_iac_rules\n")
     monkeypatch.syspath_prepend(str(site))
     return tmp_path
 

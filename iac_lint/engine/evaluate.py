@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import string
 from collections.abc import Iterable
 from typing import Any

@@ -173,7 +173,8 @@ def _python_rule(rule_id: str, name: str, category: str, kind: str) -> str:
             "    if timeout is None or int(timeout) > 30:\n"
             "        # The message comes from RULE[\"message\"], its {placeholders} from the function's fields;\n"
             "        # at= points the finding at the node that set the fact (else at the function).\n"
-            "        yield Violation(at=\"timeout\", fields={\"setting\": \"none\" if timeout is None else f\"{timeout}s\"})\n")
+            "        setting = \"none\" if timeout is None else f\"{timeout}s\"\n"
+            "        yield Violation(at=\"timeout\", fields={\"setting\": setting})\n")
         docs_what = "Flags functions whose timeout is not set or is longer than 30 seconds."
         docs_why = "A long timeout lets a stuck or abused invocation run, and bill, for up to 15 minutes."
         reference = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-timeout.html"
@@ -232,7 +233,8 @@ def scaffold_rule(directory: str, rule_id: str, name: str, category: str, kind: 
     os.makedirs(cases_dir)
     written = [rule_path]
     with open(rule_path, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(_python_rule(rule_id, name, category, kind) if python else _yaml_rule(rule_id, name, category, kind))
+        write_rule = _python_rule if python else _yaml_rule
+        handle.write(write_rule(rule_id, name, category, kind))
     for case, text in sorted(cases.items()):
         path = os.path.join(cases_dir, case)
         with open(path, "w", encoding="utf-8", newline="\n") as handle:
