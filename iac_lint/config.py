@@ -25,6 +25,7 @@ Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
     respect_gitignore: true          # skip what .gitignore files ignore (--no-gitignore)
     force_exclude: false             # apply exclude/.gitignore to paths named on the command line too
     policies: [rules/]               # extra rule directories: YAML rules only (see below)
+    plugins: [acme]                  # installed rule packs (entry points iac_lint.policies) to enable
     severity: {IAM006: medium}       # a rule's severity, by rule id
     per_path_ignores: {"legacy/**": [IAM001]}
     baseline: .iac-lint-baseline.json
@@ -45,6 +46,11 @@ A directory of Python rules (or of replacements) is trusted only when the
 person running iac-lint names it with ``--policies DIR`` on the command line,
 i.e. in the CI definition, not in the code under review.  For the same reason
 every path in the file must stay inside the directory that holds it.
+
+``plugins:`` may name installed rule packs (``engine/plugins.py``) although
+they are code: a name resolves only to a package installed in the environment
+iac-lint runs in, which a pull request cannot change; the file only chooses
+which of them run.
 
 The rest of the file (``ignore``, ``severity``, ``per_path_ignores``,
 ``baseline``) is just as much the pull request's to change; a gate that must
@@ -113,6 +119,8 @@ class Config:
     respect_gitignore: bool = True
     force_exclude: bool = False
     policies: list[str] = field(default_factory=list)
+    # Installed rule packs to enable, by entry-point name (engine/plugins.py); their folders join ``policies``.
+    plugins: list[str] = field(default_factory=list)
     builtin_rules: bool = True
     parse: ParseOptions = field(default_factory=ParseOptions)
     # A rule's severity by rule id, replacing the rule's own.
@@ -369,6 +377,7 @@ _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
     "respect_gitignore": _Reader.flag,
     "force_exclude": _Reader.flag,
     "policies": _Reader.policies,
+    "plugins": _Reader.exclude,  # names of installed packs: a list of strings
     "severity": _Reader.severity,
     "per_path_ignores": _Reader.per_path_ignores,
     "baseline": _Reader.baseline,
@@ -481,6 +490,14 @@ def resolve_config(paths: list[str], config_file: str | None = None, *, use_conf
     _refuse_untrusted_python(from_file, from_flags, file, lines.get("policies"))
     # Other flags replace the file's value; rule directories add up, since both only add rules.
     config.policies = list(dict.fromkeys([*from_file, *from_flags]))
+    if config.plugins:
+        # A pack is installed code, so the configuration may name one (see engine/plugins.py).
+        from iac_lint.engine.plugins import PluginError, plugin_dirs
+        try:
+            config.policies = list(dict.fromkeys([*config.policies, *plugin_dirs(config.plugins)]))
+        except PluginError as exc:
+            raise ConfigError(f"plugins: {exc}", file if "plugins" in settings else None,
+                              lines.get("plugins")) from None
     return config
 
 

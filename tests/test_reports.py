@@ -339,7 +339,7 @@ def test_sarif_help_uri_of_a_users_rule_is_its_own_reference(tmp_path):
     policies.mkdir()
     (policies / "ORG001-topic-check.yaml").write_text(
         "id: ORG001\nname: topic-check\nseverity: low\ncategory: encryption\ntitle: Topic check\n"
-        "applies_to: topic\nwhen: \"true\"\nmessage: \"Topic {id}\"\n"
+        "applies_to: topic\nwhen: \"`true`\"\nmessage: \"Topic {id}\"\n"
         "docs:\n  what: Flags topics.\n  references: [https://wiki.example.com/org001]\n")
     (tmp_path / "t.yaml").write_text("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n")
     run = cli("scan", "t.yaml", "--policies", "org", "--select", "ORG001,IAM001", "--format", "sarif",
