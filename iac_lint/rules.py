@@ -120,6 +120,6 @@ class Violation:
 
 
 __all__ = [
-    "CATEGORIES", "DOC_PARTS", "RULE_ID_PATTERN", "SEVERITIES", "Location", "RuleDocs", "RuleFix", "RuleMeta", "Unknown",
-    "Violation", "is_rule_id", "is_unknown",
+    "CATEGORIES", "DOC_PARTS", "RULE_ID_PATTERN", "SEVERITIES", "Location", "RuleDocs", "RuleFix", "RuleMeta",
+    "Unknown", "Violation", "is_rule_id", "is_unknown",
 ]

@@ -92,7 +92,7 @@ def load_folder(root: str, settings: Settings) -> FolderState:
         config = resolve_config([root], file, use_config_file=file is not None, policies=policies or None)
         config.parse.roots = [root]
         return FolderState(root, settings, config, active_rules(config))
-    except Exception as exc:  # noqa: BLE001 -- a broken config must not take the editor's diagnostics down
+    except Exception as exc:
         config = Config()
         config.parse.roots = [root]
         return FolderState(root, settings, config, active_rules(config), error=str(exc))

@@ -104,12 +104,12 @@ class IacLintServer(LanguageServer):
         items += [types.ConfigurationItem(scope_uri=from_fs_path(root), section="iac-lint") for root in roots]
         try:
             answer = await self.workspace_configuration_async(types.ConfigurationParams(items=items))
-        except Exception:  # noqa: BLE001 -- a client that fails the request keeps the settings it gave at start
+        except Exception:
             return
         values = list(answer or [])
         if values:
             self.folders.defaults = Settings.from_client(values[0], self.folders.defaults)
-        for root, value in zip(roots, values[1:]):
+        for root, value in zip(roots, values[1:], strict=False):
             self.folders.settings[os.path.abspath(root)] = Settings.from_client(value, self.folders.defaults)
 
     # --- linting -----------------------------------------------------------------------------
@@ -133,7 +133,7 @@ class IacLintServer(LanguageServer):
         try:
             report = await asyncio.get_running_loop().run_in_executor(
                 self.linter, lint_buffer, path, source, folder.config, folder.rules)
-        except Exception as exc:  # noqa: BLE001 -- a crash on one buffer must not end the session
+        except Exception as exc:
             self.window_log_message(types.LogMessageParams(
                 types.MessageType.Error, f"iac-lint: linting {path} failed: {type(exc).__name__}: {exc}"))
             return
