@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, overload
 
 from iac_lint.model import Entity, Location, Unknown, get_path, path_loc, plain, value_loc
 from iac_lint.parsers.iam import branches
+
+E = TypeVar("E", bound=Entity)
 
 _PLACE_PSEUDO_PARAMETERS = frozenset({"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix"})
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -209,6 +211,10 @@ class CfnContext:
             for item in value:
                 yield from self.refs_in(item, depth + 1)
 
+    @overload
+    def entity_for(self, value: Any) -> Entity | None: ...
+    @overload
+    def entity_for(self, value: Any, cls: type[E]) -> E | None: ...
     def entity_for(self, value: Any, cls: type[Entity] = Entity) -> Entity | None:
         """The entity a reference points at, if it is one of ``cls``."""
         for target in self.refs_in(value):
@@ -217,7 +223,7 @@ class CfnContext:
                 return entity
         return None
 
-    def name_or_arn(self, value: Any, cls: type[Entity]) -> Entity | None:
+    def name_or_arn(self, value: Any, cls: type[E]) -> E | None:
         """An entity referenced by Ref/GetAtt, or by its literal name or ARN."""
         found = self.entity_for(value, cls)
         if found is not None:

@@ -11,6 +11,7 @@ from typing import Any
 from iac_lint.model import (
     Api,
     Bucket,
+    Entity,
     Function,
     LMap,
     Location,
@@ -292,7 +293,7 @@ class Events(ServiceState):
             return
 
         def link() -> None:
-            found = self.ctx.entity_for(raw, Bucket) if isinstance(raw, dict) else None
+            found: Entity | None = self.ctx.entity_for(raw, Bucket) if isinstance(raw, dict) else None
             if found is None and logical is not None:
                 found = self.ctx.entities.get(logical)
             if found is None and bucket_name is not None:

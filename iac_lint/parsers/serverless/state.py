@@ -19,7 +19,7 @@ class ServiceState:
     path: str
     stage: str
     service: Any
-    provider: LMap
+    provider: dict[str, Any]  # a mapping from the file (located) or, when absent, an empty LMap
     provider_loc: Location
     provider_res: Resource
     resources: LMap
