@@ -19,6 +19,22 @@ from typing import Any
 
 from conftest import REPO
 
+# A SAM function whose role allows "s3:*" (IAM001 on line 11): the template most editor tests type into.
+WILDCARD_TEMPLATE = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: "s3:*"
+              Resource: arn:aws:s3:::reports/*
+"""
+
 Json = dict[str, Any]
 
 

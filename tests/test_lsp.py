@@ -7,7 +7,7 @@ from conftest import REPO
 
 pytest.importorskip("pygls", reason="the language server needs the lsp extra (pygls)")
 
-from lsp_client import Client
+from lsp_client import WILDCARD_TEMPLATE, Client
 
 
 @pytest.fixture
@@ -17,20 +17,7 @@ def client(tmp_path):
     c.close()
 
 
-TEMPLATE = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      Handler: app.handler
-      Policies:
-        - Statement:
-            - Effect: Allow
-              Action: "s3:*"
-              Resource: arn:aws:s3:::reports/*
-"""
+TEMPLATE = WILDCARD_TEMPLATE
 
 
 def test_diagnostics_follow_the_buffer_not_the_disk(client, tmp_path):

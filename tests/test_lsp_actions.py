@@ -11,22 +11,9 @@ import pytest
 
 pytest.importorskip("pygls", reason="the language server needs the lsp extra (pygls)")
 
-from lsp_client import Client, apply_edits, edits_of, uri_of
+from lsp_client import WILDCARD_TEMPLATE, Client, apply_edits, edits_of, uri_of
 
-SAM_POLICY = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      Handler: app.handler
-      Policies:
-        - Statement:
-            - Effect: Allow
-              Action: "s3:*"
-              Resource: arn:aws:s3:::reports/*
-"""
+SAM_POLICY = WILDCARD_TEMPLATE
 
 BUCKET_BARE = """\
 AWSTemplateFormatVersion: "2010-09-09"

@@ -10,21 +10,9 @@ import pytest
 
 pytest.importorskip("pygls", reason="the language server needs the lsp extra (pygls)")
 
-from lsp_client import Client, uri_of
+from lsp_client import WILDCARD_TEMPLATE, Client, uri_of
 
-TEMPLATE = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      Handler: app.handler
-      Policies:
-        - Statement:
-            - Effect: Allow
-              Action: "s3:*"
-              Resource: arn:aws:s3:::reports/*
+TEMPLATE = WILDCARD_TEMPLATE + """\
   Reports:
     Type: AWS::S3::Bucket
 """
