@@ -32,6 +32,7 @@ from iac_lint.model.entities import (
     Topic,
     Trigger,
     UsagePlan,
+    Value,
     entity_data,
 )
 from iac_lint.model.located import (
@@ -80,6 +81,7 @@ __all__ = [
     "Trigger",
     "Unknown",
     "UsagePlan",
+    "Value",
     "entity_data",
     "get_path",
     "is_unknown",
