@@ -52,7 +52,8 @@ def _rows(name: str) -> list[dict[str, str]]:
 _FUNCTION = {
     "cloudformation": ("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n"
                        "    Properties:\n      Runtime: python3.13\n      Handler: app.handler\n"
-                       "      Role: arn:aws:iam::123456789012:role/fn\n      Code: {{ZipFile: 'def handler(e, c): pass'}}\n"
+                       "      Role: arn:aws:iam::123456789012:role/fn\n"
+                       "      Code: {{ZipFile: 'def handler(e, c): pass'}}\n"
                        "      Environment:\n        Variables:\n          {name}: {value}\n"),
     "sam": ("AWSTemplateFormatVersion: '2010-09-09'\nTransform: AWS::Serverless-2016-10-31\nGlobals:\n  Function:\n"
             "    Environment:\n      Variables:\n        {name}: {value}\nResources:\n  Fn:\n"
@@ -204,7 +205,7 @@ def _table(title: str, counts: dict[str, list[int]]) -> list[str]:
     for fmt in FORMATS:
         if fmt in counts:
             out.append(_line(f"  {fmt}", *counts[fmt]))
-            total = [a + b for a, b in zip(total, counts[fmt])]
+            total = [a + b for a, b in zip(total, counts[fmt], strict=False)]
     out.append(_line("  all formats", *total))
     return out
 
@@ -219,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     if os.path.isdir(args.corpus):
         tp, fn, fp = measure_corpus_secrets(args.corpus, args.verbose)
         lines.append(_line("secrets, whole corpus (real)", tp, fn, fp))
-        lines += _table("logging LOG001-003, labelled corpus", measure_labelled(args.corpus, LOGGING_RULES, args.verbose))
+        logging = measure_labelled(args.corpus, LOGGING_RULES, args.verbose)
+        lines += _table("logging LOG001-003, labelled corpus", logging)
     else:
         lines.append(f"(no corpus at {args.corpus}: the corpus measurements are skipped)")
     print("\n".join(lines))

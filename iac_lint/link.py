@@ -21,8 +21,23 @@ import re
 from typing import Any
 
 from iac_lint.model import (
-    Bucket, Entity, Function, LogGroup, Permission, Queue, ResourceLink, Route, Stage, Stream, Table, Template, Topic,
-    Trigger, Unknown, UsagePlan,
+    Bucket,
+    Entity,
+    Function,
+    LogGroup,
+    Permission,
+    Queue,
+    ResourceLink,
+    Route,
+    Stage,
+    Stream,
+    Table,
+    Template,
+    Topic,
+    Trigger,
+    Unknown,
+    UsagePlan,
+    Value,
 )
 from iac_lint.model.apigateway import route_is_open
 
@@ -109,7 +124,7 @@ def link_template(tpl: Template) -> Template:
     for route in tpl.of(Route):  # once every API knows all its routes (WebSocket $connect)
         api = route.api
         kind = {"rest": "api", "http": "http-api", "websocket": "websocket"}.get(api.api_kind, "api") if api else "api"
-        public: object = False
+        public: Value = False
         if api is not None and route_is_open(route):
             public = api.public
         for fn in route.target_functions:
@@ -119,7 +134,8 @@ def link_template(tpl: Template) -> Template:
     for fn in functions:
         if fn.log_group is None:
             fn.log_group = function_log_group(fn, groups)
-    data_stores = {e.id: e for e in tpl.entities if isinstance(e, (Bucket, Table, Queue, Topic, Stream))}
+    stores = (Bucket, Table, Queue, Topic, Stream)
+    data_stores: dict[str, Entity] = {e.id: e for e in tpl.entities if isinstance(e, stores)}
     for fn in functions:
         if not fn.linked_resources:
             fn.linked_resources = linked_resources(fn, data_stores)

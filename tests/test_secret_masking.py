@@ -12,15 +12,15 @@ FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "secrets")
 # Every secret the fixtures hold; each must be found, and none may be printed.
 SECRETS = {
     "template.yaml": ["Par4m-Def4ult!xyz", "Env-Passw0rd!abc", "AKIAMASKTEST2345ABCD", "Pr0perty-Pw!def"],
-    "serverless.yml": ["xoxb-1111111111-2222222222-MaskMeSlackToken9", "sk_live_MaskMeStripeKey12345678"],
-    os.path.join("tf", "main.tf"): ["Tf-Var1able!tok3n", "ghp_MaskMeGithubToken0123456789abcdefgh"],
+    "serverless.yml": ["xoxb-7391046285-5820374619-MaskMeSlackToken9", "sk_live_MaskMeStripeKeyQzWxVbNm"],
+    os.path.join("tf", "main.tf"): ["Tf-Var1able!tok3n", "ghp_MaskMeGithubTokenQwErTyUiOpAsDfGhJk"],
 }
 ALL_SECRETS = [s for values in SECRETS.values() for s in values]
 
 
 def _leaks(text: str) -> list[str]:
     # Any 8-character piece of a secret is a leak too (a partial mask would show one).
-    return [s for s in ALL_SECRETS if any(s[i:i + 8] in text for i in range(0, len(s) - 7))]
+    return [s for s in ALL_SECRETS if any(s[i:i + 8] in text for i in range(len(s) - 7))]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -32,14 +32,14 @@ def test_no_format_prints_a_secret(run_cli, fmt):
 
 
 def test_every_secret_is_found_and_its_source_line_masked(run_cli):
-    code, output = run_cli("scan", FIXTURES, "--select", "secrets", "--format", "text")
+    _code, output = run_cli("scan", FIXTURES, "--select", "secrets", "--format", "text")
     assert output.count("SEC00") >= len(ALL_SECRETS)
     assert "****" in output  # the source line under each finding, masked
     assert mask("AKIAMASKTEST2345ABCD") in output
 
 
 def test_secrets_are_masked_in_the_other_rules_source_lines_too(run_cli):
-    code, output = run_cli("scan", FIXTURES, "--format", "text")
+    _code, output = run_cli("scan", FIXTURES, "--format", "text")
     assert _leaks(output) == []
 
 

@@ -76,9 +76,7 @@ def edit_for(replacement: Replacement, lines: list[str]) -> Edit | None:
         text = f"\n{indent}- ".join(texts)
     elif stripped.endswith(("[", ",")):
         text = ", ".join(texts)
-    elif syntax == "yaml" and stripped.endswith(":"):
-        text = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
-    elif syntax in ("json", "hcl") and stripped.endswith((":", "=")):
+    elif (syntax == "yaml" and stripped.endswith(":")) or (syntax in ("json", "hcl") and stripped.endswith((":", "="))):
         text = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
     else:
         return None

@@ -14,11 +14,12 @@ cross-references (a role's functions, a bucket's policy) after parsing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 
 from iac_lint.model.core import Location, Resource, Unknown
 
-Value = Any  # str | int | bool | None | Unknown, or lists/dicts of those
+# A fact's value: a literal, an Unknown, or lists/mappings of those (resolved CloudFormation/Terraform data).
+Value: TypeAlias = str | int | float | bool | Unknown | list["Value"] | dict[str, "Value"] | None
 
 
 @dataclass(slots=True, eq=False)
@@ -39,8 +40,8 @@ class Entity:
         """Where ``fact`` was written, or the entity's header when it was not."""
         return self.locs.get(fact) or self.loc
 
-    def set(self, fact: str, value: Value, loc: Location | None) -> None:
-        """Set a fact and remember the node that set it."""
+    def set(self, fact: str, value: Value | Entity, loc: Location | None) -> None:
+        """Set a fact (a value, or the entity it references: a function's role) and remember the node that set it."""
         setattr(self, fact, value)
         if loc is not None:
             self.locs[fact] = loc
@@ -66,7 +67,7 @@ class PolicyStatement:
     not_resources: list[Value] = field(default_factory=list)
     principals: list[Value] = field(default_factory=list)
     not_principals: list[Value] = field(default_factory=list)
-    conditions: dict[str, Any] = field(default_factory=dict)
+    conditions: dict[str, Any] = field(default_factory=dict)  # Values inside; the model reference says "mapping"
     sid: Value = None
     # Where the statement came from: "inline", a policy name, "template:S3CrudPolicy", "managed:arn..."
     source: str = "inline"
@@ -103,7 +104,7 @@ class Role(Entity):
     managed_policies: list[ManagedPolicyRef] = field(default_factory=list)
     permissions_boundary: Value = None
     assume_principals: list[Value] = field(default_factory=list)
-    functions: list["Function"] = field(default_factory=list)
+    functions: list[Function] = field(default_factory=list)
     # True when the role is defined outside the scanned files (an ARN): its policies are unknown.
     external: bool = False
 
@@ -122,8 +123,8 @@ class Trigger:
 
     kind: str
     public: Value = False
-    api: "Api | None" = None
-    route: "Route | None" = None
+    api: Api | None = None
+    route: Route | None = None
     source: Value = None
     loc: Location | None = None
 
@@ -132,7 +133,7 @@ class Trigger:
 class ResourceLink:
     """A resource of the unit that a function is wired to: an event source, or one its environment names."""
 
-    entity: "Entity"
+    entity: Entity
     via: str  # "event:sqs", "event:stream", "environment:TABLE_NAME"
 
 
@@ -157,11 +158,11 @@ class Function(Entity):
     # serverless ``url``); otherwise they are ``permissions`` of the unit, or live outside it.
     url_grants_implicit: bool = False
     triggers: list[Trigger] = field(default_factory=list)
-    permissions: list["Permission"] = field(default_factory=list)
+    permissions: list[Permission] = field(default_factory=list)
     vpc: Value = None
     dead_letter: Value = None
     kms_key: Value = None
-    log_group: "LogGroup | None" = None
+    log_group: LogGroup | None = None
     # The log group named by ``LoggingConfig``/``logging_config`` (instead of ``/aws/lambda/<name>``), if any.
     log_group_name: Value = None
     # Buckets, tables, queues, topics and streams of the unit that the function's event sources and
@@ -289,7 +290,7 @@ class Route(Entity):
 
     kind: ClassVar[str] = "route"
 
-    api: "Api | None" = None
+    api: Api | None = None
     method: Value = None  # GET, POST, ANY, OPTIONS, $connect ...
     path: Value = None
     # NONE, AWS_IAM, COGNITO_USER_POOLS, CUSTOM, JWT, or Unknown; None when not written
@@ -309,7 +310,7 @@ class UsagePlan(Entity):
 
     throttle: Throttle | None = None
     quota: Value = None
-    stages: list["Stage"] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
     stage_refs: list[tuple[Value, Value]] = field(default_factory=list)  # (api ref, stage name) for the linker
 
 
@@ -317,7 +318,7 @@ class UsagePlan(Entity):
 class Stage(Entity):
     kind: ClassVar[str] = "stage"
 
-    api: "Api | None" = None
+    api: Api | None = None
     stage_name: Value = None
     # Stage-wide throttle: REST MethodSettings for "/*/*", HTTP DefaultRouteSettings.
     throttle: Throttle | None = None

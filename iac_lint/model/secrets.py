@@ -17,6 +17,7 @@ Three tests, in the order rules apply them:
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -118,7 +119,7 @@ def is_secret_name(name: str) -> bool:
         return False
     if any(w in _SECRET_WORDS for w in words):
         return True
-    if any(pair in _SECRET_PAIRS for pair in zip(words, words[1:])):
+    if any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words)):
         return True
     return "".join(words) in _SECRET_WORDS
 

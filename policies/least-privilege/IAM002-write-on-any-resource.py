@@ -1,12 +1,16 @@
 """Flags write or permission-management actions allowed on every resource (`Resource: "*"`)."""
 
 
-from iac_lint.rules import Violation
 from iac_lint.model.iam_actions import (
-    LAMBDA_BASELINE_ACTIONS, WRITE_LEVELS, access_levels, covers_every_resource, is_full_wildcard,
+    LAMBDA_BASELINE_ACTIONS,
+    WRITE_LEVELS,
+    access_levels,
+    covers_every_resource,
+    is_full_wildcard,
     only_allows_any_resource,
 )
 from iac_lint.model.least_privilege import grants_covering, least_privilege_fix
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "IAM002",

@@ -1,8 +1,9 @@
 """Flags a plaintext credential in a resource's properties or metadata, whatever the resource type."""
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
-from iac_lint.model import LMap, LSeq, Location, Resource, key_loc, loc_of, value_loc
+from iac_lint.model import LMap, Location, LSeq, Resource, key_loc, loc_of, value_loc
 from iac_lint.model.secrets import credential_format, is_secret_name, looks_like_secret, mask, secret_kind
 from iac_lint.rules import RuleMeta, Violation
 

@@ -9,17 +9,41 @@ from __future__ import annotations
 from typing import Any
 
 from iac_lint.model import (
-    Api, Bucket, Function, LMap, Location, Route, Stage, Topic, Trigger, Unknown, UsagePlan, get_path, key_loc,
-    path_loc, value_loc,
+    Api,
+    Bucket,
+    Entity,
+    Function,
+    LMap,
+    Location,
+    Route,
+    Stage,
+    Topic,
+    Trigger,
+    Unknown,
+    UsagePlan,
+    Value,
+    get_path,
+    key_loc,
+    path_loc,
+    set_loc,
+    value_loc,
 )
 from iac_lint.model.apigateway import route_key
 from iac_lint.parsers.cloudformation.apigateway import read_throttle
 from iac_lint.parsers.serverless.names import (
-    EVENT_KINDS, HTTP_API_ID, REST_API_ID, THROTTLING_PLUGIN, WEBSOCKET_API_ID, alphanumeric_name, as_map, truthy,
+    EVENT_KINDS,
+    HTTP_API_ID,
+    REST_API_ID,
+    THROTTLING_PLUGIN,
+    WEBSOCKET_API_ID,
+    alphanumeric_name,
+    as_map,
+    truthy,
 )
+from iac_lint.parsers.serverless.state import ServiceState
 
 
-class Events:
+class Events(ServiceState):
     def build_event(self, fn: Function, index: int, etype: str, cfg: Any, where: Location) -> None:
         if etype == "http":
             self.http_route(fn, index, cfg, where)
@@ -104,9 +128,11 @@ class Events:
         throttle = read_throttle(self.ctx, node, "maxRequestsPerSecond", "maxConcurrentRequests")
         if throttle is not None:
             stage.throttle = throttle
-            stage.locs["throttle"] = throttle.loc or path_loc(self.doc, "custom", "apiGatewayThrottling")
+            set_loc(stage.locs, "throttle", throttle.loc or path_loc(self.doc, "custom", "apiGatewayThrottling"))
 
     def http_route(self, fn: Function, index: int, cfg: Any, where: Location) -> None:
+        method: Value
+        path: Value
         if isinstance(cfg, str):  # ``http: GET users/{id}``
             method, _, path = cfg.strip().partition(" ")
             cfg_map: dict = LMap()
@@ -188,6 +214,8 @@ class Events:
         return api
 
     def http_api_route(self, fn: Function, index: int, cfg: Any, where: Location) -> None:
+        method: Value
+        path: Value
         if isinstance(cfg, str):  # ``httpApi: 'GET /users'`` or ``httpApi: '*'``
             text = cfg.strip()
             method, _, path = text.partition(" ") if text != "*" else ("*", "", "*")
@@ -287,7 +315,7 @@ class Events:
             return
 
         def link() -> None:
-            found = self.ctx.entity_for(raw, Bucket) if isinstance(raw, dict) else None
+            found: Entity | None = self.ctx.entity_for(raw, Bucket) if isinstance(raw, dict) else None
             if found is None and logical is not None:
                 found = self.ctx.entities.get(logical)
             if found is None and bucket_name is not None:
@@ -315,9 +343,9 @@ class Events:
         value = self.resolve(raw)
         trigger = Trigger(kind="sns", public=False, source=value, loc=where)
         fn.triggers.append(trigger)
-        creates = isinstance(value, str) and not value.startswith("arn:") and not (
-            isinstance(cfg, dict) and cfg_map.get("arn") is not None)
-        if creates:
+        # A topic given by name, not by ARN: the framework creates it.
+        if isinstance(value, str) and not value.startswith("arn:") and not (
+                isinstance(cfg, dict) and cfg_map.get("arn") is not None):
             logical = f"SNSTopic{alphanumeric_name(value)}"
             if not self.defined_in_resources(logical, value, "AWS::SNS::Topic", "TopicName"):
                 if not isinstance(self.ctx.entities.get(logical), Topic):

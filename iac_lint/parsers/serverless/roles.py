@@ -9,14 +9,26 @@ from __future__ import annotations
 from typing import Any
 
 from iac_lint.model import (
-    Function, Location, ManagedPolicyRef, Resource, Role, Unknown, get_path, key_loc, loc_of, path_loc, value_loc,
+    Entity,
+    Function,
+    Location,
+    ManagedPolicyRef,
+    Resource,
+    Role,
+    Unknown,
+    get_path,
+    key_loc,
+    loc_of,
+    path_loc,
+    value_loc,
 )
 from iac_lint.parsers.cloudformation.resources import external_role
 from iac_lint.parsers.iam import statements_from_document
 from iac_lint.parsers.serverless.names import LAMBDA_PRINCIPAL, SHARED_ROLE_ID, is_intrinsic, normalized_name, truthy
+from iac_lint.parsers.serverless.state import ServiceState
 
 
-class Roles:
+class Roles(ServiceState):
     def link_role(self, fn: Function, body: dict) -> None:
         """A function's own ``role``, its per-function role (plugin), or the shared provider role."""
         if body.get("role") is not None:
@@ -30,6 +42,7 @@ class Roles:
 
     def role_reference(self, raw: Any, owner: Resource, where: Location) -> Role:
         """A role named by ARN (defined elsewhere) or by the logical id or name of a role in ``resources``."""
+        found: Entity | None
         if isinstance(raw, dict):
             found = self.ctx.entity_for(raw, Role)
             if isinstance(found, Role):
@@ -55,7 +68,7 @@ class Roles:
 
     def provider_statement_sources(self) -> list[tuple[Any, str]]:
         """Every place the provider lists statements: v1/v2 ``iamRoleStatements``, v3+ ``iam.role.statements``."""
-        out = []
+        out: list[tuple[Any, str]] = []
         if self.provider.get("iamRoleStatements") is not None:
             out.append((self.provider["iamRoleStatements"], "provider.iamRoleStatements"))
         statements = get_path(self.provider, "iam", "role", "statements")
@@ -64,8 +77,9 @@ class Roles:
         return out
 
     def provider_managed_policies(self) -> list[tuple[Any, Any]]:
-        out = []
-        for node in (self.provider.get("iamManagedPolicies"), get_path(self.provider, "iam", "role", "managedPolicies")):
+        out: list[tuple[Any, Any]] = []
+        managed = get_path(self.provider, "iam", "role", "managedPolicies")
+        for node in (self.provider.get("iamManagedPolicies"), managed):
             if isinstance(node, list):
                 out.extend((raw, value_loc(node, i)) for i, raw in enumerate(node))
             elif node is not None:
@@ -96,8 +110,8 @@ class Roles:
             self.shared_role = self.new_shared_role()
 
     def new_shared_role(self) -> Role:
-        written = [key_loc(self.provider, k) for k in ("iam", "iamRoleStatements", "iamManagedPolicies")
-                   if k in self.provider and key_loc(self.provider, k) is not None]
+        written = [loc for k in ("iam", "iamRoleStatements", "iamManagedPolicies")
+                   if k in self.provider and (loc := key_loc(self.provider, k)) is not None]
         where = min(written, key=lambda loc: (loc.line, loc.column)) if written else self.provider_loc
         res = self.generated(SHARED_ROLE_ID, "serverless:iam-role", self.provider, where)
         role = Role(SHARED_ROLE_ID, res, where, name=self.resolve(get_path(self.provider, "iam", "role", "name")),

@@ -22,24 +22,46 @@ ApiGatewayRestApi`` or ``!GetAtt HelloLambdaFunction.Arn`` there link to them.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any, cast
 
 from iac_lint.model import (
-    Api, Bucket, Entity, Function, LMap, Location, LogGroup, PublicAccessBlock,
-    Resource, Role, Stage, Template, Unknown, get_path,
-    key_loc, loc_of, path_loc, value_loc,
+    Api,
+    Bucket,
+    Function,
+    LMap,
+    Location,
+    LogGroup,
+    PublicAccessBlock,
+    Resource,
+    Role,
+    Stage,
+    Template,
+    Unknown,
+    get_path,
+    key_loc,
+    loc_of,
+    path_loc,
+    set_loc,
+    value_loc,
 )
 from iac_lint.model.s3 import sse_mode
 from iac_lint.parsers.cloudformation import resources as cfn
 from iac_lint.parsers.cloudformation.intrinsics import CfnContext
 from iac_lint.parsers.serverless.events import Events
 from iac_lint.parsers.serverless.names import (
-    EXTENDED_TYPES, FORMAT, PER_FUNCTION_ROLE_PLUGINS, as_map, lambda_logical_id, merge_maps,
-    normalized_name, plugin_names, truthy,
+    EXTENDED_TYPES,
+    FORMAT,
+    PER_FUNCTION_ROLE_PLUGINS,
+    as_map,
+    lambda_logical_id,
+    merge_maps,
+    normalized_name,
+    plugin_names,
+    truthy,
 )
 from iac_lint.parsers.serverless.roles import Roles
 from iac_lint.parsers.serverless.variables import resolve_variables
-
 
 # --- the parser ----------------------------------------------------------------------
 
@@ -89,10 +111,6 @@ class Service(Events, Roles):
         self.provider_role_final: Role | None = None  # the role functions without their own run with
         self.provider_res = Resource("provider", "serverless:provider", FORMAT, self.provider,
                                      self.provider_loc, self.provider_loc.file)
-
-    def resolve(self, value: Any) -> Any:
-        """A plain value: CloudFormation intrinsics resolved as far as they go, the rest Unknown."""
-        return self.ctx.resolve(value)
 
     # --- order of work -----------------------------------------------------------
 
@@ -144,7 +162,7 @@ class Service(Events, Roles):
             target = self.ctx.entities.get(logical)
             props = get_path(body, "Properties")
             rtype = EXTENDED_TYPES.get(type(target)) if target is not None else None
-            if rtype is None or not isinstance(props, dict):
+            if target is None or rtype is None or not isinstance(props, dict):
                 continue
             where = where or target.loc
             made = cfn.BUILDERS[rtype](self.ctx, self.tpl, Resource(logical, rtype, FORMAT, props, where, where.file))
@@ -158,7 +176,8 @@ class Service(Events, Roles):
                 target.managed_policies.extend(extension.managed_policies)
             for fact, loc in extension.locs.items():
                 if fact.startswith("environment.") and isinstance(target, Function):
-                    target.environment[fact[len("environment."):]] = extension.environment.get(
+                    # The extension was built by the builder of the target's own type: a Function too.
+                    target.environment[fact[len("environment."):]] = cast(Function, extension).environment.get(
                         fact[len("environment."):])
                 elif hasattr(target, fact):
                     setattr(target, fact, getattr(extension, fact))
@@ -193,15 +212,6 @@ class Service(Events, Roles):
                     continue
                 merged.put(logical_id, body, found)
         return merged
-
-    def register(self, logical_id: str, entity: Entity) -> None:
-        self.ctx.entities[logical_id] = entity
-        self.ctx.resource_ids.add(logical_id)
-
-    def generated(self, logical_id: str, rtype: str, node: Any, where: Location) -> Resource:
-        """The raw resource behind an entity the framework generates: the node that caused it."""
-        return Resource(logical_id, rtype, FORMAT, node if isinstance(node, dict) else LMap(loc=where), where,
-                        where.file)
 
     # --- functions -----------------------------------------------------------------
 
@@ -277,7 +287,7 @@ class Service(Events, Roles):
                         fn.literal_environment.remove(str(key))
         for owner in (body, self.provider):
             if "environment" in owner:
-                fn.locs.setdefault("environment", key_loc(owner, "environment"))
+                fn.locs.setdefault("environment", key_loc(owner, "environment") or fn.loc)
 
     def read_url(self, fn: Function, body: dict) -> None:
         """``url: true`` is a public URL (auth NONE); ``url: {authorizer: aws_iam}`` needs signed requests."""
@@ -331,8 +341,8 @@ class Service(Events, Roles):
             block = PublicAccessBlock(loc=path_loc(node, "blockPublicAccess"))
             for flag in PublicAccessBlock.FLAGS:
                 setattr(block, flag, blocked)
-                block.locs[flag] = path_loc(node, "blockPublicAccess")
+                set_loc(block.locs, flag, path_loc(node, "blockPublicAccess"))
             bucket.public_access_block = block
-            bucket.locs["public_access_block"] = path_loc(node, "blockPublicAccess")
+            set_loc(bucket.locs, "public_access_block", path_loc(node, "blockPublicAccess"))
         self.register(logical, bucket)
         self.tpl.add(bucket)
