@@ -72,3 +72,21 @@ def test_fix_is_a_sarif_fix_a_json_field_and_a_text_line():
     (finding,) = json.loads(renderer("json")(report))["findings"]
     assert finding["fix"]["edits"][1]["text"] == "!GetAtt Queue.Arn"
     assert "= fix: Grant only sqs:ReceiveMessage" in renderer("text")(report)
+
+
+def test_own_logs_are_derivable_but_every_service_is_not(tmp_path):
+    work = tmp_path / "logs"
+    shutil.copytree(os.path.join(os.path.dirname(FIXTURES), "least_privilege_logs"), work)
+    report = scan([str(work)], Config(select=["IAM001"]))
+    by_action = {f.message.split("'")[1]: f for f in report.findings}
+    assert by_action["*"].fix is None  # no template shows every service a function's code calls
+    fix = by_action["logs:*"].fix
+    assert "logs:CreateLogStream" in fix.description and "the log group of Fn" in fix.description
+    assert [e.text for e in fix.edits][-1] == \
+        '{"Fn::Sub": "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${Fn}:*"}'
+    path = str(work / "macro.json")
+    apply_edits(path, fix.edits)
+    with open(path, encoding="utf-8") as handle:
+        json.load(handle)  # still JSON
+    after = scan([str(work)], Config(select=["IAM001"]))
+    assert [f.message.split("'")[1] for f in after.findings] == ["*"]

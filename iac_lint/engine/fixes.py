@@ -19,8 +19,14 @@ from iac_lint.model import Edit, Finding, Fix, Reference, Replacement, Template
 
 _PLAIN_YAML = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:_./-]*$")
 # What CloudFormation calls each part of an entity's ARN: (GetAtt attribute, suffix).
-_CFN_ARN = {"arn": ("Arn", ""), "objects": ("Arn", "/*"), "indexes": ("Arn", "/index/*"), "stream": ("StreamArn", "")}
-_TF_ARN = {"arn": ("arn", ""), "objects": ("arn", "/*"), "indexes": ("arn", "/index/*"), "stream": ("stream_arn", "")}
+# A CloudFormation log group's Arn already ends in ":*" (its streams); Terraform's does not.
+_CFN_ARN = {"arn": ("Arn", ""), "objects": ("Arn", "/*"), "indexes": ("Arn", "/index/*"), "stream": ("StreamArn", ""),
+            "streams": ("Arn", "")}
+_TF_ARN = {"arn": ("arn", ""), "objects": ("arn", "/*"), "indexes": ("arn", "/index/*"), "stream": ("stream_arn", ""),
+           "streams": ("arn", ":*")}
+# A function's own log group, by its name.
+_CFN_LOG_GROUP = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/${%s}:*"
+_TF_LOG_GROUP = "arn:aws:logs:*:*:log-group:/aws/lambda/${%s.function_name}:*"
 
 
 def _syntax(file: str) -> str:
@@ -32,9 +38,14 @@ def _reference(ref: Reference, syntax: str, in_json_string: bool) -> str | None:
     if ref.format == "terraform":
         if "[" in ref.entity_id or ref.entity_id.startswith("module."):
             return None  # an instance of count/for_each or a module's resource: not addressable from here
+        if ref.part == "log-group":
+            return json.dumps(_TF_LOG_GROUP % ref.entity_id)
         attribute, suffix = _TF_ARN[ref.part]
         expression = f"{ref.entity_id}.{attribute}"
         return f'"${{{expression}}}{suffix}"' if suffix or in_json_string else expression
+    if ref.part == "log-group":
+        text = _CFN_LOG_GROUP % ref.entity_id
+        return json.dumps({"Fn::Sub": text}) if syntax == "json" else f"!Sub '{text}'"
     attribute, suffix = _CFN_ARN[ref.part]
     if ref.entity_kind == "topic" and ref.part == "arn":  # a topic's Ref is its ARN; it has no Arn attribute
         return json.dumps({"Ref": ref.entity_id}) if syntax == "json" else f"!Ref {ref.entity_id}"
@@ -71,6 +82,10 @@ def edit_for(replacement: Replacement, lines: list[str]) -> Edit | None:
             return None
         texts.append(text)
     stripped = prefix.rstrip()
+    if not stripped and syntax in ("json", "hcl"):
+        # An item on a line of its own: inside a list when the line before opens it or ends an item.
+        before = next((text.rstrip() for text in reversed(lines[:loc.line - 1]) if text.strip()), "")
+        stripped = before[-1:] if before.endswith(("[", ",")) else ""
     if syntax == "yaml" and prefix.strip() == "-":
         indent = prefix[:prefix.index("-")]
         text = f"\n{indent}- ".join(texts)

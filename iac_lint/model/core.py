@@ -86,7 +86,8 @@ class Reference:
     """An entity's ARN in a fix, to be written the way the entity's own format writes references.
 
     ``part``: ``arn`` (the resource), ``objects`` (a bucket's objects), ``indexes`` (a table's indexes),
-    ``stream`` (a table's stream).
+    ``stream`` (a table's stream), ``streams`` (a log group's streams), ``log-group`` (a function's
+    ``/aws/lambda/<name>`` log group, by the function's name).
     """
 
     entity_id: str

@@ -7,10 +7,13 @@ Only two kinds of evidence count, both written in the template:
   AWS's execution policy for that source, on that source;
 - a bucket, table, queue, topic or stream of the unit named by an environment
   variable: the function uses it, so its data-plane actions (what SAM's policy
-  template for the resource type grants) on that resource.
+  template for the resource type grants) on that resource;
+- the function's own log group: every function writes its logs there, with the
+  actions of AWSLambdaBasicExecutionRole.
 
 Nothing else is inferred: a role whose functions show no such evidence for a
-service gets no suggestion for it.
+service gets no suggestion for it, and ``*`` (every service) gets none, since
+no template shows every service a function's code calls.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ _TABLE_DATA = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "d
 _QUEUE_SEND = ("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl")
 _TOPIC_PUBLISH = ("sns:Publish",)
 _STREAM_WRITE = ("kinesis:PutRecord", "kinesis:PutRecords", "kinesis:DescribeStreamSummary")
+# What a function needs to write its own logs: AWSLambdaBasicExecutionRole's actions.
+_OWN_LOGS = ("logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents")
 
 
 def _ref(entity: Entity, part: str = "arn") -> Reference:
@@ -90,8 +95,17 @@ def grant_for(entity: Entity, via: str) -> NarrowedGrant | None:
     return None
 
 
+def own_logs_grant(fn: Function) -> NarrowedGrant | None:
+    """Writing to its own log group: the group of the unit when there is one, else ``/aws/lambda/<function>``."""
+    if fn.log_group is not None:
+        return NarrowedGrant("logs", _OWN_LOGS, (_ref(fn.log_group, "streams"),), f"its log group {fn.log_group.id}")
+    if fn.log_group_name is not None or fn.format == "serverless":
+        return None  # a group named elsewhere, or none the framework creates (disableLogs)
+    return NarrowedGrant("logs", _OWN_LOGS, (_ref(fn, "log-group"),), "its own log group /aws/lambda/<function>")
+
+
 def function_grants(fn: Function) -> list[NarrowedGrant]:
-    grants = [grant_for(link.entity, link.via) for link in fn.linked_resources]
+    grants = [grant_for(link.entity, link.via) for link in fn.linked_resources] + [own_logs_grant(fn)]
     return [g for g in grants if g is not None]
 
 
@@ -101,7 +115,7 @@ def narrowed_grants(role: Role, service: str) -> list[NarrowedGrant]:
     Every function of the role must show evidence for the service: a function without any may use it
     through names the template does not show, and narrowing would break it.
     """
-    if not role.functions or role.external:
+    if not role.functions or role.external or service == "*":
         return []
     per_function = [[g for g in function_grants(fn) if service in ("*", g.service)] for fn in role.functions]
     if not all(per_function):
@@ -123,8 +137,8 @@ def grants_covering(role: Role, action: str) -> list[NarrowedGrant]:
 def _describe(grants: list[NarrowedGrant], actions: bool) -> str:
     parts = []
     for grant in grants:
-        what = ", ".join(grant.actions) if actions else "it"
-        text = f"{what} on {', '.join(_arn_words(r) for r in grant.resources)} ({grant.reason})"
+        where = f"{', '.join(_arn_words(r) for r in grant.resources)} ({grant.reason})"
+        text = f"{', '.join(grant.actions)} on {where}" if actions else where
         if grant.sam_template and all(r.format == "sam" for r in grant.resources):
             text += f"; or the SAM policy template `{grant.sam_template}`"
         parts.append(text)
@@ -133,7 +147,8 @@ def _describe(grants: list[NarrowedGrant], actions: bool) -> str:
 
 def _arn_words(ref: Reference) -> str:
     return {"objects": f"the objects of {ref.entity_id}", "indexes": f"the indexes of {ref.entity_id}",
-            "stream": f"the stream of {ref.entity_id}"}.get(ref.part, ref.entity_id)
+            "stream": f"the stream of {ref.entity_id}", "streams": f"the log streams of {ref.entity_id}",
+            "log-group": f"the log group of {ref.entity_id}"}.get(ref.part, ref.entity_id)
 
 
 def least_privilege_fix(stmt: PolicyStatement, action_index: int, grants: list[NarrowedGrant],
