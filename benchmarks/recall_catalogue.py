@@ -14,7 +14,9 @@ Three measurements, each per format:
 2. **Secrets, real templates**: every SEC finding over the whole corpus, each judged by hand in
    ``catalogue_labels.tsv`` (rows of rule SEC*; an unlabelled finding counts as a false alarm).
 3. **Logging, real templates** (``catalogue_labels.tsv``, rules LOG001-LOG003): corpus files sampled at
-   random among those with functions or API stages, every function and stage labelled by reading the file.
+   random among those with functions or API stages, every function and stage labelled by reading the file;
+   ``catalogue_labels_blind.tsv`` is a second sample labelled before the rules were run on it, and measured
+   once.
 
 Recall is found / expected; the false-alarm rate is wrong findings / all findings.  The corpus is read
 in place and never copied into the repository.
@@ -142,9 +144,10 @@ def _format_of(report, path: str) -> str:
     return sorted(formats)[0] if formats else "unknown"
 
 
-def measure_labelled(corpus: str, rules: list[str], verbose: bool) -> dict[str, list[int]]:
+def measure_labelled(corpus: str, rules: list[str], verbose: bool,
+                     labels_file: str = "catalogue_labels.tsv") -> dict[str, list[int]]:
     labels: dict[str, dict[tuple[str, str], bool]] = defaultdict(dict)
-    for row in _rows("catalogue_labels.tsv"):
+    for row in _rows(labels_file):
         if row["rule"] in rules:
             labels[row["path"]][(row["rule"], row["resource"])] = row["label"] == "1"
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -222,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(_line("secrets, whole corpus (real)", tp, fn, fp))
         logging = measure_labelled(args.corpus, LOGGING_RULES, args.verbose)
         lines += _table("logging LOG001-003, labelled corpus", logging)
+        blind = measure_labelled(args.corpus, LOGGING_RULES, args.verbose, "catalogue_labels_blind.tsv")
+        lines += _table("logging, blind labelled sample", blind)
     else:
         lines.append(f"(no corpus at {args.corpus}: the corpus measurements are skipped)")
     print("\n".join(lines))
