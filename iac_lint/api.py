@@ -49,7 +49,10 @@ class Report:
 
 
 def active_rules(config: Config) -> list[Rule]:
+    from iac_lint.config import check_rule_tokens
+
     rules = load_rules(config.policies, builtin=config.builtin_rules)
+    check_rule_tokens(config, [(r.id, r.category) for r in rules])  # a misspelt selector is exit 2, not a pass
     return select_rules(rules, config.select, config.ignore)
 
 
