@@ -73,12 +73,16 @@ class Violation:
 
     ``location`` is the node that is wrong (``entity.where("actions.0")``), or None for the entity's
     header; ``path`` names the offending part without line numbers (a statement id, an action), so that
-    a finding keeps its fingerprint when the file is edited elsewhere.
+    a finding keeps its fingerprint when the file is edited elsewhere.  A configured ``severity``
+    override for the rule still wins over ``severity``.
     """
 
     message: str
     location: Location | None = None
     path: str = ""
+    # When a rule grades its findings (critical when a function runs with the grant, high otherwise): one of
+    # SEVERITIES; None means the rule's own severity.
+    severity: str | None = None
 
 
 __all__ = [

@@ -72,7 +72,7 @@ def test_every_policy_style_lands_on_the_role_with_the_line_of_each_action():
     roles = by_id(parse_dir(case), Role)
     worker = roles["aws_iam_role.worker"]
     found = {}
-    for stmt in worker.statements:
+    for stmt in worker.effective_statements:
         for i, action in enumerate(stmt.actions):
             found[action] = stmt.where(f"actions.{i}").line
     assert found["logs:*"] == line_of(main, '"logs:*"')  # jsonencode inline_policy
@@ -82,8 +82,8 @@ def test_every_policy_style_lands_on_the_role_with_the_line_of_each_action():
     assert found["*"] == line_of(main, '            "*"')  # heredoc JSON
     assert worker.assume_principals == ["Service:lambda.amazonaws.com"]
     consumer = roles["aws_iam_role.consumer"]  # managed_policy_arns -> a policy of this module, via a local
-    assert [s.actions for s in consumer.statements] == [["sqs:*"]]
-    assert consumer.statements[0].where("actions.0").line == line_of(main, 'Action   = "sqs:*"')
+    assert [s.actions for s in consumer.effective_statements] == [["sqs:*"]]
+    assert consumer.effective_statements[0].where("actions.0").line == line_of(main, 'Action   = "sqs:*"')
 
 
 def test_policy_from_a_file_inside_the_root_is_read_and_located_in_that_file():
@@ -91,7 +91,7 @@ def test_policy_from_a_file_inside_the_root_is_read_and_located_in_that_file():
     tpl = parse_dir(os.path.join(case), ParseOptions(roots=[case]))
     role = by_id(tpl, Role)["aws_iam_role.worker"]
     assert role.assume_principals == ["Service:lambda.amazonaws.com"]
-    stmt = role.statements[0]
+    stmt = role.effective_statements[0]
     policy = os.path.join(case, "policies", "worker.json")
     assert stmt.actions == ["dynamodb:GetItem", "dynamodb:*"]
     assert (stmt.where("actions.1").file, stmt.where("actions.1").line) == (policy, line_of(policy, '"dynamodb:*"'))
@@ -105,13 +105,13 @@ def test_a_file_outside_the_root_is_an_error_finding_and_is_never_read():
     assert problems[0].location.line == line_of(os.path.join(case, "main.tf"), "../outside_target")
     assert not any("outside_target" in path for path in tpl.sources)
     role = by_id(tpl, Role)["aws_iam_role.worker"]
-    assert all(stmt.source != "aws_iam_role_policy.outside" for stmt in role.statements)
+    assert all(stmt.source != "aws_iam_role_policy.outside" for stmt in role.effective_statements)
 
 
 def test_templatefile_policy_is_located_in_the_template_and_its_variables_resolved():
     case = os.path.join(FIXTURES, "templates")
     role = by_id(parse_dir(case), Role)["aws_iam_role.worker"]
-    (stmt,) = role.statements
+    (stmt,) = role.effective_statements
     template = os.path.join(case, "policies", "tables.json.tpl")
     assert stmt.resources == ["arn:aws:dynamodb:*:*:table/orders"]
     assert (stmt.where("actions.1").file, stmt.where("actions.1").line) == (template, line_of(template, '"dynamodb:*"'))
@@ -216,7 +216,7 @@ def test_tf_json_feeds_the_same_model():
     assert bucket.name == "json-bucket"
     assert bucket.public_access_block.block_public_policy is False
     role = by_id(tpl, Role)["aws_iam_role.r"]
-    assert [s.actions for s in role.statements] == [["s3:*"]]
+    assert [s.actions for s in role.effective_statements] == [["s3:*"]]
 
 
 # --- bad input ---------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any, Iterable
 import jmespath
 from jmespath import functions as jp_functions
 
-from iac_lint.model import Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
+from iac_lint.model import SEVERITIES, Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
 from iac_lint.engine.rules import Rule
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, ERROR_CATEGORY
 
@@ -69,9 +69,10 @@ def format_message(template: str, data: dict[str, Any]) -> str:
 
 
 def make_finding(rule: Rule, message: str, location: Location, resource: str, fmt: str,
-                 logical_path: str) -> Finding:
+                 logical_path: str, severity: str | None = None) -> Finding:
     return Finding(
-        rule_id=rule.id, rule_name=rule.name, severity=rule.severity, category=rule.category,
+        rule_id=rule.id, rule_name=rule.name, severity=severity if severity in SEVERITIES else rule.severity,
+        category=rule.category,
         message=message, location=location, resource=resource, format=fmt,
         logical_path=logical_path,
     )
@@ -106,7 +107,8 @@ def evaluate_rule(rule: Rule, tpl: Template, data_cache: dict[int, Any]) -> Iter
         if rule.check is not None:
             for violation in rule.check(target):
                 where = violation.location or (target.loc if isinstance(target, Entity) else target.location)
-                yield make_finding(rule, violation.message, where, resource_id, fmt, violation.path)
+                yield make_finding(rule, violation.message, where, resource_id, fmt, violation.path,
+                                   getattr(violation, "severity", None))
             continue
         key = id(target)
         data = data_cache.get(key)

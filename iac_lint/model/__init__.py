@@ -15,6 +15,7 @@ from iac_lint.model.entities import (
     Bucket,
     Entity,
     Function,
+    IdentityPolicy,
     Key,
     LogGroup,
     ManagedPolicyRef,
@@ -39,7 +40,7 @@ from iac_lint.model.located import (
 from iac_lint.model.project import Problem, Template
 
 __all__ = [
-    "ENTITY_TYPES", "SEVERITIES", "Api", "Bucket", "Entity", "Finding", "Function", "Key", "LMap",
+    "ENTITY_TYPES", "SEVERITIES", "Api", "Bucket", "Entity", "Finding", "Function", "IdentityPolicy", "Key", "LMap",
     "LSeq", "LStr", "Location", "LogGroup", "ManagedPolicyRef", "Permission", "PolicyStatement",
     "Problem", "PublicAccessBlock", "Queue", "Resource", "Role", "Route", "Stage", "Stream", "Table",
     "Template", "Throttle", "Topic", "Trigger", "Unknown", "UsagePlan", "entity_data", "is_unknown",

@@ -16,7 +16,9 @@ RULE = {
                 "which has no condition on who or where the request comes from (`aws:SourceArn`, "
                 "`aws:SourceAccount`, `aws:SourceVpc(e)`, `aws:SourceIp`, `aws:PrincipalOrgID`, "
                 "`aws:PrincipalAccount`, `aws:PrincipalArn` and their `s3:`-less variants). A condition such "
-                "as `aws:SecureTransport` does not restrict who, and does not make it pass; nor does `aws:SourceIp` `0.0.0.0/0` or `::/0` (every address) or a `NotIpAddress` test (everyone but a few). A narrower range (a `/8`) restricts.",
+                "as `aws:SecureTransport` does not restrict who, and does not make it pass; nor does "
+                "`aws:SourceIp` `0.0.0.0/0` or `::/0` (every address) or a `NotIpAddress` test (everyone but a "
+                "few). A narrower range (a `/8`) restricts.",
         "why": "Principal `*` is everyone on the internet, not everyone in your account.",
         "example": "- Effect: Allow\n  Principal: '*'\n  Action: s3:GetObject\n  Resource: !Sub '${Bucket.Arn}/*'",
         "fix": "Name the principals (an account, a role, the CloudFront service with an `aws:SourceArn` "

@@ -15,7 +15,7 @@ import json
 from typing import Any, Callable
 
 from iac_lint.model import (
-    Bucket, Entity, Function, Key, LMap, LStr, Location, LogGroup, ManagedPolicyRef, Permission,
+    Bucket, Entity, Function, IdentityPolicy, Key, LMap, LStr, Location, LogGroup, ManagedPolicyRef, Permission,
     PublicAccessBlock, Queue, Resource, Role, Stream, Table, Template, Topic,
     Trigger, Unknown, get_path, key_loc, loc_of, locate_plain, path_loc,
     value_loc,
@@ -26,7 +26,7 @@ from iac_lint.parsers.cloudformation.intrinsics import (
     CfnContext, expression_text, list_entries, name_of, opaque_block, set_fact,
 )
 from iac_lint.parsers.iam import branches, statements_from_document
-from iac_lint.parsers.kernel import Built, LinkOnly, Pending, build_and_link
+from iac_lint.parsers.kernel import Built, LinkOnly, Pending, build_and_link, external_parent
 
 
 # --- reading -------------------------------------------------------------------
@@ -194,11 +194,9 @@ def read_managed_arns(role: Role, ctx: CfnContext, arns: Any) -> None:
     for listed, where in branches(arns, loc_of(arns)):
         for raw, item_loc in list_entries(listed, where):
             managed = ctx.entity_for(raw)
-            if managed is not None and isinstance(managed.resource.properties, dict):
-                # A customer managed policy in the same template: its statements are known.
-                role.statements.extend(statements_from_document(
-                    policy_document(ctx, get_path(managed.resource.properties, "PolicyDocument")), ctx.resolve,
-                    source=managed.id, fallback=managed.loc))
+            if isinstance(managed, IdentityPolicy):
+                # A customer managed policy in the same template: judged once, as its own document.
+                managed.attach(role)
                 continue
             role.managed_policies.append(ManagedPolicyRef(policy_arn(ctx, raw), item_loc))
 
@@ -217,6 +215,32 @@ def policy_arn(ctx: CfnContext, raw: Any) -> Any:
     return value
 
 
+def _principal_builder(kind: str, name_key: str) -> Callable[[CfnContext, Template, Resource], Built]:
+    """``AWS::IAM::User`` and ``AWS::IAM::Group``: principals holding inline and managed policies like a role."""
+
+    def build(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+        p = res.properties
+        principal = Role(res.id, res, res.location, name=name_of(ctx, p, name_key) or res.id, principal_kind=kind)
+        read_policies_list(principal, ctx, get_path(p, "Policies"))
+
+        def link() -> None:
+            read_managed_arns(principal, ctx, get_path(p, "ManagedPolicyArns"))
+        return principal, link
+    return build
+
+
+def principal_named(ctx: CfnContext, tpl: Template, raw: Any, kind: str, res: Resource,
+                    where: Location) -> Role:
+    """The role, user or group a policy names: the template's own, or a placeholder for one defined elsewhere."""
+    found = ctx.name_or_arn(raw, Role)
+    if isinstance(found, Role) and found.principal_kind == kind:
+        return found
+    literal = ctx.resolve(raw)
+    text = literal if isinstance(literal, str) else expression_text(raw)
+    return external_parent(tpl, ctx.entities, Role, f"{kind} {text}",
+                           lambda: Role(text, res, where, name=literal, external=True, principal_kind=kind))
+
+
 def build_role(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     role = Role(res.id, res, res.location, name=name_of(ctx, p, "RoleName") or res.id)
@@ -232,18 +256,18 @@ def build_role(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_policy(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = LinkOnly(res.id, res, res.location, name=name_of(ctx, p, "PolicyName") or res.id)
+    name = name_of(ctx, p, "ManagedPolicyName" if res.type == "AWS::IAM::ManagedPolicy" else "PolicyName")
+    policy = IdentityPolicy(res.id, res, res.location, name=name or res.id)
+    policy.statements = statements_from_document(policy_document(ctx, get_path(p, "PolicyDocument")), ctx.resolve,
+                                                 source=res.id, fallback=res.location)
 
     def link() -> None:
-        roles = get_path(p, "Roles")
-        for listed, where in branches(roles, loc_of(roles)):
-            for raw, _ in list_entries(listed, where):
-                role = ctx.name_or_arn(raw, Role)
-                if role is not None:
-                    role.statements.extend(statements_from_document(
-                        policy_document(ctx, get_path(p, "PolicyDocument")), ctx.resolve, source=res.id,
-                        fallback=res.location))
-    return holder, link
+        for key, kind in (("Roles", "role"), ("Users", "user"), ("Groups", "group")):
+            listed_node = get_path(p, key)
+            for listed, where in branches(listed_node, loc_of(listed_node)):
+                for raw, item_loc in list_entries(listed, where):
+                    policy.attach(principal_named(ctx, tpl, raw, kind, res, item_loc or res.location))
+    return policy, link
 
 
 def build_permission(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
@@ -490,6 +514,8 @@ BUILDERS: dict[str, Callable[[CfnContext, Template, Resource], Built]] = {
     "AWS::IAM::Role": build_role,
     "AWS::IAM::Policy": build_policy,
     "AWS::IAM::ManagedPolicy": build_policy,
+    "AWS::IAM::User": _principal_builder("user", "UserName"),
+    "AWS::IAM::Group": _principal_builder("group", "GroupName"),
     "AWS::S3::Bucket": build_bucket,
     "AWS::S3::BucketPolicy": _resource_policy(Bucket, "Bucket"),
     "AWS::SQS::Queue": build_queue,

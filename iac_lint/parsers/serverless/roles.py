@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from iac_lint.model import (
-    Function, Location, ManagedPolicyRef, Resource, Role, Unknown, get_path, key_loc, loc_of, path_loc, value_loc,
+    Function, IdentityPolicy, Location, ManagedPolicyRef, Resource, Role, Unknown, get_path, key_loc, loc_of, path_loc, value_loc,
 )
 from iac_lint.parsers.cloudformation.resources import external_role
 from iac_lint.parsers.iam import statements_from_document
@@ -127,10 +127,8 @@ class Roles:
                                                             fallback=loc_of(node)))
         for raw, where in self.provider_managed_policies():
             managed = self.ctx.entity_for(raw)
-            if managed is not None and isinstance(managed.resource.properties, dict):
-                role.statements.extend(statements_from_document(
-                    managed.resource.properties.get("PolicyDocument"), self.resolve, source=managed.id,
-                    fallback=managed.loc))
+            if isinstance(managed, IdentityPolicy):  # a managed policy of `resources`: judged once, as its own
+                managed.attach(role)
             else:
                 role.managed_policies.append(ManagedPolicyRef(self.resolve(raw), where))
         for path in (("iam", "role", "permissionsBoundary"), ("rolePermissionsBoundary",)):

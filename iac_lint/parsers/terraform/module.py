@@ -170,7 +170,7 @@ class _ModuleReader:
                       root_values=self.root_values())
         self.load_children(root, [os.path.realpath(self.directory)])
         self.collect(root)
-        build_template(self.tpl, self, self.instances)
+        build_template(self.tpl, self, self.instances, consumed_documents=self.evaluator.consumed_documents)
 
     def load_children(self, module: Module, stack: list[str]) -> None:
         for name, block in module.module_calls.items():

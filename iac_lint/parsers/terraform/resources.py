@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from iac_lint.model import (
-    Bucket, Entity, Function, Key, Location, LogGroup, ManagedPolicyRef, Permission, PublicAccessBlock, Queue,
+    Bucket, Entity, Function, IdentityPolicy, Key, Location, LogGroup, ManagedPolicyRef, Permission, PublicAccessBlock, Queue,
     Role, Stream, Table, Topic, Trigger, Unknown, loc_of, value_loc,
 )
 from iac_lint.model.s3 import sse_mode
-from iac_lint.parsers.kernel import Built, LinkOnly
+from iac_lint.parsers.kernel import Built, LinkOnly, external_parent
 from iac_lint.parsers.terraform.instances import (
     BuildContext, Instance, as_bool, each_block, first, get, name_of, set_fact, unset_if, where,
 )
@@ -133,25 +133,29 @@ def _event_kind(ctx: BuildContext, p: Any) -> str:
 # --- IAM ------------------------------------------------------------------------------------
 
 
-def build_role(ctx: BuildContext, inst: Instance) -> Built:
-    p = inst.props
-    role = Role(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"))
-    set_fact(role, "permissions_boundary", p, "permissions_boundary")
-    for stmt in ctx.statements(p, "assume_role_policy", "assume", inst.loc):
-        role.assume_principals.extend(stmt.principals)
-    for block in each_block(p, "inline_policy"):
-        name = block.get("name")
-        role.statements.extend(ctx.statements(block, "policy", str(name or inst.id), loc_of(block) or inst.loc))
+def _principal_builder(kind: str) -> Callable[[BuildContext, Instance], Built]:
+    """``aws_iam_role``, ``aws_iam_user``, ``aws_iam_group``: principals holding inline and managed policies."""
 
-    def link() -> None:
-        arns = p.get("managed_policy_arns")
-        if isinstance(arns, Unknown):
-            role.managed_policies.append(ManagedPolicyRef(arns, where(p, "managed_policy_arns")))
-            return
-        for i, arn in enumerate(arns if isinstance(arns, list) else []):
-            attach_policy(ctx, role, arn, value_loc(arns, i) or where(p, "managed_policy_arns"),
-                          _item_refs(ctx, p, "managed_policy_arns", arns, i))
-    return role, link
+    def build(ctx: BuildContext, inst: Instance) -> Built:
+        p = inst.props
+        role = Role(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"), principal_kind=kind)
+        set_fact(role, "permissions_boundary", p, "permissions_boundary")
+        for stmt in ctx.statements(p, "assume_role_policy", "assume", inst.loc):  # trust: never permissions
+            role.assume_principals.extend(stmt.principals)
+        for block in each_block(p, "inline_policy"):
+            name = block.get("name")
+            role.statements.extend(ctx.statements(block, "policy", str(name or inst.id), loc_of(block) or inst.loc))
+
+        def link() -> None:
+            arns = p.get("managed_policy_arns")
+            if isinstance(arns, Unknown):
+                role.managed_policies.append(ManagedPolicyRef(arns, where(p, "managed_policy_arns")))
+                return
+            for i, arn in enumerate(arns if isinstance(arns, list) else []):
+                attach_policy(ctx, role, arn, value_loc(arns, i) or where(p, "managed_policy_arns"),
+                              _item_refs(ctx, p, "managed_policy_arns", arns, i))
+        return role, link
+    return build
 
 
 def _item_refs(ctx: BuildContext, node: Any, key: str, items: list, index: int) -> list[str]:
@@ -163,53 +167,95 @@ def _item_refs(ctx: BuildContext, node: Any, key: str, items: list, index: int) 
 
 
 def attach_policy(ctx: BuildContext, role: Role, arn: Any, loc: Location | None, refs: list[str]) -> None:
-    """A policy ARN attached to a role: a policy of this module brings its statements; others stay a reference."""
+    """A policy ARN attached to a principal: a policy of this module is judged once, as its own document;
+    others stay a reference (an AWS managed policy is known by its name)."""
     for ref in refs:
-        inst = ctx.instances.get(ref)
-        if inst is not None and inst.type == "aws_iam_policy":
-            role.statements.extend(ctx.statements(inst.props, "policy", inst.id, inst.loc))
+        found = ctx.entities.get(ref)
+        if isinstance(found, IdentityPolicy):
+            found.attach(role)
             return
     if isinstance(arn, str):
-        for inst in ctx.instances.values():
-            if inst.type == "aws_iam_policy" and inst.props.get("arn") == arn:
-                role.statements.extend(ctx.statements(inst.props, "policy", inst.id, inst.loc))
+        for found in ctx.entities.values():
+            if isinstance(found, IdentityPolicy) and isinstance(found.resource.properties, dict) \
+                    and found.resource.properties.get("arn") == arn:
+                found.attach(role)
                 return
     role.managed_policies.append(ManagedPolicyRef(arn, loc))
 
 
-def build_role_policy(ctx: BuildContext, inst: Instance) -> Built:
+def principal_of(ctx: BuildContext, inst: Instance, node: Any, key: str, kind: str,
+                 loc: Location | None = None) -> Role | None:
+    """The role, user or group ``node[key]`` names: the module's own, or a placeholder for one defined elsewhere."""
+    found = ctx.entity(node, key, Role)
+    if isinstance(found, Role) and found.principal_kind == kind:
+        return found
+    raw = node.get(key) if isinstance(node, dict) else None
+    if raw is None and not ctx.refs(node, key):
+        return None
+    text = raw if isinstance(raw, str) else (raw.expr if isinstance(raw, Unknown) else
+                                              ", ".join(ctx.refs(node, key)) or key)
+    return external_parent(ctx.tpl, ctx.entities, Role, f"{kind} {text}",
+                           lambda: Role(text, ctx.tpl_resource(inst), loc or where(node, key) or inst.loc,
+                                        name=raw, external=True, principal_kind=kind))
+
+
+def build_identity_policy(ctx: BuildContext, inst: Instance) -> Built:
+    """``aws_iam_policy``: a standalone document, judged once whatever it is attached to."""
+    policy = IdentityPolicy(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"))
+    policy.statements = ctx.statements(inst.props, "policy", inst.id, inst.loc)
+    return policy, None
+
+
+def _principal_policy(key: str, kind: str) -> Callable[[BuildContext, Instance], Built]:
+    """``aws_iam_role_policy``, ``aws_iam_user_policy``, ``aws_iam_group_policy``: an inline document written
+    as its own resource, on a principal of the module or one defined elsewhere."""
+
+    def build(ctx: BuildContext, inst: Instance) -> Built:
+        p = inst.props
+        policy = IdentityPolicy(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"))
+        policy.statements = ctx.statements(p, "policy", inst.id, inst.loc)
+
+        def link() -> None:
+            principal = principal_of(ctx, inst, p, key, kind)
+            if principal is not None:
+                policy.attach(principal)
+        return policy, link
+    return build
+
+
+def build_policy_attachment(ctx: BuildContext, inst: Instance) -> Built:
+    """``aws_iam_{role,user,group}_policy_attachment`` (one principal) and ``aws_iam_policy_attachment`` (lists)."""
     p = inst.props
 
     def link() -> None:
-        role = ctx.entity(p, "role", Role)
-        if isinstance(role, Role):
-            role.statements.extend(ctx.statements(p, "policy", inst.id, inst.loc))
-    return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
-
-
-def build_role_policy_attachment(ctx: BuildContext, inst: Instance) -> Built:
-    p = inst.props
-
-    def link() -> None:
-        role_keys = ["role"] if "role" in p else []
-        roles: list[Role] = []
-        for key in role_keys:
-            role = ctx.entity(p, key, Role)
-            if isinstance(role, Role):
-                roles.append(role)
-        listed = p.get("roles")
-        if isinstance(listed, list):
-            refs = ctx.refs(p, "roles")
+        principals: list[Role] = []
+        for key, kind in (("role", "role"), ("user", "user"), ("group", "group")):
+            if key in p or ctx.refs(p, key):
+                found = principal_of(ctx, inst, p, key, kind)
+                if found is not None:
+                    principals.append(found)
+        for key, kind in (("roles", "role"), ("users", "user"), ("groups", "group")):
+            listed = p.get(key)
+            refs = ctx.refs(p, key)
             for ref in refs:
                 found = ctx.entities.get(ref)
-                if isinstance(found, Role) and found not in roles:
-                    roles.append(found)
-            for name in listed:
-                for found in ctx.entities.values():
-                    if isinstance(found, Role) and isinstance(name, str) and found.name == name and found not in roles:
-                        roles.append(found)
-        for role in roles:
-            attach_policy(ctx, role, p.get("policy_arn"), where(p, "policy_arn") or inst.loc, ctx.refs(p, "policy_arn"))
+                if isinstance(found, Role) and found.principal_kind == kind and found not in principals:
+                    principals.append(found)
+            for i, name in enumerate(listed if isinstance(listed, list) else []):
+                if not isinstance(name, str):
+                    continue
+                match = next((e for e in ctx.entities.values() if isinstance(e, Role) and e.name == name
+                              and e.principal_kind == kind), None)
+                if match is None:
+                    match = external_parent(ctx.tpl, ctx.entities, Role, f"{kind} {name}",
+                                            lambda name=name, i=i: Role(name, ctx.tpl_resource(inst),
+                                                                        value_loc(listed, i) or inst.loc, name=name,
+                                                                        external=True, principal_kind=kind))
+                if match not in principals:
+                    principals.append(match)
+        for principal in principals:
+            attach_policy(ctx, principal, p.get("policy_arn"), where(p, "policy_arn") or inst.loc,
+                          ctx.refs(p, "policy_arn"))
     return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
 
 
@@ -420,10 +466,6 @@ def build_key(ctx: BuildContext, inst: Instance) -> Built:
     return key, None
 
 
-def _holder(ctx: BuildContext, inst: Instance) -> Built:
-    return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), None
-
-
 RESOURCE_BUILDERS: dict[str, Callable[[BuildContext, Instance], Built]] = {
     "aws_lambda_function": build_function,
     "aws_lambda_function_url": build_function_url,
@@ -433,11 +475,17 @@ RESOURCE_BUILDERS: dict[str, Callable[[BuildContext, Instance], Built]] = {
     "aws_sns_topic_subscription": _trigger_builder(
         lambda ctx, p: "sns" if p.get("protocol") in ("lambda", None) else None, [("endpoint",)], "topic_arn"),
     "aws_cloudwatch_event_target": _trigger_builder(_event_kind, [("arn",)], "rule"),
-    "aws_iam_role": build_role,
-    "aws_iam_role_policy": build_role_policy,
-    "aws_iam_role_policy_attachment": build_role_policy_attachment,
-    "aws_iam_policy_attachment": build_role_policy_attachment,
-    "aws_iam_policy": _holder,
+    "aws_iam_role": _principal_builder("role"),
+    "aws_iam_user": _principal_builder("user"),
+    "aws_iam_group": _principal_builder("group"),
+    "aws_iam_role_policy": _principal_policy("role", "role"),
+    "aws_iam_user_policy": _principal_policy("user", "user"),
+    "aws_iam_group_policy": _principal_policy("group", "group"),
+    "aws_iam_role_policy_attachment": build_policy_attachment,
+    "aws_iam_user_policy_attachment": build_policy_attachment,
+    "aws_iam_group_policy_attachment": build_policy_attachment,
+    "aws_iam_policy_attachment": build_policy_attachment,
+    "aws_iam_policy": build_identity_policy,
     "aws_s3_bucket": build_bucket,
     "aws_s3_bucket_server_side_encryption_configuration": _bucket_side(_apply_encryption),
     "aws_s3_bucket_public_access_block": _bucket_side(_apply_public_access_block),
