@@ -316,3 +316,29 @@ def test_every_corpus_terraform_folder_parses_without_a_crash():
         entities += len(tpl.entities)
         assert not [p for p in tpl.problems if p.rule_id == "E001"], folder
     assert len(folders) > 150 and entities > 500
+
+
+def test_modules_terraform_init_downloaded_are_analysed_without_network(tmp_path):
+    import json as _json
+
+    from iac_lint.api import scan
+    from iac_lint.config import Config
+
+    (tmp_path / "main.tf").write_text(
+        'module "store" {\n  source  = "acme/store/aws"\n  version = "1.2.0"\n  name    = "orders"\n}\n'
+        'module "missing" {\n  source = "git::https://example.com/x.git"\n}\n')
+    installed = tmp_path / ".terraform" / "modules" / "store"
+    installed.mkdir(parents=True)
+    (installed / "main.tf").write_text(
+        'variable "name" {}\nresource "aws_sqs_queue" "q" {\n  name = var.name\n  sqs_managed_sse_enabled = false\n}\n')
+    (tmp_path / ".terraform" / "modules" / "modules.json").write_text(_json.dumps({"Modules": [
+        {"Key": "", "Source": "", "Dir": "."},
+        {"Key": "store", "Source": "registry.terraform.io/acme/store/aws", "Version": "1.2.0",
+         "Dir": ".terraform/modules/store"},
+        # A manifest entry pointing outside the scanned root is never read.
+        {"Key": "missing", "Source": "git::https://example.com/x.git", "Dir": "../../elsewhere"},
+    ]}))
+    report = scan([str(tmp_path)], Config())
+    found = {(f.rule_id, f.resource) for f in report.findings}
+    assert ("ENC002", "module.store.aws_sqs_queue.q") in found
+    assert any(f.rule_id == "I002" and "missing" in f.message for f in report.findings)

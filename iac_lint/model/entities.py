@@ -296,11 +296,15 @@ class Table(Entity):
 
 @dataclass(slots=True, eq=False)
 class Stream(Entity):
+    """A Kinesis data stream, or a Firehose delivery stream (``service``), holding records at rest."""
+
     kind: ClassVar[str] = "stream"
 
-    # "none" or "kms" or Unknown
+    # "none" or "kms" or Unknown; "source" for a delivery stream that reads a Kinesis stream or MSK topic
+    # (its records are as encrypted as the source's, and it takes no encryption setting of its own).
     encryption: Value = "none"
     kms_key: Value = None
+    service: str = "kinesis"  # "kinesis" or "firehose"
 
 
 @dataclass(slots=True, eq=False)

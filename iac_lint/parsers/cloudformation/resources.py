@@ -490,6 +490,25 @@ def build_stream(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     return stream, None
 
 
+def build_delivery_stream(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+    """``AWS::KinesisFirehose::DeliveryStream``: Direct PUT streams are encrypted only when asked to."""
+    p = res.properties
+    stream = Stream(res.id, res, res.location, name=name_of(ctx, p, "DeliveryStreamName") or res.id,
+                    service="firehose")
+    source = ctx.resolve(get_path(p, "DeliveryStreamType"))
+    config = get_path(p, "DeliveryStreamEncryptionConfigurationInput")
+    if isinstance(source, str) and source != "DirectPut":
+        stream.set("encryption", "source", path_loc(p, "DeliveryStreamType"))
+    elif isinstance(source, Unknown):
+        stream.set("encryption", source, path_loc(p, "DeliveryStreamType"))
+    elif config is not None:
+        key_type = opaque_block(ctx, config) or ctx.resolve(get_path(config, "KeyType"))
+        stream.set("encryption", key_type if isinstance(key_type, Unknown) else "kms",
+                   path_loc(p, "DeliveryStreamEncryptionConfigurationInput"))
+        stream.kms_key = ctx.resolve(get_path(config, "KeyARN"))
+    return stream, None
+
+
 def build_log_group(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     group = LogGroup(res.id, res, res.location, name=name_of(ctx, p, "LogGroupName") or res.id)
@@ -526,6 +545,7 @@ BUILDERS: dict[str, Callable[[CfnContext, Template, Resource], Built]] = {
     "AWS::Events::Rule": build_events_rule,
     "AWS::DynamoDB::Table": build_table,
     "AWS::Kinesis::Stream": build_stream,
+    "AWS::KinesisFirehose::DeliveryStream": build_delivery_stream,
     "AWS::Logs::LogGroup": build_log_group,
     "AWS::KMS::Key": build_key,
     **APIGATEWAY_BUILDERS,

@@ -13,7 +13,7 @@ from iac_lint.model import (
     Bucket, Entity, Function, IdentityPolicy, Key, Location, LogGroup, ManagedPolicyRef, Permission, PublicAccessBlock, Queue,
     Role, Stream, Table, Topic, Trigger, Unknown, loc_of, value_loc,
 )
-from iac_lint.model.s3 import sse_mode
+from iac_lint.model.s3 import acl_of_grants, sse_mode
 from iac_lint.parsers.kernel import Built, LinkOnly, external_parent
 from iac_lint.parsers.terraform.instances import (
     BuildContext, Instance, as_bool, each_block, first, get, name_of, set_fact, unset_if, where,
@@ -291,6 +291,8 @@ def build_bucket(ctx: BuildContext, inst: Instance) -> Built:
     if config is not None:
         read_encryption(bucket, config, loc_of(config))
     set_fact(bucket, "acl", p, "acl")
+    read_grants(bucket, each_block(p, "grant"), lambda g: [(g.get("uri"), perm) for perm in
+                                                            (g.get("permissions") or [])])
     enabled = get(p, "versioning", "enabled")
     if enabled is not None:
         enabled = as_bool(enabled)
@@ -325,12 +327,31 @@ def _apply_public_access_block(ctx: BuildContext, inst: Instance, bucket: Bucket
     bucket.locs["public_access_block"] = inst.loc
 
 
+def read_grants(bucket: Bucket, grants: list[Any], pairs: Callable[[Any], list[tuple[Any, Any]]]) -> bool:
+    """ACL ``grant`` blocks: a grant to everyone (or every AWS account) is the public canned ACL it amounts
+    to, set at that grant.  True when a public grant was found."""
+    for grant in grants:
+        public = acl_of_grants(pairs(grant)) if isinstance(grant, dict) else None
+        if public is not None and not (bucket.acl == "public-read-write"):
+            bucket.set("acl", public, loc_of(grant))
+            if public == "public-read-write":
+                return True
+    return bucket.acl in ("public-read", "authenticated-read", "public-read-write")
+
+
 def _apply_acl(ctx: BuildContext, inst: Instance, bucket: Bucket) -> None:
     p = inst.props
     if p.get("acl") is not None:
         bucket.set("acl", p["acl"], where(p, "acl"))
     elif first(p, "access_control_policy") is not None:
-        bucket.set("acl", Unknown("access_control_policy"), loc_of(first(p, "access_control_policy")))
+        policy = first(p, "access_control_policy")
+        grants = each_block(policy, "grant")
+        if not read_grants(bucket, grants, lambda g: [(first(g, "grantee").get("uri") if isinstance(
+                first(g, "grantee"), dict) else None, g.get("permission"))]):
+            # Grants to accounts and canonical users only: private, unless something is not static.
+            unknown = any(isinstance(v, Unknown) for g in grants if isinstance(g, dict) for v in g.values())
+            bucket.set("acl", Unknown("access_control_policy") if unknown or not grants else "private",
+                       loc_of(policy))
 
 
 def _apply_policy(ctx: BuildContext, inst: Instance, bucket: Bucket) -> None:
@@ -440,6 +461,23 @@ def build_stream(ctx: BuildContext, inst: Instance) -> Built:
     return stream, None
 
 
+def build_delivery_stream(ctx: BuildContext, inst: Instance) -> Built:
+    """``aws_kinesis_firehose_delivery_stream``: Direct PUT streams are encrypted only when asked to."""
+    p = inst.props
+    stream = Stream(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"), service="firehose")
+    for source_block in ("kinesis_source_configuration", "msk_source_configuration"):
+        if first(p, source_block) is not None:
+            stream.set("encryption", "source", loc_of(first(p, source_block)))
+            return stream, None
+    sse = first(p, "server_side_encryption")
+    if sse is not None:
+        enabled = as_bool(sse.get("enabled", False))
+        mode = enabled if isinstance(enabled, Unknown) else ("kms" if enabled else "none")
+        stream.set("encryption", mode, where(sse, "enabled") or loc_of(sse))
+        stream.kms_key = sse.get("key_arn")
+    return stream, None
+
+
 def build_log_group(ctx: BuildContext, inst: Instance) -> Built:
     p = inst.props
     group = LogGroup(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"))
@@ -500,6 +538,7 @@ RESOURCE_BUILDERS: dict[str, Callable[[BuildContext, Instance], Built]] = {
     "aws_sns_topic_policy": _policy_side(Topic, "arn"),
     "aws_dynamodb_table": build_table,
     "aws_kinesis_stream": build_stream,
+    "aws_kinesis_firehose_delivery_stream": build_delivery_stream,
     "aws_cloudwatch_log_group": build_log_group,
     "aws_kms_key": build_key,
 }
