@@ -209,6 +209,9 @@ class Function(Entity):
     dead_letter: Value = None
     kms_key: Value = None
     log_group: "LogGroup | None" = None
+    # True for the placeholder of a function a URL or permission names but the unit does not define: its
+    # own settings are Unknown.
+    external: bool = False
 
     @property
     def public_triggers(self) -> list[Trigger]:
@@ -386,6 +389,13 @@ class Api(Entity):
     routes: list[Route] = field(default_factory=list)
     # True when iac-lint built the API from events (SAM implicit API, Serverless ``http`` events).
     implicit: bool = False
+    # True for the placeholder of an API its methods, routes or stages name but the unit does not define.
+    external: bool = False
+
+    @property
+    def label(self) -> str:
+        """How findings name the API: ``API Orders``, or ``API defined elsewhere (!ImportValue shared-api)``."""
+        return f"API defined elsewhere ({self.id})" if self.external else f"API {self.id}"
 
 
 @dataclass(slots=True, eq=False)

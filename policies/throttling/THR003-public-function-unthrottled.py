@@ -1,7 +1,7 @@
 """Flags a function reachable from a public API or URL with no throttle anywhere on that path."""
 
 from iac_lint.model import Unknown
-from iac_lint.model.apigateway import route_key, route_throttle, stage_throttled
+from iac_lint.model.apigateway import route_key, route_limited, stage_throttled
 from iac_lint.rules import Violation
 
 RULE = {
@@ -17,7 +17,8 @@ RULE = {
         "what": "Follows each trigger that anyone can use without credentials — an API route without an "
                 "authorizer or API key on a public API, or a function URL with `AuthType: NONE` — and flags "
                 "the function when nothing on that path limits the rate: no stage-wide or per-route throttle "
-                "on any stage of the API, no usage plan with a throttle, and no "
+                "on any stage of the API, no usage plan with a throttle that applies (a usage plan limits only "
+                "requests carrying its API key), and no "
                 "`ReservedConcurrentExecutions` (`reserved_concurrent_executions`, serverless "
                 "`reservedConcurrency`) above zero. An unresolvable reserved concurrency passes.",
         "why": "This is the denial-of-wallet path: every request invokes the function, and the function "
@@ -51,8 +52,10 @@ def _reserved(fn):
 def _path_throttled(trigger):
     if trigger.kind == "url" or trigger.api is None:
         return False
+    if trigger.api.external and not trigger.api.stages:
+        return True  # the stages of an API defined elsewhere are not known here: not decidable
     route = trigger.route
-    return any(stage_throttled(stage) or (route is not None and route_throttle(stage, route) is not None)
+    return any(route_limited(stage, route) if route is not None else stage_throttled(stage)
                for stage in trigger.api.stages)
 
 
@@ -66,6 +69,6 @@ def check(fn):
             label = "its function URL"
         else:
             route = trigger.route
-            label = f"{route_key(route.method, route.path)} on API {trigger.api.id}" if route else f"API {trigger.api.id}"
+            label = f"{route_key(route.method, route.path)} on {trigger.api.label}" if route else trigger.api.label
         yield Violation(RULE["message"].format(function=fn.id, trigger=label), fn.loc, f"trigger:{label}")
         return

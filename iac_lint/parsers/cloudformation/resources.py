@@ -20,6 +20,7 @@ from iac_lint.model import (
     Trigger, Unknown, get_path, key_loc, loc_of, locate_plain, path_loc,
     value_loc,
 )
+from iac_lint.model.external import external_function
 from iac_lint.model.s3 import canned_acl, sse_mode
 from iac_lint.parsers.cloudformation.apigateway import APIGATEWAY_BUILDERS
 from iac_lint.parsers.cloudformation.intrinsics import (
@@ -293,7 +294,16 @@ def build_function_url(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     holder = LinkOnly(res.id, res, res.location)
 
     def link() -> None:
-        fn = ctx.name_or_arn(get_path(p, "TargetFunctionArn"), Function)
+        raw = get_path(p, "TargetFunctionArn")
+        fn = ctx.name_or_arn(raw, Function)
+        target = ctx.ref_target(raw)
+        if fn is None and raw is not None and not (target is not None and target in ctx.resource_ids):
+            # A URL on a function of another stack is still a URL anyone may call: judge it on a placeholder.
+            literal = ctx.resolve(raw)
+            text = literal if isinstance(literal, str) else expression_text(raw)
+            fn = external_parent(tpl, ctx.entities, Function, text,
+                                 lambda: external_function(text, res, path_loc(p, "TargetFunctionArn") or res.location,
+                                                           literal))
         if isinstance(fn, Function):
             fn.set("url_auth_type", ctx.resolve(get_path(p, "AuthType")), path_loc(p, "AuthType") or res.location)
     return holder, link

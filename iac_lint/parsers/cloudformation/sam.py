@@ -263,7 +263,9 @@ def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
             "AWS_IAM" if default == "AWS_IAM" else "CUSTOM"), path_loc(auth, "DefaultAuthorizer"))
     if get_path(auth, "ApiKeyRequired") is not None and ctx.resolve(get_path(auth, "ApiKeyRequired")) is True:
         api.default_authorization = api.default_authorization or "API_KEY"
-    if get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None:
+    link = apigateway.routes_from_definition(ctx, tpl, api, res, get_path(p, "DefinitionBody"),
+                                             default_applies=api.default_authorization is not None)
+    if link is None and (get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None):
         api.default_authorization = api.default_authorization or Unknown("OpenAPI definition")
     stage = _stage_for(ctx, api, res, res.location, "Prod")
     apigateway.read_method_settings(ctx, stage, get_path(p, "MethodSettings"))
@@ -276,7 +278,7 @@ def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
         plan.throttle = apigateway.read_throttle(ctx, plan_cfg.get("Throttle"), "RateLimit", "BurstLimit")
         plan.stages.append(stage)
         tpl.add(plan)
-    return api, None
+    return api, link
 
 
 def build_sam_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
@@ -286,13 +288,15 @@ def build_sam_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     if default is not None:
         api.set("default_authorization", "AWS_IAM" if default == "AWS_IAM" else "JWT",
                 path_loc(get_path(p, "Auth"), "DefaultAuthorizer"))
-    if get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None:
+    link = apigateway.routes_from_definition(ctx, tpl, api, res, get_path(p, "DefinitionBody"),
+                                             default_applies=api.default_authorization is not None)
+    if link is None and (get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None):
         api.default_authorization = api.default_authorization or Unknown("OpenAPI definition")
     stage = _stage_for(ctx, api, res, res.location, "$default")
     apigateway.read_http_stage_throttles(ctx, stage, p)
     set_fact(stage, "access_logging", ctx, p, "AccessLogSettings", "DestinationArn")
     tpl.add(stage)
-    return api, None
+    return api, link
 
 
 def build_simple_table(ctx: CfnContext, tpl: Template, res: Resource) -> Built:

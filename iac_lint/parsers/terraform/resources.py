@@ -13,6 +13,7 @@ from iac_lint.model import (
     Bucket, Entity, Function, IdentityPolicy, Key, Location, LogGroup, ManagedPolicyRef, Permission, PublicAccessBlock, Queue,
     Role, Stream, Table, Topic, Trigger, Unknown, loc_of, value_loc,
 )
+from iac_lint.model.external import external_bucket, external_function
 from iac_lint.model.s3 import acl_of_grants, sse_mode
 from iac_lint.parsers.kernel import Built, LinkOnly, external_parent
 from iac_lint.parsers.terraform.instances import (
@@ -61,6 +62,15 @@ def build_function_url(ctx: BuildContext, inst: Instance) -> Built:
 
     def link() -> None:
         fn = ctx.entity(p, "function_name", Function)
+        refs = ctx.refs(p, "function_name")
+        raw = p.get("function_name")
+        if fn is None and (raw is not None or refs) and \
+                not any(ref in ctx.instances and ctx.instances[ref].mode == "managed" for ref in refs):
+            # A URL on a function of another module is still a URL anyone may call: judge it on a placeholder.
+            text = raw if isinstance(raw, str) else (raw.expr if isinstance(raw, Unknown) else ", ".join(refs))
+            fn = external_parent(ctx.tpl, ctx.entities, Function, text,
+                                 lambda: external_function(text, ctx.tpl_resource(inst),
+                                                           where(p, "function_name") or inst.loc, raw))
         if isinstance(fn, Function):
             fn.set("url_auth_type", p.get("authorization_type", Unknown("authorization_type")),
                    where(p, "authorization_type") or inst.loc)
@@ -311,7 +321,18 @@ def _bucket_side(apply: Callable[[BuildContext, Instance, Bucket], None]) -> Cal
 
     def build(ctx: BuildContext, inst: Instance) -> Built:
         def link() -> None:
-            bucket = ctx.entity(inst.props, "bucket", Bucket)
+            p = inst.props
+            bucket = ctx.entity(p, "bucket", Bucket)
+            refs = ctx.refs(p, "bucket")
+            raw = p.get("bucket")
+            if bucket is None and (raw is not None or refs) and \
+                    not any(ref in ctx.instances and ctx.instances[ref].mode == "managed" for ref in refs):
+                # A setting written for a bucket of another module (a variable, a data source, a name) is
+                # judged on a placeholder: a written block with a flag off, an ACL, a public policy.
+                text = raw if isinstance(raw, str) else (raw.expr if isinstance(raw, Unknown) else ", ".join(refs))
+                bucket = external_parent(ctx.tpl, ctx.entities, Bucket, text,
+                                         lambda: external_bucket(text, ctx.tpl_resource(inst),
+                                                                 where(p, "bucket") or inst.loc, raw))
             if isinstance(bucket, Bucket):
                 apply(ctx, inst, bucket)
         return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
