@@ -80,7 +80,8 @@ def main() -> None:
         "terraform": sorted({os.path.dirname(p) for p in groups.get("terraform", [])}),
     }
     plan["all"] = plan["cloudformation+sam"] + plan["serverless"] + plan["terraform"]
-    print(f"{'group':<20}{'files':>7}{'resources':>11}{'wall s':>9}{'files/s':>9}{'parse %':>9}{'rules s':>9}{'findings':>10}")
+    print(f"{'group':<20}{'files':>7}{'resources':>11}{'wall s':>9}{'files/s':>9}{'parse %':>9}"
+          f"{'rules s':>9}{'findings':>10}")
     for name, paths in plan.items():
         if not paths:
             continue

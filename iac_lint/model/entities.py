@@ -110,7 +110,7 @@ class Role(Entity):
     managed_policies: list[ManagedPolicyRef] = field(default_factory=list)
     permissions_boundary: Value = None
     assume_principals: list[Value] = field(default_factory=list)
-    functions: list["Function"] = field(default_factory=list)
+    functions: list[Function] = field(default_factory=list)
     # True when the role is defined outside the scanned files (an ARN): its policies are unknown.
     external: bool = False
     principal_kind: str = "role"  # "role", "user" or "group"
@@ -183,8 +183,8 @@ class Trigger:
 
     kind: str
     public: Value = False
-    api: "Api | None" = None
-    route: "Route | None" = None
+    api: Api | None = None
+    route: Route | None = None
     source: Value = None
     loc: Location | None = None
 
@@ -204,11 +204,11 @@ class Function(Entity):
     tracing: Value = None
     url_auth_type: Value = None  # None: no function URL; "NONE" / "AWS_IAM" / Unknown
     triggers: list[Trigger] = field(default_factory=list)
-    permissions: list["Permission"] = field(default_factory=list)
+    permissions: list[Permission] = field(default_factory=list)
     vpc: Value = None
     dead_letter: Value = None
     kms_key: Value = None
-    log_group: "LogGroup | None" = None
+    log_group: LogGroup | None = None
     # True for the placeholder of a function a URL or permission names but the unit does not define: its
     # own settings are Unknown.
     external: bool = False
@@ -338,7 +338,7 @@ class Route(Entity):
 
     kind: ClassVar[str] = "route"
 
-    api: "Api | None" = None
+    api: Api | None = None
     method: Value = None  # GET, POST, ANY, OPTIONS, $connect ...
     path: Value = None
     # NONE, AWS_IAM, COGNITO_USER_POOLS, CUSTOM, JWT, or Unknown; None when not written
@@ -358,7 +358,7 @@ class UsagePlan(Entity):
 
     throttle: Throttle | None = None
     quota: Value = None
-    stages: list["Stage"] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
     stage_refs: list[tuple[Value, Value]] = field(default_factory=list)  # (api ref, stage name) for the linker
 
 
@@ -366,7 +366,7 @@ class UsagePlan(Entity):
 class Stage(Entity):
     kind: ClassVar[str] = "stage"
 
-    api: "Api | None" = None
+    api: Api | None = None
     stage_name: Value = None
     # Stage-wide throttle: REST MethodSettings for "/*/*", HTTP DefaultRouteSettings.
     throttle: Throttle | None = None

@@ -1,7 +1,7 @@
 """Flags an administrator-level AWS managed policy on a role, user or group of the unit."""
 
-from iac_lint.rules import Violation
 from iac_lint.model.iam_actions import is_admin_level_managed_policy
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "IAM004",
