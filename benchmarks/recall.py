@@ -12,8 +12,8 @@ cloudformation, sam, serverless or terraform; ``family`` the rule category (leas
 encryption, public-access, throttling); ``rules`` the iac-lint rule ids that stand for the problem
 the sample shows or avoids (comma-separated); ``expect`` is ``bad`` (the problem is there: one of
 ``rules`` must fire) or ``good`` (it is not: none of them may fire); ``resource``, when given, limits
-the judgement to findings on that resource (a sample file often holds other, unrelated resources).  A sample whose expectation is
-contested or outdated is left out of the file, with a comment saying why.
+the judgement to findings on that resource (a sample file often holds other, unrelated resources).
+A sample whose expectation is contested or outdated is left out of the file, with a comment saying why.
 
 Prints, per family x format, recall (bad samples found / bad samples) and the false-alarm rate (good
 samples flagged / good samples), and the samples that missed.  The samples themselves stay outside

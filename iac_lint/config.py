@@ -70,7 +70,12 @@ from typing import Any
 
 from iac_lint.model import SEVERITIES, Finding
 from iac_lint.model.rule_ids import (
-    CATEGORIES, TEMPLATE_VALIDITY, is_rule_id, is_rule_token, matches_rule, names_any_rule, unknown_token_message,
+    TEMPLATE_VALIDITY,
+    is_rule_id,
+    is_rule_token,
+    matches_rule,
+    names_any_rule,
+    unknown_token_message,
 )
 from iac_lint.parsers import ParseOptions
 

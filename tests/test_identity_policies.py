@@ -11,11 +11,11 @@ CFN_SHARED_POLICY = textwrap.dedent("""\
       Reader:
         Type: AWS::IAM::Role
         Properties:
-          AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}
+          AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}}]}
       Writer:
         Type: AWS::IAM::Role
         Properties:
-          AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}
+          AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}}]}
       Auditor:
         Type: AWS::IAM::User
       Shared:
@@ -42,7 +42,7 @@ CFN_SHARED_POLICY = textwrap.dedent("""\
       FnAdminRole:
         Type: AWS::IAM::Role
         Properties:
-          AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}
+          AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}}]}
           ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]
       AdminFn:
         Type: AWS::Lambda::Function

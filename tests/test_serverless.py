@@ -326,7 +326,8 @@ def test_shared_role_reads_every_statement_form_at_exact_lines(basic):
     role = one(tpl, Role)
     assert role.id == "IamRoleLambdaExecution" and role.format == "serverless"
     assert role.loc.line == line_of(text, "iamRoleStatements:")  # the first IAM block written
-    actions = {a: stmt.where(f"actions.{i}").line for stmt in role.effective_statements for i, a in enumerate(stmt.actions)}
+    actions = {a: stmt.where(f"actions.{i}").line
+               for stmt in role.effective_statements for i, a in enumerate(stmt.actions)}
     assert actions == {"dynamodb:GetItem": line_of(text, "dynamodb:GetItem"), "*": line_of(text, '- "*"'),
                        "s3:*": line_of(text, '"s3:*"')}
     assert [m.arn for m in role.managed_policies] == ["arn:aws:iam::aws:policy/AdministratorAccess"]

@@ -114,7 +114,7 @@ class Role(Entity):
     # True when the role is defined outside the scanned files (an ARN): its policies are unknown.
     external: bool = False
     principal_kind: str = "role"  # "role", "user" or "group"
-    policies: list["IdentityPolicy"] = field(default_factory=list)
+    policies: list[IdentityPolicy] = field(default_factory=list)
 
     @property
     def effective_statements(self) -> list[PolicyStatement]:
@@ -153,7 +153,7 @@ class IdentityPolicy(Entity):
             principal.policies.append(self)
 
     @property
-    def functions(self) -> list["Function"]:
+    def functions(self) -> list[Function]:
         """The functions that run with this document (through the roles it is attached to)."""
         out: list[Function] = []
         for principal in self.principals:

@@ -11,8 +11,9 @@ proxies to is in ``x-amazon-apigateway-integration.uri``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from iac_lint.model import Location, Unknown, key_loc, loc_of
 
@@ -36,7 +37,8 @@ def _schemes(doc: dict[str, Any], resolve: Resolve) -> dict[str, tuple[str | Non
     """Scheme name -> (authorization it stands for, is an API key)."""
     out: dict[str, tuple[str | None, bool]] = {}
     components = resolve(doc.get("components"))
-    found = [doc.get("securityDefinitions"), components.get("securitySchemes") if isinstance(components, dict) else None]
+    found = [doc.get("securityDefinitions"),
+             components.get("securitySchemes") if isinstance(components, dict) else None]
     for table in found:
         table = resolve(table)
         for name, scheme in (table.items() if isinstance(table, dict) else []):
@@ -104,7 +106,7 @@ def operations(doc: Any, resolve: Resolve, default_applies: bool = False) -> lis
             if str(method_key).lower() not in _METHODS or not isinstance(operation, dict):
                 continue
             method = "ANY" if str(method_key).lower() == _METHODS[-1] else str(method_key).upper()
-            requirements = operation["security"] if "security" in operation else top
+            requirements = operation.get("security", top)
             if requirements is None and default_applies:
                 auth, key = None, False
             else:

@@ -40,5 +40,5 @@ def check(policy):
             continue
         for i, action in enumerate(stmt.actions):
             if matches_action(action, "iam:PassRole"):
-                yield Violation(RULE["message"].format(subject=policy.subject, action=action), stmt.where(f"actions.{i}"),
-                                f"{stmt.source}:{stmt.sid or ''}:{action}")
+                yield Violation(RULE["message"].format(subject=policy.subject, action=action),
+                                stmt.where(f"actions.{i}"), f"{stmt.source}:{stmt.sid or ''}:{action}")

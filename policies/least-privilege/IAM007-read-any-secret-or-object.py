@@ -27,8 +27,9 @@ RULE = {
         "example": "- Effect: Allow\n  Action: secretsmanager:GetSecretValue\n  Resource: '*'",
         "fix": "Name the secrets, parameters, keys or bucket paths the code reads, e.g. "
                "`!Ref DatabaseSecret`, `arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter/orders/*`, "
-               "`!GetAtt DataKey.Arn`, `arn:aws:s3:::reports/*`; with SAM, use `AWSSecretsManagerGetSecretValuePolicy`, "
-               "`SSMParameterReadPolicy`, `KMSDecryptPolicy` or `S3ReadPolicy` with the resource's name.",
+               "`!GetAtt DataKey.Arn`, `arn:aws:s3:::reports/*`; with SAM, use "
+               "`AWSSecretsManagerGetSecretValuePolicy`, `SSMParameterReadPolicy`, `KMSDecryptPolicy` or "
+               "`S3ReadPolicy` with the resource's name.",
         "references": [
             "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html",
             "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",

@@ -2,7 +2,11 @@
 
 from iac_lint.model import Unknown
 from iac_lint.model.apigateway import (
-    authorization_is_open, authorizer_applies, invokes_something, route_authorizer, route_key,
+    authorization_is_open,
+    authorizer_applies,
+    invokes_something,
+    route_authorizer,
+    route_key,
 )
 from iac_lint.rules import Violation
 

@@ -10,7 +10,8 @@ RULE = {
     "category": "throttling",
     "title": "REST API stage has no throttling",
     "applies_to": "stage",
-    "message": "Stage {stage} of REST {api} sets no throttling (MethodSettings, or a usage plan that every route's API key puts in force)",
+    "message": "Stage {stage} of REST {api} sets no throttling "
+               "(MethodSettings, or a usage plan that every route's API key puts in force)",
     "docs": {
         "what": "Flags a stage of a public REST API that has neither a stage-wide throttle (`MethodSettings` "
                 "for `/*` and `*` with `ThrottlingRateLimit`/`ThrottlingBurstLimit`, "

@@ -235,7 +235,8 @@ def link_event(ctx: SamContext, tpl: Template, fn: Function, name: str, event: A
             # SAM writes the event into the API's DefinitionBody: the same operation read from the body is
             # this route, judged once (with the event's settings, which SAM applies to it).
             written = f"{api.id} {method} {path}"
-            tpl.entities[:] = [e for e in tpl.entities if not (isinstance(e, Route) and e.id == written and e.api is api)]
+            tpl.entities[:] = [e for e in tpl.entities
+                               if not (isinstance(e, Route) and e.id == written and e.api is api)]
         tpl.add(route)
         return
     if etype == "FunctionUrl":

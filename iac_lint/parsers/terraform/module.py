@@ -253,8 +253,9 @@ class _ModuleReader:
                 except (OSError, ValueError, AttributeError):
                     entries = []
                 for entry in entries if isinstance(entries, list) else []:
-                    if isinstance(entry, dict) and isinstance(entry.get("Key"), str) and isinstance(entry.get("Dir"), str):
-                        self._installed[entry["Key"]] = entry["Dir"]
+                    key, folder = (entry.get("Key"), entry.get("Dir")) if isinstance(entry, dict) else (None, None)
+                    if isinstance(key, str) and isinstance(folder, str):
+                        self._installed[key] = folder
         parts = module.key_prefix.split(".")
         key = ".".join([*(p for i, p in enumerate(parts) if i % 2 == 1 and p), name])
         relative = self._installed.get(key)

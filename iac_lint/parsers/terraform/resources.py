@@ -287,9 +287,9 @@ def build_policy_attachment(ctx: BuildContext, inst: Instance) -> Built:
                               and e.principal_kind == kind), None)
                 if match is None:
                     match = external_parent(ctx.tpl, ctx.entities, Role, f"{kind} {name}",
-                                            lambda name=name, i=i: Role(name, ctx.tpl_resource(inst),
-                                                                        value_loc(listed, i) or inst.loc, name=name,
-                                                                        external=True, principal_kind=kind))
+                                            lambda name=name, i=i, listed=listed, kind=kind: Role(
+                                                name, ctx.tpl_resource(inst), value_loc(listed, i) or inst.loc,
+                                                name=name, external=True, principal_kind=kind))
                 if match not in principals:
                     principals.append(match)
         for principal in principals:
@@ -382,7 +382,7 @@ def read_grants(bucket: Bucket, grants: list[Any], pairs: Callable[[Any], list[t
     to, set at that grant.  True when a public grant was found."""
     for grant in grants:
         public = acl_of_grants(pairs(grant)) if isinstance(grant, dict) else None
-        if public is not None and not (bucket.acl == "public-read-write"):
+        if public is not None and bucket.acl != "public-read-write":
             bucket.set("acl", public, loc_of(grant))
             if public == "public-read-write":
                 return True
