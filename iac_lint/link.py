@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_lint.model import Function, IdentityPolicy, Permission, Role, Route, Stage, Template, Trigger, UsagePlan
+from iac_lint.model import Function, IdentityPolicy, Permission, Role, Route, Stage, Template, Trigger, UsagePlan, Value
 from iac_lint.model.apigateway import route_is_open
 
 
@@ -63,7 +63,7 @@ def link_template(tpl: Template) -> Template:
     for route in tpl.of(Route):  # once every API knows all its routes (WebSocket $connect)
         api = route.api
         kind = {"rest": "api", "http": "http-api", "websocket": "websocket"}.get(api.api_kind, "api") if api else "api"
-        public: object = False
+        public: Value = False
         if api is not None and route_is_open(route):
             public = api.public
         for fn in route.target_functions:

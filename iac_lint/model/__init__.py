@@ -33,6 +33,7 @@ from iac_lint.model.entities import (
     Topic,
     Trigger,
     UsagePlan,
+    Value,
     entity_data,
 )
 from iac_lint.model.located import (
@@ -82,6 +83,7 @@ __all__ = [
     "Trigger",
     "Unknown",
     "UsagePlan",
+    "Value",
     "entity_data",
     "get_path",
     "is_unknown",

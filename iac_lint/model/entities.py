@@ -14,11 +14,12 @@ cross-references (a role's functions, a bucket's policy) after parsing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 
 from iac_lint.model.core import Location, Resource, Unknown
 
-Value = Any  # str | int | bool | None | Unknown, or lists/dicts of those
+# A fact's value: a literal, an Unknown, or lists/mappings of those (resolved CloudFormation/Terraform data).
+Value: TypeAlias = str | int | float | bool | Unknown | list["Value"] | dict[str, "Value"] | None
 
 
 @dataclass(slots=True, eq=False)
@@ -39,8 +40,8 @@ class Entity:
         """Where ``fact`` was written, or the entity's header when it was not."""
         return self.locs.get(fact) or self.loc
 
-    def set(self, fact: str, value: Value, loc: Location | None) -> None:
-        """Set a fact and remember the node that set it."""
+    def set(self, fact: str, value: Value | Entity, loc: Location | None) -> None:
+        """Set a fact (a value, or the entity it references: a function's role) and remember the node that set it."""
         setattr(self, fact, value)
         if loc is not None:
             self.locs[fact] = loc
@@ -66,7 +67,7 @@ class PolicyStatement:
     not_resources: list[Value] = field(default_factory=list)
     principals: list[Value] = field(default_factory=list)
     not_principals: list[Value] = field(default_factory=list)
-    conditions: dict[str, Any] = field(default_factory=dict)
+    conditions: dict[str, Any] = field(default_factory=dict)  # Values inside; the model reference says "mapping"
     sid: Value = None
     # Where the statement came from: "inline", a policy name, "template:S3CrudPolicy", "managed:arn..."
     source: str = "inline"

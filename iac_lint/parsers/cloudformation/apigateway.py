@@ -138,7 +138,8 @@ def rest_resource_path(ctx: CfnContext, resource_id: Any) -> str:
         body = ctx.data.get("Resources", {}).get(target) if target else None
         if not isinstance(body, dict) or body.get("Type") != "AWS::ApiGateway::Resource":
             break
-        props = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
+        raw_props = body.get("Properties")
+        props = raw_props if isinstance(raw_props, dict) else {}
         part = ctx.resolve(props.get("PathPart"))
         parts.append(part if isinstance(part, str) else "{?}")
         current = props.get("ParentId")

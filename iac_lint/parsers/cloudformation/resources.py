@@ -17,7 +17,6 @@ from typing import Any
 
 from iac_lint.model import (
     Bucket,
-    Entity,
     Function,
     IdentityPolicy,
     Key,
@@ -57,13 +56,13 @@ from iac_lint.parsers.cloudformation.intrinsics import (
     set_fact,
 )
 from iac_lint.parsers.iam import branches, statements_from_document
-from iac_lint.parsers.kernel import Built, LinkOnly, Pending, build_and_link, external_parent
+from iac_lint.parsers.kernel import Built, Link, LinkOnly, Pending, build_and_link, external_parent
 
 # --- reading -------------------------------------------------------------------
 
 
-def _suppressions_from_metadata(metadata: Any) -> list[tuple[str, str, Location]]:
-    """``Metadata: {iac-lint: {ignore: [{id: IAM001, reason: ...}]}}``."""
+def _suppressions_from_metadata(metadata: Any, fallback: Location) -> list[tuple[str, str, Location]]:
+    """``Metadata: {iac-lint: {ignore: [{id: IAM001, reason: ...}]}}``; ``fallback``: the resource's header."""
     out: list[tuple[str, str, Location]] = []
     if not isinstance(metadata, dict):
         return out
@@ -73,11 +72,11 @@ def _suppressions_from_metadata(metadata: Any) -> list[tuple[str, str, Location]
     entries = block.get("ignore")
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict) and entry.get("id"):
-            where = loc_of(entry) or loc_of(block)
+            where = loc_of(entry) or loc_of(block) or fallback
             reason = entry.get("reason")
             out.append((str(entry["id"]), str(reason) if reason else "", where))
         elif isinstance(entry, str):
-            out.append((str(entry), "", loc_of(entry) or loc_of(block)))
+            out.append((str(entry), "", loc_of(entry) or loc_of(block) or fallback))
     return out
 
 
@@ -114,7 +113,7 @@ def read_resources(ctx: CfnContext, tpl: Template, resources: Any, builders: dic
             continue
         resource = Resource(str(logical_id), str(rtype), ctx.format, props, header, ctx.file,
                             metadata=body.get("Metadata"))
-        resource.suppressions = _suppressions_from_metadata(body.get("Metadata"))
+        resource.suppressions = _suppressions_from_metadata(body.get("Metadata"), header)
         tpl.resources.append(resource)
         builder = builders.get(str(rtype))
         if builder is not None:
@@ -139,7 +138,7 @@ def parse_template(data: Any, file: str, fmt: str = "cloudformation",
 
 
 
-def build_function(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+def build_function(ctx: CfnContext, tpl: Template, res: Resource) -> tuple[Function, Link]:
     p = res.properties
     fn = Function(res.id, res, res.location, name=name_of(ctx, p, "FunctionName") or res.id)
     set_fact(fn, "runtime", ctx, p, "Runtime")
@@ -409,7 +408,7 @@ def build_bucket(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     return bucket, link
 
 
-def _resource_policy(cls: type[Entity], targets_key: str) -> Callable[..., Built]:
+def _resource_policy(cls: type[Bucket | Queue | Topic], targets_key: str) -> Callable[..., Built]:
     """``AWS::S3::BucketPolicy``, ``AWS::SQS::QueuePolicy``, ``AWS::SNS::TopicPolicy``."""
 
     def build(ctx: CfnContext, tpl: Template, res: Resource) -> Built:

@@ -39,7 +39,7 @@ from iac_lint.parsers.cloudformation import resources as cfn
 from iac_lint.parsers.cloudformation.intrinsics import CfnContext, list_entries, set_fact
 from iac_lint.parsers.cloudformation.sam_policies import expand_sam_template
 from iac_lint.parsers.iam import branches, statements_from_document
-from iac_lint.parsers.kernel import Built, LinkOnly
+from iac_lint.parsers.kernel import Built, Link, LinkOnly
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 BASIC_EXECUTION_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
@@ -138,9 +138,11 @@ class _Implicit:
 
     def __init__(self, ctx: CfnContext, tpl: Template, data: dict) -> None:
         self.ctx, self.tpl = ctx, tpl
-        globals_ = data.get("Globals") if isinstance(data.get("Globals"), dict) else {}
-        self.rest_globals = globals_.get("Api") if isinstance(globals_.get("Api"), dict) else LMap()
-        self.http_globals = globals_.get("HttpApi") if isinstance(globals_.get("HttpApi"), dict) else LMap()
+        raw_globals = data.get("Globals")
+        globals_ = raw_globals if isinstance(raw_globals, dict) else {}
+        rest, http = globals_.get("Api"), globals_.get("HttpApi")
+        self.rest_globals = rest if isinstance(rest, dict) else LMap()
+        self.http_globals = http if isinstance(http, dict) else LMap()
         self.apis: dict[str, Api] = {}
 
     def api(self, kind: str, res: Resource, where: Location) -> Api:
@@ -272,7 +274,7 @@ def _stage_for(ctx: CfnContext, api: Api, res: Resource, where: Location, defaul
     return stage
 
 
-def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> tuple[Api, Link | None]:
     p = res.properties
     api = Api(res.id, res, res.location, name=ctx.resolve(get_path(p, "Name")) or res.id, api_kind="rest")
     endpoint = ctx.resolve(get_path(p, "EndpointConfiguration"))
@@ -306,7 +308,7 @@ def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     return api, link
 
 
-def build_sam_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+def build_sam_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> tuple[Api, Link | None]:
     p = res.properties
     api = Api(res.id, res, res.location, name=ctx.resolve(get_path(p, "Name")) or res.id, api_kind="http")
     default = ctx.resolve(get_path(p, "Auth", "DefaultAuthorizer"))

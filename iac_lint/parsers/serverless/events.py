@@ -11,6 +11,7 @@ from typing import Any
 from iac_lint.model import (
     Api,
     Bucket,
+    Entity,
     Function,
     LMap,
     Location,
@@ -20,6 +21,7 @@ from iac_lint.model import (
     Trigger,
     Unknown,
     UsagePlan,
+    Value,
     get_path,
     key_loc,
     path_loc,
@@ -113,6 +115,8 @@ class Events(ServiceState):
             set_loc(stage.locs, "throttle", throttle.loc or path_loc(self.doc, "custom", "apiGatewayThrottling"))
 
     def http_route(self, fn: Function, index: int, cfg: Any, where: Location) -> None:
+        method: Value
+        path: Value
         if isinstance(cfg, str):  # ``http: GET users/{id}``
             method, _, path = cfg.strip().partition(" ")
             cfg_map: dict = LMap()
@@ -194,6 +198,8 @@ class Events(ServiceState):
         return api
 
     def http_api_route(self, fn: Function, index: int, cfg: Any, where: Location) -> None:
+        method: Value
+        path: Value
         if isinstance(cfg, str):  # ``httpApi: 'GET /users'`` or ``httpApi: '*'``
             text = cfg.strip()
             method, _, path = text.partition(" ") if text != "*" else ("*", "", "*")
@@ -292,7 +298,7 @@ class Events(ServiceState):
             return
 
         def link() -> None:
-            found = self.ctx.entity_for(raw, Bucket) if isinstance(raw, dict) else None
+            found: Entity | None = self.ctx.entity_for(raw, Bucket) if isinstance(raw, dict) else None
             if found is None and logical is not None:
                 found = self.ctx.entities.get(logical)
             if found is None and bucket_name is not None:
@@ -320,9 +326,9 @@ class Events(ServiceState):
         value = self.resolve(raw)
         trigger = Trigger(kind="sns", public=False, source=value, loc=where)
         fn.triggers.append(trigger)
-        creates = isinstance(value, str) and not value.startswith("arn:") and not (
-            isinstance(cfg, dict) and cfg_map.get("arn") is not None)
-        if creates:
+        # A topic given by name, not by ARN: the framework creates it.
+        if isinstance(value, str) and not value.startswith("arn:") and not (
+                isinstance(cfg, dict) and cfg_map.get("arn") is not None):
             logical = f"SNSTopic{alphanumeric_name(value)}"
             if not self.defined_in_resources(logical, value, "AWS::SNS::Topic", "TopicName"):
                 if not isinstance(self.ctx.entities.get(logical), Topic):

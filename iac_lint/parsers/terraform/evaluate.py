@@ -590,10 +590,10 @@ class Evaluator:
             elif root == "local" and first and first in module.locals:
                 yield from self.references(module.locals[first].expr, module.scope, depth + 1)
             elif root == "module" and first and len(ops) >= 2 and ops[1][0] == "attr":
-                child = module.children.get(first)
-                block = child.outputs.get(ops[1][1]) if child else None
-                if block is not None and "value" in block.body.attributes:
-                    yield from self.references(block.body.attributes["value"].expr, child.scope, depth + 1)
+                child_module = module.children.get(first)
+                block = child_module.outputs.get(ops[1][1]) if child_module else None
+                if child_module is not None and block is not None and "value" in block.body.attributes:
+                    yield from self.references(block.body.attributes["value"].expr, child_module.scope, depth + 1)
             elif root == "data" and len(ops) >= 2 and ops[1][0] == "attr" and first:
                 yield f"{module.key_prefix}data.{first}.{ops[1][1]}"
             elif first and f"{root}.{first}" in module.resources:

@@ -436,7 +436,8 @@ def _json_expr(value: Any, loc: Location) -> Expr:
                       for k, v in value.items())
         return Object(here, "{...}", items)
     if isinstance(value, LSeq):
-        return Tuple(here, "[...]", tuple(_json_expr(v, value.item_locs[i] if i < len(value.item_locs) else here)
+        item_locs = value.item_locs
+        return Tuple(here, "[...]", tuple(_json_expr(v, (item_locs[i] if i < len(item_locs) else None) or here)
                                           for i, v in enumerate(value)))
     if isinstance(value, str) and ("${" in value or "%{" in value):
         parts, directives = split_template(str(value), here)
@@ -463,15 +464,17 @@ def json_body(data: Any, file: str) -> Body:
     for kind, section in data.items():
         if not isinstance(section, LMap):
             continue
+        # decode_json_located locates every node; the file's start stands in for a section that is not.
+        section_loc = section.loc or Location(file, 1)
         if kind == "locals":
-            body.blocks.append(Block("locals", [], _json_block_body(section, section.loc), section.loc, file))
+            body.blocks.append(Block("locals", [], _json_block_body(section, section_loc), section_loc, file))
         elif kind in ("resource", "data"):
             for rtype, named in section.items():
                 for name, content in (named.items() if isinstance(named, LMap) else []):
-                    loc = named.key_locs.get(name, section.loc)
+                    loc = named.key_locs.get(name, section_loc)
                     body.blocks.append(Block(kind, [str(rtype), str(name)], _json_block_body(content, loc), loc, file))
         elif kind in ("variable", "module", "output"):
             for name, content in section.items():
-                loc = section.key_locs.get(name, section.loc)
+                loc = section.key_locs.get(name, section_loc)
                 body.blocks.append(Block(kind, [str(name)], _json_block_body(content, loc), loc, file))
     return body

@@ -262,6 +262,12 @@ def _principal_policy(key: str, kind: str) -> Callable[[BuildContext, Instance],
     return build
 
 
+def _external_principal(ctx: BuildContext, inst: Instance, name: str, loc: Location | None,
+                        kind: str) -> Callable[[], Role]:
+    """What makes the placeholder of a principal an attachment names by a literal name."""
+    return lambda: Role(name, ctx.tpl_resource(inst), loc or inst.loc, name=name, external=True, principal_kind=kind)
+
+
 def build_policy_attachment(ctx: BuildContext, inst: Instance) -> Built:
     """``aws_iam_{role,user,group}_policy_attachment`` (one principal) and ``aws_iam_policy_attachment`` (lists)."""
     p = inst.props
@@ -277,9 +283,9 @@ def build_policy_attachment(ctx: BuildContext, inst: Instance) -> Built:
             listed = p.get(key)
             refs = ctx.refs(p, key)
             for ref in refs:
-                found = ctx.entities.get(ref)
-                if isinstance(found, Role) and found.principal_kind == kind and found not in principals:
-                    principals.append(found)
+                referenced = ctx.entities.get(ref)
+                if isinstance(referenced, Role) and referenced.principal_kind == kind and referenced not in principals:
+                    principals.append(referenced)
             for i, name in enumerate(listed if isinstance(listed, list) else []):
                 if not isinstance(name, str):
                     continue
@@ -287,9 +293,7 @@ def build_policy_attachment(ctx: BuildContext, inst: Instance) -> Built:
                               and e.principal_kind == kind), None)
                 if match is None:
                     match = external_parent(ctx.tpl, ctx.entities, Role, f"{kind} {name}",
-                                            lambda name=name, i=i, listed=listed, kind=kind: Role(
-                                                name, ctx.tpl_resource(inst), value_loc(listed, i) or inst.loc,
-                                                name=name, external=True, principal_kind=kind))
+                                            _external_principal(ctx, inst, name, value_loc(listed, i), kind))
                 if match not in principals:
                     principals.append(match)
         for principal in principals:
