@@ -67,7 +67,9 @@ class Events(ServiceState):
         res = self.generated(REST_API_ID, "serverless:rest-api", node, where)
         name = self.resolve(gateway.get("restApiName") or self.provider.get("apiName")) or (
             f"{self.stage}-{self.service}" if isinstance(self.service, str) else REST_API_ID)
-        api = Api(REST_API_ID, res, where, name=name, api_kind="rest", implicit=True)
+        # `apiGateway.restApiId`: the events add methods to an API another service owns (defined elsewhere).
+        api = Api(REST_API_ID, res, where, name=name, api_kind="rest", implicit=True,
+                  external=gateway.get("restApiId") is not None)
         endpoint_raw = self.provider.get("endpointType") or gateway.get("endpointType")
         if endpoint_raw is not None:
             endpoint = self.resolve(endpoint_raw)
@@ -179,7 +181,8 @@ class Events(ServiceState):
         res = self.generated(HTTP_API_ID, "serverless:http-api", node, where)
         name = self.resolve(config.get("name")) or (
             f"{self.stage}-{self.service}" if isinstance(self.service, str) else HTTP_API_ID)
-        api = Api(HTTP_API_ID, res, where, name=name, api_kind="http", implicit=True)
+        api = Api(HTTP_API_ID, res, where, name=name, api_kind="http", implicit=True,
+                  external=config.get("id") is not None)  # `httpApi.id`: an HTTP API another service owns
         self.apis["http"] = api
         self.register(HTTP_API_ID, api)
         self.tpl.add(api)
