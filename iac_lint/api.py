@@ -173,8 +173,10 @@ def evaluate_reported(templates: list[Template], rules: list[Rule]) -> list[Find
     (and every error finding: an error anywhere in the module blinds the verdict on the named files)."""
     whole = [tpl for tpl in templates if tpl.report_files is None]
     findings = evaluate(whole, rules)
+    read_whole = {os.path.abspath(tpl.path) for tpl in whole}
     for tpl in templates:
-        if tpl.report_files is not None:
+        # A module also reached through a named directory is reported whole, once.
+        if tpl.report_files is not None and os.path.abspath(tpl.path) not in read_whole:
             wanted = tpl.report_files
             findings.extend(f for f in evaluate([tpl], rules)
                             if os.path.abspath(f.location.file) in wanted or f.category == "error")

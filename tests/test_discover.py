@@ -187,3 +187,12 @@ def test_config_exclude_applies_to_named_files_with_force_exclude(tmp_path):
     assert json.loads(named.stdout)["findings"], "named without --force-exclude: scanned"
     forced = cli("scan", "--force-exclude", "infra/security.tf", "--format", "json", cwd=str(tmp_path))
     assert json.loads(forced.stdout)["findings"] == []
+
+
+def test_a_named_file_inside_a_named_directory_is_reported_once(tmp_path):
+    import json
+
+    _split_module(tmp_path)
+    run = cli("scan", "infra", "infra/bucket.tf", "--format", "json", cwd=str(tmp_path))
+    found = [(f["rule_id"], f["file"], f["line"]) for f in json.loads(run.stdout)["findings"]]
+    assert len(found) == len(set(found)) and ("ENC002", "infra/security.tf", 9) in found

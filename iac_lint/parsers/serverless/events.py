@@ -252,18 +252,22 @@ class Events(ServiceState):
         res = self.generated(WEBSOCKET_API_ID, "serverless:websocket-api", node, where)
         name = self.resolve(self.provider.get("websocketsApiName")) or (
             f"{self.stage}-{self.service}-websockets" if isinstance(self.service, str) else WEBSOCKET_API_ID)
-        api = Api(WEBSOCKET_API_ID, res, where, name=name, api_kind="websocket", implicit=True)
+        # `provider.websocketApiId`: the routes go to a WebSocket API another service owns, with its stages.
+        shared = self.provider.get("websocketApiId") is not None
+        api = Api(WEBSOCKET_API_ID, res, where, name=name, api_kind="websocket", implicit=True, external=shared)
+        self.apis["websocket"] = api
+        self.register(WEBSOCKET_API_ID, api)
+        self.tpl.add(api)
+        if shared:
+            return api
         stage = Stage("WebsocketsDeploymentStage", res, where, name=self.stage, api=api, stage_name=self.stage)
         raw = get_path(self.provider, "logs", "websocket")
         if raw is not None:
             value = self.resolve(raw)
             enabled = truthy(value.get("accessLogging", True)) if isinstance(value, dict) else truthy(value)
             stage.set("access_logging", True if enabled is True else None, path_loc(self.provider, "logs", "websocket"))
-        self.apis["websocket"] = api
         self.stages["websocket"] = stage
-        self.register(WEBSOCKET_API_ID, api)
         self.register("WebsocketsDeploymentStage", stage)
-        self.tpl.add(api)
         self.tpl.add(stage)
         return api
 
