@@ -50,7 +50,10 @@ class Report:
 
 
 def active_rules(config: Config) -> list[Rule]:
+    from iac_lint.config import check_rule_tokens
+
     rules = load_rules(config.policies, builtin=config.builtin_rules)
+    check_rule_tokens(config, [(r.id, r.category) for r in rules])  # a misspelt selector is exit 2, not a pass
     return configure_rules(select_rules(rules, config.select, config.ignore), config.rule_options)
 
 
@@ -86,7 +89,11 @@ def _parse_unit_safely(unit: Unit, config: Config) -> list[Template]:
         # Worded like an unreadable file's E001, on the directory.
         return [_crashed(unit.path, f"cannot read directory: {unit.reason}")]
     try:
-        return link_all(parse_unit(unit, config.parse))
+        templates = link_all(parse_unit(unit, config.parse))
+        if unit.report_only:
+            for tpl in templates:
+                tpl.report_files = frozenset(os.path.abspath(f) for f in unit.report_only)
+        return templates
     except RecursionError:
         return [_crashed(unit.path, "nesting too deep to analyse")]
     except Exception as exc:  # a parser bug on one file must not lose the other files' findings
@@ -155,10 +162,25 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
     filters = Filters(tuple(config.exclude), config.exclude_root or config.root, config.respect_gitignore,
                       config.force_exclude)
     templates = parse_units(discover(paths, filters), config, progress)
-    findings = evaluate(templates, rules)
+    findings = evaluate_reported(templates, rules)
     if config.cfn_lint:
         findings, rules = _with_cfn_lint(findings, rules, templates, config)
     return finish(Report(findings, templates, rules), config, changes, scanned=paths)
+
+
+def evaluate_reported(templates: list[Template], rules: list[Rule]) -> list[Finding]:
+    """The findings of every template; of a module read for some named files, those in these files
+    (and every error finding: an error anywhere in the module blinds the verdict on the named files)."""
+    whole = [tpl for tpl in templates if tpl.report_files is None]
+    findings = evaluate(whole, rules)
+    read_whole = {os.path.abspath(tpl.path) for tpl in whole}
+    for tpl in templates:
+        # A module also reached through a named directory is reported whole, once.
+        if tpl.report_files is not None and os.path.abspath(tpl.path) not in read_whole:
+            wanted = tpl.report_files
+            findings.extend(f for f in evaluate([tpl], rules)
+                            if os.path.abspath(f.location.file) in wanted or f.category == "error")
+    return findings
 
 
 def _with_cfn_lint(findings: list[Finding], rules: list[Rule], templates: list[Template],

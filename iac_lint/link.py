@@ -24,10 +24,12 @@ from iac_lint.model import (
     Bucket,
     Entity,
     Function,
+    IdentityPolicy,
     LogGroup,
     Permission,
     Queue,
     ResourceLink,
+    Role,
     Route,
     Stage,
     Stream,
@@ -103,12 +105,26 @@ def linked_resources(fn: Function, entities: dict[str, Entity]) -> list[Resource
     return links
 
 
+def add_inline_policies(tpl: Template) -> None:
+    """Every principal's own inline statements become one identity policy, the rule target (idempotent).
+
+    Standalone documents are identity policies already (the parsers build them); a principal's
+    inline statements are its own document, named and located like the principal.
+    """
+    covered = {id(policy.principals[0]) for policy in tpl.of(IdentityPolicy) if policy.inline and policy.principals}
+    for principal in list(tpl.of(Role)):
+        if principal.statements and id(principal) not in covered:
+            tpl.add(IdentityPolicy(principal.id, principal.resource, principal.loc, name=principal.name,
+                                   statements=principal.statements, principals=[principal], inline=True))
+
+
 def link_template(tpl: Template) -> Template:
     """Link one parsed unit in place (idempotent) and return it."""
     functions = list(tpl.of(Function))
     for fn in functions:
         if fn.role is not None:
             _append_once(fn.role.functions, fn)
+    add_inline_policies(tpl)
     for stage in tpl.of(Stage):
         if stage.api is not None:
             _append_once(stage.api.stages, stage)

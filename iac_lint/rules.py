@@ -107,6 +107,10 @@ class Violation:
         stable, line-free name: a statement id, an action, an environment variable name.
     ``fields``
         Extra values for the message template (``{trigger}``), by name.
+    ``severity``
+        For a rule that grades its findings (critical when a function runs with the grant, high
+        otherwise): one of the severities; None means the rule's own.  A configured ``severity``
+        override for the rule still wins.
     """
 
     message: str | None = None
@@ -114,6 +118,7 @@ class Violation:
     path: str = ""
     at: str | None = None
     fields: Mapping[str, Any] = field(default_factory=dict)
+    severity: str | None = None
     # Where secret values are written (masked in every view of the source); the message must not hold them.
     redactions: tuple[Location, ...] = ()
     # The change that resolves the finding, when it can be derived from the template.

@@ -21,7 +21,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from iac_lint.model.core import Fix, Reference, Replacement
-from iac_lint.model.entities import Bucket, Entity, Function, PolicyStatement, Queue, Role, Stream, Table, Topic
+from iac_lint.model.entities import (
+    Bucket,
+    Entity,
+    Function,
+    IdentityPolicy,
+    PolicyStatement,
+    Queue,
+    Role,
+    Stream,
+    Table,
+    Topic,
+)
 from iac_lint.model.iam_actions import matches_action
 
 
@@ -109,15 +120,26 @@ def function_grants(fn: Function) -> list[NarrowedGrant]:
     return [g for g in grants if g is not None]
 
 
-def narrowed_grants(role: Role, service: str) -> list[NarrowedGrant]:
-    """What the role's functions need of ``service`` (``*``: every service), or [] when not derivable.
+def _functions_only(policy: IdentityPolicy | Role) -> list[Function] | None:
+    """The functions that run with ``policy``, or None when anything else does (a user, a group, a role of
+    another stack, a role no function of the unit uses)."""
+    principals = policy.principals if isinstance(policy, IdentityPolicy) else [policy]
+    if not principals or any(p.external or not p.functions for p in principals):
+        return None
+    functions = policy.functions
+    return None if any(fn.external for fn in functions) else functions
 
-    Every function of the role must show evidence for the service: a function without any may use it
-    through names the template does not show, and narrowing would break it.
+
+def narrowed_grants(policy: IdentityPolicy | Role, service: str) -> list[NarrowedGrant]:
+    """What the functions running with ``policy`` need of ``service``, or [] when not derivable.
+
+    Every function must show evidence for the service: a function without any may use it through names
+    the template does not show, and narrowing would break it.  ``*`` (every service) is never derivable.
     """
-    if not role.functions or role.external or service == "*":
+    functions = _functions_only(policy)
+    if not functions or service == "*":
         return []
-    per_function = [[g for g in function_grants(fn) if service in ("*", g.service)] for fn in role.functions]
+    per_function = [[g for g in function_grants(fn) if g.service == service] for fn in functions]
     if not all(per_function):
         return []
     unique: dict[tuple[str, tuple[str, ...], tuple[Reference, ...]], NarrowedGrant] = {}
@@ -127,10 +149,10 @@ def narrowed_grants(role: Role, service: str) -> list[NarrowedGrant]:
     return list(unique.values())
 
 
-def grants_covering(role: Role, action: str) -> list[NarrowedGrant]:
+def grants_covering(policy: IdentityPolicy | Role, action: str) -> list[NarrowedGrant]:
     """The derived grants that include ``action`` (an exact action or a pattern such as ``s3:Put*``)."""
     service = action.split(":", 1)[0].lower()
-    return [g for g in narrowed_grants(role, service)
+    return [g for g in narrowed_grants(policy, service)
             if any(matches_action(action, granted) for granted in g.actions)]
 
 

@@ -38,6 +38,8 @@ RULE: RuleMeta = {
 
 
 def check(fn: Function):
+    if fn.external:
+        return  # a function defined elsewhere: its logging is its own stack's
     group = fn.log_group
     if group is None:
         if fn.log_group_name is not None:

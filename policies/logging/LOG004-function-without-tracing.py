@@ -29,6 +29,8 @@ RULE: RuleMeta = {
 
 
 def check(fn: Function):
+    if fn.external:
+        return  # a function defined elsewhere: its settings are unknown here
     mode = fn.tracing
     if is_unknown(mode) or (isinstance(mode, str) and mode.lower() == "active") or mode is True:
         return

@@ -67,7 +67,9 @@ class Events(ServiceState):
         res = self.generated(REST_API_ID, "serverless:rest-api", node, where)
         name = self.resolve(gateway.get("restApiName") or self.provider.get("apiName")) or (
             f"{self.stage}-{self.service}" if isinstance(self.service, str) else REST_API_ID)
-        api = Api(REST_API_ID, res, where, name=name, api_kind="rest", implicit=True)
+        # `apiGateway.restApiId`: the events add methods to an API another service owns (defined elsewhere).
+        api = Api(REST_API_ID, res, where, name=name, api_kind="rest", implicit=True,
+                  external=gateway.get("restApiId") is not None)
         endpoint_raw = self.provider.get("endpointType") or gateway.get("endpointType")
         if endpoint_raw is not None:
             endpoint = self.resolve(endpoint_raw)
@@ -195,7 +197,8 @@ class Events(ServiceState):
         res = self.generated(HTTP_API_ID, "serverless:http-api", node, where)
         name = self.resolve(config.get("name")) or (
             f"{self.stage}-{self.service}" if isinstance(self.service, str) else HTTP_API_ID)
-        api = Api(HTTP_API_ID, res, where, name=name, api_kind="http", implicit=True)
+        api = Api(HTTP_API_ID, res, where, name=name, api_kind="http", implicit=True,
+                  external=config.get("id") is not None)  # `httpApi.id`: an HTTP API another service owns
         self.apis["http"] = api
         self.register(HTTP_API_ID, api)
         self.tpl.add(api)
@@ -265,7 +268,14 @@ class Events(ServiceState):
         res = self.generated(WEBSOCKET_API_ID, "serverless:websocket-api", node, where)
         name = self.resolve(self.provider.get("websocketsApiName")) or (
             f"{self.stage}-{self.service}-websockets" if isinstance(self.service, str) else WEBSOCKET_API_ID)
-        api = Api(WEBSOCKET_API_ID, res, where, name=name, api_kind="websocket", implicit=True)
+        # `provider.websocketApiId`: the routes go to a WebSocket API another service owns, with its stages.
+        shared = self.provider.get("websocketApiId") is not None
+        api = Api(WEBSOCKET_API_ID, res, where, name=name, api_kind="websocket", implicit=True, external=shared)
+        self.apis["websocket"] = api
+        self.register(WEBSOCKET_API_ID, api)
+        self.tpl.add(api)
+        if shared:
+            return api
         stage = Stage("WebsocketsDeploymentStage", res, where, name=self.stage, api=api, stage_name=self.stage)
         raw = get_path(self.provider, "logs", "websocket")
         if raw is not None:
@@ -273,11 +283,8 @@ class Events(ServiceState):
             enabled = truthy(value.get("accessLogging", True)) if isinstance(value, dict) else truthy(value)
             stage.set("access_logging", True if enabled is True else None, path_loc(self.provider, "logs", "websocket"))
             self.read_execution_logs(stage, value, "websocket")
-        self.apis["websocket"] = api
         self.stages["websocket"] = stage
-        self.register(WEBSOCKET_API_ID, api)
         self.register("WebsocketsDeploymentStage", stage)
-        self.tpl.add(api)
         self.tpl.add(stage)
         return api
 
