@@ -10,7 +10,7 @@ RULE: RuleMeta = {
     "category": "logging",
     "title": "Function log group never expires",
     "applies_to": "function",
-    "default": True,
+    "default": False,  # retention is a cost and compliance choice, not an exposure
     "message": "Function {function}: {detail}",
     "docs": {
         "what": "Flags a function whose CloudWatch log group keeps logs forever: an explicit group "
