@@ -336,6 +336,10 @@ class LogGroup(Entity):
 
     kms_key: Value = None
     retention_days: Value = None
+    # Created by a framework from a setting shared by many groups (the Serverless Framework's group per
+    # function, governed by ``provider.logRetentionInDays``), not written in the template: a finding about
+    # it belongs at that setting, once.
+    generated: bool = False
 
 
 # --- APIs --------------------------------------------------------------------
