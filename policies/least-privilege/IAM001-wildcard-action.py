@@ -66,6 +66,6 @@ def check(policy):
             users = ", ".join(sorted(fn.id for fn in policy.functions))
             verb = "runs" if len(policy.functions) == 1 else "run"
             message += " on every resource: administrator access" + (f", and {users} {verb} with it" if users else "")
-            yield Violation(message, stmt.where("statement"), path, fix=fix,
+            yield Violation(message, stmt.span, path, fix=fix,
                             severity="critical" if users else None,
                             related=(RelatedLocation(stmt.where(f"actions.{i}"), f"'{action}': every action"),))

@@ -97,7 +97,7 @@ def check(policy):
                         for i, action, found in flagged if stmt.locs.get(f"actions.{i}") is not None)
         yield Violation(
             RULE["message"].format(subject=policy.subject, actions=shown, count=count, levels=", ".join(levels)),
-            stmt.where("statement"),
+            stmt.span,
             f"{stmt.source}:{stmt.sid or ''}:{','.join(sorted(names))}",
             fix=_merged_fix(stmt, fixes),
             related=related,

@@ -19,9 +19,10 @@ RULE: RuleMeta = {
                 "function without `logRetentionInDays` (its own or the provider's), and a function with no "
                 "group in the template at all, whose group Lambda creates on first invocation with no "
                 "retention. A function whose `LoggingConfig` names a group defined elsewhere is judged there. "
-                "In the default set. The log groups the Serverless Framework creates for its functions share one setting, "
-                "`provider.logRetentionInDays`: without it they give one finding, at the provider, not one per "
-                "function.",
+                "Opt-in (`--extend-select LOG002` or the `strict` profile): retention is a cost and compliance "
+                "choice, not an exposure. The log groups the Serverless Framework creates for its functions "
+                "share one setting, `provider.logRetentionInDays`: without it they give one finding, at the "
+                "provider, not one per function.",
         "why": "Function logs hold request data, identifiers and, too often, tokens and personal data. Kept "
                "forever they are a growing store of sensitive data, outside any retention policy, that "
                "anyone with `logs:GetLogEvents` can read, and an unbounded cost.",

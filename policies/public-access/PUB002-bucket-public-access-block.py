@@ -15,8 +15,9 @@ RULE = {
     "docs": {
         "what": "Flags a written public access block (`PublicAccessBlockConfiguration`, Terraform "
                 "`aws_s3_bucket_public_access_block`) in which any of `BlockPublicAcls`, `BlockPublicPolicy`, "
-                "`IgnorePublicAcls`, `RestrictPublicBuckets` is false: one finding per block, at the block, "
-                "naming every setting that is off (each one a related location). A setting left out of a "
+                "`IgnorePublicAcls`, `RestrictPublicBuckets` is false: one finding per block, naming every "
+                "setting that is off: at the setting when one is, else at the block with each setting a related "
+                "location. A setting left out of a "
                 "block that exists counts as false, as S3 treats it. Unresolvable values pass. A block written "
                 "here for a bucket defined elsewhere (a variable, a data source, a literal name) is judged the "
                 "same way. `high` when `IgnorePublicAcls` or `RestrictPublicBuckets` is off (those two "
@@ -107,6 +108,10 @@ def check(bucket, options):
         problem += f": {' and '.join(effects)} on it take effect"
     related = tuple(RelatedLocation(block.locs[flag], f"{_NAMES[flag]} is off")
                     for flag, _ in weak if block.locs.get(flag) is not None)
-    path = f"public_access_block.{weak[0][0]}" if len(weak) == 1 else "public_access_block"
+    if len(weak) == 1:  # at the setting itself (or its block when unset): the quick fix turns it on
+        flag = weak[0][0]
+        where, path, related = block.locs.get(flag) or block.loc or bucket.loc, f"public_access_block.{flag}", ()
+    else:
+        where, path = block.loc or bucket.loc, "public_access_block"
     yield Violation(RULE["message"].format(bucket=bucket.id, problem=problem),
-                    block.loc or bucket.loc, path, severity="high" if neutralising else "medium", related=related)
+                    where, path, severity="high" if neutralising else "medium", related=related)

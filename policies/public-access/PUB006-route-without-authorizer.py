@@ -30,8 +30,8 @@ RULE = {
                 "an `OPTIONS` method that proxies to a function is not. Routes of private REST APIs are left "
                 "alone. A WebSocket API takes an authorizer on `$connect` only: `$connect` is flagged when it "
                 "has none, and other routes (`$disconnect`, `$default`, custom actions) never are. An API key "
-                "alone is not an authorizer and does not make a route pass, but such a route is not callable by anyone: "
-                "its finding says that only an API key guards it and is `low`.",
+                "alone is not an authorizer and does not make a route pass, but such a route is not callable by "
+                "anyone: its finding says that only an API key guards it and is `low`.",
         "why": "An unauthenticated route is reachable by anyone on the internet; if it was meant to be "
                "public, say so with a suppression and a reason so the next reviewer knows.",
         "example": "Events:\n  Get:\n    Type: Api\n    Properties:\n      Path: /orders\n      Method: get",

@@ -5,10 +5,10 @@ variable "assets_bucket" {
   type = string
 }
 
-# ruleid: PUB002
 resource "aws_s3_bucket_public_access_block" "assets" {
   bucket                  = var.assets_bucket
   block_public_acls       = true
+  # ruleid: PUB002
   block_public_policy     = false
   ignore_public_acls      = true
   restrict_public_buckets = true
