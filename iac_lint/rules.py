@@ -55,7 +55,8 @@ class RuleDocs(TypedDict, total=False):
     what: str
     why: str
     example: str
-    fix: str
+    # One text, or the fix per format: {"sam": ..., "cloudformation": ..., "serverless": ..., "terraform": ...}
+    fix: str | dict[str, str]
     references: list[str]
 
 

@@ -34,9 +34,20 @@ RULE = {
                "dependency, an injection). `s3:*` includes `s3:DeleteBucket`, `s3:PutBucketPolicy` and "
                "`s3:PutBucketAcl`: enough to destroy data or make it public. `*` is the whole account.",
         "example": "Policies:\n  - Statement:\n      - Effect: Allow\n        Action: 's3:*'\n        Resource: '*'",
-        "fix": "List the actions the function really calls, e.g. `s3:GetObject` and `s3:PutObject` on "
-               "`arn:aws:s3:::my-bucket/*`. With SAM, a policy template such as `S3ReadPolicy` grants a "
-               "reviewed, minimal set.",
+        "fix": {
+            "sam": "Policies:\n  - S3ReadPolicy:\n      BucketName: !Ref ReportsBucket\n  - Statement:\n"
+                   "      - Effect: Allow\n        Action: [s3:GetObject, s3:PutObject]\n"
+                   "        Resource: !Sub '${ReportsBucket.Arn}/*'",
+            "cloudformation": "PolicyDocument:\n  Statement:\n    - Effect: Allow\n"
+                              "      Action: [s3:GetObject, s3:PutObject]\n"
+                              "      Resource: !Sub '${ReportsBucket.Arn}/*'",
+            "serverless": "provider:\n  iam:\n    role:\n      statements:\n        - Effect: Allow\n"
+                          "          Action: [s3:GetObject, s3:PutObject]\n"
+                          "          Resource: arn:aws:s3:::reports-bucket/*",
+            "terraform": 'data "aws_iam_policy_document" "reports" {\n  statement {\n'
+                         '    actions   = ["s3:GetObject", "s3:PutObject"]\n'
+                         '    resources = ["${aws_s3_bucket.reports.arn}/*"]\n  }\n}',
+        },
         "references": [
             "https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege",
             "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",

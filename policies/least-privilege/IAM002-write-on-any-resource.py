@@ -47,9 +47,16 @@ RULE = {
         "why": "`dynamodb:DeleteItem` on `*` lets a compromised function delete from every table in the "
                "account, not only its own; `iam:AttachRolePolicy` on `*` lets it make itself administrator.",
         "example": "- Effect: Allow\n  Action: [dynamodb:PutItem, dynamodb:DeleteItem]\n  Resource: '*'",
-        "fix": "Scope `Resource` to the ARNs the function writes to, e.g. "
-               "`!GetAtt OrdersTable.Arn`, or use a SAM policy template bound to the table "
-               "(`DynamoDBCrudPolicy: {TableName: !Ref OrdersTable}`).",
+        "fix": {
+            "sam": "Policies:\n  - DynamoDBCrudPolicy:\n      TableName: !Ref OrdersTable",
+            "cloudformation": "- Effect: Allow\n  Action: [dynamodb:PutItem, dynamodb:DeleteItem]\n"
+                              "  Resource: !GetAtt OrdersTable.Arn",
+            "serverless": "provider:\n  iam:\n    role:\n      statements:\n        - Effect: Allow\n"
+                          "          Action: [dynamodb:PutItem, dynamodb:DeleteItem]\n"
+                          "          Resource: !GetAtt OrdersTable.Arn",
+            "terraform": 'statement {\n  actions   = ["dynamodb:PutItem", "dynamodb:DeleteItem"]\n'
+                         '  resources = [aws_dynamodb_table.orders.arn]\n}',
+        },
         "references": [
             "https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html",
             "https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html",

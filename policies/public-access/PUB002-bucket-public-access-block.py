@@ -31,8 +31,20 @@ RULE = {
                "that write the block with a setting off, or stacks created before, are exposed.",
         "example": "Bucket:\n  Type: AWS::S3::Bucket\n  Properties:\n    PublicAccessBlockConfiguration:\n"
                    "      BlockPublicPolicy: false",
-        "fix": "PublicAccessBlockConfiguration:\n  BlockPublicAcls: true\n  BlockPublicPolicy: true\n"
-               "  IgnorePublicAcls: true\n  RestrictPublicBuckets: true",
+        "fix": {
+            "cloudformation": "PublicAccessBlockConfiguration:\n  BlockPublicAcls: true\n  BlockPublicPolicy: true\n"
+                              "  IgnorePublicAcls: true\n  RestrictPublicBuckets: true",
+            "sam": "PublicAccessBlockConfiguration:\n  BlockPublicAcls: true\n  BlockPublicPolicy: true\n"
+                   "  IgnorePublicAcls: true\n  RestrictPublicBuckets: true",
+            "serverless": "resources:\n  Resources:\n    UploadsBucket:\n      Type: AWS::S3::Bucket\n"
+                          "      Properties:\n        PublicAccessBlockConfiguration:\n"
+                          "          BlockPublicAcls: true\n          BlockPublicPolicy: true\n"
+                          "          IgnorePublicAcls: true\n          RestrictPublicBuckets: true",
+            "terraform": 'resource "aws_s3_bucket_public_access_block" "uploads" {\n'
+                         "  bucket                  = aws_s3_bucket.uploads.id\n"
+                         "  block_public_acls       = true\n  block_public_policy     = true\n"
+                         "  ignore_public_acls      = true\n  restrict_public_buckets = true\n}",
+        },
         "references": [
             "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
         ],

@@ -35,8 +35,17 @@ RULE = {
         "why": "An unauthenticated route is reachable by anyone on the internet; if it was meant to be "
                "public, say so with a suppression and a reason so the next reviewer knows.",
         "example": "Events:\n  Get:\n    Type: Api\n    Properties:\n      Path: /orders\n      Method: get",
-        "fix": "Add an authorizer (Cognito, JWT, Lambda or `AWS_IAM`) to the route or as the API's "
-               "`DefaultAuthorizer`.",
+        "fix": {
+            "sam": "OrdersApi:\n  Type: AWS::Serverless::Api\n  Properties:\n    StageName: prod\n"
+                   "    Auth:\n      DefaultAuthorizer: AWS_IAM",
+            "cloudformation": "GetOrders:\n  Type: AWS::ApiGateway::Method\n  Properties:\n"
+                              "    AuthorizationType: COGNITO_USER_POOLS\n    AuthorizerId: !Ref UsersAuthorizer",
+            "serverless": "functions:\n  list:\n    events:\n      - http:\n          path: orders\n"
+                          "          method: get\n          authorizer: aws_iam",
+            "terraform": 'resource "aws_apigatewayv2_route" "orders" {\n'
+                         '  api_id             = aws_apigatewayv2_api.http.id\n  route_key          = "GET /orders"\n  authorization_type = "JWT"\n'
+                         '  authorizer_id      = aws_apigatewayv2_authorizer.users.id\n}',
+        },
         "references": [
             "https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-to-api.html",
             "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control.html",
