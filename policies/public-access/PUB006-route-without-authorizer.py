@@ -43,7 +43,8 @@ RULE = {
             "serverless": "functions:\n  list:\n    events:\n      - http:\n          path: orders\n"
                           "          method: get\n          authorizer: aws_iam",
             "terraform": 'resource "aws_apigatewayv2_route" "orders" {\n'
-                         '  api_id             = aws_apigatewayv2_api.http.id\n  route_key          = "GET /orders"\n  authorization_type = "JWT"\n'
+                         '  api_id             = aws_apigatewayv2_api.http.id\n'
+                         '  route_key          = "GET /orders"\n  authorization_type = "JWT"\n'
                          '  authorizer_id      = aws_apigatewayv2_authorizer.users.id\n}',
         },
         "references": [
