@@ -263,6 +263,10 @@ class Evaluator:
             return method(self, expr, scope) if method else Unknown(expr.text)
         except RecursionError:
             return Unknown(expr.text)
+        except (TypeError, ValueError, ArithmeticError, LookupError):
+            # A value of the wrong type where Terraform wants another (``x if x`` over numbers) is an error
+            # of this expression in Terraform too: ``try()`` falls back, the attribute is not known.
+            return Failed(expr.text)
         finally:
             self._depth -= 1
 
