@@ -45,8 +45,17 @@ class Report:
         return sum(len(t.resources) for t in self.templates)
 
     def failing(self, fail_on: str) -> list[Finding]:
+        """Active findings at or above ``fail_on``, and every active error that left something unread (E001-E005):
+        what was not analysed cannot pass, whatever the threshold."""
+        from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
+
         threshold = severity_rank(fail_on)
-        return [f for f in self.findings if not f.suppressed and severity_rank(f.severity) >= threshold]
+
+        def blocks(f: Finding) -> bool:
+            builtin = BUILTIN_FINDINGS.get(f.rule_id)
+            return builtin is not None and builtin.blocks_analysis
+
+        return [f for f in self.findings if not f.suppressed and (severity_rank(f.severity) >= threshold or blocks(f))]
 
 
 def active_rules(config: Config) -> list[Rule]:
@@ -143,7 +152,9 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
     config = config or Config()
     paths = list(paths) or ["."]
     if not config.parse.roots:
-        config.parse.roots = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+        # A copy: the caller's Config is theirs, and a second scan of other paths must not inherit these roots.
+        roots = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+        config = dataclasses.replace(config, parse=dataclasses.replace(config.parse, roots=roots))
     changes = None
     if config.changed_since:
         from iac_lint.engine.diff import changed_since
