@@ -105,6 +105,12 @@ def _validate(meta: dict[str, Any], path: str, python: bool) -> None:
     if str(meta["id"]) in BUILTIN_FINDINGS:
         raise RuleError(f"{path}: id {meta['id']} is iac-lint's own {BUILTIN_FINDINGS[str(meta['id'])].name} "
                         f"finding; choose another")
+    named = RULE_FILE.match(os.path.basename(path))
+    if named and named.group("id") != str(meta["id"]):
+        # Every check that looks at a file's name (a configuration may not replace built-in rules) must see
+        # the id that file really declares.
+        raise RuleError(f"{path}: the file is named for {named.group('id')} but declares id {meta['id']}; "
+                        f"the file name and the id must agree")
     docs = meta.get("docs") or {}
     if not isinstance(docs, dict):
         raise RuleError(f"{path}: docs must be a mapping of {', '.join(DOC_PARTS)}")
