@@ -17,6 +17,7 @@ from iac_lint.engine.evaluate import evaluate
 from iac_lint.engine.rules import Rule, load_rules, select_rules
 from iac_lint.link import link_template
 from iac_lint.model import Finding, Location, Template, severity_rank
+from iac_lint.model.budgets import bounded_finding
 from iac_lint.parsers import parse_document, parse_unit
 
 
@@ -94,8 +95,16 @@ def _parse_unit_safely(unit: Unit, config: Config) -> list[Template]:
     if unit.kind == "unreadable":
         # Worded like an unreadable file's E001, on the directory.
         return [_crashed(unit.path, f"cannot read directory: {unit.reason}")]
+    from iac_lint.model.budgets import UNIT_HARD_DEADLINE_SECONDS
+    from iac_lint.parsers.deadline import UnitDeadline, unit_deadline
     try:
-        return link_all(parse_unit(unit, config.parse))
+        with unit_deadline(UNIT_HARD_DEADLINE_SECONDS):
+            return link_all(parse_unit(unit, config.parse))
+    except UnitDeadline:
+        tpl = Template(path=unit.path, format="unknown")
+        tpl.problem("E005", f"budget exceeded: reading this took longer than {UNIT_HARD_DEADLINE_SECONDS:g} "
+                    "seconds; nothing in it was analysed", Location(unit.path, 1, 1))
+        return [tpl]
     except RecursionError:
         return [_crashed(unit.path, "nesting too deep to analyse")]
     except Exception as exc:  # a parser bug on one file must not lose the other files' findings
@@ -260,6 +269,7 @@ def finish(report: Report, config: Config, changes: Any = None, scanned: list[st
         findings = [dataclasses.replace(f, severity=config.severity[f.rule_id]) if f.rule_id in config.severity
                     else f for f in findings]
     findings = apply_path_ignores(findings, config)
+    findings = [bounded_finding(f) for f in findings]  # after the fingerprints, which see the whole id
     findings.sort(key=_sort_key)  # the baseline's fallback forgives the first findings of a resource
     if config.baseline:
         from iac_lint.engine.baseline import apply_baseline, judged_by, load_baseline

@@ -45,6 +45,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from iac_lint.model.budgets import MAX_MATCHED_PATH
 from iac_lint.model.paths import repository_root
 from iac_lint.model.rule_ids import RULE_ID_PATTERN
 
@@ -121,6 +122,8 @@ class _Layer:
         if rel == "." or rel == ".." or rel.startswith(".." + os.sep):
             return None
         rel = rel.replace(os.sep, "/") + ("/" if is_dir else "")
+        if len(rel) > MAX_MATCHED_PATH:  # no file system has such paths; a pattern's regex is not run on one
+            return None
         return self.spec.check_file(rel).include
 
     def without_matches_of(self, path: str) -> _Layer:

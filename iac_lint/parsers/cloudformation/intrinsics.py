@@ -20,7 +20,9 @@ from iac_lint.parsers.iam import branches
 E = TypeVar("E", bound=Entity)
 
 _PLACE_PSEUDO_PARAMETERS = frozenset({"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix"})
-_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+# No ``$`` inside a variable: each ``${`` is then scanned only up to the next one, so a string of a
+# million unclosed ``${`` costs linear time instead of quadratic.
+_SUB_VAR = re.compile(r"\$\{([^}!$][^}$]*)\}")
 
 
 def expression_text(value: Any) -> str:

@@ -20,6 +20,7 @@ import os
 from typing import Any
 
 from iac_lint.model import LMap, Location, LSeq, LStr, Template, Unknown, loc_of
+from iac_lint.model.budgets import BUDGET_EXCEEDED
 from iac_lint.parsers.source import ParseOptions, in_never_walked_directory, read_text
 from iac_lint.parsers.terraform.build import build_template
 from iac_lint.parsers.terraform.evaluate import Evaluator, Module, Scope
@@ -195,6 +196,8 @@ class _ModuleReader:
                       root_values=self.root_values())
         self.load_children(root, [os.path.realpath(self.directory)])
         self.collect(root)
+        for where, what in self.evaluator.exceeded.items():
+            self.tpl.problem(BUDGET_EXCEEDED, f"budget exceeded: {what}; the value is unknown", where)
         build_template(self.tpl, self, self.instances)
 
     def load_children(self, module: Module, stack: list[str]) -> None:
