@@ -214,6 +214,10 @@ def lint_buffer(path: str, text: str, config: Config | None = None, rules: list[
         config = dataclasses.replace(config, parse=dataclasses.replace(
             config.parse, roots=[os.path.abspath(os.path.dirname(path) or ".")]))
     rules = rules if rules is not None else active_rules(config)
+    from iac_lint.parsers.source import MAX_FILE_BYTES
+    if len(text) > MAX_FILE_BYTES:  # the limit a file on disk has applies to a buffer too
+        templates = [_crashed(path, f"buffer is {len(text)} characters, larger than the {MAX_FILE_BYTES} limit")]
+        return Report(evaluate(templates, rules), templates, rules)
     try:
         templates = link_all(_parse_buffer(path, text, config))
     except Exception as exc:

@@ -196,8 +196,11 @@ class _ModuleReader:
                       root_values=self.root_values())
         self.load_children(root, [os.path.realpath(self.directory)])
         self.collect(root)
+        reported: set[str] = set()
         for where, what in self.evaluator.exceeded.items():
-            self.tpl.problem(BUDGET_EXCEEDED, f"budget exceeded: {what}; the value is unknown", where)
+            if what not in reported:  # once per budget and module: the first place it ran out
+                reported.add(what)
+                self.tpl.problem(BUDGET_EXCEEDED, f"budget exceeded: {what}; the value is unknown", where)
         build_template(self.tpl, self, self.instances)
 
     def load_children(self, module: Module, stack: list[str]) -> None:
