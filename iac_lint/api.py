@@ -14,7 +14,7 @@ from typing import Any
 from iac_lint.config import Config, apply_path_ignores
 from iac_lint.discover import Filters, Unit, discover
 from iac_lint.engine.evaluate import evaluate
-from iac_lint.engine.rules import Rule, load_rules, select_rules
+from iac_lint.engine.rules import Rule, configure_rules, load_rules, select_rules
 from iac_lint.link import link_template
 from iac_lint.model import Finding, Location, Template, severity_rank
 from iac_lint.model.budgets import bounded_finding
@@ -60,8 +60,11 @@ class Report:
 
 
 def active_rules(config: Config) -> list[Rule]:
+    from iac_lint.config import check_rule_tokens
+
     rules = load_rules(config.policies, builtin=config.builtin_rules)
-    return select_rules(rules, config.select, config.ignore)
+    check_rule_tokens(config, [(r.id, r.category) for r in rules])  # a misspelt selector is exit 2, not a pass
+    return configure_rules(select_rules(rules, config.select, config.ignore), config.rule_options)
 
 
 def _sort_key(f: Finding) -> tuple:
@@ -99,7 +102,11 @@ def _parse_unit_safely(unit: Unit, config: Config) -> list[Template]:
     from iac_lint.parsers.deadline import UnitDeadline, unit_deadline
     try:
         with unit_deadline(UNIT_HARD_DEADLINE_SECONDS):
-            return link_all(parse_unit(unit, config.parse))
+            templates = link_all(parse_unit(unit, config.parse))
+        if unit.report_only:
+            for tpl in templates:
+                tpl.report_files = frozenset(os.path.abspath(f) for f in unit.report_only)
+        return templates
     except UnitDeadline:
         tpl = Template(path=unit.path, format="unknown")
         tpl.problem("E005", f"budget exceeded: reading this took longer than {UNIT_HARD_DEADLINE_SECONDS:g} "
@@ -175,10 +182,25 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
     filters = Filters(tuple(config.exclude), config.exclude_root or config.root, config.respect_gitignore,
                       config.force_exclude)
     templates = parse_units(discover(paths, filters), config, progress)
-    findings = evaluate(templates, rules)
+    findings = evaluate_reported(templates, rules)
     if config.cfn_lint:
         findings, rules = _with_cfn_lint(findings, rules, templates, config)
     return finish(Report(findings, templates, rules), config, changes, scanned=paths)
+
+
+def evaluate_reported(templates: list[Template], rules: list[Rule]) -> list[Finding]:
+    """The findings of every template; of a module read for some named files, those in these files
+    (and every error finding: an error anywhere in the module blinds the verdict on the named files)."""
+    whole = [tpl for tpl in templates if tpl.report_files is None]
+    findings = evaluate(whole, rules)
+    read_whole = {os.path.abspath(tpl.path) for tpl in whole}
+    for tpl in templates:
+        # A module also reached through a named directory is reported whole, once.
+        if tpl.report_files is not None and os.path.abspath(tpl.path) not in read_whole:
+            wanted = tpl.report_files
+            findings.extend(f for f in evaluate([tpl], rules)
+                            if os.path.abspath(f.location.file) in wanted or f.category == "error")
+    return findings
 
 
 def _with_cfn_lint(findings: list[Finding], rules: list[Rule], templates: list[Template],
@@ -289,5 +311,24 @@ def finish(report: Report, config: Config, changes: Any = None, scanned: list[st
         kept = keep_changed(findings, report.templates, changes)
         report.hidden_by_diff = sum(not f.suppressed for f in findings) - sum(not f.suppressed for f in kept)
         findings = kept
-    report.findings = sorted(findings, key=_sort_key)
+    from iac_lint.engine.fixes import with_fix_edits
+
+    report.findings = with_fix_edits(sorted(findings, key=_sort_key), report.templates)
+    mask_secrets(report)
     return report
+
+
+def mask_secrets(report: Report) -> None:
+    """Mask every secret a finding located in the source lines the reports and editors show, once, here."""
+    from iac_lint.model.secrets import redact_lines
+
+    spans: dict[str, list[Location]] = {}
+    for finding in report.findings:
+        for span in finding.redactions:
+            spans.setdefault(span.file, []).append(span)
+    if not spans:
+        return
+    for tpl in report.templates:
+        for file, lines in tpl.sources.items():
+            if file in spans:
+                tpl.sources[file] = redact_lines(lines, spans[file])

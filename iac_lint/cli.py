@@ -114,6 +114,7 @@ def _config(paths: list[str], config_file: str | None, select: tuple[str, ...], 
 def _run_scan(paths: list[str], config: Any, progress: Any = None) -> Any:
     """The report, or exit 2 with the reason (a bad rule, baseline or revision)."""
     from iac_lint.api import scan as run_scan
+    from iac_lint.config import ConfigError
     from iac_lint.engine.baseline import BaselineError
     from iac_lint.engine.cfnlint_pass import CfnLintMissing
     from iac_lint.engine.diff import DiffError
@@ -121,6 +122,9 @@ def _run_scan(paths: list[str], config: Any, progress: Any = None) -> Any:
 
     try:
         return run_scan(paths, config, progress=progress)
+    except ConfigError as exc:
+        click.echo(f"iac-lint: configuration error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
     except (RuleError, BaselineError, DiffError, CfnLintMissing) as exc:
         click.echo(f"iac-lint: {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -394,11 +398,11 @@ def rules_list(policies: tuple[str, ...], plugins: tuple[str, ...]) -> None:
     builtin = list(BUILTIN_FINDINGS.values())
     width = max(len(r.id) for r in [*loaded, *builtin])
 
-    def row(rule: Any) -> str:
-        return f"{rule.id:<{width}}  {rule.name:<36} {rule.severity:<8} {rule.category:<16} {rule.title}"
+    def row(rule: Any, default: str = "") -> str:
+        return f"{rule.id:<{width}}  {rule.name:<36} {rule.severity:<8} {rule.category:<16} {default}{rule.title}"
 
     for rule in loaded:
-        click.echo(row(rule))
+        click.echo(row(rule, "default " if rule.default else "opt-in  "))
     click.echo("\nBuilt-in findings (reported by iac-lint itself, not by a rule; always on):")
     for finding in builtin:
         click.echo(row(finding))

@@ -27,6 +27,7 @@ Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
     policies: [rules/]               # extra rule directories: YAML rules only (see below)
     plugins: [acme]                  # installed rule packs (entry points iac_lint.policies) to enable
     severity: {IAM006: medium}       # a rule's severity, by rule id
+    rule_options: {RUN001: {window_days: 90}}   # a rule's documented options, by rule id
     per_path_ignores: {"legacy/**": [IAM001]}
     baseline: .iac-lint-baseline.json
     no_inline_suppress: [IAM004, public-access]   # only a baseline or this file may silence these
@@ -70,7 +71,14 @@ from typing import Any
 
 from iac_lint.model import SEVERITIES, Finding
 from iac_lint.model.budgets import MAX_MATCHED_PATH
-from iac_lint.model.rule_ids import CATEGORIES, is_rule_id, is_rule_token, matches_rule
+from iac_lint.model.rule_ids import (
+    TEMPLATE_VALIDITY,
+    is_rule_id,
+    is_rule_token,
+    matches_rule,
+    names_any_rule,
+    unknown_token_message,
+)
 from iac_lint.parsers import ParseOptions
 
 SEVERITY_NAMES = SEVERITIES  # the one severity list (iac_lint.model); the old name stays for importers
@@ -126,6 +134,8 @@ class Config:
     parse: ParseOptions = field(default_factory=ParseOptions)
     # A rule's severity by rule id, replacing the rule's own.
     severity: dict[str, str] = field(default_factory=dict)
+    # A rule's options by rule id (``RUN001: {window_days: 90}``), over the defaults the rule documents.
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Glob (relative to ``root``) -> rule ids, prefixes or categories suppressed in matching files.
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
     baseline: str | None = None
@@ -140,6 +150,8 @@ class Config:
     today: date | None = None
     # Also run cfn-lint on the CloudFormation/SAM templates (engine/cfnlint_pass.py).
     cfn_lint: bool = False
+    # Setting name -> line in ``source`` for settings the file gave (a flag's value has none).
+    setting_lines: dict[str, int | None] = field(default_factory=dict)
 
 
 # --- locating values in the file -----------------------------------------------------
@@ -232,8 +244,7 @@ def _rule_tokens(values: list[str], what: str, entry: _Entry, file: str) -> list
     for i, token in enumerate(values):
         if not is_rule_token(token):
             line = entry.item_lines[i] if i < len(entry.item_lines) and entry.item_lines[i] else entry.line
-            raise ConfigError(f"{what}: {token!r} is not a rule id (IAM001), a prefix (IAM) or a category "
-                              f"({', '.join(sorted(CATEGORIES))})", file, line)
+            raise ConfigError(unknown_token_message(what, token), file, line)
     return values
 
 
@@ -331,6 +342,18 @@ class _Reader:
             out[str(rule_id)] = value.lower()
         return out
 
+    def rule_options(self, entry: _Entry) -> dict[str, dict[str, Any]]:
+        out = {}
+        for i, (rule_id, value) in enumerate(_mapping(entry, self.file).items()):
+            line = self.line_of(entry, i)
+            if not is_rule_id(str(rule_id)):
+                raise ConfigError(f"rule_options: {rule_id!r} is not a rule id like RUN001", self.file, line)
+            if not isinstance(value, dict) or not all(isinstance(v, (str, int, float, bool)) for v in value.values()):
+                raise ConfigError(f"rule_options of {rule_id} must map option names to values, like "
+                                  "{window_days: 90}", self.file, line)
+            out[str(rule_id)] = {str(k): v for k, v in value.items()}
+        return out
+
     def per_path_ignores(self, entry: _Entry) -> dict[str, list[str]]:
         out = {}
         for i, (pattern, rules) in enumerate(_mapping(entry, self.file).items()):
@@ -380,6 +403,7 @@ _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
     "policies": _Reader.policies,
     "plugins": _Reader.exclude,  # names of installed packs: a list of strings
     "severity": _Reader.severity,
+    "rule_options": _Reader.rule_options,
     "per_path_ignores": _Reader.per_path_ignores,
     "baseline": _Reader.baseline,
     "no_inline_suppress": _Reader.select,
@@ -481,7 +505,9 @@ def resolve_config(paths: list[str], config_file: str | None = None, *, use_conf
     # Patterns from the file are anchored at its directory, those of --exclude at the working directory.
     config.exclude_root = os.getcwd() if flags.get("exclude") is not None else config.root
     parse_keys = {"stage": "stage", "params": "params", "var_files": "var_files", "vars": "tf_vars"}
-    for source in (settings, {k: v for k, v in flags.items() if v is not None}):
+    given_flags = {k: v for k, v in flags.items() if v is not None}
+    config.setting_lines = {k: line for k, line in lines.items() if k not in given_flags}
+    for source in (settings, given_flags):
         for key, value in source.items():
             if key in parse_keys:
                 setattr(config.parse, parse_keys[key], value)
@@ -569,3 +595,32 @@ def relative_to_root(path: str, config: Config) -> str:
     root = config.root or os.getcwd()
     rel = os.path.relpath(os.path.abspath(path), root)
     return rel.replace(os.sep, "/")
+
+
+def check_rule_tokens(config: Config, rules: Iterable[tuple[str, str]]) -> None:
+    """Every selector of ``select``, ``ignore``, ``severity``, ``per_path_ignores`` and ``no_inline_suppress``
+    must name a loaded rule (or a finding id of iac-lint itself): a misspelt one silently turns a check off.
+
+    Raises ``ConfigError`` naming the file when the setting came from it, else the flag.
+    """
+    from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
+
+    known = [*rules, *((f.id, f.category) for f in BUILTIN_FINDINGS.values())]
+
+    def check(key: str, tokens: Iterable[str]) -> None:
+        for token in tokens:
+            # cfn-lint's ids are known only to cfn-lint: any CFN selector is taken as written.
+            if token.strip().upper().startswith("CFN") or token.strip().lower() == TEMPLATE_VALIDITY:
+                continue
+            if not names_any_rule(token, known):
+                from_file = key in config.setting_lines
+                what = key if from_file else f"--{key.replace('_', '-')}"
+                raise ConfigError(unknown_token_message(what, token), config.source if from_file else None,
+                                  config.setting_lines.get(key))
+
+    check("select", config.select)
+    check("ignore", config.ignore)
+    check("severity", config.severity)
+    check("no_inline_suppress", config.no_inline_suppress)
+    for tokens in config.per_path_ignores.values():
+        check("per_path_ignores", tokens)

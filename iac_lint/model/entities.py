@@ -98,6 +98,13 @@ class ManagedPolicyRef:
 
 @dataclass(slots=True, eq=False)
 class Role(Entity):
+    """An IAM principal: a role, or (``principal_kind``) a user or a group, which hold policies the same way.
+
+    ``statements`` are the principal's own inline statements; the standalone
+    and managed policies of the unit attached to it are ``policies``.  Its
+    effective permissions are ``effective_statements``, their union.
+    """
+
     kind: ClassVar[str] = "role"
 
     statements: list[PolicyStatement] = field(default_factory=list)
@@ -107,6 +114,60 @@ class Role(Entity):
     functions: list[Function] = field(default_factory=list)
     # True when the role is defined outside the scanned files (an ARN): its policies are unknown.
     external: bool = False
+    principal_kind: str = "role"  # "role", "user" or "group"
+    policies: list[IdentityPolicy] = field(default_factory=list)
+
+    @property
+    def effective_statements(self) -> list[PolicyStatement]:
+        return [*self.statements, *(stmt for policy in self.policies for stmt in policy.statements)]
+
+    @property
+    def label(self) -> str:
+        """``Role X``, ``User X``, ``Group X``; ``role X (defined elsewhere)`` for an external one."""
+        text = f"{self.principal_kind.capitalize()} {self.id}"
+        return f"{text} (defined elsewhere)" if self.external else text
+
+
+@dataclass(slots=True, eq=False)
+class IdentityPolicy(Entity):
+    """One identity-policy document, evaluated once wherever it lives (DESIGN.md, "The model").
+
+    A principal's inline statements (``inline``: its id and resource are the
+    principal's), or a standalone document: CloudFormation ``AWS::IAM::Policy``
+    / ``ManagedPolicy``, Terraform ``aws_iam_policy`` / ``aws_iam_*_policy``, a
+    policy document nothing in the unit consumes.  ``principals`` are what it is
+    attached to (roles, users, groups of the unit, or placeholders for ones
+    defined elsewhere); none when it is attached to nothing the unit shows.
+    Trust policies are never identity policies.
+    """
+
+    kind: ClassVar[str] = "identity_policy"
+
+    statements: list[PolicyStatement] = field(default_factory=list)
+    principals: list[Role] = field(default_factory=list)
+    inline: bool = False
+
+    def attach(self, principal: Role) -> None:
+        if not any(p is principal for p in self.principals):
+            self.principals.append(principal)
+        if not any(p is self for p in principal.policies):
+            principal.policies.append(self)
+
+    @property
+    def functions(self) -> list[Function]:
+        """The functions that run with this document (through the roles it is attached to)."""
+        out: list[Function] = []
+        for principal in self.principals:
+            out.extend(fn for fn in principal.functions if not any(fn is seen for seen in out))
+        return out
+
+    @property
+    def subject(self) -> str:
+        """How findings name the document: ``Role X`` for inline statements, else the policy and its holders."""
+        if self.inline and self.principals:
+            return self.principals[0].label
+        holders = ", ".join(p.label[0].lower() + p.label[1:] for p in self.principals)
+        return f"Policy {self.id} ({'attached to ' + holders if holders else 'attached to nothing in this unit'})"
 
 
 # --- Compute -----------------------------------------------------------------
@@ -130,6 +191,14 @@ class Trigger:
 
 
 @dataclass(slots=True, eq=False)
+class ResourceLink:
+    """A resource of the unit that a function is wired to: an event source, or one its environment names."""
+
+    entity: Entity
+    via: str  # "event:sqs", "event:stream", "environment:TABLE_NAME"
+
+
+@dataclass(slots=True, eq=False)
 class Function(Entity):
     kind: ClassVar[str] = "function"
 
@@ -138,17 +207,31 @@ class Function(Entity):
     package_type: Value = None
     role: Role | None = None
     environment: dict[str, Value] = field(default_factory=dict)
+    # Keys of ``environment`` whose value is a literal written at the variable itself, not a reference,
+    # parameter or variable resolved from elsewhere (what a reader of the function's configuration sees).
+    literal_environment: list[str] = field(default_factory=list)
     reserved_concurrency: Value = None
     timeout: Value = None
     memory: Value = None
     tracing: Value = None
     url_auth_type: Value = None  # None: no function URL; "NONE" / "AWS_IAM" / Unknown
+    # True when the framework writes the URL's resource-policy grants itself (SAM ``FunctionUrlConfig``,
+    # serverless ``url``); otherwise they are ``permissions`` of the unit, or live outside it.
+    url_grants_implicit: bool = False
     triggers: list[Trigger] = field(default_factory=list)
     permissions: list[Permission] = field(default_factory=list)
     vpc: Value = None
     dead_letter: Value = None
     kms_key: Value = None
     log_group: LogGroup | None = None
+    # The log group named by ``LoggingConfig``/``logging_config`` (instead of ``/aws/lambda/<name>``), if any.
+    log_group_name: Value = None
+    # Buckets, tables, queues, topics and streams of the unit that the function's event sources and
+    # environment variables name (filled in by the link stage).
+    linked_resources: list[ResourceLink] = field(default_factory=list)
+    # True for the placeholder of a function a URL or permission names but the unit does not define: its
+    # own settings are Unknown.
+    external: bool = False
 
     @property
     def public_triggers(self) -> list[Trigger]:
@@ -236,11 +319,15 @@ class Table(Entity):
 
 @dataclass(slots=True, eq=False)
 class Stream(Entity):
+    """A Kinesis data stream, or a Firehose delivery stream (``service``), holding records at rest."""
+
     kind: ClassVar[str] = "stream"
 
-    # "none" or "kms" or Unknown
+    # "none" or "kms" or Unknown; "source" for a delivery stream that reads a Kinesis stream or MSK topic
+    # (its records are as encrypted as the source's, and it takes no encryption setting of its own).
     encryption: Value = "none"
     kms_key: Value = None
+    service: str = "kinesis"  # "kinesis" or "firehose"
 
 
 @dataclass(slots=True, eq=False)
@@ -308,6 +395,11 @@ class Stage(Entity):
     usage_plans: list[UsagePlan] = field(default_factory=list)
     access_logging: Value = None  # destination arn, True, or None
     tracing: Value = None
+    # Full request/response logging (REST ``DataTraceEnabled``, serverless ``fullExecutionData``): True when
+    # any method or route of the stage has it, False/None when none does, or Unknown.
+    data_trace: Value = None
+    # Stage-wide execution log level: "OFF", "ERROR", "INFO", None when not written, or Unknown.
+    execution_log_level: Value = None
 
 
 @dataclass(slots=True, eq=False)
@@ -322,6 +414,13 @@ class Api(Entity):
     routes: list[Route] = field(default_factory=list)
     # True when iac-lint built the API from events (SAM implicit API, Serverless ``http`` events).
     implicit: bool = False
+    # True for the placeholder of an API its methods, routes or stages name but the unit does not define.
+    external: bool = False
+
+    @property
+    def label(self) -> str:
+        """How findings name the API: ``API Orders``, or ``API defined elsewhere (!ImportValue shared-api)``."""
+        return f"API defined elsewhere ({self.id})" if self.external else f"API {self.id}"
 
 
 @dataclass(slots=True, eq=False)
@@ -332,10 +431,27 @@ class Key(Entity):
     policy: list[PolicyStatement] = field(default_factory=list)
 
 
+# --- Inputs ------------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class Parameter(Entity):
+    """A template's input: a CloudFormation/SAM ``Parameters`` entry, a Terraform root ``variable``.
+
+    ``default`` is the literal default written in the file (None without one); ``sensitive`` is
+    ``NoEcho: true`` or ``sensitive = true`` (output hides the value), True, False or Unknown.
+    """
+
+    kind: ClassVar[str] = "parameter"
+
+    default: Value = None
+    sensitive: Value = False
+
+
 ENTITY_TYPES: dict[str, type[Entity]] = {
     cls.kind: cls
-    for cls in (Function, Role, Permission, Bucket, Queue, Topic, Table, Stream, LogGroup,
-                Api, Stage, Route, UsagePlan, Key)
+    for cls in (Function, Role, IdentityPolicy, Permission, Bucket, Queue, Topic, Table, Stream, LogGroup,
+                Api, Stage, Route, UsagePlan, Key, Parameter)
 }
 
 

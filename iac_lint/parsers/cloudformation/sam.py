@@ -39,7 +39,7 @@ from iac_lint.parsers.cloudformation import resources as cfn
 from iac_lint.parsers.cloudformation.intrinsics import CfnContext, list_entries, set_fact
 from iac_lint.parsers.cloudformation.sam_policies import expand_sam_template
 from iac_lint.parsers.iam import branches, statements_from_document
-from iac_lint.parsers.kernel import Built, LinkOnly
+from iac_lint.parsers.kernel import Built, Link, LinkOnly
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 BASIC_EXECUTION_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
@@ -191,6 +191,7 @@ def build_sam_function(ctx: SamContext, tpl: Template, res: Resource) -> Built:
     if isinstance(url, dict):
         fn.set("url_auth_type", ctx.resolve(url.get("AuthType")), path_loc(p, "FunctionUrlConfig", "AuthType")
                or path_loc(p, "FunctionUrlConfig"))
+        fn.url_grants_implicit = True  # the transform adds the URL's permissions for AuthType NONE
 
     def link() -> None:
         if get_path(p, "Role") is not None:
@@ -233,6 +234,12 @@ def link_event(ctx: SamContext, tpl: Template, fn: Function, name: str, event: A
             if "ApiKeyRequired" in auth:
                 route.set("api_key_required", ctx.resolve(auth["ApiKeyRequired"]), path_loc(auth, "ApiKeyRequired"))
         route.target_functions.append(fn)
+        if isinstance(api, Api):
+            # SAM writes the event into the API's DefinitionBody: the same operation read from the body is
+            # this route, judged once (with the event's settings, which SAM applies to it).
+            written = f"{api.id} {method} {path}"
+            tpl.entities[:] = [e for e in tpl.entities
+                               if not (isinstance(e, Route) and e.id == written and e.api is api)]
         tpl.add(route)
         return
     if etype == "FunctionUrl":
@@ -268,7 +275,7 @@ def _stage_for(ctx: CfnContext, api: Api, res: Resource, where: Location, defaul
     return stage
 
 
-def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> tuple[Api, None]:
+def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> tuple[Api, Link | None]:
     p = res.properties
     api = Api(res.id, res, res.location, name=ctx.resolve(get_path(p, "Name")) or res.id, api_kind="rest")
     endpoint = ctx.resolve(get_path(p, "EndpointConfiguration"))
@@ -284,7 +291,9 @@ def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> tuple[Api, N
             "AWS_IAM" if default == "AWS_IAM" else "CUSTOM"), path_loc(auth, "DefaultAuthorizer"))
     if get_path(auth, "ApiKeyRequired") is not None and ctx.resolve(get_path(auth, "ApiKeyRequired")) is True:
         api.default_authorization = api.default_authorization or "API_KEY"
-    if get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None:
+    link = apigateway.routes_from_definition(ctx, tpl, api, res, get_path(p, "DefinitionBody"),
+                                             default_applies=api.default_authorization is not None)
+    if link is None and (get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None):
         api.default_authorization = api.default_authorization or Unknown("OpenAPI definition")
     stage = _stage_for(ctx, api, res, res.location, "Prod")
     apigateway.read_method_settings(ctx, stage, get_path(p, "MethodSettings"))
@@ -297,23 +306,25 @@ def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> tuple[Api, N
         plan.throttle = apigateway.read_throttle(ctx, plan_cfg.get("Throttle"), "RateLimit", "BurstLimit")
         plan.stages.append(stage)
         tpl.add(plan)
-    return api, None
+    return api, link
 
 
-def build_sam_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> tuple[Api, None]:
+def build_sam_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> tuple[Api, Link | None]:
     p = res.properties
     api = Api(res.id, res, res.location, name=ctx.resolve(get_path(p, "Name")) or res.id, api_kind="http")
     default = ctx.resolve(get_path(p, "Auth", "DefaultAuthorizer"))
     if default is not None:
         api.set("default_authorization", "AWS_IAM" if default == "AWS_IAM" else "JWT",
                 path_loc(get_path(p, "Auth"), "DefaultAuthorizer"))
-    if get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None:
+    link = apigateway.routes_from_definition(ctx, tpl, api, res, get_path(p, "DefinitionBody"),
+                                             default_applies=api.default_authorization is not None)
+    if link is None and (get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None):
         api.default_authorization = api.default_authorization or Unknown("OpenAPI definition")
     stage = _stage_for(ctx, api, res, res.location, "$default")
     apigateway.read_http_stage_throttles(ctx, stage, p)
     set_fact(stage, "access_logging", ctx, p, "AccessLogSettings", "DestinationArn")
     tpl.add(stage)
-    return api, None
+    return api, link
 
 
 def build_simple_table(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
@@ -351,6 +362,7 @@ def parse_template(data: Any, file: str, parameter_values: dict[str, Any] | None
         return tpl
     apply_globals(data)
     ctx = SamContext(file, data, tpl, parameter_values)
+    cfn.read_parameters(tpl, "sam", data.get("Parameters"))
     cfn.read_resources(ctx, tpl, data.get("Resources"), SAM_BUILDERS)
     return tpl
 

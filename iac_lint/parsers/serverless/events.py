@@ -67,7 +67,9 @@ class Events(ServiceState):
         res = self.generated(REST_API_ID, "serverless:rest-api", node, where)
         name = self.resolve(gateway.get("restApiName") or self.provider.get("apiName")) or (
             f"{self.stage}-{self.service}" if isinstance(self.service, str) else REST_API_ID)
-        api = Api(REST_API_ID, res, where, name=name, api_kind="rest", implicit=True)
+        # `apiGateway.restApiId`: the events add methods to an API another service owns (defined elsewhere).
+        api = Api(REST_API_ID, res, where, name=name, api_kind="rest", implicit=True,
+                  external=gateway.get("restApiId") is not None)
         endpoint_raw = self.provider.get("endpointType") or gateway.get("endpointType")
         if endpoint_raw is not None:
             endpoint = self.resolve(endpoint_raw)
@@ -96,6 +98,22 @@ class Events(ServiceState):
         enabled: Any = truthy(value) if not isinstance(value, dict) else truthy(value.get("accessLogging", True))
         stage.set("access_logging", True if enabled is True else (enabled if isinstance(enabled, Unknown) else None),
                   path_loc(self.provider, "logs", "restApi"))
+        self.read_execution_logs(stage, value, "restApi")
+
+    def read_execution_logs(self, stage: Stage, value: Any, key: str) -> None:
+        """``logs.restApi``/``logs.websocket`` turn on execution logging at ``level`` (INFO) with
+        ``fullExecutionData`` (payloads) unless the map says otherwise."""
+        where = path_loc(self.provider, "logs", key)
+        settings = value if isinstance(value, dict) else {}
+        on = truthy(settings.get("executionLogging", True)) if isinstance(value, dict) else truthy(value)
+        if on is not True:
+            if on is False or isinstance(value, dict):
+                stage.set("execution_log_level", "OFF" if on is False else on, where)
+            return
+        stage.set("execution_log_level", self.resolve(settings.get("level", "INFO")),
+                  path_loc(settings, "level") or where)
+        full = truthy(self.resolve(settings.get("fullExecutionData", True)))
+        stage.set("data_trace", full, path_loc(settings, "fullExecutionData") or where)
 
     def read_throttling_plugin(self, stage: Stage) -> None:
         """``serverless-api-gateway-throttling``: ``custom.apiGatewayThrottling`` sets the stage-wide limits.
@@ -179,7 +197,8 @@ class Events(ServiceState):
         res = self.generated(HTTP_API_ID, "serverless:http-api", node, where)
         name = self.resolve(config.get("name")) or (
             f"{self.stage}-{self.service}" if isinstance(self.service, str) else HTTP_API_ID)
-        api = Api(HTTP_API_ID, res, where, name=name, api_kind="http", implicit=True)
+        api = Api(HTTP_API_ID, res, where, name=name, api_kind="http", implicit=True,
+                  external=config.get("id") is not None)  # `httpApi.id`: an HTTP API another service owns
         self.apis["http"] = api
         self.register(HTTP_API_ID, api)
         self.tpl.add(api)
@@ -249,18 +268,23 @@ class Events(ServiceState):
         res = self.generated(WEBSOCKET_API_ID, "serverless:websocket-api", node, where)
         name = self.resolve(self.provider.get("websocketsApiName")) or (
             f"{self.stage}-{self.service}-websockets" if isinstance(self.service, str) else WEBSOCKET_API_ID)
-        api = Api(WEBSOCKET_API_ID, res, where, name=name, api_kind="websocket", implicit=True)
+        # `provider.websocketApiId`: the routes go to a WebSocket API another service owns, with its stages.
+        shared = self.provider.get("websocketApiId") is not None
+        api = Api(WEBSOCKET_API_ID, res, where, name=name, api_kind="websocket", implicit=True, external=shared)
+        self.apis["websocket"] = api
+        self.register(WEBSOCKET_API_ID, api)
+        self.tpl.add(api)
+        if shared:
+            return api
         stage = Stage("WebsocketsDeploymentStage", res, where, name=self.stage, api=api, stage_name=self.stage)
         raw = get_path(self.provider, "logs", "websocket")
         if raw is not None:
             value = self.resolve(raw)
             enabled = truthy(value.get("accessLogging", True)) if isinstance(value, dict) else truthy(value)
             stage.set("access_logging", True if enabled is True else None, path_loc(self.provider, "logs", "websocket"))
-        self.apis["websocket"] = api
+            self.read_execution_logs(stage, value, "websocket")
         self.stages["websocket"] = stage
-        self.register(WEBSOCKET_API_ID, api)
         self.register("WebsocketsDeploymentStage", stage)
-        self.tpl.add(api)
         self.tpl.add(stage)
         return api
 

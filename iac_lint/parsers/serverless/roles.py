@@ -11,6 +11,7 @@ from typing import Any
 from iac_lint.model import (
     Entity,
     Function,
+    IdentityPolicy,
     Location,
     ManagedPolicyRef,
     Resource,
@@ -141,10 +142,8 @@ class Roles(ServiceState):
                                                             fallback=loc_of(node)))
         for raw, where in self.provider_managed_policies():
             managed = self.ctx.entity_for(raw)
-            if managed is not None and isinstance(managed.resource.properties, dict):
-                role.statements.extend(statements_from_document(
-                    managed.resource.properties.get("PolicyDocument"), self.resolve, source=managed.id,
-                    fallback=managed.loc))
+            if isinstance(managed, IdentityPolicy):  # a managed policy of `resources`: judged once, as its own
+                managed.attach(role)
             else:
                 role.managed_policies.append(ManagedPolicyRef(self.resolve(raw), where))
         for path in (("iam", "role", "permissionsBoundary"), ("rolePermissionsBoundary",)):

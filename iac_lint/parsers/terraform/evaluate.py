@@ -176,6 +176,7 @@ class Module:
         block = self.data.get(f"aws_iam_policy_document.{name}")
         if block is None:
             return Unknown(f"data.aws_iam_policy_document.{name}.json")
+        self.evaluator.consumed_documents.add(f"{self.key_prefix}data.aws_iam_policy_document.{name}")
 
         def compute() -> Any:
             from iac_lint.parsers.terraform.policy import document_from_policy_data
@@ -190,6 +191,8 @@ class Evaluator:
     def __init__(self, read_file: Callable[[str, Location], Any]) -> None:
         # read_file(path, loc) -> text, or None after reporting why it may not be read.
         self.read_file = read_file
+        # Keys of the policy-document data sources something evaluated reads (``module.m.data.aws_iam_...``).
+        self.consumed_documents: set[str] = set()
         self.origins: dict[int, tuple[LMap, Body, Scope]] = {}
         self._depth = 0
         self.steps = 0  # of the whole run
@@ -592,6 +595,13 @@ class Evaluator:
                     return Failed(expr.text)  # Terraform: "unsupported attribute"
             elif op == "index":
                 key = self.evaluate(arg, scope)
+                if isinstance(key, Unknown) and not isinstance(key, Failed):
+                    # ``var.policies[count.index]``: whatever the index, a collection whose elements
+                    # are all the same value (one element, typically) gives that value.
+                    elements = list(value.values()) if isinstance(value, dict) else value
+                    if isinstance(elements, list) and elements and all(e == elements[0] for e in elements):
+                        value = elements[0]
+                        continue
                 if isinstance(key, Unknown):
                     return key if isinstance(key, Failed) else Unknown(expr.text)
                 try:

@@ -16,10 +16,11 @@ failing line; the module's other files are still read.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
-from iac_lint.model import LMap, Location, LSeq, LStr, Template, Unknown, loc_of
+from iac_lint.model import LMap, Location, LSeq, LStr, Parameter, Resource, Template, Unknown, loc_of
 from iac_lint.model.budgets import BUDGET_EXCEEDED
 from iac_lint.parsers.source import ParseOptions, in_never_walked_directory, read_text
 from iac_lint.parsers.terraform.build import build_template
@@ -77,6 +78,7 @@ class _ModuleReader:
         self.evaluator = Evaluator(self.read_file)
         self.evaluator.root_directory = directory
         self.instances: list[Instance] = []
+        self._installed: dict[str, str] | None = None
 
     # --- files -----------------------------------------------------------------------------
 
@@ -196,12 +198,32 @@ class _ModuleReader:
                       root_values=self.root_values())
         self.load_children(root, [os.path.realpath(self.directory)])
         self.collect(root)
+        build_template(self.tpl, self, self.instances, consumed_documents=self.evaluator.consumed_documents)
+        self.read_variables(root)
         reported: set[str] = set()
         for where, what in self.evaluator.exceeded.items():
             if what not in reported:  # once per budget and module: the first place it ran out
                 reported.add(what)
                 self.tpl.problem(BUDGET_EXCEEDED, f"budget exceeded: {what}; the value is unknown", where)
-        build_template(self.tpl, self, self.instances)
+
+    def read_variables(self, root: Module) -> None:
+        """The root module's variables as ``Parameter``s: a literal default, and whether ``sensitive`` hides it.
+
+        A called module's variables get their values from the call, so only the root's defaults are inputs.
+        """
+        for name, block in root.variables.items():
+            resource = Resource(f"var.{name}", "terraform:variable", "terraform", LMap(loc=block.loc), block.loc,
+                                block.file)
+            param = Parameter(f"var.{name}", resource, block.loc, name=name)
+            default = block.body.attributes.get("default")
+            if default is not None:
+                param.set("default", self.evaluator.evaluate(default.expr, root.scope), default.expr.loc)
+            sensitive = block.body.attributes.get("sensitive")
+            if sensitive is not None:
+                value = self.evaluator.evaluate(sensitive.expr, root.scope)
+                param.set("sensitive", value if isinstance(value, (bool, Unknown)) else value == "true",
+                          sensitive.expr.loc)
+            self.tpl.add(param)
 
     def load_children(self, module: Module, stack: list[str]) -> None:
         for name, block in module.module_calls.items():
@@ -214,10 +236,15 @@ class _ModuleReader:
                 self.tpl.problem("I002", f"module {name}: source is not static; not analysed", where, severity="info")
                 continue
             if not source.startswith(("./", "../")) and source not in (".", ".."):
-                self.tpl.problem("I002", f"module {name}: {source!r} is a remote module; it is never fetched, "
-                                 "so its resources are not analysed", where, severity="info")
-                continue
-            directory = os.path.normpath(os.path.join(module.directory, source))
+                installed = self.installed_module(module, name)
+                if installed is None:
+                    self.tpl.problem("I002", f"module {name}: {source!r} is a remote module that `terraform init` "
+                                     "has not downloaded here; it is never fetched, so its resources are not "
+                                     "analysed", where, severity="info")
+                    continue
+                directory = installed
+            else:
+                directory = os.path.normpath(os.path.join(module.directory, source))
             if not self.inside_roots(directory):
                 # Not an error of the scanned code: scanning one example of a module repository is normal.
                 self.tpl.problem("I002", f"module {name}: {source!r} is outside the scanned root; not analysed",
@@ -246,6 +273,31 @@ class _ModuleReader:
                            parent_inputs=inputs, call=block)
             module.children[name] = child
             self.load_children(child, stack + [real])
+
+    def installed_module(self, module: Module, name: str) -> str | None:
+        """The directory ``terraform init`` downloaded a remote module call into, from the root module's
+        ``.terraform/modules/modules.json`` (keys are the call names joined by dots: ``vpc``, ``vpc.subnets``).
+        Read from disk only: the network is never used."""
+        if self._installed is None:
+            self._installed = {}
+            manifest = os.path.join(self.directory, ".terraform", "modules", "modules.json")
+            if os.path.isfile(manifest) and self.inside_roots(manifest) and os.path.getsize(manifest) < (8 << 20):
+                try:
+                    with open(manifest, encoding="utf-8") as handle:
+                        entries = json.load(handle).get("Modules") or []
+                except (OSError, ValueError, AttributeError):
+                    entries = []
+                for entry in entries if isinstance(entries, list) else []:
+                    key, folder = (entry.get("Key"), entry.get("Dir")) if isinstance(entry, dict) else (None, None)
+                    if isinstance(key, str) and isinstance(folder, str):
+                        self._installed[key] = folder
+        parts = module.key_prefix.split(".")
+        key = ".".join([*(p for i, p in enumerate(parts) if i % 2 == 1 and p), name])
+        relative = self._installed.get(key)
+        if relative is None:
+            return None
+        directory = os.path.normpath(os.path.join(self.directory, relative))
+        return directory if self.inside_roots(directory) and os.path.isdir(directory) else None
 
     def repetition(self, body: Body, scope: Scope) -> tuple[bool, bool]:
         """(has count/for_each, statically zero instances)."""
