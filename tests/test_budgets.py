@@ -132,3 +132,19 @@ def test_budget_findings_fail_the_gate(tmp_path, fail_on):
     lines += ["}", 'resource "aws_sqs_queue" "q" {', "  name = local.a7", "}"]
     (tmp_path / "main.tf").write_text("\n".join(lines) + "\n")
     assert run_cli("scan", str(tmp_path), "--fail-on", fail_on, timeout=30).returncode == 1
+
+
+def test_cloudformation_parameter_defaults_cannot_multiply_resolution(tmp_path):
+    params = {f"P{i}": {"Type": "String", "Default": {"Fn::Sub": f"${{P{i + 1}}}${{P{i + 1}}}"}} for i in range(30)}
+    params["P30"] = {"Type": "String", "Default": "x" * 1000}
+    mappings = {"M": {"a": {"b": {"Fn::Sub": "${P0}"}}}}
+    template = {"AWSTemplateFormatVersion": "2010-09-09", "Parameters": params, "Mappings": mappings,
+                "Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {
+                    "BucketName": {"Fn::Sub": "${P0}-" + "${P30}" * 20_000},
+                    "Tags": [{"Key": "k", "Value": {"Fn::FindInMap": ["M", "a", "b"]}}]}}}}
+    (tmp_path / "template.json").write_text(json.dumps(template))
+    (tmp_path / "role.yaml").write_text(WILDCARD_ROLE)
+    started = time.monotonic()
+    findings = findings_of(run_cli("scan", str(tmp_path), "-f", "json", timeout=30, memory=GIB))
+    assert time.monotonic() - started < 20
+    assert "IAM001" in {f["rule_id"] for f in findings}
