@@ -148,3 +148,17 @@ def test_cloudformation_parameter_defaults_cannot_multiply_resolution(tmp_path):
     findings = findings_of(run_cli("scan", str(tmp_path), "-f", "json", timeout=30, memory=GIB))
     assert time.monotonic() - started < 20
     assert "IAM001" in {f["rule_id"] for f in findings}
+
+
+def test_a_repository_rule_query_is_held_to_a_budget(tmp_path):
+    rules = tmp_path / "rules" / "least-privilege"
+    rules.mkdir(parents=True)
+    blowup = "[" + ", ".join(["@"] * 4) + "]"
+    (rules / "ORG001-blowup.yaml").write_text(
+        "id: ORG001\nname: blowup\nseverity: low\ncategory: least-privilege\ntitle: t\napplies_to: role\n"
+        f"when: \"length(to_string(@{('.' + blowup) * 24})) > `0`\"\nmessage: m\n"
+        "docs: {what: x, why: x, example: x, fix: x, references: []}\n")
+    (tmp_path / ".iac-lint.yaml").write_text("policies: [rules/]\n")
+    (tmp_path / "template.yaml").write_text(WILDCARD_ROLE)
+    result = run_cli("scan", ".", cwd=tmp_path, timeout=60, memory=GIB)
+    assert result.returncode == 2 and b"budget" in result.stderr, result.stderr[-2000:]

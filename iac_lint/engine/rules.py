@@ -177,6 +177,8 @@ def load_rule_file(path: str, strict: bool = True) -> Rule:
         compiled = jmespath.compile(str(meta["when"]))
     except jmespath.exceptions.JMESPathError as exc:
         raise RuleError(f"{path}: invalid JMESPath in 'when': {exc}") from None
+    if strict:
+        _check_query_budget(path, str(meta["when"]), compiled.parsed)
     return Rule(
         id=str(meta["id"]), name=str(meta["name"]), severity=meta["severity"], category=str(meta["category"]),
         title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
@@ -184,6 +186,26 @@ def load_rule_file(path: str, strict: bool = True) -> Rule:
         formats=tuple(meta.get("formats") or ()), default=meta.get("default", True),
         fixes=list(meta.get("fixes") or []), _compiled=compiled,
     )
+
+
+# A user's ``when`` (a repository's configuration may name the rule) is held to a size: each projection or
+# multi-select can multiply the data the next one walks, so their number bounds the work on an entity.
+MAX_QUERY_CHARS = 2000
+MAX_QUERY_FANOUT = 12
+_FANOUT_NODES = frozenset({"projection", "value_projection", "filter_projection", "flatten", "multi_select_list",
+                           "multi_select_dict"})
+
+
+def _check_query_budget(path: str, text: str, parsed: Any) -> None:
+    fanout, stack = 0, [parsed]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            fanout += node.get("type") in _FANOUT_NODES
+            stack.extend(node.get("children") or [])
+    if len(text) > MAX_QUERY_CHARS or fanout > MAX_QUERY_FANOUT:
+        raise RuleError(f"{path}: 'when' is over the budget for a rule's query ({len(text)} characters, "
+                        f"{fanout} projections; at most {MAX_QUERY_CHARS} and {MAX_QUERY_FANOUT})")
 
 
 def _check(path: str, data: Any, python: bool, line: int | None = None) -> None:
