@@ -12,7 +12,7 @@ from typing import Any, Callable, Iterable
 
 from iac_lint.config import Config
 from iac_lint.discover import Filters, Unit, discover
-from iac_lint.engine.evaluate import evaluate
+from iac_lint.engine.evaluate import evaluate, unique_findings
 from iac_lint.engine.rules import Rule, load_rules, select_rules
 from iac_lint.link import link_template
 from iac_lint.model import Finding, Location, Template, severity_rank
@@ -81,15 +81,8 @@ def parse_units(units: Iterable[Unit], config: Config, progress: Progress | None
 
 
 def _parse_unit_safely(unit: Unit, config: Config) -> list[Template]:
-    if unit.kind == "unreadable":
-        # Worded like an unreadable file's E001, on the directory.
-        return [_crashed(unit.path, f"cannot read directory: {unit.reason}")]
-    try:
-        return link_all(parse_unit(unit, config.parse))
-    except RecursionError:
-        return [_crashed(unit.path, "nesting too deep to analyse")]
-    except Exception as exc:  # a parser bug on one file must not lose the other files' findings
-        return [_crashed(unit.path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
+    from iac_lint.lint_units import parse_unit_safely
+    return parse_unit_safely(unit, config)
 
 
 def link_all(templates: list[Template]) -> list[Template]:
@@ -126,10 +119,8 @@ def without_called_modules(templates: list[Template]) -> list[Template]:
 
 
 def _crashed(path: str, message: str) -> Template:
-    tpl = Template(path=path, format="unknown")
-    file = path if not os.path.isdir(path) else path
-    tpl.problem("E001", message, Location(file, 1, 1))
-    return tpl
+    from iac_lint.lint_units import crashed
+    return crashed(path, message)
 
 
 def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] | None = None,
@@ -151,14 +142,50 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
     if config.cfn_lint:
         from iac_lint.engine.cfnlint_pass import require_cfn_lint
         require_cfn_lint()  # before parsing too: a missing extra fails fast
+    rules_given = rules is not None
     rules = rules if rules is not None else active_rules(config)
     filters = Filters(tuple(config.exclude), config.exclude_root or config.root, config.respect_gitignore,
                       config.force_exclude)
-    templates = parse_units(discover(paths, filters), config, progress)
-    findings = evaluate(templates, rules)
+    units = list(discover(paths, filters))
+    scanned = paths
+    if config.shard is not None:
+        from iac_lint.shard import units_of_shard
+        units = units_of_shard(units, *config.shard)
+        scanned = [unit.path for unit in units]  # a shard judges only its own files' baseline entries
+    templates, findings = lint_all(units, config, rules, rules_given=rules_given, progress=progress)
     if config.cfn_lint:
         findings, rules = _with_cfn_lint(findings, rules, templates, config)
-    return finish(Report(findings, templates, rules), config, changes, scanned=paths)
+    return finish(Report(findings, templates, rules), config, changes, scanned=scanned)
+
+
+def lint_all(units: list[Unit], config: Config, rules: list[Rule], rules_given: bool = False,
+             progress: Progress | None = None) -> tuple[list[Template], list[Finding]]:
+    """Every unit parsed, linked and evaluated (in ``config.jobs`` processes), then joined in discovery order:
+    modules that another scanned module calls are left out, and a finding reported twice is kept once."""
+    from iac_lint.lint_units import collect, default_jobs, lint_units, share_source_lines
+
+    total, done = sum(_unit_size(u) for u in units), 0
+    if progress:
+        progress(done, total)
+
+    def unit_done(unit: Unit) -> None:
+        nonlocal done
+        done += _unit_size(unit)
+        if progress:
+            progress(done, total)
+
+    cache = None
+    if config.cache and not config.changed_since:
+        from iac_lint.unit_cache import UnitCache
+        cache = UnitCache.for_run(config, rules)
+    jobs = config.jobs or default_jobs()
+    templates, per_template = collect(lint_units(units, config, rules, jobs=jobs, whole=bool(config.changed_since),
+                                                 cache=cache, rules_given=rules_given, done=unit_done))
+    kept = {id(t) for t in without_called_modules(templates)}
+    findings = unique_findings(f for tpl, found in zip(templates, per_template) if id(tpl) in kept for f in found)
+    templates = [t for t in templates if id(t) in kept]
+    share_source_lines(templates)
+    return templates, findings
 
 
 def _with_cfn_lint(findings: list[Finding], rules: list[Rule], templates: list[Template],

@@ -120,6 +120,13 @@ class Config:
     today: date | None = None
     # Also run cfn-lint on the CloudFormation/SAM templates (engine/cfnlint_pass.py).
     cfn_lint: bool = False
+    # Processes that parse and evaluate (None: one per core); results do not depend on it.
+    jobs: int | None = None
+    # Reuse the results of unchanged units from the user's cache directory (iac_lint/unit_cache.py).
+    # Off for library callers; the command line turns it on unless --no-cache.
+    cache: bool = False
+    # (K, N): lint only the K-th of N deterministic parts of the units (iac_lint/shard.py); None: all.
+    shard: tuple[int, int] | None = None
 
 
 # --- locating values in the file -----------------------------------------------------

@@ -137,9 +137,14 @@ def problem_findings(tpl: Template) -> Iterable[Finding]:
 
 def evaluate(templates: Iterable[Template], rules: list[Rule]) -> list[Finding]:
     """Every finding, once: a module called from several places is one set of lines to fix."""
-    seen: set[tuple] = set()
+    return unique_findings(f for tpl in templates for f in evaluate_template(tpl, rules))
+
+
+def unique_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """The first of each finding reported more than once (by rule, place and logical path), in order."""
+    seen: set[tuple[Any, ...]] = set()
     unique = []
-    for f in _evaluate_all(templates, rules):
+    for f in findings:
         key = (f.rule_id, f.location.file, f.location.line, f.location.column, f.logical_path)
         if key not in seen:
             seen.add(key)
@@ -147,20 +152,19 @@ def evaluate(templates: Iterable[Template], rules: list[Rule]) -> list[Finding]:
     return unique
 
 
-def _evaluate_all(templates: Iterable[Template], rules: list[Rule]) -> list[Finding]:
-    findings: list[Finding] = []
-    for tpl in templates:
-        findings.extend(problem_findings(tpl))
-        cache: dict[int, Any] = {}
-        for rule in rules:
-            try:
-                findings.extend(evaluate_rule(rule, tpl, cache))
-            except Exception as exc:  # one broken rule must not hide every other finding
-                where = Location(tpl.path if not os.path.isdir(tpl.path) else tpl.path, 1, 1)
-                failed = BUILTIN_FINDINGS["E004"]
-                findings.append(Finding(
-                    rule_id=failed.id, rule_name=failed.name, severity=failed.severity, category=failed.category,
-                    message=f"rule {rule.id} failed on this file: {type(exc).__name__}: {exc}",
-                    location=where, resource="", format=tpl.format,
-                    logical_path=rule.id))
+def evaluate_template(tpl: Template, rules: list[Rule]) -> list[Finding]:
+    """One template's findings, its own problems first (not yet deduplicated across templates)."""
+    findings: list[Finding] = list(problem_findings(tpl))
+    cache: dict[int, Any] = {}
+    for rule in rules:
+        try:
+            findings.extend(evaluate_rule(rule, tpl, cache))
+        except Exception as exc:  # one broken rule must not hide every other finding
+            where = Location(tpl.path if not os.path.isdir(tpl.path) else tpl.path, 1, 1)
+            failed = BUILTIN_FINDINGS["E004"]
+            findings.append(Finding(
+                rule_id=failed.id, rule_name=failed.name, severity=failed.severity, category=failed.category,
+                message=f"rule {rule.id} failed on this file: {type(exc).__name__}: {exc}",
+                location=where, resource="", format=tpl.format,
+                logical_path=rule.id))
     return findings

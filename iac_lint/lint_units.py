@@ -1,0 +1,200 @@
+"""Parse, link and evaluate each discovered unit, in a pool of processes, keeping only what reports need.
+
+A unit (a template file, a Terraform module directory) is linted start to
+finish where it is parsed: its model never crosses a process boundary, only
+its findings and a *report view* of its templates (``report_view``) do.
+That view keeps what ``api.finish`` and the reporters read -- paths,
+formats, problems, resource and entity ids with their locations, the
+suppression Metadata, and the source lines of the files that have findings
+or suppression comments -- so a pool of N workers costs N parsers' memory,
+not N copies of every model.
+
+Results come back in discovery order whatever the number of workers, so a
+scan with ``--jobs 4`` reports exactly what ``--jobs 1`` does.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+
+from iac_lint.discover import Unit
+from iac_lint.engine.evaluate import evaluate_template
+from iac_lint.engine.rules import Rule
+from iac_lint.link import link_template
+from iac_lint.model import Entity, Finding, Location, Resource, Template
+from iac_lint.parsers import parse_unit
+
+if TYPE_CHECKING:
+    from iac_lint.config import Config
+    from iac_lint.unit_cache import UnitCache
+
+# The marker every inline suppression comment carries: a file without it has no suppression to index.
+SUPPRESSION_MARKER = "iac-lint"
+
+
+@dataclass(slots=True)
+class UnitResult:
+    """What one unit gives the report: its templates (a report view, or whole) and each one's findings."""
+
+    templates: list[Template] = field(default_factory=list)
+    # findings[i] are templates[i]'s, in evaluation order, not yet deduplicated across templates.
+    findings: list[list[Finding]] = field(default_factory=list)
+
+
+def parse_unit_safely(unit: Unit, config: Config) -> list[Template]:
+    """Parse and link one unit; a crash becomes an E001 on the unit, never a lost scan."""
+    if unit.kind == "unreadable":
+        # Worded like an unreadable file's E001, on the directory.
+        return [crashed(unit.path, f"cannot read directory: {unit.reason}")]
+    try:
+        return [link_template(tpl) for tpl in parse_unit(unit, config.parse)]
+    except RecursionError:
+        return [crashed(unit.path, "nesting too deep to analyse")]
+    except Exception as exc:  # a parser bug on one file must not lose the other files' findings
+        return [crashed(unit.path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
+
+
+def crashed(path: str, message: str) -> Template:
+    tpl = Template(path=path, format="unknown")
+    tpl.problem("E001", message, Location(path, 1, 1))
+    return tpl
+
+
+def lint_unit(unit: Unit, config: Config, rules: list[Rule], whole: bool = False) -> UnitResult:
+    """Parse, link and evaluate one unit; ``whole`` keeps the full model (``--changed-since`` reads it)."""
+    result = UnitResult()
+    for tpl in parse_unit_safely(unit, config):
+        findings = evaluate_template(tpl, rules)
+        result.templates.append(tpl if whole else report_view(tpl, findings))
+        result.findings.append(findings)
+    return result
+
+
+def report_view(tpl: Template, findings: list[Finding]) -> Template:
+    """The template as suppression and the reporters read it, without its model.
+
+    Resources keep id, type, location and (when they carry suppressions) Metadata; entities become
+    plain ``Entity`` headers on those resources; source lines are kept for files with a finding of
+    this template or a suppression comment (every file is still listed, with no lines otherwise).
+    """
+    light: dict[int, Resource] = {}
+
+    def light_resource(resource: Resource) -> Resource:
+        found = light.get(id(resource))
+        if found is None:
+            found = light[id(resource)] = Resource(
+                resource.id, resource.type, resource.format, None, resource.location, resource.file,
+                resource.metadata if resource.suppressions else None, list(resource.suppressions))
+        return found
+
+    resources = [light_resource(r) for r in tpl.resources]
+    entities = [Entity(e.id, light_resource(e.resource), e.loc) for e in tpl.entities]
+    flagged = {f.location.file for f in findings}
+    sources = {file: lines if file in flagged or SUPPRESSION_MARKER in "\n".join(lines) else []
+               for file, lines in tpl.sources.items()}
+    return Template(tpl.path, tpl.format, resources, entities, list(tpl.problems), sources)
+
+
+def share_source_lines(templates: list[Template]) -> None:
+    """Give every template the lines another one kept of the same file (a module read by two callers)."""
+    kept: dict[str, list[str]] = {}
+    for tpl in templates:
+        for file, lines in tpl.sources.items():
+            if lines:
+                kept.setdefault(file, lines)
+    for tpl in templates:
+        for file, lines in tpl.sources.items():
+            if not lines and kept.get(file):
+                tpl.sources[file] = kept[file]
+
+
+# --- the pool ----------------------------------------------------------------------------------
+
+# Set in each worker by ``_start_worker`` (inherited, not pickled, when the pool forks).
+_worker: tuple[Config, list[Rule], bool, UnitCache | None] | None = None
+
+
+def _start_worker(config: Config, rules: list[Rule] | None, whole: bool, cache: UnitCache | None) -> None:
+    global _worker
+    if rules is None:  # a spawned worker: load the rules the way the parent did
+        from iac_lint.api import active_rules
+        rules = active_rules(config)
+    _worker = (config, rules, whole, cache)
+
+
+def _lint_in_worker(unit: Unit) -> UnitResult:
+    assert _worker is not None
+    config, rules, whole, cache = _worker
+    return lint_unit_cached(unit, config, rules, whole, cache)
+
+
+def lint_unit_cached(unit: Unit, config: Config, rules: list[Rule], whole: bool,
+                     cache: UnitCache | None) -> UnitResult:
+    if cache is None or whole:
+        return lint_unit(unit, config, rules, whole)
+    found = cache.load(unit)
+    if found is not None:
+        return found
+    result = lint_unit(unit, config, rules, whole)
+    cache.store(unit, result)
+    return result
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _pool_context(rules_given: bool) -> Any:
+    """Fork where it is the platform's safe default (the rules are then inherited, not pickled).
+
+    Elsewhere workers are spawned and load the rules themselves, which only works for the rules the
+    configuration names; a caller that passed its own rule objects is linted in this process.
+    """
+    import multiprocessing  # here, not at the top: a one-file scan never starts a pool
+
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    if rules_given:
+        return None
+    return multiprocessing.get_context("spawn")
+
+
+def lint_units(units: list[Unit], config: Config, rules: list[Rule], *, jobs: int = 1, whole: bool = False,
+               cache: UnitCache | None = None, rules_given: bool = False,
+               done: Callable[[Unit], None] | None = None) -> Iterator[UnitResult]:
+    """Each unit's result, in the order of ``units``; ``jobs`` > 1 lints them in that many processes."""
+    jobs = min(jobs, len(units))
+    context = _pool_context(rules_given) if jobs > 1 else None
+    if context is None:
+        for unit in units:
+            result = lint_unit_cached(unit, config, rules, whole, cache)
+            if done:
+                done(unit)
+            yield result
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    inherited = rules if context.get_start_method() == "fork" else None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(config, inherited, whole, cache)) as pool:
+        # One unit per task: Terraform modules vary a hundredfold in cost, small tasks keep both cores busy.
+        for unit, result in zip(units, pool.map(_lint_in_worker, units, chunksize=1)):
+            if done:
+                done(unit)
+            yield result
+
+
+def collect(results: Iterable[UnitResult]) -> tuple[list[Template], list[list[Finding]]]:
+    templates: list[Template] = []
+    findings: list[list[Finding]] = []
+    for result in results:
+        templates.extend(result.templates)
+        findings.extend(result.findings)
+    return templates, findings
