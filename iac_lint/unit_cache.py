@@ -22,8 +22,9 @@ An entry is used only when all of these are unchanged:
   called module, a new ``terraform.tfvars``).
 
 A unit that reported a file it could not read (E002) is not stored: what is
-missing is not watched.  An entry that cannot be read or unpickled is
-ignored and rewritten.  ``--no-cache`` (``cache: false``) turns it off.
+missing is not watched.  An entry whose body does not match the SHA-256 its
+header records, or that cannot be read or unpickled, is ignored and
+rewritten.  ``--no-cache`` (``cache: false``) turns it off.
 """
 
 from __future__ import annotations
@@ -150,7 +151,10 @@ class UnitCache:
                     return None
                 if any(_listing(d) != listing for d, listing in watched["folders"].items()):
                     return None
-                result: UnitResult = pickle.load(handle)
+                body = handle.read()
+            if hashlib.sha256(body).hexdigest() != header["body"]:
+                return None  # truncated or damaged: a damaged pickle can load as wrong data, not only fail
+            result: UnitResult = pickle.loads(body)
             return result
         except Exception:  # missing, truncated, corrupt, or from an incompatible build: lint again
             return None
@@ -160,8 +164,9 @@ class UnitCache:
             return
         path, temporary = self._entry_path(unit), ""
         try:
-            header = json.dumps({"watched": self._watched(unit, result)}).encode() + b"\n"
             body = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            header = json.dumps({"watched": self._watched(unit, result),
+                                 "body": hashlib.sha256(body).hexdigest()}).encode() + b"\n"
             os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
             with os.fdopen(handle, "wb") as out:
