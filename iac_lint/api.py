@@ -54,7 +54,10 @@ def active_rules(config: Config) -> list[Rule]:
 
 
 def _sort_key(f: Finding) -> tuple:
-    return (f.location.file, f.location.line, f.location.column, f.rule_id, f.resource)
+    # By the path reports show (``./a.tf`` and ``a.tf`` are one file), so that ``iac-lint merge`` can
+    # rebuild this order from shards' reports.
+    from iac_lint.report.paths import display_path
+    return (display_path(f.location.file), f.location.line, f.location.column, f.rule_id, f.resource)
 
 
 # Called as ``progress(files_done, files_total)`` while a scan reads its files.
