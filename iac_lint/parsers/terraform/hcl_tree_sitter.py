@@ -121,12 +121,17 @@ class _Builder:
     def location(self, start: Any, end_byte: int, end_point: Any) -> Location:
         if self.fixed is not None:
             return self.fixed
-        return Location(self.file, start.start_point[0] + 1, self.column(*start.start_point),
-                        end_point[0] + 1, self.column(*end_point))
+        start_row, start_column = start.start_point
+        end_row, end_column = end_point
+        if self.ascii:  # byte columns are character columns
+            return Location(self.file, start_row + 1, start_column + 1, end_row + 1, end_column + 1)
+        return Location(self.file, start_row + 1, self.column(start_row, start_column),
+                        end_row + 1, self.column(end_row, end_column))
 
     def loc(self, node: Any, end: tuple[int, Any] | None = None) -> Location:
-        end_byte, end_point = end if end is not None else (node.end_byte, node.end_point)
-        return self.location(node, end_byte, end_point)
+        if end is None:
+            return self.location(node, node.end_byte, node.end_point)
+        return self.location(node, end[0], end[1])
 
     def source(self, start_byte: int, end_byte: int) -> str:
         # The text itself, not the padded copy: python-hcl2's positions see the newline, its texts do not.
@@ -234,7 +239,8 @@ class _Builder:
             ops.extend(self.postfix(op))
         if not ops:
             return primary
-        loc, text = self.span(node)
+        # Postfix operators end with a name or a bracket, never with what a binary operation swallows.
+        loc, text = self.loc(node), self.source(node.start_byte, node.end_byte)
         if isinstance(primary, Traversal):
             return Traversal(loc, text, primary.root, primary.ops + tuple(ops))
         return Traversal(loc, text, primary, tuple(ops))
@@ -368,7 +374,8 @@ class _Builder:
 
     def operation(self, node: Any) -> Expr:
         children = [c for c in node.children if c.type != "comment"]
-        loc, text = self.span(node)
+        loc, text = self.span(node) if node.type == "binary_operation" else \
+            (self.loc(node), self.source(node.start_byte, node.end_byte))
         if node.type == "unary_operation":
             op = children[0].type
             operand, _ = self.operand(children, 1)
