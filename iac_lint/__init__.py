@@ -6,12 +6,12 @@ Public API: ``scan(paths, config) -> Report`` and ``lint_text(path, text, config
 __version__ = "0.1.0"
 
 
-def scan(paths, config=None, rules=None):  # noqa: ANN001, ANN201 - thin lazy re-export
+def scan(paths, config=None, rules=None):
     from iac_lint.api import scan as _scan
     return _scan(paths, config, rules)
 
 
-def lint_text(path, text, config=None, rules=None):  # noqa: ANN001, ANN201
+def lint_text(path, text, config=None, rules=None):
     from iac_lint.api import lint_text as _lint_text
     return _lint_text(path, text, config, rules)
 

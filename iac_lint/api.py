@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any
 
-from iac_lint.config import Config
+from iac_lint.config import Config, apply_path_ignores
 from iac_lint.discover import Filters, Unit, discover
 from iac_lint.engine.evaluate import evaluate, unique_findings
 from iac_lint.engine.rules import Rule, load_rules, select_rules
@@ -214,6 +215,11 @@ def lint_text(path: str, text: str, config: Config | None = None, rules: list[Ru
     this buffer standing in for the file; findings may then point into the
     module's other files (and a serverless file's into its includes).
     """
+    return lint_buffer(path, text, config, rules).findings
+
+
+def lint_buffer(path: str, text: str, config: Config | None = None, rules: list[Rule] | None = None) -> Report:
+    """``lint_text`` with the parsed templates kept: an editor builds quick fixes from their resources."""
     config = config or Config()
     if not config.parse.roots:
         config = dataclasses.replace(config, parse=dataclasses.replace(
@@ -224,8 +230,8 @@ def lint_text(path: str, text: str, config: Config | None = None, rules: list[Ru
     except Exception as exc:
         templates = [_crashed(path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
     if not templates:
-        return []
-    return finish(Report(evaluate(templates, rules), templates, rules), config, scanned=[path]).findings
+        return Report(rules=rules)
+    return finish(Report(evaluate(templates, rules), templates, rules), config, scanned=[path])
 
 
 def _parse_buffer(path: str, text: str, config: Config) -> list[Template]:
@@ -247,7 +253,7 @@ def with_fingerprints(findings: list[Finding], root: str) -> list[Finding]:
     when CI runs ``cd infra && iac-lint scan .``, and SARIF/GitLab identities do not depend on it.
     """
     from iac_lint.engine.evaluate import fingerprint
-    from iac_lint.report.paths import repo_path
+    from iac_lint.model.paths import repo_path
 
     return [dataclasses.replace(f, fingerprint=fingerprint(f.rule_id, repo_path(f.location.file, root), f.resource,
                                                            f.logical_path)) for f in findings]
@@ -260,8 +266,8 @@ def finish(report: Report, config: Config, changes: Any = None, scanned: list[st
     is called stale only if a scan of them could have matched it.  Raises ``BaselineError`` for an
     unusable baseline file.
     """
-    from iac_lint.engine.suppress import apply_path_ignores, apply_suppressions
-    from iac_lint.report.paths import project_root, repo_path
+    from iac_lint.engine.suppress import apply_suppressions
+    from iac_lint.model.paths import project_root, repo_path
 
     findings = list(report.findings)
     if config.severity:
@@ -283,7 +289,7 @@ def finish(report: Report, config: Config, changes: Any = None, scanned: list[st
         ran = {r.id for r in report.rules}
         judged = [judged_by(e, where, ran) for e in outcome.unmatched]
         report.stale_baseline = sum(judged)
-        report.baseline_unjudged = [e.raw for e, j in zip(outcome.unmatched, judged) if not j]
+        report.baseline_unjudged = [e.raw for e, j in zip(outcome.unmatched, judged, strict=False) if not j]
     if changes is not None:
         from iac_lint.engine.diff import keep_changed
         kept = keep_changed(findings, report.templates, changes)

@@ -63,6 +63,8 @@ def _scan_options(command: Any) -> Any:
         click.option("--ignore", multiple=True, help="Skip these rule ids, prefixes or categories."),
         click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False),
                      help="Extra rules directory (repeatable); the only way to load Python rules."),
+        click.option("--plugins", multiple=True,
+                     help="Enable an installed rule pack by name (entry point group iac_lint.policies; repeatable)."),
         click.option("--exclude", multiple=True,
                      help="Paths to skip, gitignore syntax, relative to the working directory (repeatable; "
                           "replaces the configuration's exclude)."),
@@ -96,7 +98,8 @@ def _scan_options(command: Any) -> Any:
 
 def _config(paths: list[str], config_file: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
             policies: tuple[str, ...], exclude: tuple[str, ...], stage: str | None, params: tuple[str, ...],
-            tf_vars: tuple[str, ...], var_files: tuple[str, ...], **more: Any) -> Any:
+            tf_vars: tuple[str, ...], var_files: tuple[str, ...], plugins: tuple[str, ...] = (),
+            **more: Any) -> Any:
     """Flags given on the command line (None when absent) over the configuration file; exit 2 if it is bad."""
     from iac_lint.config import ConfigError, resolve_config
     from iac_lint.shard import ShardError, parse_shard
@@ -113,7 +116,8 @@ def _config(paths: list[str], config_file: str | None, select: tuple[str, ...], 
             paths, config_file,
             select=_split(select) or None, ignore=_split(ignore) or None, policies=list(policies) or None,
             exclude=list(exclude) or None, stage=stage, params=_pairs(params, "--param") or None,
-            var_files=list(var_files) or None, vars=_pairs(tf_vars, "--var") or None, **more)
+            var_files=list(var_files) or None, vars=_pairs(tf_vars, "--var") or None,
+            plugins=_split(plugins) or None, **more)
     except ConfigError as exc:
         click.echo(f"iac-lint: configuration error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
@@ -423,24 +427,29 @@ def rules() -> None:
     """List, show and test rules."""
 
 
-def _load_rules(policies: tuple[str, ...]) -> Any:
-    """The built-in rules and those in ``policies``, or exit 2 naming the broken rule file."""
+def _load_rules(policies: tuple[str, ...], plugins: tuple[str, ...] = ()) -> Any:
+    """The built-in rules, those in ``policies`` and in the named rule packs, or exit 2 naming the problem."""
+    from iac_lint.engine.plugins import PluginError, plugin_dirs
     from iac_lint.engine.rules import RuleError, load_rules
 
     try:
-        return load_rules(policies)
-    except RuleError as exc:
+        return load_rules([*policies, *plugin_dirs(_split(plugins))])
+    except (RuleError, PluginError) as exc:
         click.echo(f"iac-lint: {exc}", err=True)
         sys.exit(EXIT_ERROR)
 
 
+_PLUGINS_OPTION = click.option("--plugins", multiple=True, help="Include an installed rule pack (repeatable).")
+
+
 @rules.command("list")
 @click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False))
-def rules_list(policies: tuple[str, ...]) -> None:
+@_PLUGINS_OPTION
+def rules_list(policies: tuple[str, ...], plugins: tuple[str, ...]) -> None:
     """The rule catalogue, then the findings iac-lint reports itself (parse errors, suppression checks)."""
     from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 
-    loaded = _load_rules(policies)
+    loaded = _load_rules(policies, plugins)
     builtin = list(BUILTIN_FINDINGS.values())
     width = max(len(r.id) for r in [*loaded, *builtin])
 
@@ -457,11 +466,12 @@ def rules_list(policies: tuple[str, ...]) -> None:
 @rules.command("show")
 @click.argument("rule_id")
 @click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False))
-def rules_show(rule_id: str, policies: tuple[str, ...]) -> None:
+@_PLUGINS_OPTION
+def rules_show(rule_id: str, policies: tuple[str, ...], plugins: tuple[str, ...]) -> None:
     """A rule's documentation: what it does, why, an example, the fix, references."""
     from iac_lint.docs import describe, page
 
-    rule = describe(rule_id, _load_rules(policies))
+    rule = describe(rule_id, _load_rules(policies, plugins))
     if rule is None:
         click.echo(f"iac-lint: no rule or built-in finding {rule_id}; `iac-lint rules list` shows them all",
                    err=True)
@@ -498,18 +508,110 @@ def rules_docs(output: str, policies: tuple[str, ...], check: bool) -> None:
 @rules.command("test")
 @click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
 @click.option("--verbose", "-v", is_flag=True, help="List passing cases too.")
-def rules_test(directory: str | None, verbose: bool) -> None:
-    """Run every rule's cases in DIRECTORY (default: the built-in policies)."""
+@click.option("--debug", is_flag=True, help="Show the traceback of a rule that raised.")
+def rules_test(directory: str | None, verbose: bool, debug: bool) -> None:
+    """Run every rule's cases in DIRECTORY (default: the built-in policies).
+
+    Exit 0 when every case passes, 1 when one fails, 2 when a rule cannot be loaded.
+    """
     from iac_lint.engine.rules import RuleError, builtin_policies_dir
-    from iac_lint.engine.ruletest import format_report, run_rule_tests
+    from iac_lint.ruletest import format_report, run_rule_tests
 
     try:
         report = run_rule_tests(directory or builtin_policies_dir())
     except RuleError as exc:
         click.echo(f"iac-lint: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    click.echo(format_report(report, verbose))
+    click.echo(format_report(report, verbose, debug=debug))
     sys.exit(EXIT_OK if report.passed else EXIT_FINDINGS)
+
+
+@rules.command("new")
+@click.argument("rule_id")
+@click.option("--name", default=None, help="kebab-case name (default: from --applies-to, e.g. function-check).")
+@click.option("--category", "-c", required=True, help="Category folder, e.g. runtime, or your own (tagging).")
+@click.option("--applies-to", "applies_to", default="function", show_default=True,
+              help="The entity kind the rule reads (see docs/model.md).")
+@click.option("--python", "python", is_flag=True, help="Write a Python rule instead of a YAML one.")
+@click.option("--dir", "directory", default="rules", show_default=True, type=click.Path(file_okay=False),
+              help="Rules directory to write into (DIR/CATEGORY/ID-NAME.yaml and DIR/CATEGORY/ID/).")
+def rules_new(rule_id: str, name: str | None, category: str, applies_to: str, python: bool, directory: str) -> None:
+    """Scaffold rule RULE_ID: the rule file with its five doc parts, and a positive and a negative case in
+    every format, ready for `iac-lint rules test DIR`."""
+    from iac_lint.engine.scaffold import ScaffoldError, scaffold_rule
+
+    name = name or f"{applies_to.replace('_', '-')}-check"
+    try:
+        written = scaffold_rule(directory, rule_id.upper(), name, category, applies_to, python)
+    except ScaffoldError as exc:
+        click.echo(f"iac-lint: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    for path in written:
+        click.echo(f"wrote {path}")
+    click.echo(f"next: edit {written[0]}, then run `iac-lint rules test {directory}` "
+               f"and `iac-lint scan --policies {directory}`", err=True)
+
+
+@rules.command("model-docs")
+@click.option("--output", "-o", default="docs/model.md", show_default=True, type=click.Path(dir_okay=False),
+              help="The page to write.")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if the page is missing or out of date.")
+def rules_model_docs(output: str, check: bool) -> None:
+    """Write the model reference: every entity kind and field a rule can read."""
+    from iac_lint.docs import model_markdown, write_model_docs
+
+    if check:
+        try:
+            with open(output, encoding="utf-8") as handle:
+                current: str | None = handle.read()
+        except OSError:
+            current = None
+        if current != model_markdown():
+            click.echo(f"iac-lint: {output} is out of date; run `iac-lint rules model-docs --output {output}`",
+                       err=True)
+            sys.exit(EXIT_FINDINGS)
+        return
+    changed = write_model_docs(output)
+    click.echo(f"iac-lint: {output} {'updated' if changed else 'already up to date'}", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--kind", "kinds", multiple=True, help="Only entities of this kind (repeatable): function, role, ...")
+@click.option("--format", "-f", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file.")
+@click.option("--stage", default=None, help="Serverless Framework stage.")
+@click.option("--param", "params", multiple=True, help="KEY=VALUE for ${param:KEY} / template parameters.")
+@click.option("--var", "tf_vars", multiple=True, help="Terraform KEY=VALUE variable.")
+def explain(paths: tuple[str, ...], kinds: tuple[str, ...], fmt: str, config_file: str | None, stage: str | None,
+            params: tuple[str, ...], tf_vars: tuple[str, ...]) -> None:
+    """Print the normalized entities of PATHS as rules see them: every field, its value, where it was written.
+
+    Write a rule's `when:` against this output (fields are documented in docs/model.md).
+    """
+    import json
+
+    from iac_lint.api import scan as run_scan
+    from iac_lint.engine.explain import explain as describe_entities
+    from iac_lint.model.entities import ENTITY_TYPES
+    from iac_lint.model.reference import resolve_kind
+
+    wanted = []
+    for kind in _split(kinds):
+        resolved = resolve_kind(kind)
+        if resolved is None:
+            raise click.UsageError(f"--kind {kind!r} is not an entity kind; kinds: {', '.join(ENTITY_TYPES)}")
+        wanted.append(resolved)
+    targets = list(paths) or ["."]
+    config = _config(targets, config_file, (), (), (), (), stage, params, tf_vars, ())
+    report = run_scan(targets, config, rules=[])
+    data = describe_entities(report.templates, wanted, relative_to=os.getcwd())
+    if fmt == "json":
+        _echo(json.dumps(data, indent=2) + "\n")
+    else:
+        import yaml
+
+        _echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120))
 
 
 @main.command()

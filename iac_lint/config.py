@@ -25,6 +25,7 @@ Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
     respect_gitignore: true          # skip what .gitignore files ignore (--no-gitignore)
     force_exclude: false             # apply exclude/.gitignore to paths named on the command line too
     policies: [rules/]               # extra rule directories: YAML rules only (see below)
+    plugins: [acme]                  # installed rule packs (entry points iac_lint.policies) to enable
     severity: {IAM006: medium}       # a rule's severity, by rule id
     per_path_ignores: {"legacy/**": [IAM001]}
     baseline: .iac-lint-baseline.json
@@ -46,6 +47,11 @@ person running iac-lint names it with ``--policies DIR`` on the command line,
 i.e. in the CI definition, not in the code under review.  For the same reason
 every path in the file must stay inside the directory that holds it.
 
+``plugins:`` may name installed rule packs (``engine/plugins.py``) although
+they are code: a name resolves only to a package installed in the environment
+iac-lint runs in, which a pull request cannot change; the file only chooses
+which of them run.
+
 The rest of the file (``ignore``, ``severity``, ``per_path_ignores``,
 ``baseline``) is just as much the pull request's to change; a gate that must
 hold against its authors reads its configuration from a trusted path with
@@ -57,18 +63,29 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
-from iac_lint.model import SEVERITIES
+from iac_lint.model import SEVERITIES, Finding
 from iac_lint.model.rule_ids import CATEGORIES, is_rule_id, is_rule_token, matches_rule
 from iac_lint.parsers import ParseOptions
 
 SEVERITY_NAMES = SEVERITIES  # the one severity list (iac_lint.model); the old name stays for importers
 CONFIG_NAMES = (".iac-lint.yaml", ".iac-lint.yml")
-__all__ = ["Config", "ConfigError", "SEVERITY_NAMES", "find_config_file", "glob_regex", "matches_rule",
-           "read_config_file", "relative_to_root", "resolve_config"]
+__all__ = [
+    "SEVERITY_NAMES",
+    "Config",
+    "ConfigError",
+    "apply_path_ignores",
+    "find_config_file",
+    "matches_rule",
+    "path_pattern",
+    "read_config_file",
+    "relative_to_root",
+    "resolve_config",
+]
 
 
 class ConfigError(Exception):
@@ -102,6 +119,8 @@ class Config:
     respect_gitignore: bool = True
     force_exclude: bool = False
     policies: list[str] = field(default_factory=list)
+    # Installed rule packs to enable, by entry-point name (engine/plugins.py); their folders join ``policies``.
+    plugins: list[str] = field(default_factory=list)
     builtin_rules: bool = True
     parse: ParseOptions = field(default_factory=ParseOptions)
     # A rule's severity by rule id, replacing the rule's own.
@@ -235,6 +254,7 @@ def _scalar_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
         import json
+
         from iac_lint.model.located import plain
         return json.dumps(plain(value))
     return str(value)
@@ -364,6 +384,7 @@ _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
     "respect_gitignore": _Reader.flag,
     "force_exclude": _Reader.flag,
     "policies": _Reader.policies,
+    "plugins": _Reader.exclude,  # names of installed packs: a list of strings
     "severity": _Reader.severity,
     "per_path_ignores": _Reader.per_path_ignores,
     "baseline": _Reader.baseline,
@@ -388,7 +409,7 @@ def find_config_file(paths: list[str], cwd: str | None = None) -> str | None:
 
 def _nearest_config(start: str) -> str | None:
     """The nearest configuration file from ``start`` up to its repository root (outside one: ``start`` only)."""
-    from iac_lint.discover import repository_root
+    from iac_lint.model.paths import repository_root
 
     here = os.path.abspath(start)
     top = repository_root(here) or here
@@ -476,6 +497,14 @@ def resolve_config(paths: list[str], config_file: str | None = None, *, use_conf
     _refuse_untrusted_python(from_file, from_flags, file, lines.get("policies"))
     # Other flags replace the file's value; rule directories add up, since both only add rules.
     config.policies = list(dict.fromkeys([*from_file, *from_flags]))
+    if config.plugins:
+        # A pack is installed code, so the configuration may name one (see engine/plugins.py).
+        from iac_lint.engine.plugins import PluginError, plugin_dirs
+        try:
+            config.policies = list(dict.fromkeys([*config.policies, *plugin_dirs(config.plugins)]))
+        except PluginError as exc:
+            raise ConfigError(f"plugins: {exc}", file if "plugins" in settings else None,
+                              lines.get("plugins")) from None
     return config
 
 
@@ -509,34 +538,32 @@ def _refuse_untrusted_python(from_file: list[str], from_flags: list[str], file: 
 # --- matching paths and rules ------------------------------------------------------
 
 
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A gitignore-flavoured glob: ``**`` crosses directories, ``*`` does not, a name without ``/``
-    matches at any depth, and a directory matches everything under it."""
+def path_pattern(pattern: str) -> Any:
+    """A ``per_path_ignores`` glob, read as a ``.gitignore`` line (``**`` crosses directories, ``*`` does
+    not, a name without ``/`` matches at any depth, a directory matches everything under it) by pathspec,
+    the same matcher that reads ``exclude`` and ``.gitignore``."""
+    import pathspec
+
     pattern = pattern.strip()
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    anchored = "/" in pattern.rstrip("/")
-    pattern = pattern.rstrip("/")
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    body = "".join(out)
-    prefix = "" if anchored else "(?:.*/)?"
-    return re.compile(rf"^{prefix}{body}(?:/.*)?$")
+    return pathspec.GitIgnoreSpec.from_lines([pattern[2:] if pattern.startswith("./") else pattern])
+
+
+def apply_path_ignores(findings: Iterable[Finding], config: Config) -> list[Finding]:
+    """``per_path_ignores``: suppressed (kind external), not dropped, so reports still show them."""
+    patterns = [(p, path_pattern(p), tokens) for p, tokens in config.per_path_ignores.items()]
+    if not patterns:
+        return list(findings)
+    out = []
+    for finding in findings:
+        if not finding.suppressed:
+            rel = relative_to_root(finding.location.file, config)
+            for pattern, spec, tokens in patterns:
+                if spec.match_file(rel) and matches_rule(finding.rule_id, finding.category, tokens):
+                    finding = dataclasses.replace(finding, suppressed=True, suppression_kind="external",
+                                                  suppression_reason=f"per_path_ignores: {pattern}")
+                    break
+        out.append(finding)
+    return out
 
 
 def relative_to_root(path: str, config: Config) -> str:

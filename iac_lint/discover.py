@@ -25,6 +25,11 @@ What is skipped while walking a directory, in this order of precedence:
    without ``.git`` is read the same way (its ``.gitignore`` files from the
    scan root down).
 
+A rule's cases folder is skipped too, wherever it is: a folder named like a
+rule id (``ORG001``) beside that rule's file (``ORG001-<name>.yaml`` or
+``.py``).  Those templates are made to break rules; ``iac-lint rules test``
+reads them, a scan of the repository holding the rules must not.
+
 Paths named on the command line are scanned even when one of these rules
 would skip them, as ruff does: naming a file or directory is asking for it
 (``iac-lint scan .aws-sam/build`` reads what ``sam build`` wrote, though it is
@@ -36,8 +41,12 @@ named paths too, for callers that pass every changed file (pre-commit).
 from __future__ import annotations
 
 import os
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+
+from iac_lint.model.paths import repository_root
+from iac_lint.model.rule_ids import RULE_ID_PATTERN
 
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", "node_modules", ".terraform", ".terragrunt-cache", ".serverless", ".aws-sam", "cdk.out",
@@ -48,6 +57,8 @@ SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
 SERVERLESS_CODE_NAMES = ("serverless.ts", "serverless.js", "serverless.mjs", "serverless.cjs")
 TERRAFORM_EXTENSIONS = (".tf", ".tf.json")
 TFVARS_EXTENSIONS = (".tfvars", ".tfvars.json")
+# A rule file (``ORG001-name.yaml``) whose cases folder (``ORG001/``) beside it is not a project.
+_RULE_FILE = re.compile(rf"^(?P<id>{RULE_ID_PATTERN})[-_][\w-]+\.(?:ya?ml|py)$")
 # A .gitignore larger than this is not a list of patterns anyone wrote: it is not read.
 _MAX_IGNORE_FILE = 1 << 20
 
@@ -102,7 +113,7 @@ class _Layer:
         rel = rel.replace(os.sep, "/") + ("/" if is_dir else "")
         return self.spec.check_file(rel).include
 
-    def without_matches_of(self, path: str) -> "_Layer":
+    def without_matches_of(self, path: str) -> _Layer:
         """This layer minus the patterns that ignore ``path`` (a directory named on the command line)."""
         from pathspec import GitIgnoreSpec
 
@@ -124,18 +135,6 @@ def _read_ignore_file(path: str) -> list[str]:
         return []
 
 
-def repository_root(start: str) -> str | None:
-    """The nearest directory at or above ``start`` holding a ``.git`` (a directory, or a file in a worktree)."""
-    current = os.path.abspath(start)
-    while True:
-        if os.path.exists(os.path.join(current, ".git")):
-            return current
-        parent = os.path.dirname(current)
-        if parent == current:
-            return None
-        current = parent
-
-
 class _Ignores:
     """The layers that apply inside one directory, deepest last."""
 
@@ -149,7 +148,7 @@ class _Ignores:
                 return verdict
         return False
 
-    def entering(self, directory: str) -> "_Ignores":
+    def entering(self, directory: str) -> _Ignores:
         """The layers for the entries of ``directory``: these plus its own ``.gitignore``."""
         own = os.path.join(directory, ".gitignore")
         if not os.path.isfile(own):
@@ -238,9 +237,10 @@ def _walk(root: str, exclude: _Layer | None, filters: Filters) -> Iterator[Unit]
         here = os.path.abspath(dirpath)
         layers = below.pop(here, ignores)
         kept_dirs = []
+        rule_ids = {m.group("id") for m in map(_RULE_FILE.match, filenames) if m}
         for name in sorted(dirnames):
             path = os.path.join(here, name)
-            if name in DEFAULT_EXCLUDES or skipped(path, True, layers):
+            if name in DEFAULT_EXCLUDES or name in rule_ids or skipped(path, True, layers):
                 continue
             kept_dirs.append(name)
             below[path] = layers.entering(path) if filters.gitignore else layers

@@ -8,15 +8,15 @@ A Python rule is one file, ``<category>/<ID>-<name>.py``, that defines ``RULE``
     RULE: RuleMeta = {
         "id": "ORG002", "name": "password-variable", "severity": "high", "category": "secrets",
         "title": "Password in a function's environment", "applies_to": "function",
-        "message": "Function {id} has a password in its environment",
+        "message": "Function {id} has {key} in its environment",
         "docs": {"what": "...", "why": "...", "example": "...", "fix": "...", "references": ["https://..."]},
     }
 
     def check(fn):
         for key in fn.environment:
             if "PASSWORD" in key.upper():
-                yield Violation(f"Function {fn.id} has {key} in its environment",
-                                fn.where(f"environment.{key}"), key)
+                # The message comes from RULE["message"]; {key} is filled from ``fields``.
+                yield Violation(at=f"environment.{key}", fields={"key": key})
 
 Built-in rules (``policies/``) import from here and from ``iac_lint.model``
 only; the engine is free to change behind this module.
@@ -24,8 +24,9 @@ only; the engine is free to change behind this module.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 from iac_lint.model.core import SEVERITIES, Location, Unknown, is_unknown
 from iac_lint.model.rule_ids import CATEGORIES, RULE_ID_PATTERN, is_rule_id
@@ -58,6 +59,16 @@ class _RuleMetaRequired(TypedDict):
     message: str
 
 
+class RuleFix(TypedDict, total=False):
+    """A mechanical fix an editor offers as a quick fix."""
+
+    title: str
+    paths: list[str]  # globs over the finding's logical path
+    # Each: op (value|child|properties|block|after), text (LSP snippet syntax), and optionally types,
+    # syntax, absent, from; the first that applies is offered. See iac_lint/lsp/fixes.py.
+    edits: list[dict[str, object]]
+
+
 class RuleMeta(_RuleMetaRequired, total=False):
     """A rule's ``RULE`` (Python) or top-level keys (YAML, which adds ``when`` and ``at``)."""
 
@@ -65,23 +76,50 @@ class RuleMeta(_RuleMetaRequired, total=False):
     formats: list[str]
     when: str
     at: str
+    fixes: list[RuleFix]
 
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    """What a Python rule yields: a message, where, and a logical path for fingerprints.
+    """What a Python rule's ``check(entity)`` yields: one thing wrong with the entity.
 
-    ``location`` is the node that is wrong (``entity.where("actions.0")``), or None for the entity's
-    header; ``path`` names the offending part without line numbers (a statement id, an action), so that
-    a finding keeps its fingerprint when the file is edited elsewhere.
+    Every argument is optional; ``Violation()`` flags the entity itself with the rule's message.
+
+    ``message``
+        The finding's text.  Leave it out to have the framework fill the rule's ``message`` template:
+        its ``{placeholders}`` are the entity's fields (``{id}``, ``{name}``, ``{runtime}`` ...; see
+        ``iac-lint rules model-docs``), overridden and extended by ``fields``.  A placeholder nobody
+        fills is kept as written; an ``Unknown`` value is shown as ``<expression>``.
+    ``at``
+        Where the finding points, as a *fact path* into the entity: a field name (``"timeout"``), or a
+        field and a key or index joined by dots (``"environment.DB_PASSWORD"``, ``"actions.0"`` of a
+        statement).  The finding points at the node that wrote that fact; when the template never
+        wrote it, at the entity's header.  The same syntax as a YAML rule's ``at:``.
+    ``location``
+        An explicit ``Location`` instead (``statement.where("actions.0")`` for a nested statement);
+        wins over ``at``.
+    ``path``
+        The key that tells this violation apart from the entity's others in the finding's
+        *fingerprint* (rule id + file + resource id + this path; never a line number), so that a
+        baseline or a suppression survives edits elsewhere in the file.  Defaults to ``at``.  Give a
+        stable, line-free name: a statement id, an action, an environment variable name.
+    ``fields``
+        Extra values for the message template (``{trigger}``), by name.
     """
 
-    message: str
+    message: str | None = None
     location: Location | None = None
     path: str = ""
+    at: str | None = None
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def fingerprint_path(self) -> str:
+        """The line-free key that goes into the finding's fingerprint (``path``, else ``at``)."""
+        return self.path or self.at or ""
 
 
 __all__ = [
-    "CATEGORIES", "DOC_PARTS", "RULE_ID_PATTERN", "SEVERITIES", "Location", "RuleDocs", "RuleMeta", "Unknown",
-    "Violation", "is_rule_id", "is_unknown",
+    "CATEGORIES", "DOC_PARTS", "RULE_ID_PATTERN", "SEVERITIES", "Location", "RuleDocs", "RuleFix", "RuleMeta",
+    "Unknown", "Violation", "is_rule_id", "is_unknown",
 ]

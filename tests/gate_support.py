@@ -9,7 +9,6 @@ import subprocess
 from dataclasses import dataclass
 
 from click.testing import CliRunner
-
 from conftest import REPO
 
 GATE = os.path.join(REPO, "tests", "fixtures", "gate")

@@ -26,13 +26,13 @@ def test_structural_errors_are_located(tmp_path, text, line, fragment):
     path = tmp_path / "template.yaml"
     path.write_text(text)
     found, _ = problems(path)
-    assert [(l, fragment in m) for _, l, m in found] == [(line, True)]
+    assert [(at, fragment in m) for _, at, m in found] == [(line, True)]
 
 
 def test_template_that_is_not_a_mapping_but_looks_like_one_is_skipped_or_located(tmp_path):
     path = tmp_path / "template.yaml"
     path.write_text("- AWSTemplateFormatVersion\n- Resources\n")
-    found, report = problems(path)
+    found, _report = problems(path)
     assert found == []  # a list is not a template: skipped silently, like any other YAML
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from gate_support import cli, copy_fixture
 
 

@@ -139,6 +139,7 @@ def test_a_resources_cfn_lint_ignore_checks_still_applies(project):
     path = project / "queue.yaml"
     path.write_text(path.read_text().replace(
         "    Type: AWS::SQS::Queue\n",
-        "    Type: AWS::SQS::Queue\n    Metadata:\n      cfn-lint:\n        config:\n          ignore_checks: [E3012]\n"))
+        "    Type: AWS::SQS::Queue\n    Metadata:\n      cfn-lint:\n        config:\n"
+        "          ignore_checks: [E3012]\n"))
     run = cli("scan", ".", "--cfn-lint", "--format", "json", cwd=str(project))
     assert run.findings() == [] and run.code == 0

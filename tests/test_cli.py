@@ -4,7 +4,6 @@ import json
 import os
 
 import pytest
-
 from conftest import REPO
 
 EXAMPLES = os.path.join(REPO, "examples")
@@ -27,7 +26,7 @@ def test_scan_examples_finds_real_problems_at_their_lines(run_cli):
 
 
 def test_json_output_follows_the_contract(run_cli):
-    code, out = run_cli("scan", UPLOADS, "--format", "json")
+    _code, out = run_cli("scan", UPLOADS, "--format", "json")
     payload = json.loads(out)
     assert payload["version"] == 1
     assert payload["tool"] == {"name": "iac-lint", "version": "0.1.0"}
@@ -43,7 +42,7 @@ def test_json_output_follows_the_contract(run_cli):
 
 
 def test_text_output_shows_source_line_and_summary(run_cli):
-    code, out = run_cli("scan", UPLOADS)
+    _code, out = run_cli("scan", UPLOADS)
     assert "   8 |       AccessControl: PublicRead" in out
     assert "\x1b[" not in out  # no colour when not on a terminal
     assert out.strip().splitlines()[-2].startswith("8 findings (")
@@ -58,7 +57,8 @@ def test_exit_codes_follow_fail_on(run_cli):
 
 
 def test_select_and_ignore_by_id_prefix_and_category(run_cli):
-    ids = lambda *args: {f["rule_id"] for f in findings_of(run_cli("scan", UPLOADS, "--format", "json", *args)[1])}
+    def ids(*args):
+        return {f["rule_id"] for f in findings_of(run_cli("scan", UPLOADS, "--format", "json", *args)[1])}
     assert ids("--select", "public-access") == {"PUB001", "PUB002", "PUB003", "PUB004", "PUB005"}
     assert ids("--select", "IAM,THR") == {"IAM004", "THR003"}
     assert "PUB001" not in ids("--ignore", "PUB001")
@@ -87,7 +87,7 @@ def test_unparseable_file_is_located_and_others_still_scanned(run_cli, tmp_path)
 
 
 def test_exclude_glob(run_cli):
-    code, out = run_cli("scan", EXAMPLES, "--format", "json", "--exclude", "sam-*")
+    _code, out = run_cli("scan", EXAMPLES, "--format", "json", "--exclude", "sam-*")
     files = {f["file"] for f in findings_of(out)}
     assert files and not any("sam-orders" in f for f in files)
 
@@ -167,7 +167,7 @@ def test_user_rules_yaml_and_python_with_their_own_cases(run_cli, tmp_path):
 
 def test_broken_user_rule_is_a_configuration_error(run_cli, tmp_path):
     (tmp_path / "ORG003-bad.yaml").write_text("id: ORG003\nname: bad\nseverity: extreme\n")
-    code, out = run_cli("scan", UPLOADS, "--policies", str(tmp_path))
+    code, _out = run_cli("scan", UPLOADS, "--policies", str(tmp_path))
     assert code == 2
 
 
@@ -182,7 +182,7 @@ def test_terraform_module_called_by_a_scanned_root_is_reported_once(run_cli, tmp
         root.mkdir(parents=True)
         (root / "main.tf").write_text(
             'module "queue" {\n  source = "../../modules/queue"\n  sse    = false\n}\n')
-    code, out = run_cli("scan", str(tmp_path), "--format", "json", "--select", "ENC002")
+    _code, out = run_cli("scan", str(tmp_path), "--format", "json", "--select", "ENC002")
     got = [(os.path.relpath(f["file"], str(tmp_path)), f["line"]) for f in findings_of(out)]
     # Called with sse = false by both roots: one finding, in the module, at the setting.
     assert got == [(os.path.join("modules", "queue", "main.tf"), 5)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
 from gate_support import cli, copy_fixture
 
 
@@ -144,7 +143,8 @@ def test_config_policies_load_yaml_rules(project):
     write(project / ".iac-lint.yaml", "policies: [rules]\nselect: [ORG]\n")
     run = cli("scan", "infra", "--format", "json", cwd=str(project))
     assert run.code == 1, run.stderr
-    assert [(f["rule_id"], f["line"]) for f in run.findings()] == [("ORG001", 25)]  # the queue header: the rule has no `at`
+    # The queue header: the rule has no `at`.
+    assert [(f["rule_id"], f["line"]) for f in run.findings()] == [("ORG001", 25)]
 
 
 def test_config_policies_refuse_python_rules(project):
@@ -180,15 +180,19 @@ def test_serverless_and_terraform_options_reach_the_parsers(project):
     assert overridden.parse.stage == "dev"
 
 
-def test_glob_matching():
-    from iac_lint.config import glob_regex
+def test_per_path_ignore_globs_read_as_gitignore_lines():
+    from iac_lint.config import path_pattern
 
-    assert glob_regex("legacy/**").match("legacy/a/b.yaml")
-    assert not glob_regex("legacy/**").match("src/legacy.yaml")
-    assert glob_regex("*.json").match("deep/dir/t.json")
-    assert not glob_regex("infra/*.yaml").match("infra/sub/t.yaml")
-    assert glob_regex("infra/**/t.yaml").match("infra/t.yaml")
-    assert glob_regex("vendor").match("a/vendor/x.tf")
+    def matches(pattern: str, path: str) -> bool:
+        return path_pattern(pattern).match_file(path)
+
+    assert matches("legacy/**", "legacy/a/b.yaml")
+    assert not matches("legacy/**", "src/legacy.yaml")
+    assert matches("*.json", "deep/dir/t.json")
+    assert not matches("infra/*.yaml", "infra/sub/t.yaml")
+    assert matches("infra/**/t.yaml", "infra/t.yaml")
+    assert matches("vendor", "a/vendor/x.tf")
+    assert matches("./infra/", "infra/x.yaml")
 
 
 def test_config_policies_may_not_replace_a_builtin_rule(project):

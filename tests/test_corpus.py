@@ -28,5 +28,5 @@ def test_every_cloudformation_and_sam_template_scans_without_a_crash():
 @needs_corpus
 def test_corpus_through_the_cli_never_exits_2(run_cli):
     files = corpus_files("cloudformation", "sam")[:300]
-    code, out = run_cli("scan", *files, "--format", "json")
+    code, _out = run_cli("scan", *files, "--format", "json")
     assert code in (0, 1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from gate_support import cli, copy_fixture, git
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -6,7 +6,6 @@ import os
 import shutil
 
 import pytest
-
 from gate_support import cli, copy_fixture, git
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -132,7 +131,6 @@ def test_the_pre_commit_hook_keeps_configured_excludes_when_it_names_files(repo)
     import shlex
 
     import yaml
-
     from conftest import REPO
 
     with open(os.path.join(REPO, ".pre-commit-hooks.yaml"), encoding="utf-8") as handle:

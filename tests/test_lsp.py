@@ -1,75 +1,13 @@
 """The language server, driven over stdio the way an editor drives it."""
 
-import json
 import os
-import queue
-import subprocess
-import sys
-import threading
 
 import pytest
-
 from conftest import REPO
 
 pytest.importorskip("pygls", reason="the language server needs the lsp extra (pygls)")
 
-
-class Client:
-    """A minimal LSP client: framed JSON-RPC over the server's stdin/stdout."""
-
-    def __init__(self, cwd: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "iac_lint", "lsp"], cwd=REPO, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        self.messages: queue.Queue = queue.Queue()
-        self.next_id = 0
-        threading.Thread(target=self._read, daemon=True).start()
-        self.request("initialize", {"processId": os.getpid(), "rootUri": f"file://{cwd}", "capabilities": {}})
-        self.notify("initialized", {})
-
-    def _read(self) -> None:
-        stream = self.proc.stdout
-        while True:
-            headers = {}
-            while True:
-                line = stream.readline()
-                if not line:
-                    return
-                if line in (b"\r\n", b"\n"):
-                    break
-                name, _, value = line.decode().partition(":")
-                headers[name.strip().lower()] = value.strip()
-            self.messages.put(json.loads(stream.read(int(headers["content-length"]))))
-
-    def _send(self, payload: dict) -> None:
-        body = json.dumps(payload).encode()
-        self.proc.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        self.proc.stdin.flush()
-
-    def notify(self, method: str, params: dict) -> None:
-        self._send({"jsonrpc": "2.0", "method": method, "params": params})
-
-    def request(self, method: str, params: dict) -> dict:
-        self.next_id += 1
-        self._send({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
-        while True:
-            message = self.messages.get(timeout=30)
-            if message.get("id") == self.next_id:
-                return message
-
-    def diagnostics(self, uri: str) -> list[dict]:
-        while True:
-            message = self.messages.get(timeout=30)
-            if message.get("method") == "textDocument/publishDiagnostics" and message["params"]["uri"] == uri:
-                return message["params"]["diagnostics"]
-
-    def close(self) -> None:
-        try:
-            self.request("shutdown", {})
-            self.notify("exit", {})
-            self.proc.wait(timeout=10)
-        finally:
-            if self.proc.poll() is None:
-                self.proc.kill()
+from lsp_client import WILDCARD_TEMPLATE, Client
 
 
 @pytest.fixture
@@ -79,20 +17,7 @@ def client(tmp_path):
     c.close()
 
 
-TEMPLATE = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      Runtime: python3.12
-      Handler: app.handler
-      Policies:
-        - Statement:
-            - Effect: Allow
-              Action: "s3:*"
-              Resource: arn:aws:s3:::reports/*
-"""
+TEMPLATE = WILDCARD_TEMPLATE
 
 
 def test_diagnostics_follow_the_buffer_not_the_disk(client, tmp_path):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import os
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import jsonschema
 import pytest
-
 from gate_support import SARIF_SCHEMA, cli, copy_fixture
 
 
@@ -284,9 +284,9 @@ def test_several_formats_each_to_its_own_output(project):
     run = cli("scan", "infra", "--format", "sarif", "--output", "out.sarif", "--format", "junit", "--output",
               "out.xml", "--format", "gitlab", "--output", "cq.json", "--format", "text", cwd=project)
     assert run.code == 1
-    assert json.load(open(os.path.join(project, "out.sarif")))["version"] == "2.1.0"
+    assert json.loads(Path(project, "out.sarif").read_text())["version"] == "2.1.0"
     ET.parse(os.path.join(project, "out.xml"))
-    assert isinstance(json.load(open(os.path.join(project, "cq.json"))), list)
+    assert isinstance(json.loads(Path(project, "cq.json").read_text()), list)
     assert run.stdout.rstrip().splitlines()[-2].startswith("7 findings")
 
 
@@ -340,7 +340,7 @@ def test_sarif_help_uri_of_a_users_rule_is_its_own_reference(tmp_path):
     policies.mkdir()
     (policies / "ORG001-topic-check.yaml").write_text(
         "id: ORG001\nname: topic-check\nseverity: low\ncategory: encryption\ntitle: Topic check\n"
-        "applies_to: topic\nwhen: \"true\"\nmessage: \"Topic {id}\"\n"
+        "applies_to: topic\nwhen: \"`true`\"\nmessage: \"Topic {id}\"\n"
         "docs:\n  what: Flags topics.\n  references: [https://wiki.example.com/org001]\n")
     (tmp_path / "t.yaml").write_text("Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n")
     run = cli("scan", "t.yaml", "--policies", "org", "--select", "ORG001,IAM001", "--format", "sarif",

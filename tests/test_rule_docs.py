@@ -133,7 +133,7 @@ severity: low
 category: encryption
 title: Topic check
 applies_to: topic
-when: "true"
+when: "`true`"
 message: "Topic {{id}}"
 docs:
   what: Flags topics.

@@ -1,6 +1,6 @@
 """Every built-in rule's cases (policies/<category>/<ID>/), one test per case.
 
-Each case asserts the exact set of lines its rule flags (see engine/ruletest.py).
+Each case asserts the exact set of lines its rule flags (see ruletest.py).
 """
 
 import os
@@ -8,7 +8,7 @@ import os
 import pytest
 
 from iac_lint.engine.rules import builtin_policies_dir, load_rules
-from iac_lint.engine.ruletest import run_case, run_rule_tests
+from iac_lint.ruletest import run_case, run_rule_tests
 
 RULES = load_rules()
 CASES = [

@@ -5,19 +5,28 @@ from __future__ import annotations
 import os
 import textwrap
 import time
+from pathlib import Path
 
 import pytest
 from conftest import REPO, corpus_files, needs_corpus
 
 from iac_lint import lint_text, scan
 from iac_lint.config import Config
-from iac_lint.model import (
-    Api, Bucket, Function, Role, Route, Stage, Topic, Unknown, UsagePlan,
-)
+from iac_lint.discover import discover
 from iac_lint.link import link_template
+from iac_lint.model import (
+    Api,
+    Bucket,
+    Function,
+    Role,
+    Route,
+    Stage,
+    Topic,
+    Unknown,
+    UsagePlan,
+)
 from iac_lint.model.apigateway import route_authorizer
 from iac_lint.parsers import ParseOptions, parse_document, parse_unit
-from iac_lint.discover import discover
 
 FIXTURES = os.path.join(REPO, "tests", "fixtures", "serverless")
 
@@ -174,7 +183,8 @@ def test_doubling_references_are_bounded():
     lines = ["service: s", "custom:", "  v0: [a, b, c, d, e, f, g, h]"]
     lines += [f"  v{i}: ['${{self:custom.v{i - 1}}}', '${{self:custom.v{i - 1}}}', '${{self:custom.v{i - 1}}}']"
               for i in range(1, 40)]
-    lines += ["  s0: xxxxxxxxxx"] + [f"  s{i}: '${{self:custom.s{i - 1}}}${{self:custom.s{i - 1}}}'" for i in range(1, 40)]
+    lines += ["  s0: xxxxxxxxxx"]
+    lines += [f"  s{i}: '${{self:custom.s{i - 1}}}${{self:custom.s{i - 1}}}'" for i in range(1, 40)]
     lines += ["provider: {name: aws}", "functions: {f: {handler: h}}"]
     started = time.monotonic()
     tpl = parse_document("serverless.yml", "\n".join(lines) + "\n", ParseOptions())
@@ -227,17 +237,17 @@ def test_include_outside_the_scanned_root_is_refused_and_never_read(tmp_path, mo
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr("builtins.open", spy)
-    tpl = parse("""\
+    tpl = parse(f"""\
         service: s
         provider:
           name: aws
           environment:
-            UP: ${file(../secret.yml):token}
-            ABSOLUTE: ${file(%s):token}
-            LINKED: ${file(./link.yml):token}
+            UP: ${{file(../secret.yml):token}}
+            ABSOLUTE: ${{file({secret}):token}}
+            LINKED: ${{file(./link.yml):token}}
         functions:
-          f: {handler: h}
-    """ % secret, root)
+          f: {{handler: h}}
+    """, root)
     env = env_of(tpl)
     assert all(isinstance(env[k], Unknown) for k in ("UP", "ABSOLUTE", "LINKED"))
     escapes = [p for p in tpl.problems if p.rule_id == "E002"]
@@ -279,7 +289,7 @@ def test_broken_included_file_is_a_located_parse_error(tmp_path):
 
 def test_resources_and_functions_from_includes_keep_their_locations():
     path = os.path.join(FIXTURES, "includes", "serverless.yml")
-    tpl = parse_document(path, open(path, encoding="utf-8").read(), ParseOptions(stage="prod"))
+    tpl = parse_document(path, Path(path).read_text(encoding="utf-8"), ParseOptions(stage="prod"))
     thumbs = one(tpl, Function, "thumbs")
     assert thumbs.loc.file.endswith(os.path.join("config", "functions.yml")) and thumbs.loc.line == 1
     assert thumbs.environment == {"LOG_LEVEL": "warn"}

@@ -9,8 +9,8 @@ import time
 import pytest
 from conftest import CORPUS, REPO, corpus_files, needs_corpus
 
-from iac_lint.model import Bucket, Function, Queue, Role, Topic, Unknown
 from iac_lint.link import link_template
+from iac_lint.model import Bucket, Function, Queue, Role, Topic, Unknown
 from iac_lint.parsers import ParseOptions
 from iac_lint.parsers.terraform.module import parse_module
 
@@ -59,7 +59,8 @@ def test_public_access_block_flags_are_located_at_their_attribute():
     buckets = by_id(parse_dir(case), Bucket)
     block = buckets["aws_s3_bucket.website[*]"].public_access_block
     assert (block.block_public_acls, block.block_public_policy, block.restrict_public_buckets) == (True, False, False)
-    assert block.locs["block_public_policy"].line == line_of(os.path.join(case, "main.tf"), "block_public_policy = false")
+    main_tf = os.path.join(case, "main.tf")
+    assert block.locs["block_public_policy"].line == line_of(main_tf, "block_public_policy = false")
     assert buckets["aws_s3_bucket.exports"].public_access_block is None
 
 

@@ -8,7 +8,6 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
 from gate_support import cli, copy_fixture
 
@@ -156,7 +155,8 @@ def test_severity_filters_what_every_format_shows_but_not_what_fails(project):
     text = cli("scan", "infra/app.yaml", *SELECTED, "--severity", "high", cwd=project)
     assert text.code == 1
     assert [line.split()[1] for line in text.stdout.splitlines() if line.startswith("infra/")] == ["IAM001"]
-    assert text.stdout.splitlines()[-1] == "3 findings at or above low (2 below --severity high not shown) \u2192 exit 1"
+    closing = "3 findings at or above low (2 below --severity high not shown) \u2192 exit 1"
+    assert text.stdout.splitlines()[-1] == closing
     shown = cli("scan", "infra/app.yaml", "--select", "IAM001,ENC002,PUB002", "--severity", "HIGH", "-f", "JSON",
                 cwd=project)
     assert [f["rule_id"] for f in shown.json()["findings"]] == ["IAM001"]

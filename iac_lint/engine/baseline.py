@@ -48,8 +48,9 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from iac_lint.model import Finding
 
@@ -95,7 +96,7 @@ def _entry_dict(f: Finding, repo_file: str) -> dict[str, Any]:
             "message": f.message}
 
 
-def _sort_key(entry: dict[str, Any]) -> tuple:
+def _sort_key(entry: dict[str, Any]) -> tuple[str, ...]:
     return tuple(str(entry.get(k) or "") for k in ("file", "rule_id", "resource", "fingerprint", "message"))
 
 
@@ -104,7 +105,7 @@ def baseline_document(findings: Iterable[Finding], root: str | None = None,
     """The baseline of ``findings`` (plus ``keep``, entries carried over as they are); files named relative
     to the project root, like the fingerprints, so that the same findings give the same file from whichever
     directory it was written."""
-    from iac_lint.report.paths import project_root, repo_path
+    from iac_lint.model.paths import project_root, repo_path
 
     root = root or project_root()
     entries = [_entry_dict(f, repo_path(f.location.file, root)) for f in findings]
@@ -150,7 +151,7 @@ def load_baseline(path: str) -> Baseline:
         if not isinstance(fp, str) or not fp:
             raise BaselineError(f"{path}: entry {i} has no fingerprint")
 
-        def text(key: str) -> str | None:
+        def text(key: str, raw: dict[str, Any] = raw) -> str | None:
             value = raw.get(key)
             return value if isinstance(value, str) else None
 

@@ -28,8 +28,9 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from iac_lint.model import Finding, Template
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
@@ -60,7 +61,7 @@ class Changes:
         return self.files.get(os.path.realpath(os.path.abspath(path)))
 
 
-def _git(args: list[str], cwd: str) -> subprocess.CompletedProcess:
+def _git(args: list[str], cwd: str) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(["git", "-c", "core.quotepath=false", *args], cwd=cwd, capture_output=True,
                               text=True, encoding="utf-8", errors="replace", timeout=120)
@@ -173,9 +174,9 @@ def _max_end(value: Any, file: str) -> tuple[int, int]:
                     best = max(best, _end_of(where))
             stack.extend(node.values())
         elif isinstance(node, LSeq):
-            for where in node.item_locs:
-                if where is not None and where.file == file:
-                    best = max(best, _end_of(where))
+            for item_where in node.item_locs:
+                if item_where is not None and item_where.file == file:
+                    best = max(best, _end_of(item_where))
             stack.extend(node)
         elif isinstance(node, (dict, list)):
             stack.extend(node.values() if isinstance(node, dict) else node)
@@ -210,10 +211,10 @@ def resource_spans(templates: Iterable[Template]) -> dict[tuple[str, str], tuple
             end = max(_end_of(loc), _max_end(resource.properties, file), _max_end(resource.metadata, file))
             spans[(file, resource.id)] = (loc.line, _last_line(loc.line, end, lines))
         for entity in tpl.entities:
-            own = spans.get((entity.resource.location.file, entity.resource.id))
+            resource_span = spans.get((entity.resource.location.file, entity.resource.id))
             key = (entity.loc.file, entity.id)
-            if own is not None and entity.loc.file == entity.resource.location.file:
-                spans.setdefault(key, own)
+            if resource_span is not None and entity.loc.file == entity.resource.location.file:
+                spans.setdefault(key, resource_span)
             else:
                 spans.setdefault(key, (entity.loc.line, entity.loc.end_line or entity.loc.line))
     return spans
@@ -237,8 +238,8 @@ def keep_changed(findings: Iterable[Finding], templates: list[Template], changes
             change = changes.of(file)
             if change is None:
                 continue
-            own = spans_by_file.get(file, [])
-            if change.new or any(significant and not any(s <= end and start <= e for s, e in own)
+            unit_spans = spans_by_file.get(file, [])
+            if change.new or any(significant and not any(s <= end and start <= e for s, e in unit_spans)
                                  for start, end, significant in change.hunks):
                 whole.update(os.path.realpath(os.path.abspath(f)) for f in files)
                 break
@@ -255,7 +256,8 @@ def keep_changed(findings: Iterable[Finding], templates: list[Template], changes
             continue
         loc = finding.location
         own = (loc.line, loc.end_line or loc.line)
-        span = spans.get((file, finding.resource)) if finding.resource else None
-        if change.new or _touches(own, change.hunks) or (span is not None and _touches(span, change.hunks)):
+        resource_span = spans.get((file, finding.resource)) if finding.resource else None
+        in_resource = resource_span is not None and _touches(resource_span, change.hunks)
+        if change.new or _touches(own, change.hunks) or in_resource:
             out.append(finding)
     return out

@@ -5,14 +5,16 @@ from __future__ import annotations
 import hashlib
 import os
 import string
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import jmespath
 from jmespath import functions as jp_functions
 
-from iac_lint.model import Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
 from iac_lint.engine.rules import Rule
+from iac_lint.model import Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, ERROR_CATEGORY
+from iac_lint.rules import Violation
 
 # Findings that come from reading files rather than from rules: id -> (name, category, title).
 PROBLEM_RULES: dict[str, tuple[str, str, str]] = {
@@ -42,7 +44,7 @@ _OPTIONS = jmespath.Options(custom_functions=_Functions())
 def fingerprint(rule_id: str, repo_file: str, resource: str, logical_path: str) -> str:
     """A finding's identity, stable across edits elsewhere in the file: no line numbers go in.
 
-    ``repo_file`` is the file relative to the project root (``report.paths.repo_path``), so that one
+    ``repo_file`` is the file relative to the project root (``model.paths.repo_path``), so that one
     finding has one fingerprint whichever directory the scan ran from.  Findings are created without
     one; ``api.finish`` gives every finding its fingerprint, once, when the project root is known.
     """
@@ -50,7 +52,7 @@ def fingerprint(rule_id: str, repo_file: str, resource: str, logical_path: str) 
     return digest[:32]
 
 
-class _SafeFormat(dict):
+class _SafeFormat(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
 
@@ -91,6 +93,50 @@ def _raw_location(resource: Resource, at: str | None) -> Location:
     return where
 
 
+def _target_data(target: Any, data_cache: dict[int, Any]) -> Any:
+    """The plain data a JMESPath rule (and a message template) reads, computed once per target."""
+    key = id(target)
+    data = data_cache.get(key)
+    if data is None:
+        if isinstance(target, Entity):
+            data = entity_data(target)
+        else:
+            data = {"id": target.id, "type": target.type, "format": target.format,
+                    "properties": plain(target.properties)}
+        data_cache[key] = data
+    return data
+
+
+def _where(target: Any, at: str | None) -> Location:
+    if isinstance(target, Entity):
+        return target.where(at) if at else target.loc
+    return _raw_location(target, at)
+
+
+def rule_failure(rule: Rule, exc: BaseException, where: Location, fmt: str, resource: str) -> Finding:
+    """E004 for a rule that raised on one target: the error and the line of the rule that raised it."""
+    failed = BUILTIN_FINDINGS["E004"]
+    frame = _rule_frame(rule, exc)
+    return Finding(
+        rule_id=failed.id, rule_name=failed.name, severity=failed.severity, category=failed.category,
+        message=f"rule {rule.id} failed on {resource or 'this file'}: {type(exc).__name__}: {exc}{frame}",
+        location=where, resource=resource, format=fmt, logical_path=rule.id)
+
+
+def _rule_frame(rule: Rule, exc: BaseException) -> str:
+    """`` (at ORG001-x.py:12 in check)``: the innermost frame inside the rule's own file, if any."""
+    import traceback
+
+    if not rule.source.endswith(".py"):
+        return ""
+    source = os.path.realpath(rule.source)
+    inside = [f for f in traceback.extract_tb(exc.__traceback__) if os.path.realpath(f.filename) == source]
+    if not inside:
+        return ""
+    last = inside[-1]
+    return f" (at {os.path.basename(rule.source)}:{last.lineno} in {last.name})"
+
+
 def evaluate_rule(rule: Rule, tpl: Template, data_cache: dict[int, Any]) -> Iterable[Finding]:
     if rule.formats and tpl.format not in rule.formats:
         return
@@ -99,30 +145,32 @@ def evaluate_rule(rule: Rule, tpl: Template, data_cache: dict[int, Any]) -> Iter
     else:
         targets = [r for r in tpl.resources if r.type == rule.applies_to]
     for target in targets:
-        if isinstance(target, Entity):
-            resource_id, fmt = target.id, target.format
-        else:
-            resource_id, fmt = target.id, target.format
-        if rule.check is not None:
-            for violation in rule.check(target):
-                where = violation.location or (target.loc if isinstance(target, Entity) else target.location)
-                yield make_finding(rule, violation.message, where, resource_id, fmt, violation.path)
+        try:
+            found = list(_evaluate_target(rule, target, data_cache))
+        except Exception as exc:  # one broken rule on one resource must not hide any other finding
+            header = target.loc if isinstance(target, Entity) else target.location
+            yield rule_failure(rule, exc, header, target.format, target.id)
             continue
-        key = id(target)
-        data = data_cache.get(key)
-        if data is None:
-            if isinstance(target, Entity):
-                data = entity_data(target)
-            else:
-                data = {"id": target.id, "type": target.type, "format": target.format,
-                        "properties": plain(target.properties)}
-            data_cache[key] = data
-        if rule._compiled.search(data, options=_OPTIONS):
-            if isinstance(target, Entity):
-                where = target.where(rule.at) if rule.at else target.loc
-            else:
-                where = _raw_location(target, rule.at)
-            yield make_finding(rule, format_message(rule.message, data), where, resource_id, fmt, rule.at or "")
+        yield from found
+
+
+def _evaluate_target(rule: Rule, target: Any, data_cache: dict[int, Any]) -> Iterable[Finding]:
+    resource_id, fmt = target.id, target.format
+    if rule.check is not None:
+        for violation in rule.check(target):
+            if isinstance(violation, str):  # a bare message is accepted: it is what most first rules yield
+                violation = Violation(violation)
+            where = violation.location or _where(target, violation.at)
+            message = violation.message
+            if message is None:
+                data = _target_data(target, data_cache)
+                message = format_message(rule.message, {**data, **entity_data(dict(violation.fields))})
+            yield make_finding(rule, message, where, resource_id, fmt, violation.fingerprint_path)
+        return
+    data = _target_data(target, data_cache)
+    if rule._compiled.search(data, options=_OPTIONS):
+        yield make_finding(rule, format_message(rule.message, data), _where(target, rule.at), resource_id, fmt,
+                           rule.at or "")
 
 
 def problem_findings(tpl: Template) -> Iterable[Finding]:
@@ -142,7 +190,7 @@ def evaluate(templates: Iterable[Template], rules: list[Rule]) -> list[Finding]:
 
 def unique_findings(findings: Iterable[Finding]) -> list[Finding]:
     """The first of each finding reported more than once (by rule, place and logical path), in order."""
-    seen: set[tuple[Any, ...]] = set()
+    seen: set[tuple[str, str, int, int, str]] = set()
     unique = []
     for f in findings:
         key = (f.rule_id, f.location.file, f.location.line, f.location.column, f.logical_path)
@@ -160,11 +208,5 @@ def evaluate_template(tpl: Template, rules: list[Rule]) -> list[Finding]:
         try:
             findings.extend(evaluate_rule(rule, tpl, cache))
         except Exception as exc:  # one broken rule must not hide every other finding
-            where = Location(tpl.path if not os.path.isdir(tpl.path) else tpl.path, 1, 1)
-            failed = BUILTIN_FINDINGS["E004"]
-            findings.append(Finding(
-                rule_id=failed.id, rule_name=failed.name, severity=failed.severity, category=failed.category,
-                message=f"rule {rule.id} failed on this file: {type(exc).__name__}: {exc}",
-                location=where, resource="", format=tpl.format,
-                logical_path=rule.id))
+            findings.append(rule_failure(rule, exc, Location(tpl.path, 1, 1), tpl.format, ""))
     return findings

@@ -22,6 +22,12 @@ A declarative rule::
 A Python rule defines ``RULE`` (the same keys, without ``when``) and
 ``check(entity) -> Iterable[Violation]``; what it imports is in ``iac_lint.rules``
 (``Violation`` is re-exported here for rules written against this module).
+
+A user's rule (``--policies``, ``policies:``, a rule pack) is checked strictly
+before any scan: the published schema ``schemas/rule.schema.json`` and the model
+(``engine/validate.py``); every problem of every file is raised at once, as
+``file:line: message``.  The built-in rules are held to the same checks by the
+test suite, so that a scan does not pay for importing ``jsonschema``.
 """
 
 from __future__ import annotations
@@ -29,10 +35,9 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
-
-import yaml
+from typing import Any
 
 from iac_lint.model import ENTITY_TYPES, SEVERITIES
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
@@ -66,6 +71,8 @@ class Rule:
     at: str | None = None
     check: Callable[[Any], Iterable[Violation]] | None = None
     formats: tuple[str, ...] = ()
+    # Mechanical fixes an editor can offer (see iac_lint/lsp/fixes.py for their shape).
+    fixes: list[dict[str, Any]] = field(default_factory=list)
     _compiled: Any = None
 
     @property
@@ -103,16 +110,28 @@ def _validate(meta: dict[str, Any], path: str, python: bool) -> None:
         raise RuleError(f"{path}: docs must be a mapping of {', '.join(DOC_PARTS)}")
 
 
-def load_rule_file(path: str) -> Rule:
+def load_rule_file(path: str, strict: bool = True) -> Rule:
+    """One rule file.  ``strict`` (every user rule) checks it against the published schema and the model
+    first (``engine/validate.py``); the built-in rules are checked so by the test suite instead."""
     if path.endswith(".py"):
-        return _load_python_rule(path)
+        return _load_python_rule(path, strict)
+    from iac_lint.model.located import plain
+    from iac_lint.parsers.yaml_loader import LoadError, load_text
+
     try:
         with open(path, encoding="utf-8") as handle:
-            meta = yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError) as exc:
-        raise RuleError(f"{path}: {exc}") from None
-    if not isinstance(meta, dict):
+            located = load_text(handle.read(), path)
+    except OSError as exc:
+        raise RuleError(f"{path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise RuleError(f"{path}: not UTF-8 text: {exc}") from None
+    except LoadError as exc:
+        raise RuleError(f"{path}:{exc.line}: not valid YAML: {exc.message}") from None
+    if not isinstance(located, dict):
         raise RuleError(f"{path}: a rule file must be a mapping")
+    if strict:
+        _check(path, located, python=False)
+    meta = plain(located)
     _validate(meta, path, python=False)
     import jmespath
     try:
@@ -123,11 +142,32 @@ def load_rule_file(path: str) -> Rule:
         id=str(meta["id"]), name=str(meta["name"]), severity=meta["severity"], category=str(meta["category"]),
         title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
         docs=meta.get("docs") or {}, source=path, when=str(meta["when"]), at=meta.get("at"),
-        formats=tuple(meta.get("formats") or ()), _compiled=compiled,
+        formats=tuple(meta.get("formats") or ()), fixes=list(meta.get("fixes") or []), _compiled=compiled,
     )
 
 
-def _load_python_rule(path: str) -> Rule:
+def _check(path: str, data: Any, python: bool, line: int | None = None) -> None:
+    from iac_lint.engine.validate import format_problems, rule_problems
+
+    problems = rule_problems(data, python=python)
+    if python:  # a dict in Python code has no lines of its own: point at ``RULE =``
+        problems = [(line, text) for _, text in problems]
+    if problems:
+        raise RuleError(format_problems(path, problems))
+
+
+def _rule_line(path: str) -> int | None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for number, text in enumerate(handle, start=1):
+                if re.match(r"^RULE\b", text):
+                    return number
+    except OSError:
+        return None
+    return None
+
+
+def _load_python_rule(path: str, strict: bool = True) -> Rule:
     name = "iac_lint_rule_" + re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0])
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
@@ -136,11 +176,13 @@ def _load_python_rule(path: str) -> Rule:
     try:
         spec.loader.exec_module(module)
     except Exception as exc:  # a broken user rule is a configuration error, not a crash
-        raise RuleError(f"{path}: {type(exc).__name__}: {exc}") from None
+        raise RuleError(f"{path}:{_error_line(exc, path)}: {type(exc).__name__}: {exc}") from None
     meta = getattr(module, "RULE", None)
     check = getattr(module, "check", None)
     if not isinstance(meta, dict) or not callable(check):
         raise RuleError(f"{path}: a Python rule defines a RULE dict and a check(entity) function")
+    if strict:
+        _check(path, meta, python=True, line=_rule_line(path))
     _validate(meta, path, python=True)
     docs = dict(meta.get("docs") or {})
     if module.__doc__ and "what" not in docs:
@@ -149,11 +191,23 @@ def _load_python_rule(path: str) -> Rule:
         id=str(meta["id"]), name=str(meta["name"]), severity=meta["severity"], category=str(meta["category"]),
         title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
         docs=docs, source=path, check=check, formats=tuple(meta.get("formats") or ()),
+        fixes=list(meta.get("fixes") or []),
     )
 
 
+def _error_line(exc: BaseException, path: str) -> int:
+    """The line of ``path`` where loading it failed (a SyntaxError's own, else the deepest frame in it)."""
+    import traceback
+
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return exc.lineno
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if os.path.realpath(f.filename) == os.path.realpath(path)]
+    return frames[-1].lineno or 1 if frames else 1
+
+
 def rule_files(directory: str) -> list[str]:
-    out = []
+    out: list[str] = []
     for dirpath, dirnames, filenames in os.walk(directory):
         dirnames[:] = sorted(d for d in dirnames if not CASES_DIR.match(d) and not d.startswith((".", "__")))
         out.extend(os.path.join(dirpath, f) for f in sorted(filenames) if RULE_FILE.match(f))
@@ -169,15 +223,26 @@ def builtin_policies_dir() -> str:
 
 
 def load_rules(extra_dirs: Iterable[str] = (), builtin: bool = True) -> list[Rule]:
-    """Every rule; a later directory's rule replaces an earlier one with the same id."""
-    dirs = ([builtin_policies_dir()] if builtin else []) + list(extra_dirs)
+    """Every rule; a later directory's rule replaces an earlier one with the same id.
+
+    The rules of ``extra_dirs`` are checked strictly (``engine/validate.py``); every problem of every file
+    is reported at once, so that one run shows the author everything to fix.
+    """
+    dirs = ([(builtin_policies_dir(), False)] if builtin else []) + [(d, True) for d in extra_dirs]
     rules: dict[str, Rule] = {}
-    for directory in dirs:
+    errors: list[str] = []
+    for directory, strict in dirs:
         if not os.path.isdir(directory):
             raise RuleError(f"{directory}: no such policies directory")
         for path in rule_files(directory):
-            rule = load_rule_file(path)
+            try:
+                rule = load_rule_file(path, strict=strict)
+            except RuleError as exc:
+                errors.append(str(exc))
+                continue
             rules[rule.id] = rule
+    if errors:
+        raise RuleError("\n".join(errors))
     return sorted(rules.values(), key=lambda r: r.id)
 
 

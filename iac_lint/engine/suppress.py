@@ -34,9 +34,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable
+from typing import Any
 
 from iac_lint.model import Finding, Location, Template
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, SUPPRESSION_CATEGORY
@@ -132,24 +133,33 @@ def _metadata_until(metadata: Any) -> dict[str, date | None]:
     return out
 
 
+def resource_headers(templates: list[Template]) -> dict[tuple[str, str], int]:
+    """The line that opens each finding's resource, by (file, finding.resource): as far up as a
+    comment reaches (an editor places a "for this resource" suppression above it)."""
+    headers: dict[tuple[str, str], int] = {}
+    for tpl in templates:
+        for entity in tpl.entities:
+            headers.setdefault((entity.loc.file, entity.id), entity.loc.line)
+        for resource in tpl.resources:
+            headers.setdefault((resource.location.file, resource.id), resource.location.line)
+    return headers
+
+
 class _Index:
     """Suppressions of the scanned files, read once, looked up per finding."""
 
     def __init__(self, templates: list[Template]) -> None:
         self.files: dict[str, _FileComments] = {}
         self.formats: dict[str, str] = {}
-        self.headers: dict[tuple[str, str], int] = {}
         self.metadata: dict[tuple[str, str], list[Suppression]] = {}
         self.bad_metadata: list[tuple[Location, str, str]] = []
+        self.headers = resource_headers(templates)
         for tpl in templates:
             for file, lines in tpl.sources.items():
                 self.files.setdefault(file, read_comments(lines, file))
                 self.formats.setdefault(file, tpl.format)
-            for entity in tpl.entities:
-                self.headers.setdefault((entity.loc.file, entity.id), entity.loc.line)
             for resource in tpl.resources:
                 key = (resource.location.file, resource.id)
-                self.headers.setdefault(key, resource.location.line)
                 self.formats.setdefault(resource.location.file, tpl.format)
                 if resource.suppressions:
                     until = _metadata_until(resource.metadata)
@@ -308,24 +318,4 @@ def apply_suppressions(findings: Iterable[Finding], templates: list[Template], c
     for where, resource, problem in index.bad_metadata:
         out.append(_meta_finding("S005", f"unreadable iac-lint Metadata: {problem}", where, resource,
                                  index.formats.get(where.file, ""), problem))
-    return out
-
-
-def apply_path_ignores(findings: Iterable[Finding], config: Any) -> list[Finding]:
-    """``per_path_ignores``: suppressed (kind external), not dropped, so reports still show them."""
-    from iac_lint.config import glob_regex, relative_to_root
-
-    patterns = [(p, glob_regex(p), tokens) for p, tokens in (getattr(config, "per_path_ignores", None) or {}).items()]
-    if not patterns:
-        return list(findings)
-    out = []
-    for finding in findings:
-        if not finding.suppressed:
-            rel = relative_to_root(finding.location.file, config)
-            for pattern, regex, tokens in patterns:
-                if regex.match(rel) and matches_rule(finding.rule_id, finding.category, tokens):
-                    finding = dataclasses.replace(finding, suppressed=True, suppression_kind="external",
-                                                  suppression_reason=f"per_path_ignores: {pattern}")
-                    break
-        out.append(finding)
     return out

@@ -6,7 +6,7 @@ one place keeps "is this route open" from meaning two things.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from iac_lint.model.entities import Route, Stage, Throttle
 
@@ -69,7 +69,7 @@ def route_is_open(route: Route) -> bool:
     return authorization_is_open(route_authorizer(route)) and not requires_api_key(route)
 
 
-def throttle_is_set(throttle: Throttle | None) -> bool:
+def throttle_is_set(throttle: Throttle | None) -> TypeGuard[Throttle]:
     """A rate or burst limit is written (Terraform's ``-1`` already read as unset)."""
     return throttle is not None and throttle.is_set
 

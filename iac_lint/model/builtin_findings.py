@@ -84,9 +84,11 @@ BUILTIN_FINDINGS: dict[str, BuiltinFinding] = {f.id: f for f in (
              "other rules still run on the file.",
         why="The failing rule checked nothing in this file, so its silence means nothing. For a built-in rule "
             "this is a bug in iac-lint; for your own rule, a bug in the rule.",
-        example="```python\ndef check(fn):\n    yield Violation(fn.environment['PASSWORD'])  # KeyError on most functions\n```",
+        example="```python\ndef check(fn):\n"
+                "    yield Violation(fn.environment['PASSWORD'])  # KeyError on most functions\n```",
         fix="```python\ndef check(fn):\n    if 'PASSWORD' in fn.environment:\n"
-            "        yield Violation(f'{fn.id} has PASSWORD in its environment', fn.where('environment.PASSWORD'))\n```",
+            "        yield Violation(f'{fn.id} has PASSWORD in its environment',\n"
+            "                        fn.where('environment.PASSWORD'))\n```",
         references=["https://github.com/iac-lint/iac-lint#writing-your-own-rules"]),
     _entry(
         "I001", "not-analysed", "info", ERROR_CATEGORY, "The file is code and is not analysed",

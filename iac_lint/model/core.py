@@ -30,6 +30,12 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+def set_loc(locs: dict[Any, Location], key: Any, loc: Location | None) -> None:
+    """Remember where ``key`` was written, when that is known (a missing place is never stored)."""
+    if loc is not None:
+        locs[key] = loc
+
+
 @dataclass(frozen=True, slots=True)
 class Unknown:
     """A value that cannot be known statically, with the expression that produced it.

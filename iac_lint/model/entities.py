@@ -103,7 +103,7 @@ class Role(Entity):
     managed_policies: list[ManagedPolicyRef] = field(default_factory=list)
     permissions_boundary: Value = None
     assume_principals: list[Value] = field(default_factory=list)
-    functions: list["Function"] = field(default_factory=list)
+    functions: list[Function] = field(default_factory=list)
     # True when the role is defined outside the scanned files (an ARN): its policies are unknown.
     external: bool = False
 
@@ -122,8 +122,8 @@ class Trigger:
 
     kind: str
     public: Value = False
-    api: "Api | None" = None
-    route: "Route | None" = None
+    api: Api | None = None
+    route: Route | None = None
     source: Value = None
     loc: Location | None = None
 
@@ -143,11 +143,11 @@ class Function(Entity):
     tracing: Value = None
     url_auth_type: Value = None  # None: no function URL; "NONE" / "AWS_IAM" / Unknown
     triggers: list[Trigger] = field(default_factory=list)
-    permissions: list["Permission"] = field(default_factory=list)
+    permissions: list[Permission] = field(default_factory=list)
     vpc: Value = None
     dead_letter: Value = None
     kms_key: Value = None
-    log_group: "LogGroup | None" = None
+    log_group: LogGroup | None = None
 
     @property
     def public_triggers(self) -> list[Trigger]:
@@ -270,7 +270,7 @@ class Route(Entity):
 
     kind: ClassVar[str] = "route"
 
-    api: "Api | None" = None
+    api: Api | None = None
     method: Value = None  # GET, POST, ANY, OPTIONS, $connect ...
     path: Value = None
     # NONE, AWS_IAM, COGNITO_USER_POOLS, CUSTOM, JWT, or Unknown; None when not written
@@ -290,7 +290,7 @@ class UsagePlan(Entity):
 
     throttle: Throttle | None = None
     quota: Value = None
-    stages: list["Stage"] = field(default_factory=list)
+    stages: list[Stage] = field(default_factory=list)
     stage_refs: list[tuple[Value, Value]] = field(default_factory=list)  # (api ref, stage name) for the linker
 
 
@@ -298,7 +298,7 @@ class UsagePlan(Entity):
 class Stage(Entity):
     kind: ClassVar[str] = "stage"
 
-    api: "Api | None" = None
+    api: Api | None = None
     stage_name: Value = None
     # Stage-wide throttle: REST MethodSettings for "/*/*", HTTP DefaultRouteSettings.
     throttle: Throttle | None = None

@@ -30,15 +30,16 @@ def _service_actions(service: str) -> dict[str, Any] | None:
     except ImportError:  # pragma: no cover - a declared dependency
         return None
     try:
-        return load_json("actions", f"{service.lower()}.json")
+        table: dict[str, Any] = load_json("actions", f"{service.lower()}.json")
+        return table
     except (OSError, ValueError):
         return None
 
 
 def is_full_wildcard(action: Any) -> bool:
     """``*``, ``service:*`` or ``*:*`` in any case."""
-    return isinstance(action, str) and (action.strip() == "*" or action.strip().endswith(":*")
-                                        and "*" not in action.strip()[:-1].split(":", 1)[-1])
+    return isinstance(action, str) and (action.strip() == "*" or (action.strip().endswith(":*")
+                                        and "*" not in action.strip()[:-1].split(":", 1)[-1]))
 
 
 @functools.lru_cache(maxsize=4096)
@@ -124,4 +125,4 @@ def only_allows_any_resource(action: str) -> bool:
         return False
     table = _service_actions(service)
     entry = table.get(name.lower()) if table else None
-    return bool(entry) and not entry.get("resourceTypes")
+    return isinstance(entry, dict) and bool(entry) and not entry.get("resourceTypes")

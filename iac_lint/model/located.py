@@ -13,10 +13,10 @@ from typing import Any
 from iac_lint.model.core import Location
 
 
-class LMap(dict):
+class LMap(dict[Any, Any]):
     """A mapping with the location of itself, of each key and of each value."""
 
-    __slots__ = ("loc", "key_locs", "value_locs")
+    __slots__ = ("key_locs", "loc", "value_locs")
 
     def __init__(self, *args: Any, loc: Location | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -35,10 +35,10 @@ class LMap(dict):
                 self.value_locs[key] = source.value_locs[key]
 
 
-class LSeq(list):
+class LSeq(list[Any]):
     """A list with the location of itself and of each item."""
 
-    __slots__ = ("loc", "item_locs")
+    __slots__ = ("item_locs", "loc")
 
     def __init__(self, *args: Any, loc: Location | None = None) -> None:
         super().__init__(*args)
@@ -51,7 +51,7 @@ class LStr(str):
 
     loc: Location | None
 
-    def __new__(cls, value: str, loc: Location | None = None) -> "LStr":
+    def __new__(cls, value: str, loc: Location | None = None) -> LStr:
         obj = super().__new__(cls, value)
         obj.loc = loc
         return obj

@@ -90,6 +90,6 @@ def parse_unit(unit: Unit, options: ParseOptions | None = None) -> list[Template
     text, failed = read_text(unit.path)
     if text is None:
         return [failed] if failed is not None else []
-    tpl = parse_document(unit.path, text, options)
-    return [tpl] if tpl is not None else []
+    document = parse_document(unit.path, text, options)
+    return [document] if document is not None else []
 

@@ -10,9 +10,10 @@ expression of its own format into a plain value or an ``Unknown``.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from iac_lint.model import Location, PolicyStatement, Unknown, key_loc, loc_of, locate_plain, value_loc
+from iac_lint.model import Location, PolicyStatement, Unknown, key_loc, loc_of, locate_plain, set_loc, value_loc
 
 Resolve = Callable[[Any], Any]
 
@@ -108,35 +109,35 @@ def statement_from(raw: Any, resolve: Resolve = _identity, source: str = "inline
         return None
     loc = loc_of(raw) or fallback
     stmt = PolicyStatement(source=source, loc=loc)
-    stmt.locs["statement"] = loc
+    set_loc(stmt.locs, "statement", loc)
     raw_effect = raw.get("Effect", "Allow")
     # An Effect that is Allow in one branch of an ``Fn::If`` may allow: judge the statement as an Allow.
     effect = "Allow" if any(resolve(v) == "Allow" for v, _ in branches(raw_effect)) else resolve(raw_effect)
     stmt.effect = effect
     if "Effect" in raw:
-        stmt.locs["effect"] = key_loc(raw, "Effect")
+        set_loc(stmt.locs, "effect", key_loc(raw, "Effect") or loc)
     for key, attr in (("Action", "actions"), ("NotAction", "not_actions"),
                       ("Resource", "resources"), ("NotResource", "not_resources")):
         values, locs = _items_with_locs(raw, key, resolve)
         setattr(stmt, attr, values)
         if key in raw:
-            stmt.locs[attr] = key_loc(raw, key) or loc
+            set_loc(stmt.locs, attr, key_loc(raw, key) or loc)
         for i, where in enumerate(locs):
             if where is not None:
                 stmt.locs[f"{attr}.{i}"] = where
     if "Principal" in raw:
         stmt.principals = principals_of(raw["Principal"], resolve)
-        stmt.locs["principals"] = key_loc(raw, "Principal")
+        set_loc(stmt.locs, "principals", key_loc(raw, "Principal") or loc)
     if "NotPrincipal" in raw:
         stmt.not_principals = principals_of(raw["NotPrincipal"], resolve)
-        stmt.locs["not_principals"] = key_loc(raw, "NotPrincipal")
+        set_loc(stmt.locs, "not_principals", key_loc(raw, "NotPrincipal") or loc)
     condition = resolve(raw.get("Condition"))
     if isinstance(condition, dict):
         stmt.conditions = {str(k): v for k, v in condition.items()}
     elif condition is not None:
         stmt.conditions = {"unknown": condition}
     if "Condition" in raw:
-        stmt.locs["conditions"] = key_loc(raw, "Condition")
+        set_loc(stmt.locs, "conditions", key_loc(raw, "Condition") or loc)
     sid = raw.get("Sid")
     stmt.sid = resolve(sid) if sid is not None else None
     return stmt

@@ -15,8 +15,8 @@ pipeline stage after parsing.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from iac_lint.model import Entity, Template
 

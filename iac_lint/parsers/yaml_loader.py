@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
-from iac_lint.model.core import Location
+from iac_lint.model.core import Location, set_loc
 from iac_lint.model.located import LMap, LSeq, LStr, locate_plain
 
 try:
@@ -113,7 +113,7 @@ class _Builder:
                 append_loc(where)
         else:
             value = LMap(loc=loc)
-            self._fill_map(value, node, depth)
+            self._fill_map(value, cast(yaml.MappingNode, node), depth)
         if tag.startswith("!"):
             key, inner = _intrinsic(tag, value)
             wrapped = LMap(loc=loc)
@@ -133,8 +133,8 @@ class _Builder:
                         for k, v in source.items():
                             if k not in out:
                                 out[k] = v
-                                key_locs[k] = source.key_locs.get(k)
-                                value_locs[k] = source.value_locs.get(k)
+                                set_loc(key_locs, k, source.key_locs.get(k))
+                                set_loc(value_locs, k, source.value_locs.get(k))
                 continue
             key, key_where = self._build(key_node, depth + 1)
             if isinstance(key, (dict, list)):

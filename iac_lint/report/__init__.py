@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
-FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown")
+FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown", "html")
 
 
-def renderer(name: str) -> Callable:
+def renderer(name: str) -> Callable[..., str]:
     """The render(report, **options) function of a format, imported on demand."""
     import importlib
 
     if name not in FORMATS:
         raise ValueError(f"unknown format {name!r}; choose from {', '.join(FORMATS)}")
-    module = importlib.import_module(f"iac_lint.report.{name}_report" if name in ("json",) else f"iac_lint.report.{name}")
-    return module.render
+    module_name = f"{name}_report" if name == "json" else name  # json.py would shadow the standard library's
+    module = importlib.import_module(f"iac_lint.report.{module_name}")
+    render: Callable[..., str] = module.render
+    return render

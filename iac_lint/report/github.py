@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_lint.report.paths import repo_path, report_root
+from iac_lint.model.paths import repo_path, report_root
 from iac_lint.report.text import summary_line
 
 COMMAND = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "info": "notice"}

@@ -16,14 +16,14 @@ import json
 from collections import Counter
 from typing import Any
 
-from iac_lint.report.paths import repo_path, report_root
+from iac_lint.model.paths import repo_path, report_root
 
 SEVERITY = {"info": "info", "low": "minor", "medium": "major", "high": "critical", "critical": "blocker"}
 
 
 def render(report: Any, **_: Any) -> str:
     root = report_root(report)  # GitLab wants "a relative path in the repository"
-    seen: Counter = Counter()
+    seen: Counter[str] = Counter()
     issues = []
     for f in report.findings:
         if f.suppressed:

@@ -8,7 +8,7 @@ from typing import Any
 
 from iac_lint import __version__
 from iac_lint.model import Finding
-from iac_lint.report.paths import display_path
+from iac_lint.model.paths import display_path
 
 
 def finding_dict(f: Finding) -> dict[str, Any]:

@@ -14,7 +14,7 @@ import re
 from collections import OrderedDict
 from typing import Any
 
-from iac_lint.report.paths import repo_path, report_root
+from iac_lint.model.paths import repo_path, report_root
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -40,10 +40,10 @@ def render(report: Any, **_: Any) -> str:
     for finding in report.findings:
         suites.setdefault(repo_path(finding.location.file, root), []).append(finding)
 
-    root = ET.Element("testsuites", name="iac-lint")
+    tree = ET.Element("testsuites", name="iac-lint")
     total = failures = skipped = 0
     for file, findings in suites.items():
-        suite = ET.SubElement(root, "testsuite", name=file)
+        suite = ET.SubElement(tree, "testsuite", name=file)
         suite_failures = suite_skipped = 0
         for f in findings:
             loc = f.location
@@ -67,9 +67,9 @@ def render(report: Any, **_: Any) -> str:
         suite.set("errors", "0")
         suite.set("skipped", str(suite_skipped))
         total, failures, skipped = total + count, failures + suite_failures, skipped + suite_skipped
-    root.set("tests", str(total))
-    root.set("failures", str(failures))
-    root.set("errors", "0")
-    root.set("skipped", str(skipped))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    tree.set("tests", str(total))
+    tree.set("failures", str(failures))
+    tree.set("errors", "0")
+    tree.set("skipped", str(skipped))
+    ET.indent(tree)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(tree, encoding="unicode") + "\n"

@@ -15,7 +15,7 @@ from collections import Counter
 from typing import Any
 
 from iac_lint.model import SEVERITIES, severity_rank
-from iac_lint.report.paths import repo_path, report_root
+from iac_lint.model.paths import repo_path, report_root
 
 # Enough to review; far below GitHub's 1 MiB limit on a step's summary.
 MAX_ROWS = 50

@@ -45,8 +45,8 @@ from iac_lint import __version__, docs
 from iac_lint.docs import REPOSITORY_URL
 from iac_lint.model import Finding
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, SUPPRESSION_CATEGORY
+from iac_lint.model.paths import report_root
 from iac_lint.model.rule_ids import TEMPLATE_VALIDITY
-from iac_lint.report.paths import report_root
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = REPOSITORY_URL

@@ -16,12 +16,13 @@ the counts and with *why* the exit code is what it is.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from iac_lint.model import SEVERITIES, Finding, severity_rank
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
-from iac_lint.report.paths import display_path
+from iac_lint.model.paths import display_path
 
 _COLOURS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[33m", "low": "\033[36m",
             "info": "\033[2m"}
@@ -72,7 +73,7 @@ def header_lines(findings: list[Finding], color: bool) -> list[str]:
     id_width = max((len(f.rule_id) for f in findings), default=0)
     severity_width = max((len(f.severity) + 2 for f in findings), default=0)
     out = []
-    for token, f in zip(tokens, findings):
+    for token, f in zip(tokens, findings, strict=False):
         severity = f"[{f.severity}]".ljust(severity_width)
         tag = ""
         if f.baselined:
@@ -84,7 +85,7 @@ def header_lines(findings: list[Finding], color: bool) -> list[str]:
     return out
 
 
-def _source_lines(report: Any, file: str, cache: dict[str, list[str]]) -> list[str]:
+def source_lines(report: Any, file: str, cache: dict[str, list[str]]) -> list[str]:
     if file not in cache:
         lines = None
         for tpl in report.templates:
@@ -162,9 +163,9 @@ def render(report: Any, color: bool = False, show_suppressed: bool = False, verd
     gutter = max((len(str(f.location.line)) for f in shown), default=1) + 2
     out: list[str] = []
     cache: dict[str, list[str]] = {}
-    for f, head in zip(shown, header_lines(shown, color)):
+    for f, head in zip(shown, header_lines(shown, color), strict=False):
         out.append(head)
-        lines = _source_lines(report, f.location.file, cache)
+        lines = source_lines(report, f.location.file, cache)
         if 0 < f.location.line <= len(lines):
             out.extend(snippet(lines[f.location.line - 1], f, gutter, paint))
         out.append(f"{'':>{gutter}} = {footer(f, documented)}")

@@ -1,7 +1,7 @@
 """Flags an IAM statement that allows every action (`*`) or every action of a service (`s3:*`)."""
 
-from iac_lint.rules import Violation
 from iac_lint.model.iam_actions import is_full_wildcard
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "IAM001",

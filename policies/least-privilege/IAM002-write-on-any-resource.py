@@ -1,10 +1,14 @@
 """Flags write or permission-management actions allowed on every resource (`Resource: "*"`)."""
 
 
-from iac_lint.rules import Violation
 from iac_lint.model.iam_actions import (
-    LAMBDA_BASELINE_ACTIONS, WRITE_LEVELS, access_levels, covers_every_resource, only_allows_any_resource,
+    LAMBDA_BASELINE_ACTIONS,
+    WRITE_LEVELS,
+    access_levels,
+    covers_every_resource,
+    only_allows_any_resource,
 )
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "IAM002",

@@ -1,7 +1,7 @@
 """Flags an Allow statement written with NotAction or NotResource."""
 
-from iac_lint.rules import Violation
 from iac_lint.model import Unknown
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "IAM003",

@@ -1,7 +1,7 @@
 """Flags AdministratorAccess, PowerUserAccess or IAMFullAccess attached to a function's role."""
 
-from iac_lint.rules import Violation
 from iac_lint.model.iam_actions import ADMIN_MANAGED_POLICIES
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "IAM004",

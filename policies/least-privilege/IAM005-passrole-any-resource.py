@@ -1,7 +1,7 @@
 """Flags iam:PassRole allowed on every resource."""
 
-from iac_lint.rules import Violation
 from iac_lint.model.iam_actions import covers_every_role, matches_action
+from iac_lint.rules import Violation
 
 RULE = {
     "id": "IAM005",

@@ -27,6 +27,32 @@ RULE = {
             "https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html",
         ],
     },
+    # Quick fixes an editor offers (see iac_lint/lsp/fixes.py).
+    "fixes": [
+        {
+            "title": "Add a public access block with all four settings on",
+            "paths": ["public_access_block"],
+            "edits": [
+                {"op": "properties", "types": ["AWS::S3::Bucket"], "absent": "PublicAccessBlockConfiguration",
+                 "text": "PublicAccessBlockConfiguration:\n  BlockPublicAcls: true\n  BlockPublicPolicy: true\n"
+                         "  IgnorePublicAcls: true\n  RestrictPublicBuckets: true"},
+                {"op": "after", "types": ["aws_s3_bucket"],
+                 "text": 'resource "aws_s3_bucket_public_access_block" "{name}" {\n'
+                         "  bucket = {address}.id\n\n"
+                         "  block_public_acls       = true\n  block_public_policy     = true\n"
+                         "  ignore_public_acls      = true\n  restrict_public_buckets = true\n}"},
+            ],
+        },
+        {
+            "title": "Turn {Key} on",
+            "paths": ["public_access_block.*"],
+            "edits": [
+                {"op": "value", "from": ["false"], "text": "true"},
+                {"op": "child", "syntax": "yaml", "text": "{Key}: true"},
+                {"op": "child", "syntax": "hcl", "text": "{key} = true"},
+            ],
+        },
+    ],
 }
 
 _NAMES = {
@@ -50,5 +76,6 @@ def check(bucket):
         if value is not None and not isinstance(value, (bool, str)):
             continue  # unknown: not decidable statically
         state = "is false" if value is not None else "is not set (false)"
-        yield Violation(RULE["message"].format(bucket=bucket.id, problem=f"public access block: {_NAMES[flag]} {state}"),
+        problem = f"public access block: {_NAMES[flag]} {state}"
+        yield Violation(RULE["message"].format(bucket=bucket.id, problem=problem),
                         block.locs.get(flag) or block.loc or bucket.loc, f"public_access_block.{flag}")

@@ -38,7 +38,7 @@ def public_principal(principals):
 
 
 def restricted(conditions):
-    for operator, tests in conditions.items():
+    for _operator, tests in conditions.items():
         if not isinstance(tests, dict):
             return True  # an unresolvable condition: not decidable, so not flagged
         if any(str(key).lower() in RESTRICTING_KEYS for key in tests):

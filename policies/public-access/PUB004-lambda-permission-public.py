@@ -43,5 +43,6 @@ def check(permission):
     elif principal.endswith(".amazonaws.com") and permission.source_arn is None and permission.source_account is None:
         yield Violation(
             RULE["message"].format(permission=permission.id,
-                                   problem=f"lets {principal} invoke on behalf of any account (no SourceArn or SourceAccount)"),
+                                   problem=f"lets {principal} invoke on behalf of any account "
+                                           f"(no SourceArn or SourceAccount)"),
             where, f"principal:{principal}")

@@ -28,6 +28,24 @@ RULE = {
             "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html",
         ],
     },
+    # Quick fixes an editor offers (see iac_lint/lsp/fixes.py); the limits are placeholders to size.
+    "fixes": [
+        {
+            "title": "Throttle every method of the stage",
+            "paths": ["throttle"],
+            "edits": [
+                {"op": "properties", "types": ["AWS::Serverless::Api", "AWS::ApiGateway::Stage"],
+                 "absent": "MethodSettings",
+                 "text": "MethodSettings:\n  - ResourcePath: \"/*\"\n    HttpMethod: \"*\"\n"
+                         "    ThrottlingRateLimit: ${1:100}\n    ThrottlingBurstLimit: ${2:50}"},
+                {"op": "after", "types": ["aws_api_gateway_stage"],
+                 "text": 'resource "aws_api_gateway_method_settings" "{name}" {\n'
+                         "  rest_api_id = {address}.rest_api_id\n  stage_name  = {address}.stage_name\n"
+                         '  method_path = "*/*"\n\n  settings {\n'
+                         "    throttling_rate_limit  = ${1:100}\n    throttling_burst_limit = ${2:50}\n  }\n}"},
+            ],
+        },
+    ],
 }
 
 

@@ -25,6 +25,21 @@ RULE = {
             "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html",
         ],
     },
+    # Quick fixes an editor offers (see iac_lint/lsp/fixes.py); the limits are placeholders to size.
+    "fixes": [
+        {
+            "title": "Add default route throttling to the stage",
+            "paths": ["throttle"],
+            "edits": [
+                {"op": "properties", "types": ["AWS::Serverless::HttpApi", "AWS::ApiGatewayV2::Stage"],
+                 "absent": "DefaultRouteSettings",
+                 "text": "DefaultRouteSettings:\n  ThrottlingRateLimit: ${1:100}\n  ThrottlingBurstLimit: ${2:50}"},
+                {"op": "block", "types": ["aws_apigatewayv2_stage"], "absent": "default_route_settings",
+                 "text": "default_route_settings {\n  throttling_rate_limit  = ${1:100}\n"
+                         "  throttling_burst_limit = ${2:50}\n}"},
+            ],
+        },
+    ],
 }
 
 

@@ -1,7 +1,8 @@
 """Flags a function reachable from a public API or URL with no throttle anywhere on that path."""
 
 from iac_lint.model import Unknown
-from iac_lint.model.apigateway import route_key, route_throttle, stage_throttled
+from iac_lint.model.apigateway import route_key
+from iac_lint.model.exposure import path_throttle
 from iac_lint.rules import Violation
 
 RULE = {
@@ -35,6 +36,21 @@ RULE = {
             "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html",
         ],
     },
+    # Quick fixes an editor offers (see iac_lint/lsp/fixes.py); the limit is a placeholder to size.
+    "fixes": [
+        {
+            "title": "Reserve concurrency for {resource}",
+            "paths": ["trigger:*"],
+            "edits": [
+                {"op": "properties", "types": ["AWS::Serverless::Function", "AWS::Lambda::Function"],
+                 "absent": "ReservedConcurrentExecutions", "text": "ReservedConcurrentExecutions: ${1:10}"},
+                {"op": "properties", "types": ["serverless:function"], "absent": "reservedConcurrency",
+                 "text": "reservedConcurrency: ${1:10}"},
+                {"op": "block", "types": ["aws_lambda_function"], "absent": "reserved_concurrent_executions",
+                 "text": "reserved_concurrent_executions = ${1:10}"},
+            ],
+        },
+    ],
 }
 
 
@@ -48,24 +64,17 @@ def _reserved(fn):
         return False
 
 
-def _path_throttled(trigger):
-    if trigger.kind == "url" or trigger.api is None:
-        return False
-    route = trigger.route
-    return any(stage_throttled(stage) or (route is not None and route_throttle(stage, route) is not None)
-               for stage in trigger.api.stages)
-
-
 def check(fn):
     if _reserved(fn):
         return
     for trigger in fn.public_triggers:
-        if trigger.kind not in ("api", "http-api", "websocket", "url") or _path_throttled(trigger):
+        if trigger.kind not in ("api", "http-api", "websocket", "url") or path_throttle(trigger) is not None:
             continue
         if trigger.kind == "url":
             label = "its function URL"
         else:
             route = trigger.route
-            label = f"{route_key(route.method, route.path)} on API {trigger.api.id}" if route else f"API {trigger.api.id}"
+            api = f"API {trigger.api.id}"
+            label = f"{route_key(route.method, route.path)} on {api}" if route else api
         yield Violation(RULE["message"].format(function=fn.id, trigger=label), fn.loc, f"trigger:{label}")
         return

@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from iac_lint.model import (
-    Api, Function, Resource, Route, Stage, Template, Throttle, Unknown, UsagePlan, get_path, loc_of, path_loc,
+    Api,
+    Function,
+    Resource,
+    Route,
+    Stage,
+    Template,
+    Throttle,
+    Unknown,
+    UsagePlan,
+    get_path,
+    loc_of,
+    path_loc,
+    set_loc,
 )
 from iac_lint.model.apigateway import route_key
 from iac_lint.parsers.cloudformation.intrinsics import CfnContext, name_of, set_fact
 from iac_lint.parsers.kernel import Built, LinkOnly
+
 
 def read_throttle(ctx: CfnContext, node: Any, rate_key: str, burst_key: str) -> Throttle | None:
     if not isinstance(node, dict) or (rate_key not in node and burst_key not in node):
@@ -28,7 +42,7 @@ def read_method_settings(ctx: CfnContext, stage: Stage, settings: Any) -> None:
         method = ctx.resolve(entry.get("HttpMethod", "*"))
         if path in ("/*", "*", "/*/*") and method == "*":
             stage.throttle = throttle
-            stage.locs["throttle"] = throttle.loc
+            set_loc(stage.locs, "throttle", throttle.loc)
         else:
             stage.route_throttles[route_key(method, path)] = throttle
 
@@ -105,7 +119,7 @@ def build_deployment(ctx: CfnContext, tpl: Template, res: Resource) -> Built | N
         throttle = read_throttle(ctx, desc, "ThrottlingRateLimit", "ThrottlingBurstLimit")
         if throttle is not None:
             stage.throttle = throttle
-            stage.locs["throttle"] = throttle.loc
+            set_loc(stage.locs, "throttle", throttle.loc)
         read_method_settings(ctx, stage, desc.get("MethodSettings"))
         set_fact(stage, "access_logging", ctx, desc, "AccessLogSetting", "DestinationArn")
         set_fact(stage, "tracing", ctx, desc, "TracingEnabled")
@@ -159,7 +173,7 @@ def build_v2_route(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     route = Route(res.id, res, res.location)
     key = ctx.resolve(get_path(p, "RouteKey"))
-    route.locs["method"] = path_loc(p, "RouteKey")
+    set_loc(route.locs, "method", path_loc(p, "RouteKey"))
     if isinstance(key, str) and " " in key:
         route.method, route.path = key.split(" ", 1)
     else:
@@ -184,7 +198,7 @@ def read_http_stage_throttles(ctx: CfnContext, stage: Stage, props: Any) -> None
                              "ThrottlingBurstLimit")
     if throttle is not None:
         stage.throttle = throttle
-        stage.locs["throttle"] = throttle.loc
+        set_loc(stage.locs, "throttle", throttle.loc)
     routes = get_path(props, "RouteSettings")
     if isinstance(routes, dict):
         for key, settings in routes.items():

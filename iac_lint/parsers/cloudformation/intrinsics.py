@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
 
 from iac_lint.model import Entity, Location, Unknown, get_path, path_loc, plain, value_loc
 from iac_lint.parsers.iam import branches
@@ -164,7 +165,7 @@ class CfnContext:
     def _opaque(self, arg: Any, node: Any, depth: int) -> Any:
         return Unknown(expression_text(node))
 
-    _INTRINSICS: dict[str, Callable[..., Any]] = {
+    _INTRINSICS: ClassVar[dict[str, Callable[..., Any]]] = {
         "Ref": _ref, "Fn::Sub": _sub, "Fn::Join": _join, "Fn::Select": _select,
         "Fn::FindInMap": _find_in_map, "Fn::If": _if, "Fn::GetAtt": _opaque,
         "Fn::ImportValue": _opaque, "Fn::GetAZs": _opaque, "Fn::Split": _opaque,

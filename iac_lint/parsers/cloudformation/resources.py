@@ -12,22 +12,50 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from iac_lint.model import (
-    Bucket, Entity, Function, Key, LMap, LStr, Location, LogGroup, ManagedPolicyRef, Permission,
-    PublicAccessBlock, Queue, Resource, Role, Stream, Table, Template, Topic,
-    Trigger, Unknown, get_path, key_loc, loc_of, locate_plain, path_loc,
+    Bucket,
+    Entity,
+    Function,
+    Key,
+    LMap,
+    Location,
+    LogGroup,
+    LStr,
+    ManagedPolicyRef,
+    Permission,
+    PublicAccessBlock,
+    Queue,
+    Resource,
+    Role,
+    Stream,
+    Table,
+    Template,
+    Topic,
+    Trigger,
+    Unknown,
+    get_path,
+    key_loc,
+    loc_of,
+    locate_plain,
+    path_loc,
+    set_loc,
     value_loc,
 )
 from iac_lint.model.s3 import canned_acl, sse_mode
 from iac_lint.parsers.cloudformation.apigateway import APIGATEWAY_BUILDERS
 from iac_lint.parsers.cloudformation.intrinsics import (
-    CfnContext, expression_text, list_entries, name_of, opaque_block, set_fact,
+    CfnContext,
+    expression_text,
+    list_entries,
+    name_of,
+    opaque_block,
+    set_fact,
 )
 from iac_lint.parsers.iam import branches, statements_from_document
 from iac_lint.parsers.kernel import Built, LinkOnly, Pending, build_and_link
-
 
 # --- reading -------------------------------------------------------------------
 
@@ -79,7 +107,8 @@ def read_resources(ctx: CfnContext, tpl: Template, resources: Any, builders: dic
         if props is None:
             props = LMap(loc=header)
         if not isinstance(props, dict):
-            tpl.problem("E001", f"Properties of {logical_id} must be a mapping", value_loc(body, "Properties") or header)
+            tpl.problem("E001", f"Properties of {logical_id} must be a mapping",
+                        value_loc(body, "Properties") or header)
             continue
         resource = Resource(str(logical_id), str(rtype), ctx.format, props, header, ctx.file,
                             metadata=body.get("Metadata"))
@@ -139,7 +168,7 @@ def read_environment(fn: Function, ctx: CfnContext, variables: Any) -> None:
         return
     for key, raw in variables.items():
         fn.environment[str(key)] = ctx.resolve(raw)
-        fn.locs[f"environment.{key}"] = value_loc(variables, key)
+        set_loc(fn.locs, f"environment.{key}", value_loc(variables, key))
 
 
 def external_role(arn: Any, res: Resource, where: Location) -> Role:
@@ -302,7 +331,7 @@ def read_public_access_block(ctx: CfnContext, block: Any) -> PublicAccessBlock |
                       ("IgnorePublicAcls", "ignore_public_acls"), ("RestrictPublicBuckets", "restrict_public_buckets")):
         if key in block:
             setattr(out, attr, ctx.resolve(block[key]))
-            out.locs[attr] = value_loc(block, key)
+            set_loc(out.locs, attr, value_loc(block, key))
     return out
 
 
@@ -327,7 +356,7 @@ def build_bucket(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
             bucket.set("encryption", Unknown(expression_text(rules)), where)
     bucket.public_access_block = read_public_access_block(ctx, get_path(p, "PublicAccessBlockConfiguration"))
     if bucket.public_access_block is not None:
-        bucket.locs["public_access_block"] = path_loc(p, "PublicAccessBlockConfiguration")
+        set_loc(bucket.locs, "public_access_block", path_loc(p, "PublicAccessBlockConfiguration"))
         # A setting left out is reported at the block's key, not at whichever sibling setting comes first.
         bucket.public_access_block.loc = key_loc(p, "PublicAccessBlockConfiguration") or bucket.public_access_block.loc
     acl = get_path(p, "AccessControl")
@@ -368,7 +397,8 @@ def _resource_policy(cls: type[Entity], targets_key: str) -> Callable[..., Built
                     tpl.add(owner)
                 if owner is not None:
                     owner.policy.extend(statements_from_document(
-                        policy_document(ctx, get_path(p, "PolicyDocument")), ctx.resolve, source=res.id, fallback=res.location))
+                        policy_document(ctx, get_path(p, "PolicyDocument")), ctx.resolve, source=res.id,
+                        fallback=res.location))
         return holder, link
     return build
 
@@ -461,7 +491,8 @@ def build_stream(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
         kind = opaque_block(ctx, enc) or ctx.resolve(get_path(enc, "EncryptionType"))
         mode = kind if isinstance(kind, Unknown) else ("kms" if kind == "KMS" else "none")
         # At the encryption type itself (a sibling KeyId may come first), else at the block.
-        stream.set("encryption", mode, path_loc(p, "StreamEncryption", "EncryptionType") or path_loc(p, "StreamEncryption"))
+        stream.set("encryption", mode,
+                   path_loc(p, "StreamEncryption", "EncryptionType") or path_loc(p, "StreamEncryption"))
         stream.kms_key = ctx.resolve(get_path(enc, "KeyId"))
     return stream, None
 
@@ -478,7 +509,8 @@ def build_key(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     key = Key(res.id, res, res.location, name=res.id)
     set_fact(key, "rotation", ctx, p, "EnableKeyRotation")
-    key.policy = statements_from_document(policy_document(ctx, get_path(p, "KeyPolicy")), ctx.resolve, source=res.id, fallback=res.location)
+    key.policy = statements_from_document(policy_document(ctx, get_path(p, "KeyPolicy")), ctx.resolve,
+                                          source=res.id, fallback=res.location)
     return key, None
 
 

@@ -14,11 +14,28 @@ from __future__ import annotations
 from typing import Any
 
 from iac_lint.model import (
-    Api, Function, LMap, Location, ManagedPolicyRef, PolicyStatement, Resource, Role,
-    Route, Stage, Table, Template, Trigger, Unknown, UsagePlan, get_path, key_loc,
-    loc_of, path_loc,
+    Api,
+    Function,
+    LMap,
+    Location,
+    ManagedPolicyRef,
+    PolicyStatement,
+    Resource,
+    Role,
+    Route,
+    Stage,
+    Table,
+    Template,
+    Trigger,
+    Unknown,
+    UsagePlan,
+    get_path,
+    key_loc,
+    loc_of,
+    path_loc,
 )
-from iac_lint.parsers.cloudformation import apigateway, resources as cfn
+from iac_lint.parsers.cloudformation import apigateway
+from iac_lint.parsers.cloudformation import resources as cfn
 from iac_lint.parsers.cloudformation.intrinsics import CfnContext, list_entries, set_fact
 from iac_lint.parsers.cloudformation.sam_policies import expand_sam_template
 from iac_lint.parsers.iam import branches, statements_from_document
@@ -94,7 +111,8 @@ def role_from_policies(ctx: CfnContext, tpl: Template, res: Resource, policies: 
     return role
 
 
-def statements_of_policy_entry(ctx: CfnContext, entry: Any, where: Location | None, role: Role) -> list[PolicyStatement]:
+def statements_of_policy_entry(ctx: CfnContext, entry: Any, where: Location | None,
+                               role: Role) -> list[PolicyStatement]:
     if isinstance(entry, str):
         arn = entry if entry.startswith("arn:") else f"arn:aws:iam::aws:policy/{entry}"
         role.managed_policies.append(ManagedPolicyRef(arn, where))
@@ -165,7 +183,8 @@ def build_sam_function(ctx: SamContext, tpl: Template, res: Resource) -> Built:
     assert built is not None
     fn, cfn_link = built
     p = res.properties
-    fn.set("tracing", ctx.resolve(get_path(p, "Tracing")), path_loc(p, "Tracing")) if get_path(p, "Tracing") is not None else None
+    if get_path(p, "Tracing") is not None:
+        fn.set("tracing", ctx.resolve(get_path(p, "Tracing")), path_loc(p, "Tracing"))
     url = get_path(p, "FunctionUrlConfig")
     if isinstance(url, dict):
         fn.set("url_auth_type", ctx.resolve(url.get("AuthType")), path_loc(p, "FunctionUrlConfig", "AuthType")

@@ -57,5 +57,5 @@ def expand_sam_template(name: str, arguments: Any, loc: Location | None,
     for stmt in statements:
         stmt.expanded = True
         stmt.loc = loc
-        stmt.locs = {k: loc for k in stmt.locs} if loc else {}
+        stmt.locs = dict.fromkeys(stmt.locs, loc) if loc else {}
     return statements

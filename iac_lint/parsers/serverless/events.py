@@ -9,17 +9,39 @@ from __future__ import annotations
 from typing import Any
 
 from iac_lint.model import (
-    Api, Bucket, Function, LMap, Location, Route, Stage, Topic, Trigger, Unknown, UsagePlan, get_path, key_loc,
-    path_loc, value_loc,
+    Api,
+    Bucket,
+    Function,
+    LMap,
+    Location,
+    Route,
+    Stage,
+    Topic,
+    Trigger,
+    Unknown,
+    UsagePlan,
+    get_path,
+    key_loc,
+    path_loc,
+    set_loc,
+    value_loc,
 )
 from iac_lint.model.apigateway import route_key
 from iac_lint.parsers.cloudformation.apigateway import read_throttle
 from iac_lint.parsers.serverless.names import (
-    EVENT_KINDS, HTTP_API_ID, REST_API_ID, THROTTLING_PLUGIN, WEBSOCKET_API_ID, alphanumeric_name, as_map, truthy,
+    EVENT_KINDS,
+    HTTP_API_ID,
+    REST_API_ID,
+    THROTTLING_PLUGIN,
+    WEBSOCKET_API_ID,
+    alphanumeric_name,
+    as_map,
+    truthy,
 )
+from iac_lint.parsers.serverless.state import ServiceState
 
 
-class Events:
+class Events(ServiceState):
     def build_event(self, fn: Function, index: int, etype: str, cfg: Any, where: Location) -> None:
         if etype == "http":
             self.http_route(fn, index, cfg, where)
@@ -88,7 +110,7 @@ class Events:
         throttle = read_throttle(self.ctx, node, "maxRequestsPerSecond", "maxConcurrentRequests")
         if throttle is not None:
             stage.throttle = throttle
-            stage.locs["throttle"] = throttle.loc or path_loc(self.doc, "custom", "apiGatewayThrottling")
+            set_loc(stage.locs, "throttle", throttle.loc or path_loc(self.doc, "custom", "apiGatewayThrottling"))
 
     def http_route(self, fn: Function, index: int, cfg: Any, where: Location) -> None:
         if isinstance(cfg, str):  # ``http: GET users/{id}``

@@ -9,14 +9,25 @@ from __future__ import annotations
 from typing import Any
 
 from iac_lint.model import (
-    Function, Location, ManagedPolicyRef, Resource, Role, Unknown, get_path, key_loc, loc_of, path_loc, value_loc,
+    Function,
+    Location,
+    ManagedPolicyRef,
+    Resource,
+    Role,
+    Unknown,
+    get_path,
+    key_loc,
+    loc_of,
+    path_loc,
+    value_loc,
 )
 from iac_lint.parsers.cloudformation.resources import external_role
 from iac_lint.parsers.iam import statements_from_document
 from iac_lint.parsers.serverless.names import LAMBDA_PRINCIPAL, SHARED_ROLE_ID, is_intrinsic, normalized_name, truthy
+from iac_lint.parsers.serverless.state import ServiceState
 
 
-class Roles:
+class Roles(ServiceState):
     def link_role(self, fn: Function, body: dict) -> None:
         """A function's own ``role``, its per-function role (plugin), or the shared provider role."""
         if body.get("role") is not None:
@@ -65,7 +76,8 @@ class Roles:
 
     def provider_managed_policies(self) -> list[tuple[Any, Any]]:
         out = []
-        for node in (self.provider.get("iamManagedPolicies"), get_path(self.provider, "iam", "role", "managedPolicies")):
+        managed = get_path(self.provider, "iam", "role", "managedPolicies")
+        for node in (self.provider.get("iamManagedPolicies"), managed):
             if isinstance(node, list):
                 out.extend((raw, value_loc(node, i)) for i, raw in enumerate(node))
             elif node is not None:

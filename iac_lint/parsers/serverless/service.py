@@ -22,24 +22,46 @@ ApiGatewayRestApi`` or ``!GetAtt HelloLambdaFunction.Arn`` there link to them.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from iac_lint.model import (
-    Api, Bucket, Entity, Function, LMap, Location, LogGroup, PublicAccessBlock,
-    Resource, Role, Stage, Template, Unknown, get_path,
-    key_loc, loc_of, path_loc, value_loc,
+    Api,
+    Bucket,
+    Function,
+    LMap,
+    Location,
+    LogGroup,
+    PublicAccessBlock,
+    Resource,
+    Role,
+    Stage,
+    Template,
+    Unknown,
+    get_path,
+    key_loc,
+    loc_of,
+    path_loc,
+    set_loc,
+    value_loc,
 )
 from iac_lint.model.s3 import sse_mode
 from iac_lint.parsers.cloudformation import resources as cfn
 from iac_lint.parsers.cloudformation.intrinsics import CfnContext
 from iac_lint.parsers.serverless.events import Events
 from iac_lint.parsers.serverless.names import (
-    EXTENDED_TYPES, FORMAT, PER_FUNCTION_ROLE_PLUGINS, as_map, lambda_logical_id, merge_maps,
-    normalized_name, plugin_names, truthy,
+    EXTENDED_TYPES,
+    FORMAT,
+    PER_FUNCTION_ROLE_PLUGINS,
+    as_map,
+    lambda_logical_id,
+    merge_maps,
+    normalized_name,
+    plugin_names,
+    truthy,
 )
 from iac_lint.parsers.serverless.roles import Roles
 from iac_lint.parsers.serverless.variables import resolve_variables
-
 
 # --- the parser ----------------------------------------------------------------------
 
@@ -89,10 +111,6 @@ class Service(Events, Roles):
         self.provider_role_final: Role | None = None  # the role functions without their own run with
         self.provider_res = Resource("provider", "serverless:provider", FORMAT, self.provider,
                                      self.provider_loc, self.provider_loc.file)
-
-    def resolve(self, value: Any) -> Any:
-        """A plain value: CloudFormation intrinsics resolved as far as they go, the rest Unknown."""
-        return self.ctx.resolve(value)
 
     # --- order of work -----------------------------------------------------------
 
@@ -193,15 +211,6 @@ class Service(Events, Roles):
                     continue
                 merged.put(logical_id, body, found)
         return merged
-
-    def register(self, logical_id: str, entity: Entity) -> None:
-        self.ctx.entities[logical_id] = entity
-        self.ctx.resource_ids.add(logical_id)
-
-    def generated(self, logical_id: str, rtype: str, node: Any, where: Location) -> Resource:
-        """The raw resource behind an entity the framework generates: the node that caused it."""
-        return Resource(logical_id, rtype, FORMAT, node if isinstance(node, dict) else LMap(loc=where), where,
-                        where.file)
 
     # --- functions -----------------------------------------------------------------
 
@@ -325,8 +334,8 @@ class Service(Events, Roles):
             block = PublicAccessBlock(loc=path_loc(node, "blockPublicAccess"))
             for flag in PublicAccessBlock.FLAGS:
                 setattr(block, flag, blocked)
-                block.locs[flag] = path_loc(node, "blockPublicAccess")
+                set_loc(block.locs, flag, path_loc(node, "blockPublicAccess"))
             bucket.public_access_block = block
-            bucket.locs["public_access_block"] = path_loc(node, "blockPublicAccess")
+            set_loc(bucket.locs, "public_access_block", path_loc(node, "blockPublicAccess"))
         self.register(logical, bucket)
         self.tpl.add(bucket)

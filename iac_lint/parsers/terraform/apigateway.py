@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from iac_lint.model import Api, Function, Route, Stage, Throttle, Unknown, UsagePlan, loc_of
+from iac_lint.model import Api, Function, Route, Stage, Throttle, Unknown, UsagePlan, loc_of, set_loc
 from iac_lint.model.apigateway import route_key
 from iac_lint.parsers.kernel import Built, LinkOnly
 from iac_lint.parsers.terraform.instances import (
-    BuildContext, Instance, as_bool, each_block, first, get, name_of, set_fact, unset_if, where,
+    BuildContext,
+    Instance,
+    as_bool,
+    each_block,
+    first,
+    get,
+    name_of,
+    set_fact,
+    unset_if,
+    where,
 )
 
 
@@ -133,7 +143,7 @@ def build_usage_plan(ctx: BuildContext, inst: Instance) -> Built:
     plan = UsagePlan(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"))
     plan.throttle = read_throttle(first(p, "throttle_settings"), "rate_limit", "burst_limit")
     if plan.throttle is not None:
-        plan.locs["throttle"] = plan.throttle.loc
+        set_loc(plan.locs, "throttle", plan.throttle.loc)
     quota = first(p, "quota_settings")
     if quota is not None:
         plan.set("quota", quota, loc_of(quota))
@@ -177,7 +187,7 @@ def build_v2_route(ctx: BuildContext, inst: Instance) -> Built:
     p = inst.props
     route = Route(inst.id, ctx.tpl_resource(inst), inst.loc)
     key = p.get("route_key")
-    route.locs["method"] = where(p, "route_key")
+    set_loc(route.locs, "method", where(p, "route_key"))
     if isinstance(key, str) and " " in key:
         route.method, route.path = key.split(" ", 1)
     else:

@@ -8,7 +8,8 @@ here; the link stage (``iac_lint.link``) derives the rest.
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from iac_lint.model import Resource, Template
 from iac_lint.parsers.kernel import Built, Pending, build_and_link

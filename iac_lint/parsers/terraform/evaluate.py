@@ -16,19 +16,45 @@ tuples ``LSeq``, each pointing at the node that wrote them.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from iac_lint.model import LMap, Location, LSeq, LStr, Unknown
+from iac_lint.model import LMap, Location, LSeq, LStr, Unknown, set_loc
 from iac_lint.parsers.terraform.functions import (
-    FUNCTIONS, UNKNOWN_TOLERANT, TooBig, collection_pairs, plain_value, to_bool, to_number, to_string,
+    FUNCTIONS,
+    UNKNOWN_TOLERANT,
+    TooBig,
+    collection_pairs,
+    plain_value,
+    to_bool,
+    to_number,
+    to_string,
 )
 from iac_lint.parsers.terraform.syntax import (
-    Attribute, Block, Body, Call, Conditional, Expr, ForExpr, Lit, Object, Operation, Template,
-    Traversal, Tuple, split_template,
+    Attribute,
+    Block,
+    Body,
+    Call,
+    Conditional,
+    Expr,
+    ForExpr,
+    Lit,
+    Object,
+    Operation,
+    Template,
+    Traversal,
+    Tuple,
+    split_template,
 )
 from iac_lint.parsers.terraform.values import (
-    MAX_ITEMS, MAX_STRING, Failed, FileText, is_unknown_deep, loc_or, locate,
+    MAX_ITEMS,
+    MAX_STRING,
+    Failed,
+    FileText,
+    is_unknown_deep,
+    loc_or,
+    locate,
 )
 
 MAX_DEPTH = 64  # evaluation recursion (locals referring to locals ...)
@@ -50,19 +76,19 @@ def _failed(values: Any) -> Failed | None:
 class Scope:
     """Names visible to an expression: the module's, plus count/each/for/dynamic variables."""
 
-    module: "Module"
+    module: Module
     names: dict[str, Any] = field(default_factory=dict)
     # Where a name's value came from, for reference tracking: each -> the for_each expression.
-    sources: dict[str, tuple[Expr, "Scope"]] = field(default_factory=dict)
+    sources: dict[str, tuple[Expr, Scope]] = field(default_factory=dict)
 
-    def child(self, names: dict[str, Any], sources: dict[str, tuple[Expr, "Scope"]] | None = None) -> "Scope":
+    def child(self, names: dict[str, Any], sources: dict[str, tuple[Expr, Scope]] | None = None) -> Scope:
         return Scope(self.module, {**self.names, **names}, {**self.sources, **(sources or {})})
 
 
 class Module:
     """One module instance: its blocks, and the values of its variables and locals."""
 
-    def __init__(self, evaluator: "Evaluator", directory: str, bodies: list[Body], key_prefix: str,
+    def __init__(self, evaluator: Evaluator, directory: str, bodies: list[Body], key_prefix: str,
                  display_prefix: str, parent_inputs: dict[str, tuple[Expr, Scope]] | None = None,
                  root_values: dict[str, Any] | None = None, call: Block | None = None) -> None:
         self.evaluator = evaluator
@@ -187,8 +213,8 @@ class Evaluator:
         if not isinstance(seq, LSeq):
             seq = LSeq(loc=item.loc)
             out[name] = seq
-            out.key_locs[name] = item.loc
-            out.value_locs[name] = item.loc
+            set_loc(out.key_locs, name, item.loc)
+            set_loc(out.value_locs, name, item.loc)
         seq.append(item)
         seq.item_locs.append(item.loc)
 
@@ -418,8 +444,8 @@ class Evaluator:
             return Unknown(expr.text)
         except Exception:  # a built-in applied to the wrong types fails in Terraform too, unless unknown
             return Unknown(expr.text) if any(is_unknown_deep(a) for a in args) else Failed(expr.text)
-        if isinstance(result, (list, tuple, dict)) and len(result) > MAX_ITEMS or \
-                isinstance(result, str) and len(result) > MAX_STRING:
+        if (isinstance(result, (list, tuple, dict)) and len(result) > MAX_ITEMS) or \
+                (isinstance(result, str) and len(result) > MAX_STRING):
             return Unknown(expr.text)
         return locate(result, expr.loc)
 
@@ -475,8 +501,8 @@ class Evaluator:
             rest = ops[2:]
             if rest and rest[0][0] == "index":
                 rest = rest[1:]
-            if kind == "aws_iam_policy_document" and rest and rest[0] == ("attr", "json") or \
-                    kind == "aws_iam_policy_document" and rest and rest[0] == ("attr", "minified_json"):
+            if (kind == "aws_iam_policy_document" and rest and rest[0] == ("attr", "json")) or \
+                    (kind == "aws_iam_policy_document" and rest and rest[0] == ("attr", "minified_json")):
                 return self.apply_ops(module.policy_document(name), rest[1:], expr, scope)
             return Unknown(expr.text)
         if first and f"{root}.{first}" in module.resources:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from iac_lint.model import LMap, Location, Unknown, loc_of
 from iac_lint.parsers.terraform.syntax import JsonProblem, decode_json_located
 from iac_lint.parsers.terraform.values import MAX_ITEMS, MAX_STRING, FileText, decode_file_json, locate
+
 
 def collection_pairs(collection: Any) -> Iterator[tuple[Any, Any]]:
     if isinstance(collection, dict):
@@ -171,7 +173,7 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
         isinstance(i, (str, int, float)) for i in v) else list(v),
     "tomap": lambda v: v, "tostring": lambda v: to_string(v), "tonumber": to_number,
     "tobool": to_bool, "jsondecode": _jsondecode, "min": lambda *v: min(v), "max": lambda *v: max(v),
-    "abs": abs, "range": _range, "zipmap": lambda ks, vs: dict(zip(ks, vs)),
+    "abs": abs, "range": _range, "zipmap": lambda ks, vs: dict(zip(ks, vs, strict=False)),
     "one": lambda items: _one(items),
     "startswith": lambda s, p: str(s).startswith(str(p)), "endswith": lambda s, p: str(s).endswith(str(p)),
     "sort": lambda items: sorted(items), "reverse": lambda items: list(reversed(items)),

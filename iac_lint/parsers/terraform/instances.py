@@ -10,8 +10,9 @@ resources an attribute refers to.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from iac_lint.model import Entity, Location, PolicyStatement, Resource, Template, Unknown, value_loc
 from iac_lint.parsers.iam import statements_from_document

@@ -25,8 +25,24 @@ from iac_lint.parsers.terraform.build import build_template
 from iac_lint.parsers.terraform.evaluate import Evaluator, Module, Scope
 from iac_lint.parsers.terraform.instances import Instance
 from iac_lint.parsers.terraform.syntax import (
-    Attribute, Block, Body, Call, Expr, JsonProblem, Lit, Object, SyntaxProblem, Template as TemplateExpr,
-    Traversal, Tuple, decode_json_located, parse_expression, parse_hcl, split_template,
+    Attribute,
+    Block,
+    Body,
+    Call,
+    Expr,
+    JsonProblem,
+    Lit,
+    Object,
+    SyntaxProblem,
+    Traversal,
+    Tuple,
+    decode_json_located,
+    parse_expression,
+    parse_hcl,
+    split_template,
+)
+from iac_lint.parsers.terraform.syntax import (
+    Template as TemplateExpr,
 )
 from iac_lint.parsers.terraform.values import FileText, decode_file_json, locate
 

@@ -161,7 +161,7 @@ class _PlanReader:
             base = _strip_index(base)[0]
             candidates = self.by_base.get(prefix + base, [])
             same = [c for c in candidates if _strip_index(c.key)[1] == index]
-            for inst in same or (candidates if len(candidates) == 1 or not index else candidates):
+            for inst in same or candidates:
                 if inst.key not in out:
                     out.append(inst.key)
         return out

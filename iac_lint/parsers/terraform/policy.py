@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from iac_lint.model import LMap, Location, LSeq, LStr, Unknown, key_loc, loc_of, value_loc
+from iac_lint.model import LMap, Location, LSeq, LStr, Unknown, key_loc, loc_of, set_loc, value_loc
 from iac_lint.parsers.terraform.instances import each_block
-
 
 _STATEMENT_KEYS = (("sid", "Sid"), ("effect", "Effect"), ("actions", "Action"), ("not_actions", "NotAction"),
                    ("resources", "Resource"), ("not_resources", "NotResource"))
@@ -59,13 +58,14 @@ def document_from_policy_data(props: Any, loc: Location) -> Any:
         for tf_key, iam_key in _STATEMENT_KEYS:
             if block.get(tf_key) is not None:
                 stmt[iam_key] = block[tf_key]
-                stmt.value_locs[iam_key] = value_loc(block, tf_key)
-                stmt.key_locs[iam_key] = key_loc(block, tf_key)
+                set_loc(stmt.value_locs, iam_key, value_loc(block, tf_key))
+                set_loc(stmt.key_locs, iam_key, key_loc(block, tf_key))
         for tf_key, iam_key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
             found = each_block(block, tf_key)
             if found:
                 stmt[iam_key] = _principal_map(found, stmt.loc)
-                stmt.value_locs[iam_key] = stmt.key_locs[iam_key] = loc_of(found[0])
+                set_loc(stmt.value_locs, iam_key, loc_of(found[0]))
+                set_loc(stmt.key_locs, iam_key, loc_of(found[0]))
         conditions = each_block(block, "condition")
         if conditions:
             cond = LMap(loc=loc_of(conditions[0]))
@@ -76,7 +76,8 @@ def document_from_policy_data(props: Any, loc: Location) -> Any:
                     continue
                 cond.setdefault(str(test), LMap(loc=loc_of(c)))[str(variable)] = c.get("values")
             stmt["Condition"] = cond
-            stmt.value_locs["Condition"] = stmt.key_locs["Condition"] = cond.loc
+            set_loc(stmt.value_locs, "Condition", cond.loc)
+            set_loc(stmt.key_locs, "Condition", cond.loc)
         statements.append(stmt)
         statements.item_locs.append(stmt.loc)
     overrides = props.get("override_policy_documents") if isinstance(props, dict) else None

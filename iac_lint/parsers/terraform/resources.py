@@ -7,18 +7,44 @@ does the rest.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from iac_lint.model import (
-    Bucket, Entity, Function, Key, Location, LogGroup, ManagedPolicyRef, Permission, PublicAccessBlock, Queue,
-    Role, Stream, Table, Topic, Trigger, Unknown, loc_of, value_loc,
+    Bucket,
+    Entity,
+    Function,
+    Key,
+    Location,
+    LogGroup,
+    ManagedPolicyRef,
+    Permission,
+    PublicAccessBlock,
+    Queue,
+    Role,
+    Stream,
+    Table,
+    Topic,
+    Trigger,
+    Unknown,
+    loc_of,
+    set_loc,
+    value_loc,
 )
 from iac_lint.model.s3 import sse_mode
 from iac_lint.parsers.kernel import Built, LinkOnly
 from iac_lint.parsers.terraform.instances import (
-    BuildContext, Instance, as_bool, each_block, first, get, name_of, set_fact, unset_if, where,
+    BuildContext,
+    Instance,
+    as_bool,
+    each_block,
+    first,
+    get,
+    name_of,
+    set_fact,
+    unset_if,
+    where,
 )
-
 
 # --- Lambda -------------------------------------------------------------------------------
 
@@ -39,7 +65,7 @@ def build_function(ctx: BuildContext, inst: Instance) -> Built:
     if isinstance(variables, dict):
         for key, value in variables.items():
             fn.environment[str(key)] = value
-            fn.locs[f"environment.{key}"] = value_loc(variables, key) or where(p, "environment", "variables")
+            set_loc(fn.locs, f"environment.{key}", value_loc(variables, key) or where(p, "environment", "variables"))
     elif isinstance(variables, Unknown):
         fn.environment["*"] = variables
 
@@ -91,7 +117,8 @@ def build_event_source_mapping(ctx: BuildContext, inst: Instance) -> Built:
         if not isinstance(fn, Function):
             return
         source = p.get("event_source_arn")
-        if isinstance(ctx.entity(p, "event_source_arn", Queue), Queue) or (isinstance(source, str) and ":sqs:" in source):
+        from_queue = isinstance(ctx.entity(p, "event_source_arn", Queue), Queue)
+        if from_queue or (isinstance(source, str) and ":sqs:" in source):
             kind = "sqs"
         elif source is None:
             kind = "other"  # self-managed Kafka, Amazon MQ
@@ -118,7 +145,8 @@ def _trigger_builder(kind_of: Callable[[BuildContext, Any], str | None], target_
                     fn = ctx.entity(node, path[-1], Function)
                     if isinstance(fn, Function):
                         source = p.get(source_key) if source_key else None
-                        fn.triggers.append(Trigger(kind=kind, public=False, source=source, loc=loc_of(node) or inst.loc))
+                        fn.triggers.append(Trigger(kind=kind, public=False, source=source,
+                                                   loc=loc_of(node) or inst.loc))
         return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
     return build
 
@@ -231,7 +259,7 @@ def read_public_access_block(node: Any, loc: Location | None) -> PublicAccessBlo
     for attr in PublicAccessBlock.FLAGS:
         if node.get(attr) is not None:
             setattr(out, attr, as_bool(node[attr]))
-            out.locs[attr] = where(node, attr)
+            set_loc(out.locs, attr, where(node, attr))
     return out
 
 

@@ -118,7 +118,7 @@ class Attribute:
 class Block:
     type: str
     labels: list[str]
-    body: "Body"
+    body: Body
     loc: Location  # the block header
     file: str
 
@@ -339,9 +339,7 @@ class _Converter:
                         parts.append(self.expr(self.trees(piece)[0]))
                     else:
                         directives = True
-                elif piece.type == "ESCAPED_INTERPOLATION":
-                    parts.append(str(piece)[1:])
-                elif piece.type == "ESCAPED_DIRECTIVE":
+                elif piece.type == "ESCAPED_INTERPOLATION" or piece.type == "ESCAPED_DIRECTIVE":
                     parts.append(str(piece)[1:])
                 else:
                     parts.append(_unescape(str(piece)))

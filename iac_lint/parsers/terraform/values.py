@@ -74,14 +74,14 @@ class FileText(LStr):
     path: str
     rendered: bool
 
-    def __new__(cls, value: str, loc: Location | None, path: str, rendered: bool = True) -> "FileText":
+    def __new__(cls, value: str, loc: Location | None, path: str, rendered: bool = True) -> FileText:
         obj = super().__new__(cls, value, loc)
         obj.path = path
         obj.rendered = rendered
         return obj
 
 
-def decode_file_json(text: "FileText") -> Any:
+def decode_file_json(text: FileText) -> Any:
     """JSON from a file, located in that file when its text was not rewritten by templating."""
     if text.rendered:
         try:

@@ -1,4 +1,4 @@
-"""How reports and fingerprints name files.
+"""How reports, fingerprints and discovery name files: the project root, and paths relative to it.
 
 Two anchors, for two audiences:
 
@@ -26,8 +26,9 @@ def display_path(path: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _git_root(directory: str) -> str | None:
-    current = directory
+def repository_root(start: str) -> str | None:
+    """The nearest directory at or above ``start`` holding a ``.git``, or None outside a repository."""
+    current = os.path.abspath(start)
     while True:
         # ``.git`` is a directory in a clone, a file in a worktree or a submodule.
         if os.path.exists(os.path.join(current, ".git")):
@@ -44,7 +45,7 @@ def project_root(start: str | None = None) -> str:
     where = os.path.abspath(start or cwd)
     if not os.path.isdir(where):
         where = os.path.dirname(where)
-    return _git_root(os.path.realpath(where)) or cwd
+    return repository_root(os.path.realpath(where)) or cwd
 
 
 def repo_path(path: str, root: str) -> str:

@@ -1,0 +1,11 @@
+resource "aws_lambda_function" "worker" {
+  function_name = "worker"
+  runtime       = "python3.12"
+  handler       = "app.handler"
+  role          = "arn:aws:iam::123456789012:role/worker"
+  filename      = "worker.zip"
+  tags = {
+    owner         = "payments"
+    "cost-center" = "cc-1234"
+  }
+}
