@@ -16,8 +16,8 @@ from iac_lint.discover import Filters, Unit, discover
 from iac_lint.engine.evaluate import evaluate, unique_findings
 from iac_lint.engine.rules import Rule, load_rules, select_rules
 from iac_lint.link import link_template
-from iac_lint.model import Finding, Location, Template, severity_rank
-from iac_lint.parsers import parse_document, parse_unit
+from iac_lint.model import Finding, Template, severity_rank
+from iac_lint.parsers import parse_document
 
 
 @dataclass(slots=True)
@@ -57,7 +57,7 @@ def active_rules(config: Config) -> list[Rule]:
 def _sort_key(f: Finding) -> tuple:
     # By the path reports show (``./a.tf`` and ``a.tf`` are one file), so that ``iac-lint merge`` can
     # rebuild this order from shards' reports.
-    from iac_lint.report.paths import display_path
+    from iac_lint.model.paths import display_path
     return (display_path(f.location.file), f.location.line, f.location.column, f.rule_id, f.resource)
 
 
@@ -186,7 +186,8 @@ def lint_all(units: list[Unit], config: Config, rules: list[Rule], rules_given: 
     templates, per_template = collect(lint_units(units, config, rules, jobs=jobs, whole=bool(config.changed_since),
                                                  cache=cache, rules_given=rules_given, done=unit_done))
     kept = {id(t) for t in without_called_modules(templates)}
-    findings = unique_findings(f for tpl, found in zip(templates, per_template) if id(tpl) in kept for f in found)
+    findings = unique_findings(f for tpl, found in zip(templates, per_template, strict=True) if id(tpl) in kept
+                               for f in found)
     templates = [t for t in templates if id(t) in kept]
     share_source_lines(templates)
     return templates, findings

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from iac_lint.discover import Unit
 from iac_lint.engine.evaluate import evaluate_template
@@ -119,9 +120,10 @@ _worker: tuple[Config, list[Rule], bool, UnitCache | None] | None = None
 
 def _start_worker(config: Config, rules: list[Rule] | None, whole: bool, cache: UnitCache | None) -> None:
     global _worker
-    if rules is None:  # a spawned worker: load the rules the way the parent did
-        from iac_lint.api import active_rules
-        rules = active_rules(config)
+    if rules is None:  # a spawned worker: load the rules the way the parent did (api.active_rules)
+        from iac_lint.engine.rules import load_rules, select_rules
+        rules = select_rules(load_rules(config.policies, builtin=config.builtin_rules), config.select,
+                             config.ignore)
     _worker = (config, rules, whole, cache)
 
 
@@ -185,7 +187,7 @@ def lint_units(units: list[Unit], config: Config, rules: list[Rule], *, jobs: in
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
                              initargs=(config, inherited, whole, cache)) as pool:
         # One unit per task: Terraform modules vary a hundredfold in cost, small tasks keep both cores busy.
-        for unit, result in zip(units, pool.map(_lint_in_worker, units, chunksize=1)):
+        for unit, result in zip(units, pool.map(_lint_in_worker, units, chunksize=1), strict=True):
             if done:
                 done(unit)
             yield result

@@ -44,8 +44,9 @@ from iac_lint.discover import Unit
 if TYPE_CHECKING:
     from iac_lint.config import Config
     from iac_lint.engine.rules import Rule
-    from iac_lint.lint_units import UnitResult
 
+# What an entry holds: a lint_units.UnitResult (not imported: that module sits above this one).
+UnitResult = Any
 # Bumped when the layout of an entry changes.
 ENTRY_FORMAT = 1
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))

@@ -219,7 +219,7 @@ def test_the_cache_lives_outside_the_scanned_tree(tmp_path, monkeypatch):
 
     monkeypatch.delenv("IAC_LINT_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-    if os.name == "posix" and not os.uname().sysname == "Darwin":
+    if os.name == "posix" and os.uname().sysname != "Darwin":
         assert cache_directory() == str(tmp_path / "xdg" / "iac-lint")
 
 
@@ -235,7 +235,7 @@ def test_the_command_line_caches_unless_told_not_to(run_cli, tmp_path, cache_dir
 
 
 def test_statistics_count_findings_per_rule(run_cli):
-    code, out = run_cli("scan", EXAMPLES, "--no-cache", "-f", "concise", "--statistics")
+    _code, out = run_cli("scan", EXAMPLES, "--no-cache", "-f", "concise", "--statistics")
     report = json.loads(run_cli("scan", EXAMPLES, "--no-cache", "-f", "json")[1])
     counts: dict[str, int] = {}
     for f in report["findings"]:

@@ -28,7 +28,7 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 _IMPLICIT_STARTS = frozenset(key for key in _BaseLoader.yaml_implicit_resolvers if key)
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """The safe loader, answering the common case of tag resolution without trying every pattern.
 
     libyaml asks Python for the tag of every node; most plain scalars of a template (``AWS::S3::Bucket``,
@@ -98,12 +98,14 @@ class _Builder:
         loc = Location(self.file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
         tag = node.tag or ""
         kind = node.__class__
+        value: Any
         if kind is _SCALAR_NODE or isinstance(node, yaml.ScalarNode):
             # Most scalars are strings: decided here, without a call (this loop runs for every node).
-            if tag == _STR or not tag or tag[0] == "!" or node.style in _QUOTED_STYLES:
+            scalar: Any = node
+            if tag == _STR or not tag or tag[0] == "!" or scalar.style in _QUOTED_STYLES:
                 value = LStr(node.value, loc)
             else:
-                value = self._scalar(node, tag, loc)
+                value = self._scalar(scalar, tag, loc)
         elif kind is _SEQUENCE_NODE or isinstance(node, yaml.SequenceNode):
             value = LSeq(loc=loc)
             append, append_loc = value.append, value.item_locs.append

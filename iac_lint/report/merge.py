@@ -85,7 +85,7 @@ def merge_sarif(documents: list[dict[str, Any]]) -> dict[str, Any]:
     results.sort(key=_sarif_order)
     for result in results:
         result["ruleIndex"] = index[result["ruleId"]]
-    merged = json.loads(json.dumps(documents[0]))  # a copy: the first shard's run, with everything replaced
+    merged: dict[str, Any] = json.loads(json.dumps(documents[0]))  # a copy of the first shard's, then replaced
     run = merged["runs"][0]
     run["tool"]["driver"]["rules"] = ordered
     run["results"] = results

@@ -22,8 +22,21 @@ from typing import Any
 
 from iac_lint.model import Location
 from iac_lint.parsers.terraform.syntax import (
-    Attribute, Block, Body, Call, Conditional, Expr, ForExpr, Lit, Object, Operation, Template, Traversal, Tuple,
-    _unescape, heredoc_template,
+    Attribute,
+    Block,
+    Body,
+    Call,
+    Conditional,
+    Expr,
+    ForExpr,
+    Lit,
+    Object,
+    Operation,
+    Template,
+    Traversal,
+    Tuple,
+    _unescape,
+    heredoc_template,
 )
 
 _PARSER: Any = None

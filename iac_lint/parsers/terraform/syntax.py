@@ -155,7 +155,7 @@ def check_nesting(text: str) -> None:
 FRONT_END = "fast"
 
 _HEREDOC_END_TRAILING = re.compile(r"^([ \t]*[A-Za-z][A-Za-z0-9._-]*)[ \t]+$", re.M)
-_CACHE: dict[tuple[str, int], Body | SyntaxProblem] = {}
+_CACHE: dict[tuple[str, int, str], Body | SyntaxProblem] = {}
 _CACHE_LIMIT = 512
 
 
