@@ -178,13 +178,15 @@ def lint_all(units: list[Unit], config: Config, rules: list[Rule], rules_given: 
         if progress:
             progress(done, total)
 
+    # --changed-since reads every resource's properties; the HTML report and `explain` read the whole model.
+    whole = config.keep_models or bool(config.changed_since)
     cache = None
-    if config.cache and not config.changed_since:
+    if config.cache and not whole:
         from iac_lint.unit_cache import UnitCache
         cache = UnitCache.for_run(config, rules)
     jobs = config.jobs or default_jobs()
-    templates, per_template = collect(lint_units(units, config, rules, jobs=jobs, whole=bool(config.changed_since),
-                                                 cache=cache, rules_given=rules_given, done=unit_done))
+    templates, per_template = collect(lint_units(units, config, rules, jobs=jobs, whole=whole, cache=cache,
+                                                 rules_given=rules_given, done=unit_done))
     kept = {id(t) for t in without_called_modules(templates)}
     findings = unique_findings(f for tpl, found in zip(templates, per_template, strict=True) if id(tpl) in kept
                                for f in found)

@@ -180,6 +180,8 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
     targets = list(paths) or ["."]
     config = _config(targets, fail_on=fail_on, fail_on_empty=fail_on_empty, baseline=baseline,
                      changed_since=changed_since, **options)
+    # Only the HTML report draws the model; every other format reads findings and source lines.
+    config.keep_models = any(fmt == "html" for fmt, _ in plan)
     progress = None if quiet else _Progress.on_terminal()
     try:
         report = _run_scan(targets, config, progress)
@@ -382,6 +384,7 @@ def baseline_create(paths: tuple[str, ...], output: str, **options: Any) -> None
     targets = list(paths) or ["."]
     config = _config(targets, **options)
     config.baseline = None  # a baseline records everything that is there now, not what the old one missed
+    config.keep_models = False
     report = _run_scan(targets, config)
     try:
         count = write_baseline(report.findings, output, report.root)
@@ -409,6 +412,7 @@ def baseline_update(paths: tuple[str, ...], baseline_file: str | None, **options
     targets = list(paths) or ["."]
     config = _config(targets, **options)
     config.baseline = baseline_file or config.baseline or ".iac-lint-baseline.json"
+    config.keep_models = False
     report = _run_scan(targets, config)
     accepted = [f for f in report.findings if f.baselined]
     try:

@@ -127,10 +127,18 @@ def _start_worker(config: Config, rules: list[Rule] | None, whole: bool, cache: 
     _worker = (config, rules, whole, cache)
 
 
-def _lint_in_worker(unit: Unit) -> UnitResult:
+def _lint_in_worker(unit: Unit) -> bytes | None:
+    """The unit's result, pickled here: a model too deep to pickle comes back as None and is linted
+    again in the parent process instead of failing the scan."""
+    import pickle
+
     assert _worker is not None
     config, rules, whole, cache = _worker
-    return lint_unit_cached(unit, config, rules, whole, cache)
+    result = lint_unit_cached(unit, config, rules, whole, cache)
+    try:
+        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except (RecursionError, pickle.PicklingError, TypeError, AttributeError):
+        return None
 
 
 def lint_unit_cached(unit: Unit, config: Config, rules: list[Rule], whole: bool,
@@ -143,6 +151,16 @@ def lint_unit_cached(unit: Unit, config: Config, rules: list[Rule], whole: bool,
     result = lint_unit(unit, config, rules, whole)
     cache.store(unit, result)
     return result
+
+
+def _unpickled(data: bytes) -> UnitResult | None:
+    import pickle
+
+    try:
+        result: UnitResult = pickle.loads(data)
+        return result
+    except Exception:  # a model class that does not pickle back: the caller lints the unit itself
+        return None
 
 
 def default_jobs() -> int:
@@ -187,7 +205,10 @@ def lint_units(units: list[Unit], config: Config, rules: list[Rule], *, jobs: in
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
                              initargs=(config, inherited, whole, cache)) as pool:
         # One unit per task: Terraform modules vary a hundredfold in cost, small tasks keep both cores busy.
-        for unit, result in zip(units, pool.map(_lint_in_worker, units, chunksize=1), strict=True):
+        for unit, data in zip(units, pool.map(_lint_in_worker, units, chunksize=1), strict=True):
+            returned = _unpickled(data) if data is not None else None
+            # A model that did not survive pickling is linted again here.
+            result = returned if returned is not None else lint_unit_cached(unit, config, rules, whole, None)
             if done:
                 done(unit)
             yield result

@@ -22,8 +22,9 @@ EXAMPLES = os.path.join(REPO, "examples")
 
 
 def _reports(paths: list[str], **settings) -> dict[str, str]:
-    """The text, JSON and SARIF reports of a scan with these Config settings."""
-    config = Config(**settings)
+    """The text, JSON and SARIF reports of a scan with these Config settings (report views, as the command
+    line asks for them, unless ``keep_models`` is given)."""
+    config = Config(**{"keep_models": False, **settings})
     report = scan(paths, config)
     return {fmt: renderer(fmt)(report, show_suppressed=True) for fmt in ("text", "json", "sarif")}
 
@@ -44,9 +45,19 @@ def test_a_pool_reports_exactly_what_one_process_does_on_the_corpus():
     assert _reports([CORPUS], jobs=2)["json"] == _reports([CORPUS], jobs=1)["json"]
 
 
+@pytest.mark.parametrize("keep_models", [False, True])
+def test_whole_models_and_report_views_give_the_same_reports(keep_models):
+    assert _reports([FIXTURES], jobs=2, keep_models=keep_models) == _reports([FIXTURES], jobs=1)
+
+
+def test_library_callers_get_whole_models_from_a_pool():
+    report = scan([EXAMPLES], Config(jobs=2))
+    assert any(type(e).__name__ == "Function" and e.triggers for tpl in report.templates for e in tpl.entities)
+
+
 def test_a_pool_keeps_the_templates_reporters_read(tmp_path):
     """Suppression comments, resources and the source lines of findings survive the trip from a worker."""
-    report = scan([EXAMPLES], Config(jobs=2))
+    report = scan([EXAMPLES], Config(jobs=2, keep_models=False))
     files = {file for tpl in report.templates for file in tpl.sources}
     assert report.resources > 0 and files
     flagged = {f.location.file for f in report.findings}
@@ -181,7 +192,7 @@ def test_options_and_rules_are_part_of_the_key(tmp_path, cache_dir, linted):
     project = _copy(tmp_path)
     _reports([project], jobs=1, cache=True)
     linted.clear()
-    config = Config(jobs=1, cache=True)
+    config = Config(jobs=1, cache=True, keep_models=False)
     config.parse.tf_vars = {"anything": "else"}
     scan([project], config)
     assert len(linted) > 5

@@ -80,6 +80,10 @@ class FileText(LStr):
         obj.rendered = rendered
         return obj
 
+    def __getnewargs__(self) -> tuple[str, Location | None, str, bool]:  # type: ignore[override]
+        # Pickled when a worker process sends a whole model back (iac_lint/lint_units.py).
+        return str(self), self.loc, self.path, self.rendered
+
 
 def decode_file_json(text: FileText) -> Any:
     """JSON from a file, located in that file when its text was not rewritten by templating."""
