@@ -86,8 +86,11 @@ def _memory_kb(pid: int) -> tuple[int, int]:
     return pss, rss
 
 
-def measure(command: list[str], env: dict[str, str] | None = None, cwd: str | None = None) -> Run:
-    """Run ``command``, sampling the memory of its process tree; output is discarded."""
+def measure(command: list[str], env: dict[str, str] | None = None, cwd: str | None = None,
+            timeout: float | None = None) -> Run:
+    """Run ``command``, sampling the memory of its process tree; output is discarded.
+
+    Past ``timeout`` seconds the command is stopped and its return code is -9."""
     before = os.times()
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
@@ -104,7 +107,11 @@ def measure(command: list[str], env: dict[str, str] | None = None, cwd: str | No
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    code = process.wait()
+    try:
+        code = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        code = process.wait()
     wall = time.perf_counter() - start
     done.set()
     sampler.join()
@@ -251,6 +258,7 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                         else (os.cpu_count() or 1))
     parser.add_argument("--checkov", default="auto", help="checkov executable, `auto` (the PATH's) or `none`")
+    parser.add_argument("--checkov-timeout", type=float, default=1200, help="seconds before Checkov is stopped")
     parser.add_argument("--quick", action="store_true", help="skip the re-run, linearity and Checkov runs")
     args = parser.parse_args()
     corpus = os.path.abspath(args.corpus)
@@ -297,8 +305,9 @@ def main() -> None:
     checkov = None if args.quick else checkov_command(args.checkov)
     if checkov:
         run = measure([checkov, "--directory", corpus, "--quiet", "--compact", "--output", "json",
-                       "--skip-download"])
-        print(f"checkov: {run.wall:.1f} s wall, {run.peak_pss_mb:.0f} MB PSS "
+                       "--skip-download"], timeout=args.checkov_timeout)
+        stopped = " (stopped at the timeout)" if run.returncode == -9 else ""
+        print(f"checkov: {run.wall:.1f} s wall{stopped}, {run.cpu:.1f} s CPU, {run.peak_pss_mb:.0f} MB PSS "
               f"(exit {run.returncode}); iac-lint is {run.wall / whole.wall:.0f}x faster")
     elif not args.quick:
         print("checkov: not installed (pass --checkov PATH to compare)")
