@@ -222,16 +222,38 @@ def lint_units(units: list[Unit], config: Config, rules: list[Rule], *, jobs: in
     from concurrent.futures import ProcessPoolExecutor
 
     inherited = rules if context.get_start_method() == "fork" else None
+    # Largest first, one unit per task: Terraform modules vary a hundredfold in cost, and a big one
+    # started last would keep one core busy while the others idle.  Results still come out in order.
+    order = sorted(range(len(units)), key=lambda i: -_unit_bytes(units[i]))
+    waiting: dict[int, bytes | None] = {}
+    position = 0
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
                              initargs=(config, inherited, whole, cache)) as pool:
-        # One unit per task: Terraform modules vary a hundredfold in cost, small tasks keep both cores busy.
-        for unit, data in zip(units, pool.map(_lint_in_worker, units, chunksize=1), strict=True):
-            returned = _unpickled(data) if data is not None else None
-            # A model that did not survive pickling is linted again here.
-            result = returned if returned is not None else lint_unit_cached(unit, config, rules, whole, None)
+        futures = {pool.submit(_lint_in_worker, units[i]): i for i in order}
+        from concurrent.futures import as_completed
+
+        for future in as_completed(futures):
+            index = futures[future]
+            waiting[index] = future.result()
             if done:
-                done(unit)
-            yield result
+                done(units[index])
+            while position in waiting:
+                data = waiting.pop(position)
+                returned = _unpickled(data) if data is not None else None
+                # A model that did not survive pickling is linted again here.
+                unit = units[position]
+                yield returned if returned is not None else lint_unit_cached(unit, config, rules, whole, None)
+                position += 1
+
+
+def _unit_bytes(unit: Unit) -> int:
+    total = 0
+    for file in unit.files or [unit.path]:
+        try:
+            total += os.path.getsize(file)
+        except OSError:
+            pass
+    return total
 
 
 def collect(results: Iterable[UnitResult]) -> tuple[list[Template], list[list[Finding]]]:
