@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from iac_lint.discover import Unit
 from iac_lint.engine.evaluate import evaluate_template
 from iac_lint.engine.rules import Rule
+from iac_lint.engine.suppress import may_hold_suppressions
 from iac_lint.link import link_template
 from iac_lint.model import Entity, Finding, Location, Resource, Template
 from iac_lint.parsers import parse_unit
@@ -52,8 +53,6 @@ _FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
 copyreg.pickle(Location, _reduce_location)
 copyreg.pickle(Finding, _reduce_finding)
 
-# The marker every inline suppression comment carries: a file without it has no suppression to index.
-SUPPRESSION_MARKER = "iac-lint"
 
 
 @dataclass(slots=True)
@@ -89,12 +88,14 @@ def lint_unit(unit: Unit, config: Config, rules: list[Rule], whole: bool = False
     result = UnitResult()
     for tpl in parse_unit_safely(unit, config):
         findings = evaluate_template(tpl, rules)
-        result.templates.append(tpl if whole else report_view(tpl, findings))
+        # cfn-lint's matches (found later, on the parent's side) are shown with their source lines too.
+        every_line = config.cfn_lint and tpl.format in ("cloudformation", "sam")
+        result.templates.append(tpl if whole else report_view(tpl, findings, every_line))
         result.findings.append(findings)
     return result
 
 
-def report_view(tpl: Template, findings: list[Finding]) -> Template:
+def report_view(tpl: Template, findings: list[Finding], every_line: bool = False) -> Template:
     """The template as suppression and the reporters read it, without its model.
 
     Resources keep id, type, location and (when they carry suppressions) Metadata; entities become
@@ -114,7 +115,7 @@ def report_view(tpl: Template, findings: list[Finding]) -> Template:
     resources = [light_resource(r) for r in tpl.resources]
     entities = [Entity(e.id, light_resource(e.resource), e.loc) for e in tpl.entities]
     flagged = {f.location.file for f in findings}
-    sources = {file: lines if file in flagged or SUPPRESSION_MARKER in "\n".join(lines) else []
+    sources = {file: lines if every_line or file in flagged or may_hold_suppressions(lines) else []
                for file, lines in tpl.sources.items()}
     return Template(tpl.path, tpl.format, resources, entities, list(tpl.problems), sources)
 
@@ -154,22 +155,19 @@ def _lint_in_worker(unit: Unit) -> bytes | None:
 
     assert _worker is not None
     config, rules, whole, cache = _worker
-    result = lint_unit_cached(unit, config, rules, whole, cache)
+    result = lint_and_store(unit, config, rules, whole, cache)
     try:
         return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
     except (RecursionError, pickle.PicklingError, TypeError, AttributeError):
         return None
 
 
-def lint_unit_cached(unit: Unit, config: Config, rules: list[Rule], whole: bool,
-                     cache: UnitCache | None) -> UnitResult:
-    if cache is None or whole:
-        return lint_unit(unit, config, rules, whole)
-    found = cache.load(unit)
-    if found is not None:
-        return found
+def lint_and_store(unit: Unit, config: Config, rules: list[Rule], whole: bool,
+                   cache: UnitCache | None) -> UnitResult:
+    """Lint a unit the cache did not have, and keep its result there."""
     result = lint_unit(unit, config, rules, whole)
-    cache.store(unit, result)
+    if cache is not None and not whole:
+        cache.store(unit, result)
     return result
 
 
@@ -209,17 +207,35 @@ def _pool_context(rules_given: bool) -> Any:
 def lint_units(units: list[Unit], config: Config, rules: list[Rule], *, jobs: int = 1, whole: bool = False,
                cache: UnitCache | None = None, rules_given: bool = False,
                done: Callable[[Unit], None] | None = None) -> Iterator[UnitResult]:
-    """Each unit's result, in the order of ``units``; ``jobs`` > 1 lints them in that many processes."""
+    """Each unit's result, in the order of ``units``; ``jobs`` > 1 lints them in that many processes.
+
+    Results the cache holds are read here, in this process; only the other units are linted (a re-run
+    after editing one file lints one unit, without starting a pool).
+    """
+    cached: dict[int, UnitResult] = {}
+    if cache is not None and not whole:
+        for index, unit in enumerate(units):
+            hit = cache.load(unit)
+            if hit is not None:
+                cached[index] = hit
+    missing = [units[i] for i in range(len(units)) if i not in cached]
+    fresh = _lint_missing(missing, config, rules, jobs, whole, cache, rules_given)
+    for index, unit in enumerate(units):
+        result = cached[index] if index in cached else next(fresh)
+        if done:
+            done(unit)
+        yield result
+
+
+def _lint_missing(units: list[Unit], config: Config, rules: list[Rule], jobs: int, whole: bool,
+                  cache: UnitCache | None, rules_given: bool) -> Iterator[UnitResult]:
     jobs = min(jobs, len(units))
     context = _pool_context(rules_given) if jobs > 1 else None
     if context is None:
         for unit in units:
-            result = lint_unit_cached(unit, config, rules, whole, cache)
-            if done:
-                done(unit)
-            yield result
+            yield lint_and_store(unit, config, rules, whole, cache)
         return
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     inherited = rules if context.get_start_method() == "fork" else None
     # Largest first, one unit per task: Terraform modules vary a hundredfold in cost, and a big one
@@ -230,19 +246,13 @@ def lint_units(units: list[Unit], config: Config, rules: list[Rule], *, jobs: in
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
                              initargs=(config, inherited, whole, cache)) as pool:
         futures = {pool.submit(_lint_in_worker, units[i]): i for i in order}
-        from concurrent.futures import as_completed
-
         for future in as_completed(futures):
-            index = futures[future]
-            waiting[index] = future.result()
-            if done:
-                done(units[index])
+            waiting[futures[future]] = future.result()
             while position in waiting:
                 data = waiting.pop(position)
                 returned = _unpickled(data) if data is not None else None
                 # A model that did not survive pickling is linted again here.
-                unit = units[position]
-                yield returned if returned is not None else lint_unit_cached(unit, config, rules, whole, None)
+                yield returned if returned is not None else lint_unit(units[position], config, rules, whole)
                 position += 1
 
 

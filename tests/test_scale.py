@@ -258,3 +258,16 @@ def test_statistics_count_findings_per_rule(run_cli):
         assert stats.get(rule_id) == count
     first = [int(parts[0]) for parts in lines if len(parts) >= 3]
     assert first == sorted(first, reverse=True)
+
+
+def test_an_upper_case_suppression_survives_a_pool(tmp_path):
+    """Suppression markers are matched in any case: the report view keeps such a file's lines."""
+    template = tmp_path / "app.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  # IAC-LINT: ignore PUB002,ENC001 -- a public website bucket\n"
+        "  Site:\n"
+        "    Type: AWS::S3::Bucket\n", encoding="utf-8")
+    (tmp_path / "other.yaml").write_text("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n", encoding="utf-8")
+    assert _reports([str(tmp_path)], jobs=2) == _reports([str(tmp_path)], jobs=1, keep_models=True)
+    assert '"suppressed": true' in _reports([str(tmp_path)], jobs=2)["json"]
