@@ -50,7 +50,10 @@ class Report:
 
 
 def active_rules(config: Config) -> list[Rule]:
+    from iac_lint.config import check_rule_tokens
+
     rules = load_rules(config.policies, builtin=config.builtin_rules)
+    check_rule_tokens(config, [(r.id, r.category) for r in rules])  # a misspelt selector is exit 2, not a pass
     return select_rules(rules, config.select, config.ignore)
 
 
@@ -188,11 +191,33 @@ def lint_all(units: list[Unit], config: Config, rules: list[Rule], rules_given: 
     templates, per_template = collect(lint_units(units, config, rules, jobs=jobs, whole=whole, cache=cache,
                                                  rules_given=rules_given, done=unit_done))
     kept = {id(t) for t in without_called_modules(templates)}
-    findings = unique_findings(f for tpl, found in zip(templates, per_template, strict=True) if id(tpl) in kept
-                               for f in found)
+    found_in = {id(t): found for t, found in zip(templates, per_template, strict=True)}
     templates = [t for t in templates if id(t) in kept]
     share_source_lines(templates)
-    return templates, findings
+    return templates, reported_findings(templates, found_in)
+
+
+def reported_findings(templates: list[Template], found_in: dict[int, list[Finding]]) -> list[Finding]:
+    """The findings of every template (``found_in`` by ``id``), each once; of a module read for some named
+    files, those in these files (and every error finding: an error anywhere in the module blinds the
+    verdict on the named files)."""
+    whole = [tpl for tpl in templates if tpl.report_files is None]
+    findings = unique_findings(f for tpl in whole for f in found_in[id(tpl)])
+    read_whole = {os.path.abspath(tpl.path) for tpl in whole}
+    for tpl in templates:
+        # A module also reached through a named directory is reported whole, once.
+        if tpl.report_files is not None and os.path.abspath(tpl.path) not in read_whole:
+            wanted = tpl.report_files
+            findings.extend(f for f in unique_findings(found_in[id(tpl)])
+                            if os.path.abspath(f.location.file) in wanted or f.category == "error")
+    return findings
+
+
+def evaluate_reported(templates: list[Template], rules: list[Rule]) -> list[Finding]:
+    """``reported_findings`` of templates parsed in this process."""
+    from iac_lint.engine.evaluate import evaluate_template
+
+    return reported_findings(templates, {id(t): evaluate_template(t, rules) for t in templates})
 
 
 def _with_cfn_lint(findings: list[Finding], rules: list[Rule], templates: list[Template],

@@ -126,6 +126,7 @@ def _config(paths: list[str], config_file: str | None, select: tuple[str, ...], 
 def _run_scan(paths: list[str], config: Any, progress: Any = None) -> Any:
     """The report, or exit 2 with the reason (a bad rule, baseline or revision)."""
     from iac_lint.api import scan as run_scan
+    from iac_lint.config import ConfigError
     from iac_lint.engine.baseline import BaselineError
     from iac_lint.engine.cfnlint_pass import CfnLintMissing
     from iac_lint.engine.diff import DiffError
@@ -133,6 +134,9 @@ def _run_scan(paths: list[str], config: Any, progress: Any = None) -> Any:
 
     try:
         return run_scan(paths, config, progress=progress)
+    except ConfigError as exc:
+        click.echo(f"iac-lint: configuration error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
     except (RuleError, BaselineError, DiffError, CfnLintMissing) as exc:
         click.echo(f"iac-lint: {exc}", err=True)
         sys.exit(EXIT_ERROR)

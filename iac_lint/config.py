@@ -69,7 +69,14 @@ from datetime import date
 from typing import Any
 
 from iac_lint.model import SEVERITIES, Finding
-from iac_lint.model.rule_ids import CATEGORIES, is_rule_id, is_rule_token, matches_rule
+from iac_lint.model.rule_ids import (
+    TEMPLATE_VALIDITY,
+    is_rule_id,
+    is_rule_token,
+    matches_rule,
+    names_any_rule,
+    unknown_token_message,
+)
 from iac_lint.parsers import ParseOptions
 
 SEVERITY_NAMES = SEVERITIES  # the one severity list (iac_lint.model); the old name stays for importers
@@ -139,6 +146,8 @@ class Config:
     today: date | None = None
     # Also run cfn-lint on the CloudFormation/SAM templates (engine/cfnlint_pass.py).
     cfn_lint: bool = False
+    # Setting name -> line in ``source`` for settings the file gave (a flag's value has none).
+    setting_lines: dict[str, int | None] = field(default_factory=dict)
     # Processes that parse and evaluate (None: one per core); results do not depend on it.
     jobs: int | None = None
     # Reuse the results of unchanged units from the user's cache directory (iac_lint/unit_cache.py).
@@ -242,8 +251,7 @@ def _rule_tokens(values: list[str], what: str, entry: _Entry, file: str) -> list
     for i, token in enumerate(values):
         if not is_rule_token(token):
             line = entry.item_lines[i] if i < len(entry.item_lines) and entry.item_lines[i] else entry.line
-            raise ConfigError(f"{what}: {token!r} is not a rule id (IAM001), a prefix (IAM) or a category "
-                              f"({', '.join(sorted(CATEGORIES))})", file, line)
+            raise ConfigError(unknown_token_message(what, token), file, line)
     return values
 
 
@@ -489,7 +497,9 @@ def resolve_config(paths: list[str], config_file: str | None = None, *, use_conf
     # Patterns from the file are anchored at its directory, those of --exclude at the working directory.
     config.exclude_root = os.getcwd() if flags.get("exclude") is not None else config.root
     parse_keys = {"stage": "stage", "params": "params", "var_files": "var_files", "vars": "tf_vars"}
-    for source in (settings, {k: v for k, v in flags.items() if v is not None}):
+    given_flags = {k: v for k, v in flags.items() if v is not None}
+    config.setting_lines = {k: line for k, line in lines.items() if k not in given_flags}
+    for source in (settings, given_flags):
         for key, value in source.items():
             if key in parse_keys:
                 setattr(config.parse, parse_keys[key], value)
@@ -574,3 +584,32 @@ def relative_to_root(path: str, config: Config) -> str:
     root = config.root or os.getcwd()
     rel = os.path.relpath(os.path.abspath(path), root)
     return rel.replace(os.sep, "/")
+
+
+def check_rule_tokens(config: Config, rules: Iterable[tuple[str, str]]) -> None:
+    """Every selector of ``select``, ``ignore``, ``severity``, ``per_path_ignores`` and ``no_inline_suppress``
+    must name a loaded rule (or a finding id of iac-lint itself): a misspelt one silently turns a check off.
+
+    Raises ``ConfigError`` naming the file when the setting came from it, else the flag.
+    """
+    from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
+
+    known = [*rules, *((f.id, f.category) for f in BUILTIN_FINDINGS.values())]
+
+    def check(key: str, tokens: Iterable[str]) -> None:
+        for token in tokens:
+            # cfn-lint's ids are known only to cfn-lint: any CFN selector is taken as written.
+            if token.strip().upper().startswith("CFN") or token.strip().lower() == TEMPLATE_VALIDITY:
+                continue
+            if not names_any_rule(token, known):
+                from_file = key in config.setting_lines
+                what = key if from_file else f"--{key.replace('_', '-')}"
+                raise ConfigError(unknown_token_message(what, token), config.source if from_file else None,
+                                  config.setting_lines.get(key))
+
+    check("select", config.select)
+    check("ignore", config.ignore)
+    check("severity", config.severity)
+    check("no_inline_suppress", config.no_inline_suppress)
+    for tokens in config.per_path_ignores.values():
+        check("per_path_ignores", tokens)

@@ -36,6 +36,10 @@ would skip them, as ruff does: naming a file or directory is asking for it
 ignored).  Inside a named directory the rules apply again, except the ones
 that ignore that directory itself.  ``--force-exclude`` applies the rules to
 named paths too, for callers that pass every changed file (pre-commit).
+
+A Terraform file named on the command line is read with the rest of its
+directory, since a module is one unit (a bucket's encryption may be set in a
+sibling file); its findings are reported for the named files only.
 """
 
 from __future__ import annotations
@@ -73,6 +77,9 @@ class Unit:
     path: str
     files: list[str] = field(default_factory=list)
     reason: str = ""
+    # Terraform files named on the command line: their module is read whole (a setting split into a sibling
+    # file counts), and findings are reported for these files only.  Empty: report everything.
+    report_only: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,16 +192,35 @@ def discover(paths: Iterable[str], filters: Filters | None = None) -> Iterator[U
     filters = filters or Filters()
     exclude = _Layer(os.path.abspath(filters.exclude_root or os.getcwd()), filters.exclude) \
         if filters.exclude else None
+    named_tf: dict[str, list[str]] = {}  # directory -> the .tf files named in it, in order
     for root in paths:
         if os.path.isfile(root):
-            if not (filters.force_exclude and _skipped_by_name(root, exclude, filters)):
-                yield from _classify_files(os.path.dirname(root) or ".", [os.path.basename(root)], explicit=True)
+            if filters.force_exclude and _skipped_by_name(root, exclude, filters):
+                continue
+            if root.lower().endswith(TERRAFORM_EXTENSIONS):
+                named_tf.setdefault(os.path.dirname(root) or ".", []).append(root)
+                continue
+            yield from _classify_files(os.path.dirname(root) or ".", [os.path.basename(root)], explicit=True)
             continue
         if not os.path.isdir(root):
             continue
         if filters.force_exclude and _skipped_by_name(root, exclude, filters):
             continue
         yield from _walk(root, exclude, filters)
+    for directory, named in named_tf.items():
+        yield _module_of_named_files(directory, named)
+
+
+def _module_of_named_files(directory: str, named: list[str]) -> Unit:
+    """A module read whole for the Terraform files named in it (pre-commit names only the changed ones)."""
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        names = []
+    siblings = [os.path.join(directory, n) if directory != "." else n for n in names
+                if n.lower().endswith(TERRAFORM_EXTENSIONS) and os.path.isfile(os.path.join(directory, n))]
+    files = list(dict.fromkeys([*siblings, *named]))
+    return Unit("terraform", directory, files, report_only=list(dict.fromkeys(named)))
 
 
 def _skipped_by_name(path: str, exclude: _Layer | None, filters: Filters) -> bool:

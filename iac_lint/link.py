@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_lint.model import Function, Permission, Route, Stage, Template, Trigger, UsagePlan
+from iac_lint.model import Function, IdentityPolicy, Permission, Role, Route, Stage, Template, Trigger, UsagePlan, Value
 from iac_lint.model.apigateway import route_is_open
 
 
@@ -28,12 +28,26 @@ def _append_once(items: list[Any], item: object) -> None:
         items.append(item)
 
 
+def add_inline_policies(tpl: Template) -> None:
+    """Every principal's own inline statements become one identity policy, the rule target (idempotent).
+
+    Standalone documents are identity policies already (the parsers build them); a principal's
+    inline statements are its own document, named and located like the principal.
+    """
+    covered = {id(policy.principals[0]) for policy in tpl.of(IdentityPolicy) if policy.inline and policy.principals}
+    for principal in list(tpl.of(Role)):
+        if principal.statements and id(principal) not in covered:
+            tpl.add(IdentityPolicy(principal.id, principal.resource, principal.loc, name=principal.name,
+                                   statements=principal.statements, principals=[principal], inline=True))
+
+
 def link_template(tpl: Template) -> Template:
     """Link one parsed unit in place (idempotent) and return it."""
     functions = list(tpl.of(Function))
     for fn in functions:
         if fn.role is not None:
             _append_once(fn.role.functions, fn)
+    add_inline_policies(tpl)
     for stage in tpl.of(Stage):
         if stage.api is not None:
             _append_once(stage.api.stages, stage)
@@ -49,7 +63,7 @@ def link_template(tpl: Template) -> Template:
     for route in tpl.of(Route):  # once every API knows all its routes (WebSocket $connect)
         api = route.api
         kind = {"rest": "api", "http": "http-api", "websocket": "websocket"}.get(api.api_kind, "api") if api else "api"
-        public: object = False
+        public: Value = False
         if api is not None and route_is_open(route):
             public = api.public
         for fn in route.target_functions:

@@ -70,7 +70,11 @@ def parse_unit_safely(unit: Unit, config: Config) -> list[Template]:
         # Worded like an unreadable file's E001, on the directory.
         return [crashed(unit.path, f"cannot read directory: {unit.reason}")]
     try:
-        return [link_template(tpl) for tpl in parse_unit(unit, config.parse)]
+        templates = [link_template(tpl) for tpl in parse_unit(unit, config.parse)]
+        if unit.report_only:
+            for tpl in templates:
+                tpl.report_files = frozenset(os.path.abspath(f) for f in unit.report_only)
+        return templates
     except RecursionError:
         return [crashed(unit.path, "nesting too deep to analyse")]
     except Exception as exc:  # a parser bug on one file must not lose the other files' findings
@@ -117,7 +121,8 @@ def report_view(tpl: Template, findings: list[Finding], every_line: bool = False
     flagged = {f.location.file for f in findings}
     sources = {file: lines if every_line or file in flagged or may_hold_suppressions(lines) else []
                for file, lines in tpl.sources.items()}
-    return Template(tpl.path, tpl.format, resources, entities, list(tpl.problems), sources)
+    return Template(tpl.path, tpl.format, resources, entities, list(tpl.problems), sources,
+                    report_files=tpl.report_files)
 
 
 def share_source_lines(templates: list[Template]) -> None:

@@ -105,6 +105,10 @@ class Violation:
         stable, line-free name: a statement id, an action, an environment variable name.
     ``fields``
         Extra values for the message template (``{trigger}``), by name.
+    ``severity``
+        For a rule that grades its findings (critical when a function runs with the grant, high
+        otherwise): one of the severities; None means the rule's own.  A configured ``severity``
+        override for the rule still wins.
     """
 
     message: str | None = None
@@ -112,6 +116,7 @@ class Violation:
     path: str = ""
     at: str | None = None
     fields: Mapping[str, Any] = field(default_factory=dict)
+    severity: str | None = None
 
     @property
     def fingerprint_path(self) -> str:

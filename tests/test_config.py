@@ -232,3 +232,28 @@ def test_the_nearest_configuration_wins(tmp_path):
     write(tmp_path / "services" / "orders" / "pyproject.toml", '[tool.iac-lint]\nselect = ["ENC002"]\n')
     assert rules_of(cli("scan", "services/orders", "--format", "json", cwd=str(tmp_path))) == {"ENC002"}
     assert rules_of(cli("scan", "services", "--format", "json", cwd=str(tmp_path))) == {"IAM001", "IAM002"}
+
+
+@pytest.mark.parametrize("text, line, words", [
+    ("select: [IAM01]\n", 1, "select: 'IAM01' is not a rule id"),
+    ("ignore:\n  - ENC\n  - PUBX\n", 1, "ignore: 'PUBX' is not a rule id"),
+    ("severity: {IAM999: low}\n", 1, "severity: 'IAM999' is not a rule id"),
+])
+def test_well_formed_selector_naming_no_rule_is_an_error(project, text, line, words):
+    # A selector that names nothing would turn the gate off: the file gets exit 2 with its line.
+    write(project / ".iac-lint.yaml", text)
+    run = cli("scan", ".", cwd=str(project))
+    assert run.code == 2
+    assert f".iac-lint.yaml:{line}: {words}" in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("flag, token", [("--select", "IAM01"), ("--ignore", "THR9"), ("--select", "nope")])
+def test_flag_naming_no_rule_is_exit_2_with_the_config_message(project, flag, token):
+    run = cli("scan", ".", flag, token, cwd=str(project))
+    assert run.code == 2
+    assert f"{flag}: {token!r} is not a rule id (IAM001), a prefix (IAM) or a category" in run.stderr
+
+
+def test_prefixes_categories_and_builtin_ids_still_select(project):
+    for token in ("IAM", "IAM00", "public-access", "E001", "ALL", "secrets"):
+        assert cli("scan", ".", "--select", token, cwd=str(project)).code in (0, 1), token

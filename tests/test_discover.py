@@ -141,3 +141,58 @@ def test_the_pre_commit_hook_keeps_configured_excludes_when_it_names_files(repo)
     copy_fixture("app.yaml", str(repo), "legacy/old.yaml")
     named = cli("scan", *flags, "legacy/old.yaml", "infra/app.yaml", "--format", "json", cwd=str(repo))
     assert scanned(named) == {"infra/app.yaml"}
+
+
+def _split_module(root) -> None:
+    infra = root / "infra"
+    infra.mkdir()
+    (infra / "bucket.tf").write_text('resource "aws_s3_bucket" "data" {\n  bucket = "data"\n}\n')
+    (infra / "security.tf").write_text(
+        'resource "aws_s3_bucket_public_access_block" "data" {\n'
+        '  bucket                  = aws_s3_bucket.data.id\n'
+        '  block_public_acls       = true\n  block_public_policy     = true\n'
+        '  ignore_public_acls      = true\n  restrict_public_buckets = true\n}\n'
+        'resource "aws_sqs_queue" "q" {\n  sqs_managed_sse_enabled = false\n}\n')
+
+
+def test_a_named_tf_file_is_judged_with_its_module_and_reported_alone(tmp_path):
+    import json
+
+    _split_module(tmp_path)
+    run = cli("scan", "infra/bucket.tf", "--format", "json", cwd=str(tmp_path))
+    found = {(f["rule_id"], f["file"]) for f in json.loads(run.stdout)["findings"]}
+    # The access block in security.tf counts (no PUB002), and security.tf's own finding is not reported.
+    assert ("PUB002", "infra/bucket.tf") not in found
+    assert all(file == "infra/bucket.tf" for _, file in found), found
+    whole = cli("scan", "infra", "--format", "json", cwd=str(tmp_path))
+    assert ("ENC002", "infra/security.tf") in {(f["rule_id"], f["file"]) for f in json.loads(whole.stdout)["findings"]}
+
+
+def test_two_named_files_of_one_module_are_one_unit(tmp_path):
+    import json
+
+    _split_module(tmp_path)
+    run = cli("scan", "infra/bucket.tf", "infra/security.tf", "--format", "json", cwd=str(tmp_path))
+    data = json.loads(run.stdout)
+    assert {f["rule_id"] for f in data["findings"]} == {"ENC001", "ENC002"}
+    assert data["summary"]["resources"] == 3
+
+
+def test_config_exclude_applies_to_named_files_with_force_exclude(tmp_path):
+    import json
+
+    _split_module(tmp_path)
+    (tmp_path / ".iac-lint.yaml").write_text("exclude: [infra/security.tf]\n")
+    named = cli("scan", "infra/security.tf", "--format", "json", cwd=str(tmp_path))
+    assert json.loads(named.stdout)["findings"], "named without --force-exclude: scanned"
+    forced = cli("scan", "--force-exclude", "infra/security.tf", "--format", "json", cwd=str(tmp_path))
+    assert json.loads(forced.stdout)["findings"] == []
+
+
+def test_a_named_file_inside_a_named_directory_is_reported_once(tmp_path):
+    import json
+
+    _split_module(tmp_path)
+    run = cli("scan", "infra", "infra/bucket.tf", "--format", "json", cwd=str(tmp_path))
+    found = [(f["rule_id"], f["file"], f["line"]) for f in json.loads(run.stdout)["findings"]]
+    assert len(found) == len(set(found)) and ("ENC002", "infra/security.tf", 9) in found

@@ -314,9 +314,10 @@ def test_no_comment_inside_a_heredoc_the_resource_instead(client, workspace):
     (target,) = [d for d in client.open(path, TF_HEREDOC, "terraform") if d["code"] == "IAM001"]
     actions = client.request("textDocument/codeAction", {
         "textDocument": {"uri": uri}, "range": target["range"], "context": {"diagnostics": [target]}})["result"]
-    assert [a["title"] for a in actions] == ["Suppress IAM001 for aws_iam_role.deploy"]
+    # The role policy is its own identity-policy document: the finding is on it, not on the role.
+    assert [a["title"] for a in actions] == ["Suppress IAM001 for aws_iam_role_policy.deploy"]
     text = apply_edits(TF_HEREDOC, edits_of(actions[0], uri))
-    assert text.startswith("# iac-lint: ignore IAM001 -- TODO: reason\nresource")
+    assert '# iac-lint: ignore IAM001 -- TODO: reason\nresource "aws_iam_role_policy"' in text
     client.replace(path, text, 2)
     assert "IAM001" not in codes(client.diagnostics(uri, 2))
 

@@ -60,6 +60,7 @@ def test_every_dependency_is_used_and_cfn_lint_is_an_extra():
     assert [_name(r) for r in extras["cfn-lint"]] == ["cfn-lint"]
     assert "import cfnlint" in sources or "from cfnlint" in sources
     assert "cfn-lint" in [_name(r) for r in extras["test"]]  # so CI runs the --cfn-lint tests
+    assert {"ruff", "mypy", "import-linter"} <= {_name(r) for r in extras["test"]}  # .ci/run's static checks
 
 
 def test_the_version_lives_in_one_place_and_the_changelog_has_its_entry():
@@ -118,4 +119,11 @@ def test_ci_workflow_runs_the_readme_command():
     assert set(ci["on"]) == {"push", "pull_request"}
     runs = [step.get("run", "") for step in ci["jobs"]["tests"]["steps"]]
     assert "bash .ci/run" in runs
-    assert "pip install -e \".[test]\" && python -m pytest" in _read(".ci", "run")
+    # The README's command, with the static checks between the install and the tests; the tests run last, so
+    # that their exit status is the script's.
+    steps = [line for line in _read(".ci", "run").splitlines() if line and not line.startswith("#")]
+    assert "pip install -e \".[test]\" && python -m pytest" in _read("README.md")
+    install, checks, last = steps.index("pip install -e \".[test]\""), steps[-4:-1], steps[-1]
+    assert checks == ["ruff check iac_lint tests policies benchmarks", "mypy", "lint-imports"]
+    assert last == "python -m pytest" and install < len(steps) - 4
+    assert "set -euo pipefail" in steps

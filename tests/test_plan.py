@@ -47,7 +47,7 @@ def test_role_policy_from_a_data_source_read_during_planning():
     tpl = parse()
     role = next(tpl.of(Role))
     assert role.assume_principals == ["Service:lambda.amazonaws.com"]
-    (stmt,) = role.statements
+    (stmt,) = role.effective_statements
     assert stmt.actions == ["sqs:*"] and stmt.where("actions.0").line == line_of('"actions": ["sqs:*"]')
     fn = next(tpl.of(Function))
     assert fn.role is role and fn.tracing == "PassThrough" and fn.reserved_concurrency is None

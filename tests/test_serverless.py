@@ -216,7 +216,7 @@ def test_file_include_locations_point_into_the_included_file(tmp_path):
           f: {handler: h}
     """, tmp_path, stage="prod")
     role = one(tpl, Role)
-    where = role.statements[0].where("actions.1")
+    where = role.effective_statements[0].where("actions.1")
     assert where.file.endswith(os.path.join("iam", "statements.yml")) and where.line == 5
     assert env_of(tpl) == {"LEVEL": "warn"}
     assert any(path.endswith("statements.yml") for path in tpl.sources)  # shown and suppressible
@@ -300,7 +300,7 @@ def test_resources_and_functions_from_includes_keep_their_locations():
     # provider.iam.role names a role in resources: that Role entity, with its own statements
     role = thumbs.role
     assert role.id == "MediaRole" and role.resource.type == "AWS::IAM::Role"
-    assert role.statements[0].actions == ["s3:*"]
+    assert role.effective_statements[0].actions == ["s3:*"]
     resize = one(tpl, Function, "resize")
     assert resize.role.external and resize.role.id == "arn:aws:iam::123456789012:role/resizer"
     # ThumbsLogGroup in resources has no Type: it extends the generated log group
@@ -326,12 +326,13 @@ def test_shared_role_reads_every_statement_form_at_exact_lines(basic):
     role = one(tpl, Role)
     assert role.id == "IamRoleLambdaExecution" and role.format == "serverless"
     assert role.loc.line == line_of(text, "iamRoleStatements:")  # the first IAM block written
-    actions = {a: stmt.where(f"actions.{i}").line for stmt in role.statements for i, a in enumerate(stmt.actions)}
+    actions = {a: stmt.where(f"actions.{i}").line
+               for stmt in role.effective_statements for i, a in enumerate(stmt.actions)}
     assert actions == {"dynamodb:GetItem": line_of(text, "dynamodb:GetItem"), "*": line_of(text, '- "*"'),
                        "s3:*": line_of(text, '"s3:*"')}
     assert [m.arn for m in role.managed_policies] == ["arn:aws:iam::aws:policy/AdministratorAccess"]
     assert role.permissions_boundary == "arn:aws:iam::123456789012:policy/boundary"
-    assert role.statements[1].resources == ["arn:aws:s3:::orders-dev/*"]
+    assert role.effective_statements[1].resources == ["arn:aws:s3:::orders-dev/*"]
 
 
 def test_functions_without_a_role_share_the_same_role_object(basic):
@@ -395,9 +396,9 @@ def test_role_by_arn_and_per_function_roles():
     tpl = parse(text)
     own, noinherit = one(tpl, Function, "own"), one(tpl, Function, "noinherit")
     assert own.role.id == "OwnIamRoleLambdaExecution" and own.role.name == "own-role"
-    assert [s.actions for s in own.role.statements] == [["s3:GetObject"], ["xray:PutTraceSegments"]]
+    assert [s.actions for s in own.role.effective_statements] == [["s3:GetObject"], ["xray:PutTraceSegments"]]
     assert own.role.loc.line == line_of(text, "iamRoleStatements:", 1)
-    assert noinherit.role.statements == [] and noinherit.role is not own.role
+    assert noinherit.role.effective_statements == [] and noinherit.role is not own.role
     assert one(tpl, Function, "byarn").role is one(tpl, Function, "byarn2").role
     assert one(tpl, Function, "byarn").role.external
     assert one(tpl, Function, "shared").role.id == "IamRoleLambdaExecution"
@@ -429,7 +430,7 @@ def test_function_statements_without_the_plugin_are_ignored_like_the_framework_d
               - {Effect: Allow, Action: "*", Resource: "*"}
     """)
     assert one(tpl, Function).role.id == "IamRoleLambdaExecution"
-    assert one(tpl, Role).statements == []
+    assert one(tpl, Role).effective_statements == []
 
 
 # --- events and generated resources -----------------------------------------------------
@@ -571,7 +572,7 @@ def test_resources_reference_generated_resources_by_logical_id():
     """)
     fn = one(tpl, Function)
     assert [p.id for p in fn.permissions] == ["Invoke"]
-    assert fn.role.statements[0].actions == ["sqs:*"]
+    assert fn.role.effective_statements[0].actions == ["sqs:*"]
     assert next(r for r in tpl.resources if r.id == "Invoke").format == "serverless"
 
 

@@ -73,7 +73,7 @@ def test_every_policy_style_lands_on_the_role_with_the_line_of_each_action():
     roles = by_id(parse_dir(case), Role)
     worker = roles["aws_iam_role.worker"]
     found = {}
-    for stmt in worker.statements:
+    for stmt in worker.effective_statements:
         for i, action in enumerate(stmt.actions):
             found[action] = stmt.where(f"actions.{i}").line
     assert found["logs:*"] == line_of(main, '"logs:*"')  # jsonencode inline_policy
@@ -83,8 +83,8 @@ def test_every_policy_style_lands_on_the_role_with_the_line_of_each_action():
     assert found["*"] == line_of(main, '            "*"')  # heredoc JSON
     assert worker.assume_principals == ["Service:lambda.amazonaws.com"]
     consumer = roles["aws_iam_role.consumer"]  # managed_policy_arns -> a policy of this module, via a local
-    assert [s.actions for s in consumer.statements] == [["sqs:*"]]
-    assert consumer.statements[0].where("actions.0").line == line_of(main, 'Action   = "sqs:*"')
+    assert [s.actions for s in consumer.effective_statements] == [["sqs:*"]]
+    assert consumer.effective_statements[0].where("actions.0").line == line_of(main, 'Action   = "sqs:*"')
 
 
 def test_policy_from_a_file_inside_the_root_is_read_and_located_in_that_file():
@@ -92,7 +92,7 @@ def test_policy_from_a_file_inside_the_root_is_read_and_located_in_that_file():
     tpl = parse_dir(os.path.join(case), ParseOptions(roots=[case]))
     role = by_id(tpl, Role)["aws_iam_role.worker"]
     assert role.assume_principals == ["Service:lambda.amazonaws.com"]
-    stmt = role.statements[0]
+    stmt = role.effective_statements[0]
     policy = os.path.join(case, "policies", "worker.json")
     assert stmt.actions == ["dynamodb:GetItem", "dynamodb:*"]
     assert (stmt.where("actions.1").file, stmt.where("actions.1").line) == (policy, line_of(policy, '"dynamodb:*"'))
@@ -106,13 +106,13 @@ def test_a_file_outside_the_root_is_an_error_finding_and_is_never_read():
     assert problems[0].location.line == line_of(os.path.join(case, "main.tf"), "../outside_target")
     assert not any("outside_target" in path for path in tpl.sources)
     role = by_id(tpl, Role)["aws_iam_role.worker"]
-    assert all(stmt.source != "aws_iam_role_policy.outside" for stmt in role.statements)
+    assert all(stmt.source != "aws_iam_role_policy.outside" for stmt in role.effective_statements)
 
 
 def test_templatefile_policy_is_located_in_the_template_and_its_variables_resolved():
     case = os.path.join(FIXTURES, "templates")
     role = by_id(parse_dir(case), Role)["aws_iam_role.worker"]
-    (stmt,) = role.statements
+    (stmt,) = role.effective_statements
     template = os.path.join(case, "policies", "tables.json.tpl")
     assert stmt.resources == ["arn:aws:dynamodb:*:*:table/orders"]
     assert (stmt.where("actions.1").file, stmt.where("actions.1").line) == (template, line_of(template, '"dynamodb:*"'))
@@ -217,7 +217,7 @@ def test_tf_json_feeds_the_same_model():
     assert bucket.name == "json-bucket"
     assert bucket.public_access_block.block_public_policy is False
     role = by_id(tpl, Role)["aws_iam_role.r"]
-    assert [s.actions for s in role.statements] == [["s3:*"]]
+    assert [s.actions for s in role.effective_statements] == [["s3:*"]]
 
 
 # --- bad input ---------------------------------------------------------------------------------------
@@ -317,3 +317,29 @@ def test_every_corpus_terraform_folder_parses_without_a_crash():
         entities += len(tpl.entities)
         assert not [p for p in tpl.problems if p.rule_id == "E001"], folder
     assert len(folders) > 150 and entities > 500
+
+
+def test_modules_terraform_init_downloaded_are_analysed_without_network(tmp_path):
+    import json as _json
+
+    from iac_lint.api import scan
+    from iac_lint.config import Config
+
+    (tmp_path / "main.tf").write_text(
+        'module "store" {\n  source  = "acme/store/aws"\n  version = "1.2.0"\n  name    = "orders"\n}\n'
+        'module "missing" {\n  source = "git::https://example.com/x.git"\n}\n')
+    installed = tmp_path / ".terraform" / "modules" / "store"
+    installed.mkdir(parents=True)
+    (installed / "main.tf").write_text(
+        'variable "name" {}\nresource "aws_sqs_queue" "q" {\n  name = var.name\n  sqs_managed_sse_enabled = false\n}\n')
+    (tmp_path / ".terraform" / "modules" / "modules.json").write_text(_json.dumps({"Modules": [
+        {"Key": "", "Source": "", "Dir": "."},
+        {"Key": "store", "Source": "registry.terraform.io/acme/store/aws", "Version": "1.2.0",
+         "Dir": ".terraform/modules/store"},
+        # A manifest entry pointing outside the scanned root is never read.
+        {"Key": "missing", "Source": "git::https://example.com/x.git", "Dir": "../../elsewhere"},
+    ]}))
+    report = scan([str(tmp_path)], Config())
+    found = {(f.rule_id, f.resource) for f in report.findings}
+    assert ("ENC002", "module.store.aws_sqs_queue.q") in found
+    assert any(f.rule_id == "I002" and "missing" in f.message for f in report.findings)

@@ -12,7 +12,7 @@ import jmespath
 from jmespath import functions as jp_functions
 
 from iac_lint.engine.rules import Rule
-from iac_lint.model import Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
+from iac_lint.model import SEVERITIES, Entity, Finding, Location, Resource, Template, entity_data, plain, value_loc
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, ERROR_CATEGORY
 from iac_lint.rules import Violation
 
@@ -71,9 +71,10 @@ def format_message(template: str, data: dict[str, Any]) -> str:
 
 
 def make_finding(rule: Rule, message: str, location: Location, resource: str, fmt: str,
-                 logical_path: str) -> Finding:
+                 logical_path: str, severity: str | None = None) -> Finding:
     return Finding(
-        rule_id=rule.id, rule_name=rule.name, severity=rule.severity, category=rule.category,
+        rule_id=rule.id, rule_name=rule.name, severity=severity if severity in SEVERITIES else rule.severity,
+        category=rule.category,
         message=message, location=location, resource=resource, format=fmt,
         logical_path=logical_path,
     )
@@ -165,7 +166,7 @@ def _evaluate_target(rule: Rule, target: Any, data_cache: dict[int, Any]) -> Ite
             if message is None:
                 data = _target_data(target, data_cache)
                 message = format_message(rule.message, {**data, **entity_data(dict(violation.fields))})
-            yield make_finding(rule, message, where, resource_id, fmt, violation.fingerprint_path)
+            yield make_finding(rule, message, where, resource_id, fmt, violation.fingerprint_path, violation.severity)
         return
     data = _target_data(target, data_cache)
     if rule._compiled.search(data, options=_OPTIONS):

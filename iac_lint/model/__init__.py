@@ -16,6 +16,7 @@ from iac_lint.model.entities import (
     Bucket,
     Entity,
     Function,
+    IdentityPolicy,
     Key,
     LogGroup,
     ManagedPolicyRef,
@@ -32,6 +33,7 @@ from iac_lint.model.entities import (
     Topic,
     Trigger,
     UsagePlan,
+    Value,
     entity_data,
 )
 from iac_lint.model.located import (
@@ -56,6 +58,7 @@ __all__ = [
     "Entity",
     "Finding",
     "Function",
+    "IdentityPolicy",
     "Key",
     "LMap",
     "LSeq",
@@ -80,6 +83,7 @@ __all__ = [
     "Trigger",
     "Unknown",
     "UsagePlan",
+    "Value",
     "entity_data",
     "get_path",
     "is_unknown",

@@ -74,11 +74,56 @@ def throttle_is_set(throttle: Throttle | None) -> TypeGuard[Throttle]:
     return throttle is not None and throttle.is_set
 
 
+def invokes_something(route: Route) -> bool:
+    """A route that reaches a backend: every route but a CORS preflight ``OPTIONS`` answered by a mock.
+
+    An ``OPTIONS`` route that proxies to a function runs that function like any other route.
+    """
+    return not route.is_preflight or bool(route.target_functions)
+
+
+def plan_throttled(stage: Stage) -> bool:
+    """A usage plan of the stage sets a throttle."""
+    return any(throttle_is_set(plan.throttle) for plan in stage.usage_plans)
+
+
 def stage_throttled(stage: Stage) -> bool:
-    """Every route of the stage is limited: a stage-wide throttle, or a usage plan's."""
-    return throttle_is_set(stage.throttle) or any(throttle_is_set(plan.throttle) for plan in stage.usage_plans)
+    """Every route of the stage is limited: a stage-wide throttle, or a usage plan's when every route that
+    reaches a backend requires an API key.
+
+    A usage plan's throttle applies to requests that carry one of the plan's API keys; a route that takes
+    requests without a key is not limited by it.  When the API's routes are not known (an OpenAPI body not
+    read, an API defined elsewhere with no route here), a usage plan is taken as the limit it is meant to be.
+    """
+    if throttle_is_set(stage.throttle):
+        return True
+    if not plan_throttled(stage):
+        return False
+    routes = [r for r in (stage.api.routes if stage.api is not None else []) if invokes_something(r)]
+    return all(requires_api_key(r) for r in routes)
 
 
 def route_throttle(stage: Stage, route: Route) -> Throttle | None:
     """The per-route throttle a stage sets for ``route`` (keyed by its route key), if any."""
     return stage.route_throttles.get(route_key(route.method, route.path))
+
+
+def route_limited(stage: Stage, route: Route) -> bool:
+    """Requests to ``route`` through ``stage`` are rate-limited: stage-wide, per route, or by a usage plan
+    when the route requires an API key."""
+    return throttle_is_set(stage.throttle) or route_throttle(stage, route) is not None \
+        or (requires_api_key(route) and plan_throttled(stage))
+
+
+def authorizer_applies(route: Route) -> bool:
+    """Whether the route itself can carry an authorizer: a WebSocket API takes one on ``$connect`` only."""
+    api = route.api
+    return not (api is not None and api.api_kind == "websocket" and route.method != "$connect")
+
+
+def websocket_route_key(key: Any) -> bool:
+    """``$connect``, ``$disconnect`` or a custom action: route keys only a WebSocket API has (``$default``
+    belongs to both kinds)."""
+    return isinstance(key, str) and (key in ("$connect", "$disconnect") or (" " not in key and
+                                                                           not key.startswith(("$default", "/"))))
+

@@ -14,11 +14,12 @@ cross-references (a role's functions, a bucket's policy) after parsing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeAlias
 
 from iac_lint.model.core import Location, Resource, Unknown
 
-Value = Any  # str | int | bool | None | Unknown, or lists/dicts of those
+# A fact's value: a literal, an Unknown, or lists/mappings of those (resolved CloudFormation/Terraform data).
+Value: TypeAlias = str | int | float | bool | Unknown | list["Value"] | dict[str, "Value"] | None
 
 
 @dataclass(slots=True, eq=False)
@@ -39,8 +40,8 @@ class Entity:
         """Where ``fact`` was written, or the entity's header when it was not."""
         return self.locs.get(fact) or self.loc
 
-    def set(self, fact: str, value: Value, loc: Location | None) -> None:
-        """Set a fact and remember the node that set it."""
+    def set(self, fact: str, value: Value | Entity, loc: Location | None) -> None:
+        """Set a fact (a value, or the entity it references: a function's role) and remember the node that set it."""
         setattr(self, fact, value)
         if loc is not None:
             self.locs[fact] = loc
@@ -66,7 +67,7 @@ class PolicyStatement:
     not_resources: list[Value] = field(default_factory=list)
     principals: list[Value] = field(default_factory=list)
     not_principals: list[Value] = field(default_factory=list)
-    conditions: dict[str, Any] = field(default_factory=dict)
+    conditions: dict[str, Any] = field(default_factory=dict)  # Values inside; the model reference says "mapping"
     sid: Value = None
     # Where the statement came from: "inline", a policy name, "template:S3CrudPolicy", "managed:arn..."
     source: str = "inline"
@@ -97,6 +98,13 @@ class ManagedPolicyRef:
 
 @dataclass(slots=True, eq=False)
 class Role(Entity):
+    """An IAM principal: a role, or (``principal_kind``) a user or a group, which hold policies the same way.
+
+    ``statements`` are the principal's own inline statements; the standalone
+    and managed policies of the unit attached to it are ``policies``.  Its
+    effective permissions are ``effective_statements``, their union.
+    """
+
     kind: ClassVar[str] = "role"
 
     statements: list[PolicyStatement] = field(default_factory=list)
@@ -106,6 +114,60 @@ class Role(Entity):
     functions: list[Function] = field(default_factory=list)
     # True when the role is defined outside the scanned files (an ARN): its policies are unknown.
     external: bool = False
+    principal_kind: str = "role"  # "role", "user" or "group"
+    policies: list[IdentityPolicy] = field(default_factory=list)
+
+    @property
+    def effective_statements(self) -> list[PolicyStatement]:
+        return [*self.statements, *(stmt for policy in self.policies for stmt in policy.statements)]
+
+    @property
+    def label(self) -> str:
+        """``Role X``, ``User X``, ``Group X``; ``role X (defined elsewhere)`` for an external one."""
+        text = f"{self.principal_kind.capitalize()} {self.id}"
+        return f"{text} (defined elsewhere)" if self.external else text
+
+
+@dataclass(slots=True, eq=False)
+class IdentityPolicy(Entity):
+    """One identity-policy document, evaluated once wherever it lives (DESIGN.md, "The model").
+
+    A principal's inline statements (``inline``: its id and resource are the
+    principal's), or a standalone document: CloudFormation ``AWS::IAM::Policy``
+    / ``ManagedPolicy``, Terraform ``aws_iam_policy`` / ``aws_iam_*_policy``, a
+    policy document nothing in the unit consumes.  ``principals`` are what it is
+    attached to (roles, users, groups of the unit, or placeholders for ones
+    defined elsewhere); none when it is attached to nothing the unit shows.
+    Trust policies are never identity policies.
+    """
+
+    kind: ClassVar[str] = "identity_policy"
+
+    statements: list[PolicyStatement] = field(default_factory=list)
+    principals: list[Role] = field(default_factory=list)
+    inline: bool = False
+
+    def attach(self, principal: Role) -> None:
+        if not any(p is principal for p in self.principals):
+            self.principals.append(principal)
+        if not any(p is self for p in principal.policies):
+            principal.policies.append(self)
+
+    @property
+    def functions(self) -> list[Function]:
+        """The functions that run with this document (through the roles it is attached to)."""
+        out: list[Function] = []
+        for principal in self.principals:
+            out.extend(fn for fn in principal.functions if not any(fn is seen for seen in out))
+        return out
+
+    @property
+    def subject(self) -> str:
+        """How findings name the document: ``Role X`` for inline statements, else the policy and its holders."""
+        if self.inline and self.principals:
+            return self.principals[0].label
+        holders = ", ".join(p.label[0].lower() + p.label[1:] for p in self.principals)
+        return f"Policy {self.id} ({'attached to ' + holders if holders else 'attached to nothing in this unit'})"
 
 
 # --- Compute -----------------------------------------------------------------
@@ -148,6 +210,9 @@ class Function(Entity):
     dead_letter: Value = None
     kms_key: Value = None
     log_group: LogGroup | None = None
+    # True for the placeholder of a function a URL or permission names but the unit does not define: its
+    # own settings are Unknown.
+    external: bool = False
 
     @property
     def public_triggers(self) -> list[Trigger]:
@@ -235,11 +300,15 @@ class Table(Entity):
 
 @dataclass(slots=True, eq=False)
 class Stream(Entity):
+    """A Kinesis data stream, or a Firehose delivery stream (``service``), holding records at rest."""
+
     kind: ClassVar[str] = "stream"
 
-    # "none" or "kms" or Unknown
+    # "none" or "kms" or Unknown; "source" for a delivery stream that reads a Kinesis stream or MSK topic
+    # (its records are as encrypted as the source's, and it takes no encryption setting of its own).
     encryption: Value = "none"
     kms_key: Value = None
+    service: str = "kinesis"  # "kinesis" or "firehose"
 
 
 @dataclass(slots=True, eq=False)
@@ -321,6 +390,13 @@ class Api(Entity):
     routes: list[Route] = field(default_factory=list)
     # True when iac-lint built the API from events (SAM implicit API, Serverless ``http`` events).
     implicit: bool = False
+    # True for the placeholder of an API its methods, routes or stages name but the unit does not define.
+    external: bool = False
+
+    @property
+    def label(self) -> str:
+        """How findings name the API: ``API Orders``, or ``API defined elsewhere (!ImportValue shared-api)``."""
+        return f"API defined elsewhere ({self.id})" if self.external else f"API {self.id}"
 
 
 @dataclass(slots=True, eq=False)
@@ -333,7 +409,7 @@ class Key(Entity):
 
 ENTITY_TYPES: dict[str, type[Entity]] = {
     cls.kind: cls
-    for cls in (Function, Role, Permission, Bucket, Queue, Topic, Table, Stream, LogGroup,
+    for cls in (Function, Role, IdentityPolicy, Permission, Bucket, Queue, Topic, Table, Stream, LogGroup,
                 Api, Stage, Route, UsagePlan, Key)
 }
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from iac_lint.model.apigateway import guarding_route, route_key, route_throttle, throttle_is_set
+from iac_lint.model.apigateway import guarding_route, requires_api_key, route_key, route_throttle, throttle_is_set
 from iac_lint.model.core import Location, Unknown
 from iac_lint.model.entities import (
     Bucket,
@@ -126,6 +126,8 @@ def path_throttle(trigger: Trigger) -> str | None:
     api, route = trigger.api, trigger.route
     if api is None:
         return None
+    if api.external and not api.stages:
+        return "unknown (API defined elsewhere)"  # its stages are not known here: not decidable
     if route is not None and throttle_is_set(route.throttle):
         return f"route {describe_throttle(route.throttle)}"
     for stage in api.stages:
@@ -136,7 +138,8 @@ def path_throttle(trigger: Trigger) -> str | None:
         if throttle_is_set(stage.throttle):
             return f"stage {label}: {describe_throttle(stage.throttle)}"
         for plan in stage.usage_plans:
-            if throttle_is_set(plan.throttle):
+            # A usage plan limits only requests that carry one of its API keys.
+            if throttle_is_set(plan.throttle) and (route is None or requires_api_key(route)):
                 return f"usage plan {plan.id}: {describe_throttle(plan.throttle)}"
     return None
 
@@ -199,7 +202,7 @@ def _route_title(route: Route) -> str:
 def role_grants(role: Role, neighbours: list[Entity]) -> list[Grant]:
     """The role's Allow statements grouped by resource, with actions by access level; managed policies too."""
     by_target: dict[str, dict[str, Any]] = {}
-    for stmt in role.statements:
+    for stmt in role.effective_statements:
         if stmt.effect != "Allow":
             continue
         targets: list[tuple[str, bool]]

@@ -18,6 +18,21 @@ from iac_lint.model.core import Unknown
 # AWS managed policies whose grant is, in effect, administrator of the account
 # or of IAM.  Facts from the AWS managed policy reference.
 ADMIN_MANAGED_POLICIES = frozenset({"AdministratorAccess", "PowerUserAccess", "IAMFullAccess"})
+# Full access to a service whose misuse reads every secret or object, or escalates: every action of the
+# service on every resource (the AWS managed policy reference lists them as `<service>:*` on `*`).
+SENSITIVE_FULL_ACCESS_POLICIES = frozenset({
+    "AmazonS3FullAccess", "AmazonDynamoDBFullAccess", "AWSLambda_FullAccess", "AWSLambdaFullAccess",
+    "SecretsManagerReadWrite", "AmazonSSMFullAccess", "AWSKeyManagementServicePowerUser", "AmazonEC2FullAccess",
+    "AWSCloudFormationFullAccess", "AmazonRDSFullAccess", "AWSOrganizationsFullAccess",
+    "AmazonCognitoPowerUser", "AWSStepFunctionsFullAccess", "AmazonSQSFullAccess", "AmazonSNSFullAccess",
+    "AmazonKinesisFullAccess", "AmazonAPIGatewayAdministrator", "AWSCodeBuildAdminAccess",
+})
+
+
+def is_admin_level_managed_policy(name: str | None) -> bool:
+    """An AWS managed policy that makes its holder an administrator of the account, of IAM or of a sensitive
+    service."""
+    return name in ADMIN_MANAGED_POLICIES or name in SENSITIVE_FULL_ACCESS_POLICIES
 
 WRITE_LEVELS = frozenset({"Write", "Permissions management"})
 ALL_LEVELS = frozenset({"Read", "List", "Write", "Permissions management", "Tagging"})
@@ -126,3 +141,22 @@ def only_allows_any_resource(action: str) -> bool:
     table = _service_actions(service)
     entry = table.get(name.lower()) if table else None
     return isinstance(entry, dict) and bool(entry) and not entry.get("resourceTypes")
+
+
+# Reads that hand over the data itself (a secret's value, a parameter, a decrypted blob, an object), by what
+# each reads.  On every resource they are a data-exfiltration grant: every secret, key or object of the account.
+DATA_READ_ACTIONS: dict[str, str] = {
+    "secretsmanager:GetSecretValue": "secret", "secretsmanager:BatchGetSecretValue": "secret",
+    "ssm:GetParameter": "parameter", "ssm:GetParameters": "parameter", "ssm:GetParametersByPath": "parameter",
+    "ssm:GetParameterHistory": "parameter",
+    "kms:Decrypt": "KMS key",
+    "s3:GetObject": "object", "s3:GetObjectVersion": "object",
+}
+
+
+def data_reads(action: object) -> list[str]:
+    """The data-reading actions an action pattern grants (``s3:Get*`` grants ``s3:GetObject``); a whole-service
+    or whole-account wildcard is left to the wildcard rule."""
+    if not isinstance(action, str) or is_full_wildcard(action):
+        return []
+    return [name for name in DATA_READ_ACTIONS if matches_action(action, name)]

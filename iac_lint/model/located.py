@@ -8,7 +8,7 @@ parent container (``value_locs`` / ``item_locs``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from iac_lint.model.core import Location
 
@@ -51,7 +51,7 @@ class LStr(str):
 
     loc: Location | None
 
-    def __new__(cls, value: str, loc: Location | None = None) -> LStr:
+    def __new__(cls, value: str, loc: Location | None = None) -> Self:
         obj = super().__new__(cls, value)
         obj.loc = loc
         return obj

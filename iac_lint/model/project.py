@@ -33,6 +33,9 @@ class Template:
     problems: list[Problem] = field(default_factory=list)
     # Every file this template was read from, with its text lines (for suppressions and display).
     sources: dict[str, list[str]] = field(default_factory=dict)
+    # When only some of its files were asked for (Terraform files named on the command line): findings
+    # are reported for these (absolute paths) only, error findings excepted.  None: every file.
+    report_files: frozenset[str] | None = None
 
     def add(self, entity: E) -> E:
         self.entities.append(entity)

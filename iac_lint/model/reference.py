@@ -56,7 +56,9 @@ KIND_DOCS: dict[str, str] = {
     "queue": "An SQS queue and its queue policy.",
     "topic": "An SNS topic and its topic policy.",
     "table": "A DynamoDB table.",
-    "stream": "A Kinesis data stream.",
+    "stream": "A Kinesis data stream or a Firehose delivery stream.",
+    "identity_policy": "One identity-policy document, judged once wherever it lives: a principal's inline "
+                       "statements, a standalone or managed policy, a policy document nothing reads.",
     "log_group": "A CloudWatch Logs log group.",
     "api": "An API Gateway API: REST (v1), HTTP or WebSocket (v2), explicit or built from function events.",
     "stage": "A deployed stage of an API, with its throttling, usage plans, access logs and tracing.",
@@ -84,15 +86,25 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "dead_letter": "The dead-letter target (queue or topic ARN/reference), null when none.",
         "kms_key": "The KMS key that encrypts the environment variables, null for the AWS-managed key.",
         "log_group": "The function's log group (a link to a `log_group`) when the template defines it.",
+        "external": "True for the placeholder of a function a URL names but the unit does not define (by "
+                    "parameter, import, ARN, variable): its own settings are Unknown.",
     },
     "role": {
-        "statements": "Every identity-policy statement of the role (`PolicyStatement`s), expanded from "
-                      "managed policies and SAM templates where known.",
+        "statements": "The principal's own inline statements (`PolicyStatement`s), SAM policy templates "
+                      "expanded; standalone documents attached to it are in `policies`.",
         "managed_policies": "Managed policies attached by ARN or name (`ManagedPolicyRef`s).",
         "permissions_boundary": "The permissions boundary ARN, null when none.",
         "assume_principals": "Who may assume the role (trust policy principals, normalized like statements').",
         "functions": "The functions that run with this role (links to `function`s).",
         "external": "True when the role is defined outside the scanned files (an ARN): its policies are unknown.",
+        "principal_kind": "`role`, `user` or `group`: users and groups hold policies the way roles do.",
+        "policies": "The standalone identity policies of the unit attached to it (links to `identity_policy`s).",
+    },
+    "identity_policy": {
+        "statements": "The document's statements (`PolicyStatement`s).",
+        "principals": "The roles, users and groups it is attached to (links to `role`s, placeholders for ones "
+                      "defined elsewhere); empty when attached to nothing the unit shows.",
+        "inline": "True for a principal's own inline statements (the document then has the principal's id).",
     },
     "permission": {
         "target_kind": "What the grant is on: `function`.",
@@ -132,8 +144,10 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "point_in_time_recovery": "Whether point-in-time recovery is enabled, null when not set.",
     },
     "stream": {
-        "encryption": "`none` or `kms`, or Unknown.",
+        "encryption": "`none` or `kms`, or Unknown; `source` for a delivery stream reading a Kinesis stream "
+                      "or MSK topic (encrypted as its source is).",
         "kms_key": "The KMS key, null when none.",
+        "service": "`kinesis` (a data stream) or `firehose` (a delivery stream).",
     },
     "log_group": {
         "kms_key": "The KMS key that encrypts the logs, null when none.",
@@ -147,6 +161,8 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "routes": "Its routes (links to `route`s).",
         "implicit": "True when iac-lint built the API from function events (SAM implicit API, Serverless "
                     "`http` events).",
+        "external": "True for the placeholder of an API its methods, routes or stages name but the unit does "
+                    "not define: public unless known private, no default authorizer.",
     },
     "stage": {
         "api": "The API (a link).",

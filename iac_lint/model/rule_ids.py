@@ -59,3 +59,20 @@ def matches_rule(rule_id: str, category: str, tokens: Iterable[str]) -> bool:
             if not (upper[-1].isalpha() and rest[:1].isalpha()):
                 return True
     return False
+
+
+def names_any_rule(token: str, rules: Iterable[tuple[str, str]]) -> bool:
+    """Whether a selector names at least one of ``rules`` (``(id, category)`` pairs), or is ALL or a category.
+
+    ``IAM01`` is well formed but names nothing: a gate selecting it would check nothing and pass.
+    """
+    token = token.strip()
+    if token.upper() == "ALL" or token.lower() in CATEGORIES:
+        return True
+    return any(matches_rule(rule_id, category, [token]) for rule_id, category in rules)
+
+
+def unknown_token_message(what: str, token: str) -> str:
+    """The one message for a selector that names no rule, from the configuration file or a flag."""
+    return (f"{what}: {token!r} is not a rule id (IAM001), a prefix (IAM) or a category "
+            f"({', '.join(sorted(CATEGORIES))}) of any loaded rule")

@@ -23,3 +23,30 @@ def canned_acl(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     return re.sub(r"(?<=[a-z])(?=[A-Z])", "-", value).lower()
+
+
+# The predefined groups an ACL grant may name (``uri``), and what they make a bucket: the canned ACL that
+# grants the same.  Facts from the S3 ACL overview.
+_PUBLIC_GROUPS = {
+    "http://acs.amazonaws.com/groups/global/AllUsers": "public-read",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "authenticated-read",
+}
+_WRITE_PERMISSIONS = frozenset({"WRITE", "WRITE_ACP", "FULL_CONTROL"})
+
+
+def acl_of_grants(grants: list[tuple[Any, Any]]) -> str | None:
+    """The canned ACL a list of ``(grantee uri, permission)`` grants amounts to, when it is public.
+
+    Everyone with a write permission is ``public-read-write``; everyone with read, ``public-read``; any AWS
+    account, ``authenticated-read``; grants to accounts and canonical users are not public (None).
+    """
+    found: str | None = None
+    for uri, permission in grants:
+        group = _PUBLIC_GROUPS.get(str(uri).strip()) if isinstance(uri, str) else None
+        if group is None:
+            continue
+        if group == "public-read" and isinstance(permission, str) and permission.upper() in _WRITE_PERMISSIONS:
+            return "public-read-write"
+        if group == "public-read" or found is None:
+            found = group
+    return found

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from iac_lint.model import Entity, Template
+
+E = TypeVar("E", bound=Entity)
 
 Link = Callable[[], None]
 # What a builder returns: the entity and the link that resolves its references (or None), or None when
@@ -59,3 +62,20 @@ def build_and_link(tpl: Template, pending: Iterable[Pending], entities: dict[str
             links.append((item.type in late_types, link))
     for _, link in sorted(links, key=lambda pair: pair[0]):  # stable: otherwise in build order
         link()
+
+
+def external_parent(tpl: Template, entities: dict[str, Entity], cls: type[E], reference: str,
+                    make: Callable[[], E]) -> E:
+    """The placeholder for a parent the unit names but does not define (DESIGN.md, "External parents").
+
+    One per reference text: siblings naming the same parent (two methods of one imported API, two
+    policies on one role ARN) meet on it.  ``make`` builds it, marked ``external``, the first time.
+    """
+    key = f"external {cls.kind}: {reference}"
+    found = entities.get(key)
+    if isinstance(found, cls):
+        return found
+    made = make()
+    entities[key] = made
+    tpl.add(made)
+    return made

@@ -9,16 +9,21 @@ RULE = {
     "severity": "high",
     "category": "least-privilege",
     "title": "IAM policy allows all actions, or all actions of a service",
-    "applies_to": "role",
-    "message": "Role {role} allows '{action}': every action{scope}",
+    "applies_to": "identity_policy",
+    "message": "{subject} allows '{action}': every action{scope}",
     "docs": {
-        "what": "Flags an `Allow` statement in a role's policies whose `Action` is `*`, `*:*` or "
+        "what": "Flags an `Allow` statement of an identity policy whose `Action` is `*`, `*:*` or "
                 "`<service>:*`, in any letter case, written as a string or inside a list, whether it comes "
                 "from an inline policy, a standalone policy attached to the role, a serverless "
                 "`iamRoleStatements` entry or a Terraform policy document. A CloudFormation `Fn::If` counts "
                 "by every branch (a policy, statement, action or `Effect: Allow` that only some deployments "
                 "get is still a grant they get), and a JSON document built with `!Sub` is read. Actions that "
-                "cannot be resolved statically (an unresolved `!Sub` or variable) are not flagged.",
+                "cannot be resolved statically (an unresolved `!Sub` or variable) are not flagged. "
+                "Every identity-policy document is judged once, wherever it lives: the inline policies of a "
+                "role, user or group, a standalone or managed policy (attached to anything, to a principal "
+                "defined elsewhere, or to nothing), a Terraform policy document nothing in the module reads; "
+                "trust policies never count. A document attached to several principals gives one finding naming "
+                "them.",
         "why": "A function's role is what an attacker gets when the function is compromised (a vulnerable "
                "dependency, an injection). `s3:*` includes `s3:DeleteBucket`, `s3:PutBucketPolicy` and "
                "`s3:PutBucketAcl`: enough to destroy data or make it public. `*` is the whole account.",
@@ -34,15 +39,15 @@ RULE = {
 }
 
 
-def check(role):
-    for stmt in role.statements:
+def check(policy):
+    for stmt in policy.statements:
         if stmt.effect != "Allow":
             continue
         for i, action in enumerate(stmt.actions):
             if is_full_wildcard(action):
                 scope = "" if action.strip() in ("*", "*:*") else f" of {action.strip().split(':')[0]}"
                 yield Violation(
-                    RULE["message"].format(role=role.id, action=action, scope=scope),
+                    RULE["message"].format(subject=policy.subject, action=action, scope=scope),
                     stmt.where(f"actions.{i}"),
                     f"{stmt.source}:{stmt.sid or ''}:{action}",
                 )

@@ -16,8 +16,8 @@ RULE = {
     "severity": "high",
     "category": "least-privilege",
     "title": "IAM policy allows write or permission-management actions on all resources",
-    "applies_to": "role",
-    "message": "Role {role} allows '{action}' ({levels}) on Resource '*'",
+    "applies_to": "identity_policy",
+    "message": "{subject} allows '{action}' ({levels}) on Resource '*'",
     "docs": {
         "what": "Flags an `Allow` statement with `Resource: \"*\"`, or an ARN that names every resource of a "
                 "service (`arn:aws:s3:::*`, `arn:aws:s3:::*/*`, `arn:aws:dynamodb:*:*:*`, `arn:aws:*:*:*:*`), "
@@ -32,7 +32,12 @@ RULE = {
                 "the actions of `AWSLambdaBasicExecutionRole` and `AWSLambdaVPCAccessExecutionRole` "
                 "(`logs:CreateLogStream`, `logs:PutLogEvents`, `ec2:CreateNetworkInterface`, ...); "
                 "`logs:*` is still flagged. Actions of a service missing from the reference, and "
-                "unresolvable values, are not flagged.",
+                "unresolvable values, are not flagged. "
+                "Every identity-policy document is judged once, wherever it lives: the inline policies of a "
+                "role, user or group, a standalone or managed policy (attached to anything, to a principal "
+                "defined elsewhere, or to nothing), a Terraform policy document nothing in the module reads; "
+                "trust policies never count. A document attached to several principals gives one finding naming "
+                "them.",
         "why": "`dynamodb:DeleteItem` on `*` lets a compromised function delete from every table in the "
                "account, not only its own; `iam:AttachRolePolicy` on `*` lets it make itself administrator.",
         "example": "- Effect: Allow\n  Action: [dynamodb:PutItem, dynamodb:DeleteItem]\n  Resource: '*'",
@@ -47,8 +52,8 @@ RULE = {
 }
 
 
-def check(role):
-    for stmt in role.statements:
+def check(policy):
+    for stmt in policy.statements:
         if stmt.effect != "Allow" or not covers_every_resource(stmt.resources):
             continue
         for i, action in enumerate(stmt.actions):
@@ -60,7 +65,7 @@ def check(role):
                 continue
             shown = ", ".join(sorted(levels & WRITE_LEVELS))
             yield Violation(
-                RULE["message"].format(role=role.id, action=action, levels=shown),
+                RULE["message"].format(subject=policy.subject, action=action, levels=shown),
                 stmt.where(f"actions.{i}"),
                 f"{stmt.source}:{stmt.sid or ''}:{action}",
             )

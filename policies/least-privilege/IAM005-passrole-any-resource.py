@@ -9,14 +9,19 @@ RULE = {
     "severity": "high",
     "category": "least-privilege",
     "title": "iam:PassRole is allowed on all resources",
-    "applies_to": "role",
-    "message": "Role {role} can pass any role ('{action}' on every role)",
+    "applies_to": "identity_policy",
+    "message": "{subject} can pass any role ('{action}' on every role)",
     "docs": {
         "what": "Flags an `Allow` statement whose actions include `iam:PassRole`, written out or through a "
                 "wildcard (`iam:Pass*`, `iam:*`, `*`), on every role: `Resource: \"*\"`, "
                 "`arn:aws:iam::*:*`, or all roles of an account (`arn:aws:iam::123456789012:role/*`, also "
                 "written with `!Sub` and `${AWS::AccountId}`). A path prefix (`role/service-role/*`) or a "
-                "name prefix (`role/app-*`) narrows the set and is not flagged.",
+                "name prefix (`role/app-*`) narrows the set and is not flagged. "
+                "Every identity-policy document is judged once, wherever it lives: the inline policies of a "
+                "role, user or group, a standalone or managed policy (attached to anything, to a principal "
+                "defined elsewhere, or to nothing), a Terraform policy document nothing in the module reads; "
+                "trust policies never count. A document attached to several principals gives one finding naming "
+                "them.",
         "why": "Passing a role to a service (a new Lambda function, an EC2 instance, a Glue job) runs code with "
                "that role's permissions. With `iam:PassRole` on `*`, a compromised function can launch "
                "compute with the most privileged role in the account: a privilege escalation.",
@@ -29,11 +34,11 @@ RULE = {
 }
 
 
-def check(role):
-    for stmt in role.statements:
+def check(policy):
+    for stmt in policy.statements:
         if stmt.effect != "Allow" or not covers_every_role(stmt.resources):
             continue
         for i, action in enumerate(stmt.actions):
             if matches_action(action, "iam:PassRole"):
-                yield Violation(RULE["message"].format(role=role.id, action=action), stmt.where(f"actions.{i}"),
-                                f"{stmt.source}:{stmt.sid or ''}:{action}")
+                yield Violation(RULE["message"].format(subject=policy.subject, action=action),
+                                stmt.where(f"actions.{i}"), f"{stmt.source}:{stmt.sid or ''}:{action}")

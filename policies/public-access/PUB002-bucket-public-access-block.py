@@ -15,7 +15,8 @@ RULE = {
                 "(Terraform: no `aws_s3_bucket_public_access_block` for it and no account-level block), "
                 "and a block in which any of `BlockPublicAcls`, `BlockPublicPolicy`, `IgnorePublicAcls`, "
                 "`RestrictPublicBuckets` is false. A setting left out of a block that exists counts as false, "
-                "as S3 treats it. Unresolvable values pass.",
+                "as S3 treats it. Unresolvable values pass. A block written here for a bucket defined elsewhere "
+                "(a variable, a data source, a literal name) is judged the same way.",
         "why": "The public access block is the guard that keeps a later ACL or policy change from exposing "
                "the bucket. New buckets get all four settings on by default since April 2023, but templates "
                "that write the block with a setting off, or stacks created before, are exposed.",
@@ -62,9 +63,9 @@ _NAMES = {
 
 
 def check(bucket):
-    if bucket.external:
-        return
     block = bucket.public_access_block
+    if bucket.external and block is None:
+        return  # a bucket defined elsewhere: whether it has a block is its own state, not known here
     if block is None:
         yield Violation(RULE["message"].format(bucket=bucket.id, problem="has no public access block"),
                         bucket.loc, "public_access_block")

@@ -1,5 +1,6 @@
 """Flags a bucket policy that allows anyone (Principal "*") with no restricting condition."""
 
+from iac_lint.model.policy_conditions import restricts_caller
 from iac_lint.rules import Violation
 
 RULE = {
@@ -15,7 +16,9 @@ RULE = {
                 "which has no condition on who or where the request comes from (`aws:SourceArn`, "
                 "`aws:SourceAccount`, `aws:SourceVpc(e)`, `aws:SourceIp`, `aws:PrincipalOrgID`, "
                 "`aws:PrincipalAccount`, `aws:PrincipalArn` and their `s3:`-less variants). A condition such "
-                "as `aws:SecureTransport` does not restrict who, and does not make it pass.",
+                "as `aws:SecureTransport` does not restrict who, and does not make it pass; nor does "
+                "`aws:SourceIp` `0.0.0.0/0` or `::/0` (every address) or a `NotIpAddress` test (everyone but a "
+                "few). A narrower range (a `/8`) restricts.",
         "why": "Principal `*` is everyone on the internet, not everyone in your account.",
         "example": "- Effect: Allow\n  Principal: '*'\n  Action: s3:GetObject\n  Resource: !Sub '${Bucket.Arn}/*'",
         "fix": "Name the principals (an account, a role, the CloudFront service with an `aws:SourceArn` "
@@ -26,29 +29,13 @@ RULE = {
     },
 }
 
-RESTRICTING_KEYS = frozenset(k.lower() for k in (
-    "aws:SourceArn", "aws:SourceAccount", "aws:SourceOwner", "aws:SourceVpc", "aws:SourceVpce", "aws:SourceIp",
-    "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount", "aws:PrincipalArn",
-    "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:userid", "aws:PrincipalServiceName", "aws:VpcSourceIp",
-))
-
-
 def public_principal(principals):
     return any(p in ("*", "AWS:*") for p in principals if isinstance(p, str))
 
 
-def restricted(conditions):
-    for _operator, tests in conditions.items():
-        if not isinstance(tests, dict):
-            return True  # an unresolvable condition: not decidable, so not flagged
-        if any(str(key).lower() in RESTRICTING_KEYS for key in tests):
-            return True
-    return False
-
-
 def check(bucket):
     for stmt in bucket.policy:
-        if stmt.effect != "Allow" or not public_principal(stmt.principals) or restricted(stmt.conditions):
+        if stmt.effect != "Allow" or not public_principal(stmt.principals) or restricts_caller(stmt.conditions):
             continue
         actions = ", ".join(str(a) for a in stmt.actions) or "every action but " + ", ".join(map(str, stmt.not_actions))
         yield Violation(RULE["message"].format(bucket=bucket.id, actions=actions),

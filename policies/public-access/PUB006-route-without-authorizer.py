@@ -1,7 +1,13 @@
 """Flags an API method or route with no authorizer on a public API."""
 
 from iac_lint.model import Unknown
-from iac_lint.model.apigateway import authorization_is_open, route_authorizer, route_key
+from iac_lint.model.apigateway import (
+    authorization_is_open,
+    authorizer_applies,
+    invokes_something,
+    route_authorizer,
+    route_key,
+)
 from iac_lint.rules import Violation
 
 RULE = {
@@ -11,16 +17,19 @@ RULE = {
     "category": "public-access",
     "title": "API method or route has no authorizer",
     "applies_to": "route",
-    "message": "{route} on API {api} has no authorizer: anyone can call it",
+    "message": "{route} on {api} has no authorizer: anyone can call it",
     "docs": {
         "what": "Flags a REST API method (`AWS::ApiGateway::Method`, `aws_api_gateway_method`, SAM `Api` "
                 "events, serverless `http` events) or an HTTP/WebSocket API route (`AWS::ApiGatewayV2::Route`, "
-                "`aws_apigatewayv2_route`, SAM `HttpApi` events, serverless `httpApi` events) whose "
-                "authorization is `NONE` or absent, with no default authorizer on its API. `OPTIONS` "
-                "methods (CORS preflight) are left alone, as are routes of private REST APIs and of APIs "
-                "defined by an OpenAPI body (not analysed). A WebSocket API takes an authorizer on `$connect` only: "
-                "its other routes are flagged when `$connect` is. An API key alone is not an authorizer and "
-                "does not make a route pass.",
+                "`aws_apigatewayv2_route`, SAM `HttpApi` events, serverless `httpApi` events, and the paths of "
+                "an inline OpenAPI `DefinitionBody`/`Body`) whose authorization is `NONE` or absent, with no "
+                "default authorizer on its API. A method or route of an API defined elsewhere (a parameter, an "
+                "`ImportValue`, a literal id, a variable or data source) is judged too, its API counted public "
+                "unless known private. `OPTIONS` methods answered by a mock (CORS preflight) are left alone; "
+                "an `OPTIONS` method that proxies to a function is not. Routes of private REST APIs are left "
+                "alone. A WebSocket API takes an authorizer on `$connect` only: `$connect` is flagged when it "
+                "has none, and other routes (`$disconnect`, `$default`, custom actions) never are. An API key "
+                "alone is not an authorizer and does not make a route pass.",
         "why": "An unauthenticated route is reachable by anyone on the internet; if it was meant to be "
                "public, say so with a suppression and a reason so the next reviewer knows.",
         "example": "Events:\n  Get:\n    Type: Api\n    Properties:\n      Path: /orders\n      Method: get",
@@ -36,7 +45,7 @@ RULE = {
 
 def check(route):
     api = route.api
-    if api is None or route.is_preflight or api.public is not True:
+    if api is None or not invokes_something(route) or api.public is not True or not authorizer_applies(route):
         return
     auth = route_authorizer(route)  # WebSocket routes: $connect's; an API-key-only default is no authorizer
     if isinstance(auth, Unknown) or not authorization_is_open(auth):
@@ -45,5 +54,5 @@ def check(route):
         label = str(route.method)
     else:
         label = route_key(route.method or "ANY", route.path or "").strip()
-    yield Violation(RULE["message"].format(route=label, api=api.id), route.where("authorization"),
+    yield Violation(RULE["message"].format(route=label, api=api.label), route.where("authorization"),
                     f"route:{label}")

@@ -10,7 +10,8 @@ RULE = {
     "category": "throttling",
     "title": "REST API stage has no throttling",
     "applies_to": "stage",
-    "message": "Stage {stage} of REST API {api} sets no throttling (MethodSettings or a usage plan)",
+    "message": "Stage {stage} of REST {api} sets no throttling "
+               "(MethodSettings, or a usage plan that every route's API key puts in force)",
     "docs": {
         "what": "Flags a stage of a public REST API that has neither a stage-wide throttle (`MethodSettings` "
                 "for `/*` and `*` with `ThrottlingRateLimit`/`ThrottlingBurstLimit`, "
@@ -53,5 +54,5 @@ def check(stage):
     api = stage.api
     if api is None or api.api_kind != "rest" or api.public is not True or stage_throttled(stage):
         return
-    yield Violation(RULE["message"].format(stage=stage.stage_name or stage.id, api=api.id),
+    yield Violation(RULE["message"].format(stage=stage.stage_name or stage.id, api=api.label),
                     stage.loc, "throttle")

@@ -10,7 +10,7 @@ RULE = {
     "category": "throttling",
     "title": "HTTP API stage has no default route throttling",
     "applies_to": "stage",
-    "message": "Stage {stage} of {kind} API {api} has no DefaultRouteSettings throttling",
+    "message": "Stage {stage} of {kind} {api} has no DefaultRouteSettings throttling",
     "docs": {
         "what": "Flags a stage of an HTTP or WebSocket API (`AWS::ApiGatewayV2::Stage`, SAM `HttpApi` and its "
                 "implicit API, `aws_apigatewayv2_stage`, serverless `httpApi`) without "
@@ -50,5 +50,5 @@ def check(stage):
     if throttle_is_set(stage.throttle):
         return
     yield Violation(RULE["message"].format(stage=stage.stage_name or stage.id, kind=api.api_kind.upper()
-                                           if api.api_kind == "http" else "WebSocket", api=api.id),
+                                           if api.api_kind == "http" else "WebSocket", api=api.label),
                     stage.loc, "throttle")

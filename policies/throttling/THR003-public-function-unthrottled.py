@@ -18,7 +18,8 @@ RULE = {
         "what": "Follows each trigger that anyone can use without credentials — an API route without an "
                 "authorizer or API key on a public API, or a function URL with `AuthType: NONE` — and flags "
                 "the function when nothing on that path limits the rate: no stage-wide or per-route throttle "
-                "on any stage of the API, no usage plan with a throttle, and no "
+                "on any stage of the API, no usage plan with a throttle that applies (a usage plan limits only "
+                "requests carrying its API key), and no "
                 "`ReservedConcurrentExecutions` (`reserved_concurrent_executions`, serverless "
                 "`reservedConcurrency`) above zero. An unresolvable reserved concurrency passes.",
         "why": "This is the denial-of-wallet path: every request invokes the function, and the function "
@@ -74,7 +75,6 @@ def check(fn):
             label = "its function URL"
         else:
             route = trigger.route
-            api = f"API {trigger.api.id}"
-            label = f"{route_key(route.method, route.path)} on {api}" if route else api
+            label = f"{route_key(route.method, route.path)} on {trigger.api.label}" if route else trigger.api.label
         yield Violation(RULE["message"].format(function=fn.id, trigger=label), fn.loc, f"trigger:{label}")
         return

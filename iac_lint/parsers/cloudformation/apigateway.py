@@ -20,9 +20,59 @@ from iac_lint.model import (
     path_loc,
     set_loc,
 )
-from iac_lint.model.apigateway import route_key
-from iac_lint.parsers.cloudformation.intrinsics import CfnContext, name_of, set_fact
-from iac_lint.parsers.kernel import Built, LinkOnly
+from iac_lint.model.apigateway import route_key, websocket_route_key
+from iac_lint.model.external import external_api
+from iac_lint.parsers.cloudformation.intrinsics import CfnContext, expression_text, name_of, set_fact
+from iac_lint.parsers.kernel import Built, Link, LinkOnly, external_parent
+from iac_lint.parsers.openapi import operations
+
+# SAM's implicit APIs: made while SAM links its functions' events, so a method naming one is not external.
+_IMPLICIT_APIS = frozenset({"ServerlessRestApi", "ServerlessHttpApi"})
+
+
+def api_of(ctx: CfnContext, tpl: Template, res: Resource, raw: Any, api_kind: str) -> Api | None:
+    """The API a method, route, stage or usage plan names: the template's own, or a placeholder for one
+    defined elsewhere (a parameter, an ``ImportValue``, a literal id), shared by every sibling naming it."""
+    if raw is None:
+        return None
+    found = ctx.entity_for(raw, Api)
+    if isinstance(found, Api):
+        return found
+    target = ctx.ref_target(raw)
+    if target is not None and (target in ctx.resource_ids or target in _IMPLICIT_APIS):
+        return None  # a resource of this template that is not an API entity: not a parent defined elsewhere
+    literal = ctx.resolve(raw)
+    text = literal if isinstance(literal, str) else expression_text(raw)
+    api = external_parent(tpl, ctx.entities, Api, text,
+                          lambda: external_api(text, res, loc_of(raw) or res.location, text, api_kind))
+    if api.external and api_kind == "websocket":
+        api.api_kind = "websocket"  # a sibling route key says so
+    return api
+
+def routes_from_definition(ctx: CfnContext, tpl: Template, api: Api, res: Resource, body: Any,
+                           default_applies: bool = False) -> Link | None:
+    """The routes of an inline OpenAPI ``Body``/``DefinitionBody``, each judged like a written method; the
+    link that finds the functions they proxy to.  None, and the API's default authorization left Unknown,
+    when the body is not a readable document (``AWS::Include``, ``BodyS3Location``)."""
+    ops = operations(body, ctx.resolve, default_applies) if body is not None else None
+    if ops is None:
+        return None
+    routes: list[tuple[Route, Any]] = []
+    for op in ops:
+        route = tpl.add(Route(f"{res.id} {op.method} {op.path}", res, op.loc or res.location, api=api,
+                              method=op.method, path=op.path, api_key_required=op.api_key_required))
+        if op.authorization is not None:
+            route.set("authorization", op.authorization, op.loc)
+        routes.append((route, op.integration_uri))
+
+    def link() -> None:
+        for route, uri in routes:
+            for target in ctx.refs_in(uri):
+                fn = ctx.entities.get(target)
+                if isinstance(fn, Function) and fn not in route.target_functions:
+                    route.target_functions.append(fn)
+    return link
+
 
 
 def read_throttle(ctx: CfnContext, node: Any, rate_key: str, burst_key: str) -> Throttle | None:
@@ -55,10 +105,11 @@ def build_rest_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
         api.set("public", "PRIVATE" not in types, path_loc(p, "EndpointConfiguration"))
     elif isinstance(types, Unknown):
         api.set("public", types, path_loc(p, "EndpointConfiguration"))
-    if get_path(p, "Body") is not None or get_path(p, "BodyS3Location") is not None:
-        # Routes live in an OpenAPI body we do not model; leave its authorization unknown.
+    link = routes_from_definition(ctx, tpl, api, res, get_path(p, "Body"))
+    if link is None and (get_path(p, "Body") is not None or get_path(p, "BodyS3Location") is not None):
+        # Routes live in an OpenAPI document that is not here to read; leave its authorization unknown.
         api.default_authorization = Unknown("OpenAPI body")
-    return api, None
+    return api, link
 
 
 def build_method(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
@@ -70,7 +121,7 @@ def build_method(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
     def link() -> None:
         route.path = rest_resource_path(ctx, get_path(p, "ResourceId"))
-        route.api = ctx.entity_for(get_path(p, "RestApiId"), Api)
+        route.api = api_of(ctx, tpl, res, get_path(p, "RestApiId"), "rest")
         for target in ctx.refs_in(get_path(p, "Integration", "Uri")):
             fn = ctx.entities.get(target)
             if isinstance(fn, Function):
@@ -87,7 +138,8 @@ def rest_resource_path(ctx: CfnContext, resource_id: Any) -> str:
         body = ctx.data.get("Resources", {}).get(target) if target else None
         if not isinstance(body, dict) or body.get("Type") != "AWS::ApiGateway::Resource":
             break
-        props = body.get("Properties") if isinstance(body.get("Properties"), dict) else {}
+        raw_props = body.get("Properties")
+        props = raw_props if isinstance(raw_props, dict) else {}
         part = ctx.resolve(props.get("PathPart"))
         parts.append(part if isinstance(part, str) else "{?}")
         current = props.get("ParentId")
@@ -103,7 +155,7 @@ def build_rest_stage(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     set_fact(stage, "tracing", ctx, p, "TracingEnabled")
 
     def link() -> None:
-        stage.api = ctx.entity_for(get_path(p, "RestApiId"), Api)
+        stage.api = api_of(ctx, tpl, res, get_path(p, "RestApiId"), "rest")
     return stage, link
 
 
@@ -125,7 +177,7 @@ def build_deployment(ctx: CfnContext, tpl: Template, res: Resource) -> Built | N
         set_fact(stage, "tracing", ctx, desc, "TracingEnabled")
 
     def link() -> None:
-        stage.api = ctx.entity_for(get_path(p, "RestApiId"), Api)
+        stage.api = api_of(ctx, tpl, res, get_path(p, "RestApiId"), "rest")
     return stage, link
 
 
@@ -138,7 +190,7 @@ def build_usage_plan(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     def link() -> None:
         stages = get_path(p, "ApiStages")
         for entry in stages if isinstance(stages, list) else []:
-            api = ctx.entity_for(get_path(entry, "ApiId"), Api)
+            api = api_of(ctx, tpl, res, get_path(entry, "ApiId"), "rest")
             stage_ref = get_path(entry, "Stage")
             stage = ctx.entity_for(stage_ref, Stage)
             wanted = ctx.resolve(stage_ref)
@@ -153,10 +205,13 @@ def build_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     protocol = ctx.resolve(get_path(p, "ProtocolType"))
     api = Api(res.id, res, res.location, name=name_of(ctx, p, "Name") or res.id,
               api_kind="websocket" if protocol == "WEBSOCKET" else "http")
-    if get_path(p, "Body") is not None or get_path(p, "BodyS3Location") is not None:
+    body_link = routes_from_definition(ctx, tpl, api, res, get_path(p, "Body"))
+    if body_link is None and (get_path(p, "Body") is not None or get_path(p, "BodyS3Location") is not None):
         api.default_authorization = Unknown("OpenAPI body")
 
     def link() -> None:
+        if body_link is not None:
+            body_link()
         target = get_path(p, "Target")
         if target is not None:  # quick create: a $default route and stage, no authorizer
             route = tpl.add(Route(f"{res.id}.$default", res, path_loc(p, "Target") or res.location,
@@ -182,7 +237,7 @@ def build_v2_route(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     set_fact(route, "api_key_required", ctx, p, "ApiKeyRequired")
 
     def link() -> None:
-        route.api = ctx.entity_for(get_path(p, "ApiId"), Api)
+        route.api = api_of(ctx, tpl, res, get_path(p, "ApiId"), "websocket" if websocket_route_key(key) else "http")
         integration = ctx.entity_for(get_path(p, "Target"))
         if integration is not None:
             for target in ctx.refs_in(get_path(integration.resource.properties, "IntegrationUri")):
@@ -215,7 +270,7 @@ def build_v2_stage(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     set_fact(stage, "access_logging", ctx, p, "AccessLogSettings", "DestinationArn")
 
     def link() -> None:
-        stage.api = ctx.entity_for(get_path(p, "ApiId"), Api)
+        stage.api = api_of(ctx, tpl, res, get_path(p, "ApiId"), "http")
     return stage, link
 
 

@@ -12,10 +12,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar, overload
 
-from iac_lint.model import Entity, Location, Unknown, get_path, path_loc, plain, value_loc
+from iac_lint.model import Entity, Location, Unknown, Value, get_path, path_loc, plain, value_loc
 from iac_lint.parsers.iam import branches
+
+E = TypeVar("E", bound=Entity)
 
 _PLACE_PSEUDO_PARAMETERS = frozenset({"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix"})
 _SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
@@ -58,7 +60,7 @@ class CfnContext:
 
     # --- resolution ----------------------------------------------------------
 
-    def resolve(self, value: Any, depth: int = 0) -> Any:
+    def resolve(self, value: Any, depth: int = 0) -> Value:
         """A plain value, or ``Unknown`` where the template does not say."""
         if depth > 32:
             return Unknown(expression_text(value))
@@ -75,7 +77,7 @@ class CfnContext:
                 return handler(self, arg, value, depth + 1)
         return {str(k): self.resolve(v, depth + 1) for k, v in value.items()}
 
-    def _ref(self, arg: Any, node: Any, depth: int) -> Any:
+    def _ref(self, arg: Any, node: Any, depth: int) -> Value:
         name = str(arg) if isinstance(arg, str) else None
         if name == "AWS::NoValue":
             return None
@@ -83,7 +85,7 @@ class CfnContext:
             return self.resolve(self.parameters[name], depth)
         return Unknown(expression_text(node))
 
-    def _sub(self, arg: Any, node: Any, depth: int) -> Any:
+    def _sub(self, arg: Any, node: Any, depth: int) -> Value:
         substituted = self.sub_partially(arg, depth)
         if substituted is None:
             return Unknown(expression_text(node))
@@ -125,7 +127,7 @@ class CfnContext:
 
         return _SUB_VAR.sub(substitute, str(text)).replace("${!", "${"), unresolved
 
-    def _join(self, arg: Any, node: Any, depth: int) -> Any:
+    def _join(self, arg: Any, node: Any, depth: int) -> Value:
         if not (isinstance(arg, list) and len(arg) == 2):
             return Unknown(expression_text(node))
         sep, parts = self.resolve(arg[0], depth), self.resolve(arg[1], depth)
@@ -133,18 +135,20 @@ class CfnContext:
             return sep.join(str(p) for p in parts)
         return Unknown(expression_text(node))
 
-    def _select(self, arg: Any, node: Any, depth: int) -> Any:
+    def _select(self, arg: Any, node: Any, depth: int) -> Value:
         if isinstance(arg, list) and len(arg) == 2:
-            index, items = self.resolve(arg[0], depth), self.resolve(arg[1], depth)
+            raw_index, items = self.resolve(arg[0], depth), self.resolve(arg[1], depth)
+            if not isinstance(raw_index, (str, int, float)):  # None, Unknown, lists, mappings: int() would fail
+                return Unknown(expression_text(node))
             try:
-                index = int(index)
+                index = int(raw_index)
             except (TypeError, ValueError):
                 return Unknown(expression_text(node))
             if isinstance(items, list) and 0 <= index < len(items):
                 return items[index]
         return Unknown(expression_text(node))
 
-    def _find_in_map(self, arg: Any, node: Any, depth: int) -> Any:
+    def _find_in_map(self, arg: Any, node: Any, depth: int) -> Value:
         if isinstance(arg, list) and len(arg) >= 3:
             keys = [self.resolve(a, depth) for a in arg[:3]]
             current: Any = self.mappings
@@ -155,14 +159,14 @@ class CfnContext:
             return self.resolve(current, depth)
         return Unknown(expression_text(node))
 
-    def _if(self, arg: Any, node: Any, depth: int) -> Any:
+    def _if(self, arg: Any, node: Any, depth: int) -> Value:
         if isinstance(arg, list) and len(arg) == 3:
             yes, no = self.resolve(arg[1], depth), self.resolve(arg[2], depth)
             if yes == no and not isinstance(yes, Unknown):
                 return yes
         return Unknown(expression_text(node))
 
-    def _opaque(self, arg: Any, node: Any, depth: int) -> Any:
+    def _opaque(self, arg: Any, node: Any, depth: int) -> Value:
         return Unknown(expression_text(node))
 
     _INTRINSICS: ClassVar[dict[str, Callable[..., Any]]] = {
@@ -209,6 +213,10 @@ class CfnContext:
             for item in value:
                 yield from self.refs_in(item, depth + 1)
 
+    @overload
+    def entity_for(self, value: Any) -> Entity | None: ...
+    @overload
+    def entity_for(self, value: Any, cls: type[E]) -> E | None: ...
     def entity_for(self, value: Any, cls: type[Entity] = Entity) -> Entity | None:
         """The entity a reference points at, if it is one of ``cls``."""
         for target in self.refs_in(value):
@@ -217,7 +225,7 @@ class CfnContext:
                 return entity
         return None
 
-    def name_or_arn(self, value: Any, cls: type[Entity]) -> Entity | None:
+    def name_or_arn(self, value: Any, cls: type[E]) -> E | None:
         """An entity referenced by Ref/GetAtt, or by its literal name or ARN."""
         found = self.entity_for(value, cls)
         if found is not None:
@@ -234,7 +242,7 @@ class CfnContext:
 # --- readers over resolved properties ---------------------------------------------
 
 
-def set_fact(entity: Entity, fact: str, ctx: CfnContext, props: Any, *path: str) -> Any:
+def set_fact(entity: Entity, fact: str, ctx: CfnContext, props: Any, *path: str) -> Value:
     raw = get_path(props, *path)
     if raw is None:
         return None

@@ -17,8 +17,8 @@ from typing import Any
 
 from iac_lint.model import (
     Bucket,
-    Entity,
     Function,
+    IdentityPolicy,
     Key,
     LMap,
     Location,
@@ -44,6 +44,7 @@ from iac_lint.model import (
     set_loc,
     value_loc,
 )
+from iac_lint.model.external import external_function
 from iac_lint.model.s3 import canned_acl, sse_mode
 from iac_lint.parsers.cloudformation.apigateway import APIGATEWAY_BUILDERS
 from iac_lint.parsers.cloudformation.intrinsics import (
@@ -55,13 +56,13 @@ from iac_lint.parsers.cloudformation.intrinsics import (
     set_fact,
 )
 from iac_lint.parsers.iam import branches, statements_from_document
-from iac_lint.parsers.kernel import Built, LinkOnly, Pending, build_and_link
+from iac_lint.parsers.kernel import Built, Link, LinkOnly, Pending, build_and_link, external_parent
 
 # --- reading -------------------------------------------------------------------
 
 
-def _suppressions_from_metadata(metadata: Any) -> list[tuple[str, str, Location]]:
-    """``Metadata: {iac-lint: {ignore: [{id: IAM001, reason: ...}]}}``."""
+def _suppressions_from_metadata(metadata: Any, fallback: Location) -> list[tuple[str, str, Location]]:
+    """``Metadata: {iac-lint: {ignore: [{id: IAM001, reason: ...}]}}``; ``fallback``: the resource's header."""
     out: list[tuple[str, str, Location]] = []
     if not isinstance(metadata, dict):
         return out
@@ -71,11 +72,11 @@ def _suppressions_from_metadata(metadata: Any) -> list[tuple[str, str, Location]
     entries = block.get("ignore")
     for entry in entries if isinstance(entries, list) else []:
         if isinstance(entry, dict) and entry.get("id"):
-            where = loc_of(entry) or loc_of(block)
+            where = loc_of(entry) or loc_of(block) or fallback
             reason = entry.get("reason")
             out.append((str(entry["id"]), str(reason) if reason else "", where))
         elif isinstance(entry, str):
-            out.append((str(entry), "", loc_of(entry) or loc_of(block)))
+            out.append((str(entry), "", loc_of(entry) or loc_of(block) or fallback))
     return out
 
 
@@ -112,7 +113,7 @@ def read_resources(ctx: CfnContext, tpl: Template, resources: Any, builders: dic
             continue
         resource = Resource(str(logical_id), str(rtype), ctx.format, props, header, ctx.file,
                             metadata=body.get("Metadata"))
-        resource.suppressions = _suppressions_from_metadata(body.get("Metadata"))
+        resource.suppressions = _suppressions_from_metadata(body.get("Metadata"), header)
         tpl.resources.append(resource)
         builder = builders.get(str(rtype))
         if builder is not None:
@@ -137,7 +138,7 @@ def parse_template(data: Any, file: str, fmt: str = "cloudformation",
 
 
 
-def build_function(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+def build_function(ctx: CfnContext, tpl: Template, res: Resource) -> tuple[Function, Link]:
     p = res.properties
     fn = Function(res.id, res, res.location, name=name_of(ctx, p, "FunctionName") or res.id)
     set_fact(fn, "runtime", ctx, p, "Runtime")
@@ -223,11 +224,9 @@ def read_managed_arns(role: Role, ctx: CfnContext, arns: Any) -> None:
     for listed, where in branches(arns, loc_of(arns)):
         for raw, item_loc in list_entries(listed, where):
             managed = ctx.entity_for(raw)
-            if managed is not None and isinstance(managed.resource.properties, dict):
-                # A customer managed policy in the same template: its statements are known.
-                role.statements.extend(statements_from_document(
-                    policy_document(ctx, get_path(managed.resource.properties, "PolicyDocument")), ctx.resolve,
-                    source=managed.id, fallback=managed.loc))
+            if isinstance(managed, IdentityPolicy):
+                # A customer managed policy in the same template: judged once, as its own document.
+                managed.attach(role)
                 continue
             role.managed_policies.append(ManagedPolicyRef(policy_arn(ctx, raw), item_loc))
 
@@ -246,6 +245,32 @@ def policy_arn(ctx: CfnContext, raw: Any) -> Any:
     return value
 
 
+def _principal_builder(kind: str, name_key: str) -> Callable[[CfnContext, Template, Resource], Built]:
+    """``AWS::IAM::User`` and ``AWS::IAM::Group``: principals holding inline and managed policies like a role."""
+
+    def build(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+        p = res.properties
+        principal = Role(res.id, res, res.location, name=name_of(ctx, p, name_key) or res.id, principal_kind=kind)
+        read_policies_list(principal, ctx, get_path(p, "Policies"))
+
+        def link() -> None:
+            read_managed_arns(principal, ctx, get_path(p, "ManagedPolicyArns"))
+        return principal, link
+    return build
+
+
+def principal_named(ctx: CfnContext, tpl: Template, raw: Any, kind: str, res: Resource,
+                    where: Location) -> Role:
+    """The role, user or group a policy names: the template's own, or a placeholder for one defined elsewhere."""
+    found = ctx.name_or_arn(raw, Role)
+    if isinstance(found, Role) and found.principal_kind == kind:
+        return found
+    literal = ctx.resolve(raw)
+    text = literal if isinstance(literal, str) else expression_text(raw)
+    return external_parent(tpl, ctx.entities, Role, f"{kind} {text}",
+                           lambda: Role(text, res, where, name=literal, external=True, principal_kind=kind))
+
+
 def build_role(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     role = Role(res.id, res, res.location, name=name_of(ctx, p, "RoleName") or res.id)
@@ -261,18 +286,18 @@ def build_role(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
 
 def build_policy(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
-    holder = LinkOnly(res.id, res, res.location, name=name_of(ctx, p, "PolicyName") or res.id)
+    name = name_of(ctx, p, "ManagedPolicyName" if res.type == "AWS::IAM::ManagedPolicy" else "PolicyName")
+    policy = IdentityPolicy(res.id, res, res.location, name=name or res.id)
+    policy.statements = statements_from_document(policy_document(ctx, get_path(p, "PolicyDocument")), ctx.resolve,
+                                                 source=res.id, fallback=res.location)
 
     def link() -> None:
-        roles = get_path(p, "Roles")
-        for listed, where in branches(roles, loc_of(roles)):
-            for raw, _ in list_entries(listed, where):
-                role = ctx.name_or_arn(raw, Role)
-                if role is not None:
-                    role.statements.extend(statements_from_document(
-                        policy_document(ctx, get_path(p, "PolicyDocument")), ctx.resolve, source=res.id,
-                        fallback=res.location))
-    return holder, link
+        for key, kind in (("Roles", "role"), ("Users", "user"), ("Groups", "group")):
+            listed_node = get_path(p, key)
+            for listed, where in branches(listed_node, loc_of(listed_node)):
+                for raw, item_loc in list_entries(listed, where):
+                    policy.attach(principal_named(ctx, tpl, raw, kind, res, item_loc or res.location))
+    return policy, link
 
 
 def build_permission(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
@@ -298,7 +323,16 @@ def build_function_url(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     holder = LinkOnly(res.id, res, res.location)
 
     def link() -> None:
-        fn = ctx.name_or_arn(get_path(p, "TargetFunctionArn"), Function)
+        raw = get_path(p, "TargetFunctionArn")
+        fn = ctx.name_or_arn(raw, Function)
+        target = ctx.ref_target(raw)
+        if fn is None and raw is not None and not (target is not None and target in ctx.resource_ids):
+            # A URL on a function of another stack is still a URL anyone may call: judge it on a placeholder.
+            literal = ctx.resolve(raw)
+            text = literal if isinstance(literal, str) else expression_text(raw)
+            fn = external_parent(tpl, ctx.entities, Function, text,
+                                 lambda: external_function(text, res, path_loc(p, "TargetFunctionArn") or res.location,
+                                                           literal))
         if isinstance(fn, Function):
             fn.set("url_auth_type", ctx.resolve(get_path(p, "AuthType")), path_loc(p, "AuthType") or res.location)
     return holder, link
@@ -374,7 +408,7 @@ def build_bucket(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     return bucket, link
 
 
-def _resource_policy(cls: type[Entity], targets_key: str) -> Callable[..., Built]:
+def _resource_policy(cls: type[Bucket | Queue | Topic], targets_key: str) -> Callable[..., Built]:
     """``AWS::S3::BucketPolicy``, ``AWS::SQS::QueuePolicy``, ``AWS::SNS::TopicPolicy``."""
 
     def build(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
@@ -497,6 +531,25 @@ def build_stream(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     return stream, None
 
 
+def build_delivery_stream(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+    """``AWS::KinesisFirehose::DeliveryStream``: Direct PUT streams are encrypted only when asked to."""
+    p = res.properties
+    stream = Stream(res.id, res, res.location, name=name_of(ctx, p, "DeliveryStreamName") or res.id,
+                    service="firehose")
+    source = ctx.resolve(get_path(p, "DeliveryStreamType"))
+    config = get_path(p, "DeliveryStreamEncryptionConfigurationInput")
+    if isinstance(source, str) and source != "DirectPut":
+        stream.set("encryption", "source", path_loc(p, "DeliveryStreamType"))
+    elif isinstance(source, Unknown):
+        stream.set("encryption", source, path_loc(p, "DeliveryStreamType"))
+    elif config is not None:
+        key_type = opaque_block(ctx, config) or ctx.resolve(get_path(config, "KeyType"))
+        stream.set("encryption", key_type if isinstance(key_type, Unknown) else "kms",
+                   path_loc(p, "DeliveryStreamEncryptionConfigurationInput"))
+        stream.kms_key = ctx.resolve(get_path(config, "KeyARN"))
+    return stream, None
+
+
 def build_log_group(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     p = res.properties
     group = LogGroup(res.id, res, res.location, name=name_of(ctx, p, "LogGroupName") or res.id)
@@ -522,6 +575,8 @@ BUILDERS: dict[str, Callable[[CfnContext, Template, Resource], Built]] = {
     "AWS::IAM::Role": build_role,
     "AWS::IAM::Policy": build_policy,
     "AWS::IAM::ManagedPolicy": build_policy,
+    "AWS::IAM::User": _principal_builder("user", "UserName"),
+    "AWS::IAM::Group": _principal_builder("group", "GroupName"),
     "AWS::S3::Bucket": build_bucket,
     "AWS::S3::BucketPolicy": _resource_policy(Bucket, "Bucket"),
     "AWS::SQS::Queue": build_queue,
@@ -532,6 +587,7 @@ BUILDERS: dict[str, Callable[[CfnContext, Template, Resource], Built]] = {
     "AWS::Events::Rule": build_events_rule,
     "AWS::DynamoDB::Table": build_table,
     "AWS::Kinesis::Stream": build_stream,
+    "AWS::KinesisFirehose::DeliveryStream": build_delivery_stream,
     "AWS::Logs::LogGroup": build_log_group,
     "AWS::KMS::Key": build_key,
     **APIGATEWAY_BUILDERS,

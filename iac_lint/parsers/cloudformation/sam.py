@@ -39,7 +39,7 @@ from iac_lint.parsers.cloudformation import resources as cfn
 from iac_lint.parsers.cloudformation.intrinsics import CfnContext, list_entries, set_fact
 from iac_lint.parsers.cloudformation.sam_policies import expand_sam_template
 from iac_lint.parsers.iam import branches, statements_from_document
-from iac_lint.parsers.kernel import Built, LinkOnly
+from iac_lint.parsers.kernel import Built, Link, LinkOnly
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 BASIC_EXECUTION_ROLE = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
@@ -138,9 +138,11 @@ class _Implicit:
 
     def __init__(self, ctx: CfnContext, tpl: Template, data: dict) -> None:
         self.ctx, self.tpl = ctx, tpl
-        globals_ = data.get("Globals") if isinstance(data.get("Globals"), dict) else {}
-        self.rest_globals = globals_.get("Api") if isinstance(globals_.get("Api"), dict) else LMap()
-        self.http_globals = globals_.get("HttpApi") if isinstance(globals_.get("HttpApi"), dict) else LMap()
+        raw_globals = data.get("Globals")
+        globals_ = raw_globals if isinstance(raw_globals, dict) else {}
+        rest, http = globals_.get("Api"), globals_.get("HttpApi")
+        self.rest_globals = rest if isinstance(rest, dict) else LMap()
+        self.http_globals = http if isinstance(http, dict) else LMap()
         self.apis: dict[str, Api] = {}
 
     def api(self, kind: str, res: Resource, where: Location) -> Api:
@@ -231,6 +233,12 @@ def link_event(ctx: SamContext, tpl: Template, fn: Function, name: str, event: A
             if "ApiKeyRequired" in auth:
                 route.set("api_key_required", ctx.resolve(auth["ApiKeyRequired"]), path_loc(auth, "ApiKeyRequired"))
         route.target_functions.append(fn)
+        if isinstance(api, Api):
+            # SAM writes the event into the API's DefinitionBody: the same operation read from the body is
+            # this route, judged once (with the event's settings, which SAM applies to it).
+            written = f"{api.id} {method} {path}"
+            tpl.entities[:] = [e for e in tpl.entities
+                               if not (isinstance(e, Route) and e.id == written and e.api is api)]
         tpl.add(route)
         return
     if etype == "FunctionUrl":
@@ -266,7 +274,7 @@ def _stage_for(ctx: CfnContext, api: Api, res: Resource, where: Location, defaul
     return stage
 
 
-def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> tuple[Api, Link | None]:
     p = res.properties
     api = Api(res.id, res, res.location, name=ctx.resolve(get_path(p, "Name")) or res.id, api_kind="rest")
     endpoint = ctx.resolve(get_path(p, "EndpointConfiguration"))
@@ -282,7 +290,9 @@ def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
             "AWS_IAM" if default == "AWS_IAM" else "CUSTOM"), path_loc(auth, "DefaultAuthorizer"))
     if get_path(auth, "ApiKeyRequired") is not None and ctx.resolve(get_path(auth, "ApiKeyRequired")) is True:
         api.default_authorization = api.default_authorization or "API_KEY"
-    if get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None:
+    link = apigateway.routes_from_definition(ctx, tpl, api, res, get_path(p, "DefinitionBody"),
+                                             default_applies=api.default_authorization is not None)
+    if link is None and (get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None):
         api.default_authorization = api.default_authorization or Unknown("OpenAPI definition")
     stage = _stage_for(ctx, api, res, res.location, "Prod")
     apigateway.read_method_settings(ctx, stage, get_path(p, "MethodSettings"))
@@ -295,23 +305,25 @@ def build_sam_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
         plan.throttle = apigateway.read_throttle(ctx, plan_cfg.get("Throttle"), "RateLimit", "BurstLimit")
         plan.stages.append(stage)
         tpl.add(plan)
-    return api, None
+    return api, link
 
 
-def build_sam_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
+def build_sam_http_api(ctx: CfnContext, tpl: Template, res: Resource) -> tuple[Api, Link | None]:
     p = res.properties
     api = Api(res.id, res, res.location, name=ctx.resolve(get_path(p, "Name")) or res.id, api_kind="http")
     default = ctx.resolve(get_path(p, "Auth", "DefaultAuthorizer"))
     if default is not None:
         api.set("default_authorization", "AWS_IAM" if default == "AWS_IAM" else "JWT",
                 path_loc(get_path(p, "Auth"), "DefaultAuthorizer"))
-    if get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None:
+    link = apigateway.routes_from_definition(ctx, tpl, api, res, get_path(p, "DefinitionBody"),
+                                             default_applies=api.default_authorization is not None)
+    if link is None and (get_path(p, "DefinitionBody") is not None or get_path(p, "DefinitionUri") is not None):
         api.default_authorization = api.default_authorization or Unknown("OpenAPI definition")
     stage = _stage_for(ctx, api, res, res.location, "$default")
     apigateway.read_http_stage_throttles(ctx, stage, p)
     set_fact(stage, "access_logging", ctx, p, "AccessLogSettings", "DestinationArn")
     tpl.add(stage)
-    return api, None
+    return api, link
 
 
 def build_simple_table(ctx: CfnContext, tpl: Template, res: Resource) -> Built:

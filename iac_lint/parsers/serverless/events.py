@@ -11,6 +11,7 @@ from typing import Any
 from iac_lint.model import (
     Api,
     Bucket,
+    Entity,
     Function,
     LMap,
     Location,
@@ -20,6 +21,7 @@ from iac_lint.model import (
     Trigger,
     Unknown,
     UsagePlan,
+    Value,
     get_path,
     key_loc,
     path_loc,
@@ -65,7 +67,9 @@ class Events(ServiceState):
         res = self.generated(REST_API_ID, "serverless:rest-api", node, where)
         name = self.resolve(gateway.get("restApiName") or self.provider.get("apiName")) or (
             f"{self.stage}-{self.service}" if isinstance(self.service, str) else REST_API_ID)
-        api = Api(REST_API_ID, res, where, name=name, api_kind="rest", implicit=True)
+        # `apiGateway.restApiId`: the events add methods to an API another service owns (defined elsewhere).
+        api = Api(REST_API_ID, res, where, name=name, api_kind="rest", implicit=True,
+                  external=gateway.get("restApiId") is not None)
         endpoint_raw = self.provider.get("endpointType") or gateway.get("endpointType")
         if endpoint_raw is not None:
             endpoint = self.resolve(endpoint_raw)
@@ -113,6 +117,8 @@ class Events(ServiceState):
             set_loc(stage.locs, "throttle", throttle.loc or path_loc(self.doc, "custom", "apiGatewayThrottling"))
 
     def http_route(self, fn: Function, index: int, cfg: Any, where: Location) -> None:
+        method: Value
+        path: Value
         if isinstance(cfg, str):  # ``http: GET users/{id}``
             method, _, path = cfg.strip().partition(" ")
             cfg_map: dict = LMap()
@@ -175,7 +181,8 @@ class Events(ServiceState):
         res = self.generated(HTTP_API_ID, "serverless:http-api", node, where)
         name = self.resolve(config.get("name")) or (
             f"{self.stage}-{self.service}" if isinstance(self.service, str) else HTTP_API_ID)
-        api = Api(HTTP_API_ID, res, where, name=name, api_kind="http", implicit=True)
+        api = Api(HTTP_API_ID, res, where, name=name, api_kind="http", implicit=True,
+                  external=config.get("id") is not None)  # `httpApi.id`: an HTTP API another service owns
         self.apis["http"] = api
         self.register(HTTP_API_ID, api)
         self.tpl.add(api)
@@ -194,6 +201,8 @@ class Events(ServiceState):
         return api
 
     def http_api_route(self, fn: Function, index: int, cfg: Any, where: Location) -> None:
+        method: Value
+        path: Value
         if isinstance(cfg, str):  # ``httpApi: 'GET /users'`` or ``httpApi: '*'``
             text = cfg.strip()
             method, _, path = text.partition(" ") if text != "*" else ("*", "", "*")
@@ -243,18 +252,22 @@ class Events(ServiceState):
         res = self.generated(WEBSOCKET_API_ID, "serverless:websocket-api", node, where)
         name = self.resolve(self.provider.get("websocketsApiName")) or (
             f"{self.stage}-{self.service}-websockets" if isinstance(self.service, str) else WEBSOCKET_API_ID)
-        api = Api(WEBSOCKET_API_ID, res, where, name=name, api_kind="websocket", implicit=True)
+        # `provider.websocketApiId`: the routes go to a WebSocket API another service owns, with its stages.
+        shared = self.provider.get("websocketApiId") is not None
+        api = Api(WEBSOCKET_API_ID, res, where, name=name, api_kind="websocket", implicit=True, external=shared)
+        self.apis["websocket"] = api
+        self.register(WEBSOCKET_API_ID, api)
+        self.tpl.add(api)
+        if shared:
+            return api
         stage = Stage("WebsocketsDeploymentStage", res, where, name=self.stage, api=api, stage_name=self.stage)
         raw = get_path(self.provider, "logs", "websocket")
         if raw is not None:
             value = self.resolve(raw)
             enabled = truthy(value.get("accessLogging", True)) if isinstance(value, dict) else truthy(value)
             stage.set("access_logging", True if enabled is True else None, path_loc(self.provider, "logs", "websocket"))
-        self.apis["websocket"] = api
         self.stages["websocket"] = stage
-        self.register(WEBSOCKET_API_ID, api)
         self.register("WebsocketsDeploymentStage", stage)
-        self.tpl.add(api)
         self.tpl.add(stage)
         return api
 
@@ -292,7 +305,7 @@ class Events(ServiceState):
             return
 
         def link() -> None:
-            found = self.ctx.entity_for(raw, Bucket) if isinstance(raw, dict) else None
+            found: Entity | None = self.ctx.entity_for(raw, Bucket) if isinstance(raw, dict) else None
             if found is None and logical is not None:
                 found = self.ctx.entities.get(logical)
             if found is None and bucket_name is not None:
@@ -320,9 +333,9 @@ class Events(ServiceState):
         value = self.resolve(raw)
         trigger = Trigger(kind="sns", public=False, source=value, loc=where)
         fn.triggers.append(trigger)
-        creates = isinstance(value, str) and not value.startswith("arn:") and not (
-            isinstance(cfg, dict) and cfg_map.get("arn") is not None)
-        if creates:
+        # A topic given by name, not by ARN: the framework creates it.
+        if isinstance(value, str) and not value.startswith("arn:") and not (
+                isinstance(cfg, dict) and cfg_map.get("arn") is not None):
             logical = f"SNSTopic{alphanumeric_name(value)}"
             if not self.defined_in_resources(logical, value, "AWS::SNS::Topic", "TopicName"):
                 if not isinstance(self.ctx.entities.get(logical), Topic):

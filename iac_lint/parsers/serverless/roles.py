@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from iac_lint.model import (
+    Entity,
     Function,
+    IdentityPolicy,
     Location,
     ManagedPolicyRef,
     Resource,
@@ -41,6 +43,7 @@ class Roles(ServiceState):
 
     def role_reference(self, raw: Any, owner: Resource, where: Location) -> Role:
         """A role named by ARN (defined elsewhere) or by the logical id or name of a role in ``resources``."""
+        found: Entity | None
         if isinstance(raw, dict):
             found = self.ctx.entity_for(raw, Role)
             if isinstance(found, Role):
@@ -66,7 +69,7 @@ class Roles(ServiceState):
 
     def provider_statement_sources(self) -> list[tuple[Any, str]]:
         """Every place the provider lists statements: v1/v2 ``iamRoleStatements``, v3+ ``iam.role.statements``."""
-        out = []
+        out: list[tuple[Any, str]] = []
         if self.provider.get("iamRoleStatements") is not None:
             out.append((self.provider["iamRoleStatements"], "provider.iamRoleStatements"))
         statements = get_path(self.provider, "iam", "role", "statements")
@@ -75,7 +78,7 @@ class Roles(ServiceState):
         return out
 
     def provider_managed_policies(self) -> list[tuple[Any, Any]]:
-        out = []
+        out: list[tuple[Any, Any]] = []
         managed = get_path(self.provider, "iam", "role", "managedPolicies")
         for node in (self.provider.get("iamManagedPolicies"), managed):
             if isinstance(node, list):
@@ -108,8 +111,8 @@ class Roles(ServiceState):
             self.shared_role = self.new_shared_role()
 
     def new_shared_role(self) -> Role:
-        written = [key_loc(self.provider, k) for k in ("iam", "iamRoleStatements", "iamManagedPolicies")
-                   if k in self.provider and key_loc(self.provider, k) is not None]
+        written = [loc for k in ("iam", "iamRoleStatements", "iamManagedPolicies")
+                   if k in self.provider and (loc := key_loc(self.provider, k)) is not None]
         where = min(written, key=lambda loc: (loc.line, loc.column)) if written else self.provider_loc
         res = self.generated(SHARED_ROLE_ID, "serverless:iam-role", self.provider, where)
         role = Role(SHARED_ROLE_ID, res, where, name=self.resolve(get_path(self.provider, "iam", "role", "name")),
@@ -139,10 +142,8 @@ class Roles(ServiceState):
                                                             fallback=loc_of(node)))
         for raw, where in self.provider_managed_policies():
             managed = self.ctx.entity_for(raw)
-            if managed is not None and isinstance(managed.resource.properties, dict):
-                role.statements.extend(statements_from_document(
-                    managed.resource.properties.get("PolicyDocument"), self.resolve, source=managed.id,
-                    fallback=managed.loc))
+            if isinstance(managed, IdentityPolicy):  # a managed policy of `resources`: judged once, as its own
+                managed.attach(role)
             else:
                 role.managed_policies.append(ManagedPolicyRef(self.resolve(raw), where))
         for path in (("iam", "role", "permissionsBoundary"), ("rolePermissionsBoundary",)):

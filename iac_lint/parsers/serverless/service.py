@@ -23,7 +23,7 @@ ApiGatewayRestApi`` or ``!GetAtt HelloLambdaFunction.Arn`` there link to them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from iac_lint.model import (
     Api,
@@ -162,7 +162,7 @@ class Service(Events, Roles):
             target = self.ctx.entities.get(logical)
             props = get_path(body, "Properties")
             rtype = EXTENDED_TYPES.get(type(target)) if target is not None else None
-            if rtype is None or not isinstance(props, dict):
+            if target is None or rtype is None or not isinstance(props, dict):
                 continue
             where = where or target.loc
             made = cfn.BUILDERS[rtype](self.ctx, self.tpl, Resource(logical, rtype, FORMAT, props, where, where.file))
@@ -176,7 +176,8 @@ class Service(Events, Roles):
                 target.managed_policies.extend(extension.managed_policies)
             for fact, loc in extension.locs.items():
                 if fact.startswith("environment.") and isinstance(target, Function):
-                    target.environment[fact[len("environment."):]] = extension.environment.get(
+                    # The extension was built by the builder of the target's own type: a Function too.
+                    target.environment[fact[len("environment."):]] = cast(Function, extension).environment.get(
                         fact[len("environment."):])
                 elif hasattr(target, fact):
                     setattr(target, fact, getattr(extension, fact))
@@ -281,7 +282,7 @@ class Service(Events, Roles):
                     fn.locs[f"environment.{key}"] = value_loc(source, key) or fn.loc
         for owner in (body, self.provider):
             if "environment" in owner:
-                fn.locs.setdefault("environment", key_loc(owner, "environment"))
+                fn.locs.setdefault("environment", key_loc(owner, "environment") or fn.loc)
 
     def read_url(self, fn: Function, body: dict) -> None:
         """``url: true`` is a public URL (auth NONE); ``url: {authorizer: aws_iam}`` needs signed requests."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from iac_lint.model import Api, Entity, Function, LMap, Location, Resource, Role, Stage, Template
+from iac_lint.model import Api, Entity, Function, LMap, Location, Resource, Role, Stage, Template, Value
 from iac_lint.parsers.cloudformation.intrinsics import CfnContext
 from iac_lint.parsers.serverless.names import FORMAT
 
@@ -19,7 +19,7 @@ class ServiceState:
     path: str
     stage: str
     service: Any
-    provider: LMap
+    provider: dict[str, Any]  # a mapping from the file (located) or, when absent, an empty LMap
     provider_loc: Location
     provider_res: Resource
     resources: LMap
@@ -34,7 +34,7 @@ class ServiceState:
     shared_role: Role | None
     provider_role_final: Role | None
 
-    def resolve(self, value: Any) -> Any:
+    def resolve(self, value: Any) -> Value:
         """A plain value: CloudFormation intrinsics resolved as far as they go, the rest Unknown."""
         return self.ctx.resolve(value)
 

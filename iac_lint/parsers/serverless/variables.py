@@ -190,6 +190,7 @@ class VariableResolver:
             return known[1]
         if depth > MAX_NESTING:
             return Unknown("nesting too deep to resolve variables")
+        out: LMap | LSeq
         if isinstance(node, dict):
             out = LMap(loc=loc_of(node))
             for key, raw in node.items():
@@ -205,8 +206,9 @@ class VariableResolver:
                     if key in node.value_locs:
                         out.value_locs[new_key] = node.value_locs[key]
         else:
-            out = LSeq([self.value(item, depth + 1) for item in node], loc=loc_of(node))
-            out.item_locs = list(node.item_locs) if isinstance(node, LSeq) else []
+            seq = LSeq([self.value(item, depth + 1) for item in node], loc=loc_of(node))
+            seq.item_locs = list(node.item_locs) if isinstance(node, LSeq) else []
+            out = seq
         self._memo[id(node)] = (node, out)
         return out
 

@@ -6,8 +6,10 @@ from collections.abc import Callable
 from typing import Any
 
 from iac_lint.model import Api, Function, Route, Stage, Throttle, Unknown, UsagePlan, loc_of, set_loc
-from iac_lint.model.apigateway import route_key
-from iac_lint.parsers.kernel import Built, LinkOnly
+from iac_lint.model.apigateway import route_key, websocket_route_key
+from iac_lint.model.external import external_api
+from iac_lint.parsers.kernel import Built, LinkOnly, external_parent
+from iac_lint.parsers.openapi import operations
 from iac_lint.parsers.terraform.instances import (
     BuildContext,
     Instance,
@@ -20,6 +22,43 @@ from iac_lint.parsers.terraform.instances import (
     unset_if,
     where,
 )
+
+
+def api_of(ctx: BuildContext, inst: Instance, node: Any, key: str, api_kind: str) -> Api | None:
+    """The API ``node[key]`` names: the module's own, or a placeholder for one defined elsewhere (a variable,
+    a data source, a module output, a literal id), shared by every sibling naming it the same way."""
+    found = ctx.entity(node, key, Api)
+    if isinstance(found, Api):
+        return found
+    refs = ctx.refs(node, key)
+    if any(ref in ctx.instances and ctx.instances[ref].mode == "managed" for ref in refs):
+        return None  # a resource of this module that is not an API: not a parent defined elsewhere
+    raw = node.get(key) if isinstance(node, dict) else None
+    if raw is None and not refs:
+        return None
+    text = raw if isinstance(raw, str) else (raw.expr if isinstance(raw, Unknown) else ", ".join(refs))
+    api = external_parent(ctx.tpl, ctx.entities, Api, text,
+                          lambda: external_api(text, ctx.tpl_resource(inst), where(node, key) or inst.loc, raw,
+                                               api_kind))
+    if api.external and api_kind == "websocket":
+        api.api_kind = "websocket"  # a sibling route key says so
+    return api
+
+
+def routes_from_body(ctx: BuildContext, inst: Instance, api: Api) -> bool:
+    """The routes of an inline OpenAPI ``body`` (``jsonencode``, heredoc JSON, ``templatefile``), each judged
+    like a written method; False when the body is not a document that can be read here."""
+    if inst.props.get("body") is None:
+        return False
+    ops = operations(ctx.references.document(inst.props, "body"), lambda value: value)
+    if ops is None:
+        return False
+    for op in ops:
+        route = ctx.tpl.add(Route(f"{inst.id} {op.method} {op.path}", api.resource, op.loc or inst.loc, api=api,
+                                  method=op.method, path=op.path, api_key_required=op.api_key_required))
+        if op.authorization is not None:
+            route.set("authorization", op.authorization, op.loc)
+    return True
 
 
 def read_throttle(node: Any, rate_key: str, burst_key: str) -> Throttle | None:
@@ -40,7 +79,7 @@ def build_rest_api(ctx: BuildContext, inst: Instance) -> Built:
         api.set("public", "PRIVATE" not in types, where(p, "endpoint_configuration", "types"))
     elif isinstance(types, Unknown):
         api.set("public", types, where(p, "endpoint_configuration", "types"))
-    if p.get("body") is not None:
+    if p.get("body") is not None and not routes_from_body(ctx, inst, api):
         api.default_authorization = Unknown("OpenAPI body")
     return api, None
 
@@ -65,7 +104,7 @@ def build_method(ctx: BuildContext, inst: Instance) -> Built:
     set_fact(route, "api_key_required", p, "api_key_required", transform=as_bool)
 
     def link() -> None:
-        route.api = ctx.entity(p, "rest_api_id", Api)
+        route.api = api_of(ctx, inst, p, "rest_api_id", "rest")
         route.path = _resource_path(ctx, p, "resource_id")
         resource_refs = set(ctx.refs(p, "resource_id"))
         for other in ctx.instances.values():
@@ -85,7 +124,7 @@ def build_method(ctx: BuildContext, inst: Instance) -> Built:
 
 def _stage_common(ctx: BuildContext, inst: Instance, stage: Stage, api_key: str) -> Callable[[], None]:
     def link() -> None:
-        stage.api = ctx.entity(inst.props, api_key, Api)
+        stage.api = api_of(ctx, inst, inst.props, api_key, "rest" if api_key == "rest_api_id" else "http")
     return link
 
 
@@ -125,7 +164,7 @@ def build_method_settings(ctx: BuildContext, inst: Instance) -> Built:
         throttle = read_throttle(settings, "throttling_rate_limit", "throttling_burst_limit")
         if throttle is None:
             return
-        api = ctx.entity(p, "rest_api_id", Api)
+        api = api_of(ctx, inst, p, "rest_api_id", "rest")
         path = p.get("method_path")
         for stage in _stages_named(ctx, p, "stage_name", api):
             if path == "*/*":
@@ -150,7 +189,7 @@ def build_usage_plan(ctx: BuildContext, inst: Instance) -> Built:
 
     def link() -> None:
         for entry in each_block(p, "api_stages"):
-            api = ctx.entity(entry, "api_id", Api)
+            api = api_of(ctx, inst, entry, "api_id", "rest")
             plan.stage_refs.append((entry.get("api_id"), entry.get("stage")))
             for stage in _stages_named(ctx, entry, "stage", api):
                 if stage not in plan.stages:
@@ -163,7 +202,7 @@ def build_http_api(ctx: BuildContext, inst: Instance) -> Built:
     protocol = p.get("protocol_type")
     api = Api(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"),
               api_kind="websocket" if protocol == "WEBSOCKET" else "http")
-    if p.get("body") is not None:
+    if p.get("body") is not None and not routes_from_body(ctx, inst, api):
         api.default_authorization = Unknown("OpenAPI body")
 
     def link() -> None:
@@ -196,7 +235,7 @@ def build_v2_route(ctx: BuildContext, inst: Instance) -> Built:
     set_fact(route, "api_key_required", p, "api_key_required", transform=as_bool)
 
     def link() -> None:
-        route.api = ctx.entity(p, "api_id", Api)
+        route.api = api_of(ctx, inst, p, "api_id", "websocket" if websocket_route_key(key) else "http")
         integration = ctx.instance(p, "target", "aws_apigatewayv2_integration")
         if integration is not None:
             fn = ctx.entity(integration.props, "integration_uri", Function)

@@ -170,6 +170,7 @@ class Module:
         block = self.data.get(f"aws_iam_policy_document.{name}")
         if block is None:
             return Unknown(f"data.aws_iam_policy_document.{name}.json")
+        self.evaluator.consumed_documents.add(f"{self.key_prefix}data.aws_iam_policy_document.{name}")
 
         def compute() -> Any:
             from iac_lint.parsers.terraform.policy import document_from_policy_data
@@ -184,6 +185,8 @@ class Evaluator:
     def __init__(self, read_file: Callable[[str, Location], Any]) -> None:
         # read_file(path, loc) -> text, or None after reporting why it may not be read.
         self.read_file = read_file
+        # Keys of the policy-document data sources something evaluated reads (``module.m.data.aws_iam_...``).
+        self.consumed_documents: set[str] = set()
         self.origins: dict[int, tuple[LMap, Body, Scope]] = {}
         self._depth = 0
         self.steps = 0  # of the whole run
@@ -587,10 +590,10 @@ class Evaluator:
             elif root == "local" and first and first in module.locals:
                 yield from self.references(module.locals[first].expr, module.scope, depth + 1)
             elif root == "module" and first and len(ops) >= 2 and ops[1][0] == "attr":
-                child = module.children.get(first)
-                block = child.outputs.get(ops[1][1]) if child else None
-                if block is not None and "value" in block.body.attributes:
-                    yield from self.references(block.body.attributes["value"].expr, child.scope, depth + 1)
+                child_module = module.children.get(first)
+                block = child_module.outputs.get(ops[1][1]) if child_module else None
+                if child_module is not None and block is not None and "value" in block.body.attributes:
+                    yield from self.references(block.body.attributes["value"].expr, child_module.scope, depth + 1)
             elif root == "data" and len(ops) >= 2 and ops[1][0] == "attr" and first:
                 yield f"{module.key_prefix}data.{first}.{ops[1][1]}"
             elif first and f"{root}.{first}" in module.resources:

@@ -16,6 +16,7 @@ failing line; the module's other files are still read.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -76,6 +77,7 @@ class _ModuleReader:
         self.evaluator = Evaluator(self.read_file)
         self.evaluator.root_directory = directory
         self.instances: list[Instance] = []
+        self._installed: dict[str, str] | None = None
 
     # --- files -----------------------------------------------------------------------------
 
@@ -186,7 +188,7 @@ class _ModuleReader:
                       root_values=self.root_values())
         self.load_children(root, [os.path.realpath(self.directory)])
         self.collect(root)
-        build_template(self.tpl, self, self.instances)
+        build_template(self.tpl, self, self.instances, consumed_documents=self.evaluator.consumed_documents)
 
     def load_children(self, module: Module, stack: list[str]) -> None:
         for name, block in module.module_calls.items():
@@ -199,10 +201,15 @@ class _ModuleReader:
                 self.tpl.problem("I002", f"module {name}: source is not static; not analysed", where, severity="info")
                 continue
             if not source.startswith(("./", "../")) and source not in (".", ".."):
-                self.tpl.problem("I002", f"module {name}: {source!r} is a remote module; it is never fetched, "
-                                 "so its resources are not analysed", where, severity="info")
-                continue
-            directory = os.path.normpath(os.path.join(module.directory, source))
+                installed = self.installed_module(module, name)
+                if installed is None:
+                    self.tpl.problem("I002", f"module {name}: {source!r} is a remote module that `terraform init` "
+                                     "has not downloaded here; it is never fetched, so its resources are not "
+                                     "analysed", where, severity="info")
+                    continue
+                directory = installed
+            else:
+                directory = os.path.normpath(os.path.join(module.directory, source))
             if not self.inside_roots(directory):
                 # Not an error of the scanned code: scanning one example of a module repository is normal.
                 self.tpl.problem("I002", f"module {name}: {source!r} is outside the scanned root; not analysed",
@@ -231,6 +238,31 @@ class _ModuleReader:
                            parent_inputs=inputs, call=block)
             module.children[name] = child
             self.load_children(child, stack + [real])
+
+    def installed_module(self, module: Module, name: str) -> str | None:
+        """The directory ``terraform init`` downloaded a remote module call into, from the root module's
+        ``.terraform/modules/modules.json`` (keys are the call names joined by dots: ``vpc``, ``vpc.subnets``).
+        Read from disk only: the network is never used."""
+        if self._installed is None:
+            self._installed = {}
+            manifest = os.path.join(self.directory, ".terraform", "modules", "modules.json")
+            if os.path.isfile(manifest) and self.inside_roots(manifest) and os.path.getsize(manifest) < (8 << 20):
+                try:
+                    with open(manifest, encoding="utf-8") as handle:
+                        entries = json.load(handle).get("Modules") or []
+                except (OSError, ValueError, AttributeError):
+                    entries = []
+                for entry in entries if isinstance(entries, list) else []:
+                    key, folder = (entry.get("Key"), entry.get("Dir")) if isinstance(entry, dict) else (None, None)
+                    if isinstance(key, str) and isinstance(folder, str):
+                        self._installed[key] = folder
+        parts = module.key_prefix.split(".")
+        key = ".".join([*(p for i, p in enumerate(parts) if i % 2 == 1 and p), name])
+        relative = self._installed.get(key)
+        if relative is None:
+            return None
+        directory = os.path.normpath(os.path.join(self.directory, relative))
+        return directory if self.inside_roots(directory) and os.path.isdir(directory) else None
 
     def repetition(self, body: Body, scope: Scope) -> tuple[bool, bool]:
         """(has count/for_each, statically zero instances)."""
@@ -404,7 +436,8 @@ def _json_expr(value: Any, loc: Location) -> Expr:
                       for k, v in value.items())
         return Object(here, "{...}", items)
     if isinstance(value, LSeq):
-        return Tuple(here, "[...]", tuple(_json_expr(v, value.item_locs[i] if i < len(value.item_locs) else here)
+        item_locs = value.item_locs
+        return Tuple(here, "[...]", tuple(_json_expr(v, (item_locs[i] if i < len(item_locs) else None) or here)
                                           for i, v in enumerate(value)))
     if isinstance(value, str) and ("${" in value or "%{" in value):
         parts, directives = split_template(str(value), here)
@@ -431,15 +464,17 @@ def json_body(data: Any, file: str) -> Body:
     for kind, section in data.items():
         if not isinstance(section, LMap):
             continue
+        # decode_json_located locates every node; the file's start stands in for a section that is not.
+        section_loc = section.loc or Location(file, 1)
         if kind == "locals":
-            body.blocks.append(Block("locals", [], _json_block_body(section, section.loc), section.loc, file))
+            body.blocks.append(Block("locals", [], _json_block_body(section, section_loc), section_loc, file))
         elif kind in ("resource", "data"):
             for rtype, named in section.items():
                 for name, content in (named.items() if isinstance(named, LMap) else []):
-                    loc = named.key_locs.get(name, section.loc)
+                    loc = named.key_locs.get(name, section_loc)
                     body.blocks.append(Block(kind, [str(rtype), str(name)], _json_block_body(content, loc), loc, file))
         elif kind in ("variable", "module", "output"):
             for name, content in section.items():
-                loc = section.key_locs.get(name, section.loc)
+                loc = section.key_locs.get(name, section_loc)
                 body.blocks.append(Block(kind, [str(name)], _json_block_body(content, loc), loc, file))
     return body

@@ -54,7 +54,8 @@ def document_from_policy_data(props: Any, loc: Location) -> Any:
     if not blocks and isinstance(props, dict) and isinstance(props.get("json"), str):
         return props.get("json")  # a plan's rendered document, when its blocks are not given
     for block in blocks:
-        stmt = LMap(loc=loc_of(block) or loc)
+        stmt_loc = loc_of(block) or loc
+        stmt = LMap(loc=stmt_loc)
         for tf_key, iam_key in _STATEMENT_KEYS:
             if block.get(tf_key) is not None:
                 stmt[iam_key] = block[tf_key]
@@ -63,7 +64,7 @@ def document_from_policy_data(props: Any, loc: Location) -> Any:
         for tf_key, iam_key in (("principals", "Principal"), ("not_principals", "NotPrincipal")):
             found = each_block(block, tf_key)
             if found:
-                stmt[iam_key] = _principal_map(found, stmt.loc)
+                stmt[iam_key] = _principal_map(found, stmt_loc)
                 set_loc(stmt.value_locs, iam_key, loc_of(found[0]))
                 set_loc(stmt.key_locs, iam_key, loc_of(found[0]))
         conditions = each_block(block, "condition")

@@ -14,6 +14,7 @@ from iac_lint.model import (
     Bucket,
     Entity,
     Function,
+    IdentityPolicy,
     Key,
     Location,
     LogGroup,
@@ -31,8 +32,9 @@ from iac_lint.model import (
     set_loc,
     value_loc,
 )
-from iac_lint.model.s3 import sse_mode
-from iac_lint.parsers.kernel import Built, LinkOnly
+from iac_lint.model.external import external_bucket, external_function
+from iac_lint.model.s3 import acl_of_grants, sse_mode
+from iac_lint.parsers.kernel import Built, LinkOnly, external_parent
 from iac_lint.parsers.terraform.instances import (
     BuildContext,
     Instance,
@@ -87,6 +89,15 @@ def build_function_url(ctx: BuildContext, inst: Instance) -> Built:
 
     def link() -> None:
         fn = ctx.entity(p, "function_name", Function)
+        refs = ctx.refs(p, "function_name")
+        raw = p.get("function_name")
+        if fn is None and (raw is not None or refs) and \
+                not any(ref in ctx.instances and ctx.instances[ref].mode == "managed" for ref in refs):
+            # A URL on a function of another module is still a URL anyone may call: judge it on a placeholder.
+            text = raw if isinstance(raw, str) else (raw.expr if isinstance(raw, Unknown) else ", ".join(refs))
+            fn = external_parent(ctx.tpl, ctx.entities, Function, text,
+                                 lambda: external_function(text, ctx.tpl_resource(inst),
+                                                           where(p, "function_name") or inst.loc, raw))
         if isinstance(fn, Function):
             fn.set("url_auth_type", p.get("authorization_type", Unknown("authorization_type")),
                    where(p, "authorization_type") or inst.loc)
@@ -161,25 +172,29 @@ def _event_kind(ctx: BuildContext, p: Any) -> str:
 # --- IAM ------------------------------------------------------------------------------------
 
 
-def build_role(ctx: BuildContext, inst: Instance) -> Built:
-    p = inst.props
-    role = Role(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"))
-    set_fact(role, "permissions_boundary", p, "permissions_boundary")
-    for stmt in ctx.statements(p, "assume_role_policy", "assume", inst.loc):
-        role.assume_principals.extend(stmt.principals)
-    for block in each_block(p, "inline_policy"):
-        name = block.get("name")
-        role.statements.extend(ctx.statements(block, "policy", str(name or inst.id), loc_of(block) or inst.loc))
+def _principal_builder(kind: str) -> Callable[[BuildContext, Instance], Built]:
+    """``aws_iam_role``, ``aws_iam_user``, ``aws_iam_group``: principals holding inline and managed policies."""
 
-    def link() -> None:
-        arns = p.get("managed_policy_arns")
-        if isinstance(arns, Unknown):
-            role.managed_policies.append(ManagedPolicyRef(arns, where(p, "managed_policy_arns")))
-            return
-        for i, arn in enumerate(arns if isinstance(arns, list) else []):
-            attach_policy(ctx, role, arn, value_loc(arns, i) or where(p, "managed_policy_arns"),
-                          _item_refs(ctx, p, "managed_policy_arns", arns, i))
-    return role, link
+    def build(ctx: BuildContext, inst: Instance) -> Built:
+        p = inst.props
+        role = Role(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"), principal_kind=kind)
+        set_fact(role, "permissions_boundary", p, "permissions_boundary")
+        for stmt in ctx.statements(p, "assume_role_policy", "assume", inst.loc):  # trust: never permissions
+            role.assume_principals.extend(stmt.principals)
+        for block in each_block(p, "inline_policy"):
+            name = block.get("name")
+            role.statements.extend(ctx.statements(block, "policy", str(name or inst.id), loc_of(block) or inst.loc))
+
+        def link() -> None:
+            arns = p.get("managed_policy_arns")
+            if isinstance(arns, Unknown):
+                role.managed_policies.append(ManagedPolicyRef(arns, where(p, "managed_policy_arns")))
+                return
+            for i, arn in enumerate(arns if isinstance(arns, list) else []):
+                attach_policy(ctx, role, arn, value_loc(arns, i) or where(p, "managed_policy_arns"),
+                              _item_refs(ctx, p, "managed_policy_arns", arns, i))
+        return role, link
+    return build
 
 
 def _item_refs(ctx: BuildContext, node: Any, key: str, items: list, index: int) -> list[str]:
@@ -191,53 +206,99 @@ def _item_refs(ctx: BuildContext, node: Any, key: str, items: list, index: int) 
 
 
 def attach_policy(ctx: BuildContext, role: Role, arn: Any, loc: Location | None, refs: list[str]) -> None:
-    """A policy ARN attached to a role: a policy of this module brings its statements; others stay a reference."""
+    """A policy ARN attached to a principal: a policy of this module is judged once, as its own document;
+    others stay a reference (an AWS managed policy is known by its name)."""
     for ref in refs:
-        inst = ctx.instances.get(ref)
-        if inst is not None and inst.type == "aws_iam_policy":
-            role.statements.extend(ctx.statements(inst.props, "policy", inst.id, inst.loc))
+        found = ctx.entities.get(ref)
+        if isinstance(found, IdentityPolicy):
+            found.attach(role)
             return
     if isinstance(arn, str):
-        for inst in ctx.instances.values():
-            if inst.type == "aws_iam_policy" and inst.props.get("arn") == arn:
-                role.statements.extend(ctx.statements(inst.props, "policy", inst.id, inst.loc))
+        for found in ctx.entities.values():
+            if isinstance(found, IdentityPolicy) and isinstance(found.resource.properties, dict) \
+                    and found.resource.properties.get("arn") == arn:
+                found.attach(role)
                 return
     role.managed_policies.append(ManagedPolicyRef(arn, loc))
 
 
-def build_role_policy(ctx: BuildContext, inst: Instance) -> Built:
+def principal_of(ctx: BuildContext, inst: Instance, node: Any, key: str, kind: str,
+                 loc: Location | None = None) -> Role | None:
+    """The role, user or group ``node[key]`` names: the module's own, or a placeholder for one defined elsewhere."""
+    found = ctx.entity(node, key, Role)
+    if isinstance(found, Role) and found.principal_kind == kind:
+        return found
+    raw = node.get(key) if isinstance(node, dict) else None
+    if raw is None and not ctx.refs(node, key):
+        return None
+    text = raw if isinstance(raw, str) else (raw.expr if isinstance(raw, Unknown) else
+                                              ", ".join(ctx.refs(node, key)) or key)
+    return external_parent(ctx.tpl, ctx.entities, Role, f"{kind} {text}",
+                           lambda: Role(text, ctx.tpl_resource(inst), loc or where(node, key) or inst.loc,
+                                        name=raw, external=True, principal_kind=kind))
+
+
+def build_identity_policy(ctx: BuildContext, inst: Instance) -> Built:
+    """``aws_iam_policy``: a standalone document, judged once whatever it is attached to."""
+    policy = IdentityPolicy(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"))
+    policy.statements = ctx.statements(inst.props, "policy", inst.id, inst.loc)
+    return policy, None
+
+
+def _principal_policy(key: str, kind: str) -> Callable[[BuildContext, Instance], Built]:
+    """``aws_iam_role_policy``, ``aws_iam_user_policy``, ``aws_iam_group_policy``: an inline document written
+    as its own resource, on a principal of the module or one defined elsewhere."""
+
+    def build(ctx: BuildContext, inst: Instance) -> Built:
+        p = inst.props
+        policy = IdentityPolicy(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"))
+        policy.statements = ctx.statements(p, "policy", inst.id, inst.loc)
+
+        def link() -> None:
+            principal = principal_of(ctx, inst, p, key, kind)
+            if principal is not None:
+                policy.attach(principal)
+        return policy, link
+    return build
+
+
+def _external_principal(ctx: BuildContext, inst: Instance, name: str, loc: Location | None,
+                        kind: str) -> Callable[[], Role]:
+    """What makes the placeholder of a principal an attachment names by a literal name."""
+    return lambda: Role(name, ctx.tpl_resource(inst), loc or inst.loc, name=name, external=True, principal_kind=kind)
+
+
+def build_policy_attachment(ctx: BuildContext, inst: Instance) -> Built:
+    """``aws_iam_{role,user,group}_policy_attachment`` (one principal) and ``aws_iam_policy_attachment`` (lists)."""
     p = inst.props
 
     def link() -> None:
-        role = ctx.entity(p, "role", Role)
-        if isinstance(role, Role):
-            role.statements.extend(ctx.statements(p, "policy", inst.id, inst.loc))
-    return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
-
-
-def build_role_policy_attachment(ctx: BuildContext, inst: Instance) -> Built:
-    p = inst.props
-
-    def link() -> None:
-        role_keys = ["role"] if "role" in p else []
-        roles: list[Role] = []
-        for key in role_keys:
-            role = ctx.entity(p, key, Role)
-            if isinstance(role, Role):
-                roles.append(role)
-        listed = p.get("roles")
-        if isinstance(listed, list):
-            refs = ctx.refs(p, "roles")
+        principals: list[Role] = []
+        for key, kind in (("role", "role"), ("user", "user"), ("group", "group")):
+            if key in p or ctx.refs(p, key):
+                found = principal_of(ctx, inst, p, key, kind)
+                if found is not None:
+                    principals.append(found)
+        for key, kind in (("roles", "role"), ("users", "user"), ("groups", "group")):
+            listed = p.get(key)
+            refs = ctx.refs(p, key)
             for ref in refs:
-                found = ctx.entities.get(ref)
-                if isinstance(found, Role) and found not in roles:
-                    roles.append(found)
-            for name in listed:
-                for found in ctx.entities.values():
-                    if isinstance(found, Role) and isinstance(name, str) and found.name == name and found not in roles:
-                        roles.append(found)
-        for role in roles:
-            attach_policy(ctx, role, p.get("policy_arn"), where(p, "policy_arn") or inst.loc, ctx.refs(p, "policy_arn"))
+                referenced = ctx.entities.get(ref)
+                if isinstance(referenced, Role) and referenced.principal_kind == kind and referenced not in principals:
+                    principals.append(referenced)
+            for i, name in enumerate(listed if isinstance(listed, list) else []):
+                if not isinstance(name, str):
+                    continue
+                match = next((e for e in ctx.entities.values() if isinstance(e, Role) and e.name == name
+                              and e.principal_kind == kind), None)
+                if match is None:
+                    match = external_parent(ctx.tpl, ctx.entities, Role, f"{kind} {name}",
+                                            _external_principal(ctx, inst, name, value_loc(listed, i), kind))
+                if match not in principals:
+                    principals.append(match)
+        for principal in principals:
+            attach_policy(ctx, principal, p.get("policy_arn"), where(p, "policy_arn") or inst.loc,
+                          ctx.refs(p, "policy_arn"))
     return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
 
 
@@ -273,6 +334,8 @@ def build_bucket(ctx: BuildContext, inst: Instance) -> Built:
     if config is not None:
         read_encryption(bucket, config, loc_of(config))
     set_fact(bucket, "acl", p, "acl")
+    read_grants(bucket, each_block(p, "grant"), lambda g: [(g.get("uri"), perm) for perm in
+                                                            (g.get("permissions") or [])])
     enabled = get(p, "versioning", "enabled")
     if enabled is not None:
         enabled = as_bool(enabled)
@@ -291,7 +354,18 @@ def _bucket_side(apply: Callable[[BuildContext, Instance, Bucket], None]) -> Cal
 
     def build(ctx: BuildContext, inst: Instance) -> Built:
         def link() -> None:
-            bucket = ctx.entity(inst.props, "bucket", Bucket)
+            p = inst.props
+            bucket = ctx.entity(p, "bucket", Bucket)
+            refs = ctx.refs(p, "bucket")
+            raw = p.get("bucket")
+            if bucket is None and (raw is not None or refs) and \
+                    not any(ref in ctx.instances and ctx.instances[ref].mode == "managed" for ref in refs):
+                # A setting written for a bucket of another module (a variable, a data source, a name) is
+                # judged on a placeholder: a written block with a flag off, an ACL, a public policy.
+                text = raw if isinstance(raw, str) else (raw.expr if isinstance(raw, Unknown) else ", ".join(refs))
+                bucket = external_parent(ctx.tpl, ctx.entities, Bucket, text,
+                                         lambda: external_bucket(text, ctx.tpl_resource(inst),
+                                                                 where(p, "bucket") or inst.loc, raw))
             if isinstance(bucket, Bucket):
                 apply(ctx, inst, bucket)
         return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), link
@@ -307,12 +381,31 @@ def _apply_public_access_block(ctx: BuildContext, inst: Instance, bucket: Bucket
     bucket.locs["public_access_block"] = inst.loc
 
 
+def read_grants(bucket: Bucket, grants: list[Any], pairs: Callable[[Any], list[tuple[Any, Any]]]) -> bool:
+    """ACL ``grant`` blocks: a grant to everyone (or every AWS account) is the public canned ACL it amounts
+    to, set at that grant.  True when a public grant was found."""
+    for grant in grants:
+        public = acl_of_grants(pairs(grant)) if isinstance(grant, dict) else None
+        if public is not None and bucket.acl != "public-read-write":
+            bucket.set("acl", public, loc_of(grant))
+            if public == "public-read-write":
+                return True
+    return bucket.acl in ("public-read", "authenticated-read", "public-read-write")
+
+
 def _apply_acl(ctx: BuildContext, inst: Instance, bucket: Bucket) -> None:
     p = inst.props
     if p.get("acl") is not None:
         bucket.set("acl", p["acl"], where(p, "acl"))
     elif first(p, "access_control_policy") is not None:
-        bucket.set("acl", Unknown("access_control_policy"), loc_of(first(p, "access_control_policy")))
+        policy = first(p, "access_control_policy")
+        grants = each_block(policy, "grant")
+        if not read_grants(bucket, grants, lambda g: [(first(g, "grantee").get("uri") if isinstance(
+                first(g, "grantee"), dict) else None, g.get("permission"))]):
+            # Grants to accounts and canonical users only: private, unless something is not static.
+            unknown = any(isinstance(v, Unknown) for g in grants if isinstance(g, dict) for v in g.values())
+            bucket.set("acl", Unknown("access_control_policy") if unknown or not grants else "private",
+                       loc_of(policy))
 
 
 def _apply_policy(ctx: BuildContext, inst: Instance, bucket: Bucket) -> None:
@@ -422,6 +515,23 @@ def build_stream(ctx: BuildContext, inst: Instance) -> Built:
     return stream, None
 
 
+def build_delivery_stream(ctx: BuildContext, inst: Instance) -> Built:
+    """``aws_kinesis_firehose_delivery_stream``: Direct PUT streams are encrypted only when asked to."""
+    p = inst.props
+    stream = Stream(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"), service="firehose")
+    for source_block in ("kinesis_source_configuration", "msk_source_configuration"):
+        if first(p, source_block) is not None:
+            stream.set("encryption", "source", loc_of(first(p, source_block)))
+            return stream, None
+    sse = first(p, "server_side_encryption")
+    if sse is not None:
+        enabled = as_bool(sse.get("enabled", False))
+        mode = enabled if isinstance(enabled, Unknown) else ("kms" if enabled else "none")
+        stream.set("encryption", mode, where(sse, "enabled") or loc_of(sse))
+        stream.kms_key = sse.get("key_arn")
+    return stream, None
+
+
 def build_log_group(ctx: BuildContext, inst: Instance) -> Built:
     p = inst.props
     group = LogGroup(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "name"))
@@ -448,10 +558,6 @@ def build_key(ctx: BuildContext, inst: Instance) -> Built:
     return key, None
 
 
-def _holder(ctx: BuildContext, inst: Instance) -> Built:
-    return LinkOnly(inst.id, ctx.tpl_resource(inst), inst.loc), None
-
-
 RESOURCE_BUILDERS: dict[str, Callable[[BuildContext, Instance], Built]] = {
     "aws_lambda_function": build_function,
     "aws_lambda_function_url": build_function_url,
@@ -461,11 +567,17 @@ RESOURCE_BUILDERS: dict[str, Callable[[BuildContext, Instance], Built]] = {
     "aws_sns_topic_subscription": _trigger_builder(
         lambda ctx, p: "sns" if p.get("protocol") in ("lambda", None) else None, [("endpoint",)], "topic_arn"),
     "aws_cloudwatch_event_target": _trigger_builder(_event_kind, [("arn",)], "rule"),
-    "aws_iam_role": build_role,
-    "aws_iam_role_policy": build_role_policy,
-    "aws_iam_role_policy_attachment": build_role_policy_attachment,
-    "aws_iam_policy_attachment": build_role_policy_attachment,
-    "aws_iam_policy": _holder,
+    "aws_iam_role": _principal_builder("role"),
+    "aws_iam_user": _principal_builder("user"),
+    "aws_iam_group": _principal_builder("group"),
+    "aws_iam_role_policy": _principal_policy("role", "role"),
+    "aws_iam_user_policy": _principal_policy("user", "user"),
+    "aws_iam_group_policy": _principal_policy("group", "group"),
+    "aws_iam_role_policy_attachment": build_policy_attachment,
+    "aws_iam_user_policy_attachment": build_policy_attachment,
+    "aws_iam_group_policy_attachment": build_policy_attachment,
+    "aws_iam_policy_attachment": build_policy_attachment,
+    "aws_iam_policy": build_identity_policy,
     "aws_s3_bucket": build_bucket,
     "aws_s3_bucket_server_side_encryption_configuration": _bucket_side(_apply_encryption),
     "aws_s3_bucket_public_access_block": _bucket_side(_apply_public_access_block),
@@ -480,6 +592,7 @@ RESOURCE_BUILDERS: dict[str, Callable[[BuildContext, Instance], Built]] = {
     "aws_sns_topic_policy": _policy_side(Topic, "arn"),
     "aws_dynamodb_table": build_table,
     "aws_kinesis_stream": build_stream,
+    "aws_kinesis_firehose_delivery_stream": build_delivery_stream,
     "aws_cloudwatch_log_group": build_log_group,
     "aws_kms_key": build_key,
 }

@@ -542,6 +542,13 @@ class JsonProblem(ValueError):
     pass
 
 
+def _skip_ws(text: str, pos: int) -> int:
+    """The position after the blanks and comments at ``pos``."""
+    found = _WS.match(text, pos)
+    assert found is not None  # the pattern matches everywhere, if only the empty string
+    return found.end()
+
+
 def decode_json_located(text: str, file: str, first_line: int = 1, indent: int = 0) -> Any:
     """Decode JSON into ``LMap``/``LSeq``/``LStr`` whose locations are exact.
 
@@ -559,32 +566,33 @@ def decode_json_located(text: str, file: str, first_line: int = 1, indent: int =
     def value(pos: int, depth: int) -> tuple[Any, int]:
         if depth > MAX_NESTING:
             raise JsonProblem("JSON nested too deeply")
-        pos = _WS.match(text, pos).end()
+        pos = _skip_ws(text, pos)
         if pos >= len(text):
             raise JsonProblem("unexpected end of JSON")
         ch = text[pos]
         here = loc_at(pos)
         if ch == "{":
             out = LMap(loc=here)
-            pos = _WS.match(text, pos + 1).end()
+            pos = _skip_ws(text, pos + 1)
             if text.startswith("}", pos):
                 return out, pos + 1
             while True:
-                pos = _WS.match(text, pos).end()
+                pos = _skip_ws(text, pos)
                 if not text.startswith('"', pos):
                     raise JsonProblem("expected a string key")
                 key_loc = loc_at(pos)
-                key, pos = json.decoder.scanstring(text, pos + 1)
-                pos = _WS.match(text, pos).end()
+                # json.decoder.scanstring is public but missing from typeshed
+                key, pos = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
+                pos = _skip_ws(text, pos)
                 if not text.startswith(":", pos):
                     raise JsonProblem("expected ':'")
-                value_start = _WS.match(text, pos + 1).end()
+                value_start = _skip_ws(text, pos + 1)
                 item, pos = value(value_start, depth + 1)
                 key = LStr(key, key_loc)
                 out[key] = item
                 out.key_locs[key] = key_loc
                 out.value_locs[key] = loc_at(value_start)
-                pos = _WS.match(text, pos).end()
+                pos = _skip_ws(text, pos)
                 if text.startswith(",", pos):
                     pos += 1
                     continue
@@ -593,15 +601,15 @@ def decode_json_located(text: str, file: str, first_line: int = 1, indent: int =
                 raise JsonProblem("expected ',' or '}'")
         if ch == "[":
             seq = LSeq(loc=here)
-            pos = _WS.match(text, pos + 1).end()
+            pos = _skip_ws(text, pos + 1)
             if text.startswith("]", pos):
                 return seq, pos + 1
             while True:
-                item_start = _WS.match(text, pos).end()
+                item_start = _skip_ws(text, pos)
                 item, pos = value(item_start, depth + 1)
                 seq.append(item)
                 seq.item_locs.append(loc_at(item_start))
-                pos = _WS.match(text, pos).end()
+                pos = _skip_ws(text, pos)
                 if text.startswith(",", pos):
                     pos += 1
                     continue
@@ -609,7 +617,8 @@ def decode_json_located(text: str, file: str, first_line: int = 1, indent: int =
                     return seq, pos + 1
                 raise JsonProblem("expected ',' or ']'")
         if ch == '"':
-            string, end = json.decoder.scanstring(text, pos + 1)
+            # json.decoder.scanstring is public but missing from typeshed
+            string, end = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
             return LStr(string, here), end
         match = _NUMBER.match(text, pos)
         if match:
@@ -624,6 +633,6 @@ def decode_json_located(text: str, file: str, first_line: int = 1, indent: int =
         result, end = value(0, 0)
     except (ValueError, IndexError) as exc:
         raise JsonProblem(str(exc)) from None
-    if text[_WS.match(text, end).end():].strip():
+    if text[_skip_ws(text, end):].strip():
         raise JsonProblem("extra data after JSON value")
     return result

@@ -1,10 +1,3 @@
-# An administrator role that no function uses is not this rule's concern.
-resource "aws_iam_role" "break_glass" {
-  name                = "break-glass"
-  assume_role_policy  = "{}"
-  managed_policy_arns = ["arn:aws:iam::aws:policy/AdministratorAccess"]
-}
-
 resource "aws_iam_role" "fn" {
   name = "fn"
   assume_role_policy = jsonencode({
@@ -15,6 +8,7 @@ resource "aws_iam_role" "fn" {
 
 resource "aws_iam_role_policy_attachment" "basic" {
   role       = aws_iam_role.fn.name
+  # ok: IAM004
   policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
 }
 

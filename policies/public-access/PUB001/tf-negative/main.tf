@@ -12,8 +12,3 @@ resource "aws_s3_bucket_acl" "data" {
   acl    = "log-delivery-write"
 }
 
-# A public ACL on some other bucket name does not land on these.
-resource "aws_s3_bucket_acl" "elsewhere" {
-  bucket = "someone-elses-bucket"
-  acl    = "public-read"
-}
