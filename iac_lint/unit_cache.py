@@ -15,7 +15,7 @@ An entry is used only when all of these are unchanged:
   (stage, parameters, variables and the content of every ``--var-file``),
   the scanned roots, the working directory, and every active rule (id,
   severity, and its file's content);
-- the unit: its kind, path and files;
+- the unit: its kind, path, files, and the files it reports on;
 - what the unit read: the SHA-256 of every file its templates were read from
   (includes, called modules, ``.tfvars``, ``file()`` targets), and the
   listing of each directory those files are in (a new ``.tf`` file in a
@@ -29,6 +29,7 @@ rewritten.  ``--no-cache`` (``cache: false``) turns it off.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -133,7 +134,8 @@ class UnitCache:
         return cls(directory, run_key(config, rules))
 
     def _entry_path(self, unit: Unit) -> str:
-        name = json.dumps([self.key, unit.kind, unit.path, list(unit.files)])
+        # Every field of the unit: what it is, its files, and which of them are reported (named files).
+        name = json.dumps([self.key, dataclasses.asdict(unit)], sort_keys=True, default=str)
         digest = hashlib.sha256(name.encode()).hexdigest()
         return os.path.join(self.directory, digest[:2], digest)
 

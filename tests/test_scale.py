@@ -271,3 +271,15 @@ def test_an_upper_case_suppression_survives_a_pool(tmp_path):
     (tmp_path / "other.yaml").write_text("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n", encoding="utf-8")
     assert _reports([str(tmp_path)], jobs=2) == _reports([str(tmp_path)], jobs=1, keep_models=True)
     assert '"suppressed": true' in _reports([str(tmp_path)], jobs=2)["json"]
+
+
+def test_a_named_file_and_its_whole_module_are_two_cache_entries(run_cli, tmp_path, cache_dir):
+    module = tmp_path / "infra"
+    shutil.copytree(os.path.join(EXAMPLES, "terraform-webhook"), module)
+    (module / "queue.tf").write_text('resource "aws_sqs_queue" "q" {\n  sqs_managed_sse_enabled = false\n}\n',
+                                     encoding="utf-8")
+    named = json.loads(run_cli("scan", str(module / "queue.tf"), "-f", "json")[1])
+    whole = json.loads(run_cli("scan", str(module), "-f", "json")[1])
+    assert {f["file"].rsplit("/", 1)[-1] for f in named["findings"]} == {"queue.tf"}
+    assert len({f["file"] for f in whole["findings"]}) > 1
+    assert whole == json.loads(run_cli("scan", str(module), "-f", "json", "--no-cache")[1])
