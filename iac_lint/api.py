@@ -14,7 +14,7 @@ from typing import Any
 from iac_lint.config import Config, apply_path_ignores
 from iac_lint.discover import Filters, Unit, discover
 from iac_lint.engine.evaluate import evaluate, unique_findings
-from iac_lint.engine.rules import Rule, load_rules, select_rules
+from iac_lint.engine.rules import Rule, configure_rules, load_rules, select_rules
 from iac_lint.link import link_template
 from iac_lint.model import Finding, Template, severity_rank
 from iac_lint.parsers import parse_document
@@ -54,7 +54,7 @@ def active_rules(config: Config) -> list[Rule]:
 
     rules = load_rules(config.policies, builtin=config.builtin_rules)
     check_rule_tokens(config, [(r.id, r.category) for r in rules])  # a misspelt selector is exit 2, not a pass
-    return select_rules(rules, config.select, config.ignore)
+    return configure_rules(select_rules(rules, config.select, config.ignore), config.rule_options)
 
 
 def _sort_key(f: Finding) -> tuple:
@@ -323,5 +323,24 @@ def finish(report: Report, config: Config, changes: Any = None, scanned: list[st
         kept = keep_changed(findings, report.templates, changes)
         report.hidden_by_diff = sum(not f.suppressed for f in findings) - sum(not f.suppressed for f in kept)
         findings = kept
-    report.findings = sorted(findings, key=_sort_key)
+    from iac_lint.engine.fixes import with_fix_edits
+
+    report.findings = with_fix_edits(sorted(findings, key=_sort_key), report.templates)
+    mask_secrets(report)
     return report
+
+
+def mask_secrets(report: Report) -> None:
+    """Mask every secret a finding located in the source lines the reports and editors show, once, here."""
+    from iac_lint.model.secrets import redact_lines
+
+    spans: dict[str, list[Location]] = {}
+    for finding in report.findings:
+        for span in finding.redactions:
+            spans.setdefault(span.file, []).append(span)
+    if not spans:
+        return
+    for tpl in report.templates:
+        for file, lines in tpl.sources.items():
+            if file in spans:
+                tpl.sources[file] = redact_lines(lines, spans[file])

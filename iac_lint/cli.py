@@ -461,11 +461,11 @@ def rules_list(policies: tuple[str, ...], plugins: tuple[str, ...]) -> None:
     builtin = list(BUILTIN_FINDINGS.values())
     width = max(len(r.id) for r in [*loaded, *builtin])
 
-    def row(rule: Any) -> str:
-        return f"{rule.id:<{width}}  {rule.name:<36} {rule.severity:<8} {rule.category:<16} {rule.title}"
+    def row(rule: Any, default: str = "") -> str:
+        return f"{rule.id:<{width}}  {rule.name:<36} {rule.severity:<8} {rule.category:<16} {default}{rule.title}"
 
     for rule in loaded:
-        click.echo(row(rule))
+        click.echo(row(rule, "default " if rule.default else "opt-in  "))
     click.echo("\nBuilt-in findings (reported by iac-lint itself, not by a rule; always on):")
     for finding in builtin:
         click.echo(row(finding))

@@ -27,6 +27,7 @@ Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
     policies: [rules/]               # extra rule directories: YAML rules only (see below)
     plugins: [acme]                  # installed rule packs (entry points iac_lint.policies) to enable
     severity: {IAM006: medium}       # a rule's severity, by rule id
+    rule_options: {RUN001: {window_days: 90}}   # a rule's documented options, by rule id
     per_path_ignores: {"legacy/**": [IAM001]}
     baseline: .iac-lint-baseline.json
     no_inline_suppress: [IAM004, public-access]   # only a baseline or this file may silence these
@@ -132,6 +133,8 @@ class Config:
     parse: ParseOptions = field(default_factory=ParseOptions)
     # A rule's severity by rule id, replacing the rule's own.
     severity: dict[str, str] = field(default_factory=dict)
+    # A rule's options by rule id (``RUN001: {window_days: 90}``), over the defaults the rule documents.
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Glob (relative to ``root``) -> rule ids, prefixes or categories suppressed in matching files.
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)
     baseline: str | None = None
@@ -349,6 +352,18 @@ class _Reader:
             out[str(rule_id)] = value.lower()
         return out
 
+    def rule_options(self, entry: _Entry) -> dict[str, dict[str, Any]]:
+        out = {}
+        for i, (rule_id, value) in enumerate(_mapping(entry, self.file).items()):
+            line = self.line_of(entry, i)
+            if not is_rule_id(str(rule_id)):
+                raise ConfigError(f"rule_options: {rule_id!r} is not a rule id like RUN001", self.file, line)
+            if not isinstance(value, dict) or not all(isinstance(v, (str, int, float, bool)) for v in value.values()):
+                raise ConfigError(f"rule_options of {rule_id} must map option names to values, like "
+                                  "{window_days: 90}", self.file, line)
+            out[str(rule_id)] = {str(k): v for k, v in value.items()}
+        return out
+
     def per_path_ignores(self, entry: _Entry) -> dict[str, list[str]]:
         out = {}
         for i, (pattern, rules) in enumerate(_mapping(entry, self.file).items()):
@@ -398,6 +413,7 @@ _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
     "policies": _Reader.policies,
     "plugins": _Reader.exclude,  # names of installed packs: a list of strings
     "severity": _Reader.severity,
+    "rule_options": _Reader.rule_options,
     "per_path_ignores": _Reader.per_path_ignores,
     "baseline": _Reader.baseline,
     "no_inline_suppress": _Reader.select,

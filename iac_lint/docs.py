@@ -158,9 +158,15 @@ def _facts(rule: Documented, source: str | None) -> list[str]:
     if isinstance(rule, BuiltinFinding):
         facts.append("- Reported by iac-lint itself, not by a rule: `--select` and `--ignore` do not turn it off")
     else:
+        facts.append("- Default set: yes (runs unless ignored)" if getattr(rule, "default", True) else
+                     "- Default set: no, opt-in (runs when `--select` names its id, id prefix or category)")
         applies_to = getattr(rule, "applies_to", "")
         if applies_to:
             facts.append(f"- Applies to: `{applies_to}`")
+        options = getattr(rule, "options", None) or {}
+        if options:
+            facts.append("- Options (configuration `rule_options: {" + rule.id + ": {...}}`): " +
+                         ", ".join(f"`{k}` (default `{v}`)" for k, v in options.items()))
         formats = getattr(rule, "formats", ()) or ()
         facts.append(f"- Formats: {', '.join(f'`{f}`' for f in formats) if formats else 'all'}")
         if source:
@@ -195,9 +201,9 @@ def _repository_path(rule: Documented, builtin_dir: str) -> str | None:
 
 
 def _table(rules: Sequence[Documented]) -> list[str]:
-    rows = ["| id | name | default severity | category | title |", "|---|---|---|---|---|"]
-    rows += [f"| [{r.id}]({r.id}.md) | {_cell(r.name)} | {r.severity} | {_cell(r.category)} | {_cell(r.title)} |"
-             for r in rules]
+    rows = ["| id | name | default severity | category | title | default set |", "|---|---|---|---|---|---|"]
+    rows += [f"| [{r.id}]({r.id}.md) | {_cell(r.name)} | {r.severity} | {_cell(r.category)} | {_cell(r.title)} | "
+             f"{'yes' if getattr(r, 'default', True) else 'opt-in'} |" for r in rules]
     return rows
 
 

@@ -17,15 +17,92 @@ permissions, and the API and URL triggers of every function.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from iac_lint.model import Function, IdentityPolicy, Permission, Role, Route, Stage, Template, Trigger, UsagePlan, Value
+from iac_lint.model import (
+    Bucket,
+    Entity,
+    Function,
+    IdentityPolicy,
+    LogGroup,
+    Permission,
+    Queue,
+    ResourceLink,
+    Role,
+    Route,
+    Stage,
+    Stream,
+    Table,
+    Template,
+    Topic,
+    Trigger,
+    Unknown,
+    UsagePlan,
+    Value,
+)
 from iac_lint.model.apigateway import route_is_open
 
 
 def _append_once(items: list[Any], item: object) -> None:
     if not any(existing is item for existing in items):
         items.append(item)
+
+
+def function_log_group(fn: Function, groups: list[LogGroup]) -> LogGroup | None:
+    """The unit's log group that receives ``fn``'s logs: the one ``LoggingConfig`` names, else
+    ``/aws/lambda/<function name>``, written literally or as an expression naming the function."""
+    wanted = fn.log_group_name if fn.log_group_name is not None else (
+        f"/aws/lambda/{fn.name}" if isinstance(fn.name, str) else None)
+    # A name built at deploy time: the group's name is the same expression behind /aws/lambda/.
+    if wanted is None and isinstance(fn.name, Unknown):
+        wanted = Unknown('"/aws/lambda/' + fn.name.expr.strip('"') + '"')
+    for group in groups:
+        if isinstance(wanted, str) and group.name == wanted:
+            return group
+        if isinstance(wanted, Unknown) and isinstance(group.name, Unknown) and group.name.expr == wanted.expr:
+            return group
+        if fn.log_group_name is None and isinstance(group.name, Unknown) and \
+                re.search(rf"/aws/lambda/.*(?<![\w.]){re.escape(fn.id)}(?![\w])", group.name.expr):
+            return group
+    # One group for several functions (Terraform ``count``): its name mentions every part of the function's.
+    if fn.log_group_name is None and isinstance(fn.name, Unknown):
+        parts = [p.strip("-_/.") for p in re.split(r"(\$\{[^}]*\})", fn.name.expr.strip('"'))]
+        parts = [p[2:-1] if p.startswith("${") else p for p in parts if len(p) >= 3]
+        for group in groups:
+            if isinstance(group.name, Unknown) and "/aws/lambda/" in group.name.expr and parts and \
+                    all(p in group.name.expr for p in parts):
+                return group
+    # ``LoggingConfig`` may name the group by reference: ``!Ref FnLogs``.
+    if isinstance(fn.log_group_name, Unknown):
+        for group in groups:
+            if re.search(rf"(?<![\w.]){re.escape(group.id)}(?![\w])", fn.log_group_name.expr):
+                return group
+    return None
+
+
+def named_entities(value: Any, entities: dict[str, Entity]) -> list[Entity]:
+    """The entities a value names: by id when resolved to one, or by id inside an unresolved expression
+    (``!GetAtt Queue.Arn``, ``${Bucket}``, ``aws_s3_bucket.uploads.id``)."""
+    if isinstance(value, str):
+        return [entities[value]] if value in entities else []
+    if not isinstance(value, Unknown):
+        return []
+    return [entity for key, entity in entities.items()
+            if re.search(rf"(?<![\w.\[]){re.escape(key)}(?![\w\[])", value.expr)]
+
+
+def linked_resources(fn: Function, entities: dict[str, Entity]) -> list[ResourceLink]:
+    """What the function is wired to: its poll-based event sources, then what its environment names."""
+    links: list[ResourceLink] = []
+    for trigger in fn.triggers:
+        if trigger.kind in ("sqs", "stream"):
+            for entity in named_entities(trigger.source, entities):
+                links.append(ResourceLink(entity, f"event:{trigger.kind}"))
+    for key, value in fn.environment.items():
+        for entity in named_entities(value, entities):
+            links.append(ResourceLink(entity, f"environment:{key}"))
+    return links
 
 
 def add_inline_policies(tpl: Template) -> None:
@@ -69,6 +146,15 @@ def link_template(tpl: Template) -> Template:
         for fn in route.target_functions:
             if not any(t.route is route for t in fn.triggers):
                 fn.triggers.append(Trigger(kind=kind, public=public, api=api, route=route, loc=route.loc))
+    groups = list(tpl.of(LogGroup))
+    for fn in functions:
+        if fn.log_group is None:
+            fn.log_group = function_log_group(fn, groups)
+    stores = (Bucket, Table, Queue, Topic, Stream)
+    data_stores: dict[str, Entity] = {e.id: e for e in tpl.entities if isinstance(e, stores)}
+    for fn in functions:
+        if not fn.linked_resources:
+            fn.linked_resources = linked_resources(fn, data_stores)
     for fn in functions:
         if fn.url_auth_type is not None and not any(t.kind == "url" for t in fn.triggers):
             public = fn.url_auth_type == "NONE" if isinstance(fn.url_auth_type, str) else fn.url_auth_type

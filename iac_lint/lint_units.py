@@ -147,9 +147,9 @@ _worker: tuple[Config, list[Rule], bool, UnitCache | None] | None = None
 def _start_worker(config: Config, rules: list[Rule] | None, whole: bool, cache: UnitCache | None) -> None:
     global _worker
     if rules is None:  # a spawned worker: load the rules the way the parent did (api.active_rules)
-        from iac_lint.engine.rules import load_rules, select_rules
-        rules = select_rules(load_rules(config.policies, builtin=config.builtin_rules), config.select,
-                             config.ignore)
+        from iac_lint.engine.rules import configure_rules, load_rules, select_rules
+        rules = configure_rules(select_rules(load_rules(config.policies, builtin=config.builtin_rules),
+                                             config.select, config.ignore), config.rule_options)
     _worker = (config, rules, whole, cache)
 
 

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from iac_lint.model.core import SEVERITIES, Location, Unknown, is_unknown
+from iac_lint.model.core import SEVERITIES, Edit, Fix, Location, Reference, Replacement, Unknown, is_unknown
 from iac_lint.model.rule_ids import CATEGORIES, RULE_ID_PATTERN, is_rule_id
 
 # The five parts of a rule's documentation (ruff's), by key, with the heading each is shown under.
@@ -74,6 +74,8 @@ class RuleMeta(_RuleMetaRequired, total=False):
 
     docs: RuleDocs
     formats: list[str]
+    default: bool
+    options: dict[str, Any]
     when: str
     at: str
     fixes: list[RuleFix]
@@ -117,6 +119,10 @@ class Violation:
     at: str | None = None
     fields: Mapping[str, Any] = field(default_factory=dict)
     severity: str | None = None
+    # Where secret values are written (masked in every view of the source); the message must not hold them.
+    redactions: tuple[Location, ...] = ()
+    # The change that resolves the finding, when it can be derived from the template.
+    fix: Fix | None = None
 
     @property
     def fingerprint_path(self) -> str:
@@ -125,6 +131,20 @@ class Violation:
 
 
 __all__ = [
-    "CATEGORIES", "DOC_PARTS", "RULE_ID_PATTERN", "SEVERITIES", "Location", "RuleDocs", "RuleFix", "RuleMeta",
-    "Unknown", "Violation", "is_rule_id", "is_unknown",
+    "CATEGORIES",
+    "DOC_PARTS",
+    "RULE_ID_PATTERN",
+    "SEVERITIES",
+    "Edit",
+    "Fix",
+    "Location",
+    "Reference",
+    "Replacement",
+    "RuleDocs",
+    "RuleFix",
+    "RuleMeta",
+    "Unknown",
+    "Violation",
+    "is_rule_id",
+    "is_unknown",
 ]

@@ -13,7 +13,8 @@ negative case: the rule must stay silent.  The harness compares the exact set
 of (file, line) pairs, so a finding on the wrong line fails; the report shows
 the difference line by line, the formats each rule's cases cover (from the
 case name's prefix: ``cfn-``, ``sam-``, ``sls-``, ``tf-``, ``plan-``), and, with
-``--debug``, the traceback of a Python rule that raised.
+``--debug``, the traceback of a Python rule that raised.  A directory case may hold a
+``.iac-lint.yaml`` whose ``rule_options`` set the rule's options for it.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from iac_lint.config import Config
-from iac_lint.engine.rules import Rule, load_rules
+from iac_lint.engine.rules import Rule, configure_rules, load_rules
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 from iac_lint.model.rule_ids import RULE_ID_LIST_PATTERN
 from iac_lint.rules import Violation
@@ -35,6 +36,7 @@ from iac_lint.rules import Violation
 _ANNOTATION = re.compile(rf"^\s*(?:#|//)\s*(ruleid|ok)\s*:\s*(?P<ids>{RULE_ID_LIST_PATTERN})")
 # A case that cannot be parsed is an error, not a pass.
 _PROBLEMS = frozenset(f.id for f in BUILTIN_FINDINGS.values() if f.blocks_analysis)
+CASE_CONFIG = ".iac-lint.yaml"
 _CASE_FILES = (".yaml", ".yml", ".json", ".tf", ".template")
 FORMAT_PREFIXES = {"cfn": "cloudformation", "sam": "sam", "sls": "serverless", "tf": "terraform",
                    "plan": "terraform-plan"}
@@ -119,9 +121,9 @@ def _recording(rule: Rule, tracebacks: list[str]) -> Rule:
         return rule
     inner = rule.check
 
-    def check(entity: Any) -> Iterable[Violation]:
+    def check(entity: Any, *options: Any) -> Iterable[Violation]:
         try:
-            yield from inner(entity)
+            yield from inner(entity, *options)
         except Exception:
             tracebacks.append(traceback.format_exc())
             raise
@@ -131,11 +133,17 @@ def _recording(rule: Rule, tracebacks: list[str]) -> Rule:
 
 def run_case(rule: Rule, case_path: str) -> CaseResult:
     from iac_lint.api import scan
+    from iac_lint.config import resolve_config
 
     expected = expected_lines(case_path, rule.id)
     tracebacks: list[str] = []
     try:
-        report = scan([case_path], Config(), rules=[_recording(rule, tracebacks)])
+        config = Config()
+        case_config = os.path.join(case_path, CASE_CONFIG)
+        if os.path.isfile(case_config):  # a case of a rule's options: their values for this case
+            config = resolve_config([case_path], case_config)
+            rule = configure_rules([rule], config.rule_options)[0]
+        report = scan([case_path], config, rules=[_recording(rule, tracebacks)])
     except Exception as exc:  # the harness reports a crashing case instead of dying
         return CaseResult(rule.id, case_path, expected, set(), f"{type(exc).__name__}: {exc}",
                           traceback.format_exc())

@@ -14,7 +14,7 @@ An entry is used only when all of these are unchanged:
   checkout invalidates everything), Python's version, the parse options
   (stage, parameters, variables and the content of every ``--var-file``),
   the scanned roots, the working directory, and every active rule (id,
-  severity, and its file's content);
+  severity, options, and its file's content);
 - the unit: its kind, path, files, and the files it reports on;
 - what the unit read: the SHA-256 of every file its templates were read from
   (includes, called modules, ``.tfvars``, ``file()`` targets), and the
@@ -102,7 +102,8 @@ def run_key(config: Config, rules: list[Rule]) -> str:
         "cwd": os.getcwd(), "stage": options.stage, "params": sorted(options.params.items()),
         "tf_vars": sorted(options.tf_vars.items()), "roots": list(options.roots),
         "var_files": [[path, _file_digest(path)] for path in options.var_files],
-        "rules": [[r.id, r.severity, r.source, _file_digest(r.source) if r.source else None] for r in rules],
+        "rules": [[r.id, r.severity, r.options, r.source, _file_digest(r.source) if r.source else None]
+                  for r in rules],
     }
     return hashlib.sha256(json.dumps(identity, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -45,8 +45,8 @@ def test_text_output_shows_source_line_and_summary(run_cli):
     _code, out = run_cli("scan", UPLOADS)
     assert "   8 |       AccessControl: PublicRead" in out
     assert "\x1b[" not in out  # no colour when not on a terminal
-    assert out.strip().splitlines()[-2].startswith("8 findings (")
-    assert out.strip().splitlines()[-1] == "8 findings at or above low \u2192 exit 1"
+    assert out.strip().splitlines()[-2].startswith("10 findings (")
+    assert out.strip().splitlines()[-1] == "10 findings at or above low \u2192 exit 1"
 
 
 def test_exit_codes_follow_fail_on(run_cli):
@@ -62,7 +62,10 @@ def test_select_and_ignore_by_id_prefix_and_category(run_cli):
     assert ids("--select", "public-access") == {"PUB001", "PUB002", "PUB003", "PUB004", "PUB005"}
     assert ids("--select", "IAM,THR") == {"IAM004", "THR003"}
     assert "PUB001" not in ids("--ignore", "PUB001")
-    assert ids("--ignore", "public-access,encryption,IAM004") == {"THR003"}
+    assert ids("--ignore", "public-access,encryption,IAM004") == {"LOG002", "RUN001", "THR003"}
+    # Opt-in rules run only when a selector names them: by id, prefix or category.
+    assert "LOG004" not in ids()
+    assert "LOG004" in ids("--select", "LOG004") and "LOG004" in ids("--select", "logging")
 
 
 def test_nothing_to_scan_exits_zero(tmp_path):

@@ -247,7 +247,8 @@ def test_rule_schema_knows_every_entity_kind_and_config_schema_every_key():
     from iac_lint.model.entities import ENTITY_TYPES
     from iac_lint.model.reference import SERVERLESS_RAW_TYPES
 
-    kinds, _, serverless = load_schema("rule")["properties"]["applies_to"]["anyOf"]
+    kinds, _, serverless, every_resource = load_schema("rule")["properties"]["applies_to"]["anyOf"]
+    assert every_resource["const"] == "resource"
     assert kinds["enum"] == list(ENTITY_TYPES)
     assert serverless["enum"] == list(SERVERLESS_RAW_TYPES)
     properties = load_schema("config")["properties"]

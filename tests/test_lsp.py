@@ -64,3 +64,39 @@ def test_terraform_buffer_is_linted_with_its_module(client, tmp_path):
         "text": 'resource "aws_s3_bucket_acl" "b" {\n  bucket = aws_s3_bucket.b.id\n  acl    = "public-read"\n}\n'}})
     codes = {(d["code"], d["range"]["start"]["line"]) for d in client.diagnostics(uri)}
     assert ("PUB001", 2) in codes  # the split ACL resource in the buffer, linked to the bucket on disk
+
+
+WIRED = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Jobs:
+    Type: AWS::SQS::Queue
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.13
+      Handler: app.handler
+      Events:
+        Work:
+          Type: SQS
+          Properties:
+            Queue: !GetAtt Jobs.Arn
+      Policies:
+        - Statement:
+            - Effect: Allow
+              Action: "sqs:*"
+              Resource: "*"
+"""
+
+
+def test_least_privilege_fix_is_a_quick_fix(client, tmp_path):
+    uri = f"file://{tmp_path / 'template.yaml'}"
+    client.notify("textDocument/didOpen", {"textDocument": {
+        "uri": uri, "languageId": "yaml", "version": 1, "text": WIRED}})
+    (wildcard,) = [d for d in client.diagnostics(uri) if d["code"] == "IAM001"]
+    answer = client.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": wildcard["range"], "context": {"diagnostics": [wildcard]}})
+    (action,) = [a for a in answer["result"] if "sqs:ReceiveMessage" in a["title"]]
+    assert action["kind"] == "quickfix" and action["isPreferred"]
+    texts = [e["newText"] for e in action["edit"]["changes"][uri]]
+    assert texts == ["[sqs:ReceiveMessage, sqs:DeleteMessage, sqs:GetQueueAttributes]", "!GetAtt Jobs.Arn"]

@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from iac_lint.model import Finding, Template
+from iac_lint.model import Finding, Parameter, Template
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(?P<start>\d+)(?:,(?P<count>\d+))? @@")
@@ -211,6 +211,8 @@ def resource_spans(templates: Iterable[Template]) -> dict[tuple[str, str], tuple
             end = max(_end_of(loc), _max_end(resource.properties, file), _max_end(resource.metadata, file))
             spans[(file, resource.id)] = (loc.line, _last_line(loc.line, end, lines))
         for entity in tpl.entities:
+            if isinstance(entity, Parameter):
+                continue  # an input changes what every resource means: a change there is outside them all
             resource_span = spans.get((entity.resource.location.file, entity.resource.id))
             key = (entity.loc.file, entity.id)
             if resource_span is not None and entity.loc.file == entity.resource.location.file:

@@ -71,12 +71,14 @@ def format_message(template: str, data: dict[str, Any]) -> str:
 
 
 def make_finding(rule: Rule, message: str, location: Location, resource: str, fmt: str,
-                 logical_path: str, severity: str | None = None) -> Finding:
+                 logical_path: str, severity: str | None = None, violation: Violation | None = None) -> Finding:
     return Finding(
         rule_id=rule.id, rule_name=rule.name, severity=severity if severity in SEVERITIES else rule.severity,
         category=rule.category,
         message=message, location=location, resource=resource, format=fmt,
         logical_path=logical_path,
+        redactions=violation.redactions if violation else (),
+        fix=violation.fix if violation else None,
     )
 
 
@@ -143,6 +145,8 @@ def evaluate_rule(rule: Rule, tpl: Template, data_cache: dict[int, Any]) -> Iter
         return
     if rule.targets_entity:
         targets: list[Any] = [e for e in tpl.entities if e.kind == rule.applies_to]
+    elif rule.targets_every_resource:
+        targets = list(tpl.resources)
     else:
         targets = [r for r in tpl.resources if r.type == rule.applies_to]
     for target in targets:
@@ -158,7 +162,8 @@ def evaluate_rule(rule: Rule, tpl: Template, data_cache: dict[int, Any]) -> Iter
 def _evaluate_target(rule: Rule, target: Any, data_cache: dict[int, Any]) -> Iterable[Finding]:
     resource_id, fmt = target.id, target.format
     if rule.check is not None:
-        for violation in rule.check(target):
+        violations = rule.check(target, rule.options) if rule.options else rule.check(target)
+        for violation in violations:
             if isinstance(violation, str):  # a bare message is accepted: it is what most first rules yield
                 violation = Violation(violation)
             where = violation.location or _where(target, violation.at)
@@ -166,7 +171,8 @@ def _evaluate_target(rule: Rule, target: Any, data_cache: dict[int, Any]) -> Ite
             if message is None:
                 data = _target_data(target, data_cache)
                 message = format_message(rule.message, {**data, **entity_data(dict(violation.fields))})
-            yield make_finding(rule, message, where, resource_id, fmt, violation.fingerprint_path, violation.severity)
+            yield make_finding(rule, message, where, resource_id, fmt, violation.fingerprint_path, violation.severity,
+                               violation)
         return
     data = _target_data(target, data_cache)
     if rule._compiled.search(data, options=_OPTIONS):

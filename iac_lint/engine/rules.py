@@ -17,7 +17,11 @@ A declarative rule::
     when: "encryption == 'none'"   # JMESPath over the entity's data; true means a violation
     at: encryption              # optional: the fact whose node the finding points at
     message: "Bucket {name} ..."   # {field} is filled from the entity's data
+    default: true               # optional: false makes the rule opt-in (it runs only when --select names it)
     docs: {what: ..., why: ..., example: ..., fix: ..., references: [...]}
+
+``applies_to: resource`` targets every raw resource of every format (a Python rule then reads the
+format-native ``Resource``).
 
 A Python rule defines ``RULE`` (the same keys, without ``when``) and
 ``check(entity) -> Iterable[Violation]``; what it imports is in ``iac_lint.rules``
@@ -32,7 +36,9 @@ test suite, so that a scan does not pay for importing ``jsonschema``.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
+import inspect
 import os
 import re
 from collections.abc import Callable, Iterable
@@ -46,10 +52,25 @@ from iac_lint.rules import DOC_PARTS, Violation
 
 RULE_FILE = re.compile(rf"^(?P<id>{RULE_ID_PATTERN})[-_][\w-]+\.(?P<ext>ya?ml|py)$")
 CASES_DIR = RULE_ID
+# ``applies_to`` of a rule that reads every raw resource, whatever its type.
+ANY_RESOURCE = "resource"
 REQUIRED = ("id", "name", "severity", "category", "title", "applies_to", "message")
 
-__all__ = ["CATEGORIES", "DOC_PARTS", "RULE_FILE", "Rule", "RuleError", "Violation", "builtin_policies_dir",
-           "load_rule_file", "load_rules", "rule_files", "select_rules"]
+__all__ = [
+    "ANY_RESOURCE",
+    "CATEGORIES",
+    "DOC_PARTS",
+    "RULE_FILE",
+    "Rule",
+    "RuleError",
+    "Violation",
+    "builtin_policies_dir",
+    "configure_rules",
+    "load_rule_file",
+    "load_rules",
+    "rule_files",
+    "select_rules",
+]
 
 
 class RuleError(Exception):
@@ -69,8 +90,14 @@ class Rule:
     source: str = ""
     when: str | None = None
     at: str | None = None
-    check: Callable[[Any], Iterable[Violation]] | None = None
+    check: Callable[..., Iterable[Violation]] | None = None  # check(entity) or check(entity, options)
     formats: tuple[str, ...] = ()
+    # In the default set (real weaknesses under current AWS behaviour), or opt-in advice that runs only when
+    # ``--select`` names it by id, id prefix or category.
+    default: bool = True
+    # Settings a Python rule documents (``window_days``) with their defaults; ``check(entity, options)``
+    # receives them, with the configuration's ``rule_options`` over them.
+    options: dict[str, Any] = field(default_factory=dict)
     # Mechanical fixes an editor can offer (see iac_lint/lsp/fixes.py for their shape).
     fixes: list[dict[str, Any]] = field(default_factory=list)
     _compiled: Any = None
@@ -78,6 +105,10 @@ class Rule:
     @property
     def targets_entity(self) -> bool:
         return self.applies_to in ENTITY_TYPES
+
+    @property
+    def targets_every_resource(self) -> bool:
+        return self.applies_to == ANY_RESOURCE
 
     @property
     def cases_dir(self) -> str:
@@ -105,6 +136,8 @@ def _validate(meta: dict[str, Any], path: str, python: bool) -> None:
     if str(meta["id"]) in BUILTIN_FINDINGS:
         raise RuleError(f"{path}: id {meta['id']} is iac-lint's own {BUILTIN_FINDINGS[str(meta['id'])].name} "
                         f"finding; choose another")
+    if "default" in meta and not isinstance(meta["default"], bool):
+        raise RuleError(f"{path}: default must be true (the rule runs unless ignored) or false (opt-in)")
     docs = meta.get("docs") or {}
     if not isinstance(docs, dict):
         raise RuleError(f"{path}: docs must be a mapping of {', '.join(DOC_PARTS)}")
@@ -142,7 +175,8 @@ def load_rule_file(path: str, strict: bool = True) -> Rule:
         id=str(meta["id"]), name=str(meta["name"]), severity=meta["severity"], category=str(meta["category"]),
         title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
         docs=meta.get("docs") or {}, source=path, when=str(meta["when"]), at=meta.get("at"),
-        formats=tuple(meta.get("formats") or ()), fixes=list(meta.get("fixes") or []), _compiled=compiled,
+        formats=tuple(meta.get("formats") or ()), default=meta.get("default", True),
+        fixes=list(meta.get("fixes") or []), _compiled=compiled,
     )
 
 
@@ -181,6 +215,9 @@ def _load_python_rule(path: str, strict: bool = True) -> Rule:
     check = getattr(module, "check", None)
     if not isinstance(meta, dict) or not callable(check):
         raise RuleError(f"{path}: a Python rule defines a RULE dict and a check(entity) function")
+    if meta.get("options") is not None and (not isinstance(meta["options"], dict) or
+                                            len(inspect.signature(check).parameters) < 2):
+        raise RuleError(f"{path}: a rule with options defines them as a dict and takes check(entity, options)")
     if strict:
         _check(path, meta, python=True, line=_rule_line(path))
     _validate(meta, path, python=True)
@@ -191,6 +228,7 @@ def _load_python_rule(path: str, strict: bool = True) -> Rule:
         id=str(meta["id"]), name=str(meta["name"]), severity=meta["severity"], category=str(meta["category"]),
         title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
         docs=docs, source=path, check=check, formats=tuple(meta.get("formats") or ()),
+        default=meta.get("default", True), options=dict(meta.get("options") or {}),
         fixes=list(meta.get("fixes") or []),
     )
 
@@ -246,8 +284,35 @@ def load_rules(extra_dirs: Iterable[str] = (), builtin: bool = True) -> list[Rul
     return sorted(rules.values(), key=lambda r: r.id)
 
 
+def configure_rules(rules: list[Rule], options: dict[str, dict[str, Any]]) -> list[Rule]:
+    """Each rule with the configuration's ``rule_options`` over its own; an option it does not have is an error."""
+    out = []
+    for rule in rules:
+        given = options.get(rule.id)
+        if given:
+            unknown = sorted(set(given) - set(rule.options))
+            if unknown:
+                known = ", ".join(sorted(rule.options)) or "none"
+                raise RuleError(f"rule_options: {rule.id} has no option {', '.join(unknown)} (its options: {known})")
+            values = {}
+            for name, value in given.items():
+                default = rule.options[name]
+                if not isinstance(value, type(default)) or isinstance(value, bool) != isinstance(default, bool):
+                    raise RuleError(f"rule_options: {rule.id} {name} must be "
+                                    f"{type(default).__name__}, not {value!r}")
+                values[name] = type(default)(value)  # a plain str/int, not the reader's located one
+            rule = dataclasses.replace(rule, options={**rule.options, **values})
+        out.append(rule)
+    return out
+
+
 def select_rules(rules: list[Rule], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
-    """``--select``/``--ignore`` by id (``IAM001``), id prefix (``IAM``) or category (``encryption``)."""
+    """``--select``/``--ignore`` by id (``IAM001``), id prefix (``IAM``) or category (``encryption``).
+
+    Without ``--select`` only the default set runs; an opt-in rule runs when a selector names it (its id, a
+    prefix of it, its category or ``ALL``).
+    """
     select, ignore = list(select), list(ignore)
-    selected = [r for r in rules if not select or matches_rule(r.id, r.category, select)]
+    selected = [r for r in rules if matches_rule(r.id, r.category, select)] if select else \
+        [r for r in rules if r.default]
     return [r for r in selected if not matches_rule(r.id, r.category, ignore)]

@@ -156,7 +156,7 @@ def _fields_of(applies_to: str) -> tuple[str, ...] | None:
 def _applies_to_problem(applies_to: Any) -> str | None:
     if not isinstance(applies_to, str) or not applies_to:
         return "applies_to must be an entity kind or a raw resource type"
-    if applies_to in ENTITY_TYPES or is_raw_type(applies_to):
+    if applies_to in ENTITY_TYPES or applies_to == "resource" or is_raw_type(applies_to):
         return None
     kind = resolve_kind(applies_to)
     hint = f" (did you mean {kind!r}?)" if kind else _close(applies_to, [*ENTITY_TYPES, *SERVERLESS_RAW_TYPES])

@@ -10,6 +10,7 @@ a ``TODO: reason`` to replace where it does not.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ class Action:
     title: str
     edit: edits.Edit
     preferred: bool = False
+    # Further edits applied with ``edit`` in one action (a narrowed action list and its narrowed resource).
+    more: tuple[edits.Edit, ...] = ()
 
 
 def syntax_of(path: str) -> str:
@@ -43,11 +46,30 @@ def suppressible(finding: Finding) -> bool:
     return not re.fullmatch(r"[ES]\d{3}", finding.rule_id)
 
 
+def derived_fix(finding: Finding, path: str) -> Action | None:
+    """The fix a rule derived for this very finding (``Finding.fix``: the least-privilege grant), when all its
+    edits are in this buffer."""
+    fix = finding.fix
+    here = os.path.normcase(os.path.abspath(path))
+    if fix is None or not fix.edits or any(os.path.normcase(os.path.abspath(e.location.file)) != here
+                                           for e in fix.edits):
+        return None
+    changes = []
+    for change in fix.edits:
+        loc = change.location
+        end = ((loc.end_line or loc.line) - 1, (loc.end_column or loc.column) - 1)
+        changes.append(edits.Edit((loc.line - 1, loc.column - 1), end, edits.escape_snippet(change.text)))
+    return Action(fix.description, changes[0], preferred=True, more=tuple(changes[1:]))
+
+
 def actions_for(finding: Finding, rule: Rule | None, text: str, lines: list[str], path: str,
                 header: int | None, resource_type: str | None) -> list[Action]:
     """Every action for one finding of the buffer ``text`` (``header``: 0-based line of its resource)."""
     syntax = syntax_of(path)
     out: list[Action] = []
+    derived = derived_fix(finding, path)
+    if derived is not None:
+        out.append(derived)
     if rule is not None:
         target = Target(lines, syntax, finding, header, resource_type)
         out += [Action(fix.title, fix.edit, preferred=True) for fix in fixes_for(rule.fixes, target)]

@@ -212,19 +212,22 @@ class IacLintServer(LanguageServer):
         return out
 
     def code_action(self, doc: TextDocument, action: Action, diag: types.Diagnostic) -> types.CodeAction:
-        edit_range = doc.range_to_client_units(ServerTextRange(ServerTextPosition(*action.edit.start),
-                                                               ServerTextPosition(*action.edit.end)))
         crlf = "\r\n" in doc.lines[0] if doc.lines else False
-        snippet = action.edit.snippet.replace("\n", "\r\n") if crlf else action.edit.snippet
-        plain = action.edit.plain.replace("\n", "\r\n") if crlf else action.edit.plain
+        ranges, snippets, plains = [], [], []
+        for change in (action.edit, *action.more):
+            ranges.append(doc.range_to_client_units(ServerTextRange(ServerTextPosition(*change.start),
+                                                                    ServerTextPosition(*change.end))))
+            snippets.append(change.snippet.replace("\n", "\r\n") if crlf else change.snippet)
+            plains.append(change.plain.replace("\n", "\r\n") if crlf else change.plain)
         workspace_edit: types.WorkspaceEdit
         if self.snippet_edits:
             workspace_edit = types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(
                 text_document=types.OptionalVersionedTextDocumentIdentifier(uri=doc.uri, version=doc.version),
-                edits=[types.SnippetTextEdit(range=edit_range, snippet=types.StringValue(snippet))])])
+                edits=[types.SnippetTextEdit(range=r, snippet=types.StringValue(s))
+                       for r, s in zip(ranges, snippets, strict=True)])])
         else:
             workspace_edit = types.WorkspaceEdit(
-                changes={doc.uri: [types.TextEdit(range=edit_range, new_text=plain)]})
+                changes={doc.uri: [types.TextEdit(range=r, new_text=p) for r, p in zip(ranges, plains, strict=True)]})
         return types.CodeAction(title=action.title, kind=types.CodeActionKind.QuickFix, diagnostics=[diag],
                                 is_preferred=action.preferred or None, edit=workspace_edit)
 

@@ -74,6 +74,52 @@ class Resource:
 
 
 @dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text at ``location`` (its start to its end column) with ``text``."""
+
+    location: Location
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """An entity's ARN in a fix, to be written the way the entity's own format writes references.
+
+    ``part``: ``arn`` (the resource), ``objects`` (a bucket's objects), ``indexes`` (a table's indexes),
+    ``stream`` (a table's stream), ``streams`` (a log group's streams), ``log-group`` (a function's
+    ``/aws/lambda/<name>`` log group, by the function's name).
+    """
+
+    entity_id: str
+    entity_kind: str
+    format: str
+    part: str = "arn"
+
+
+@dataclass(frozen=True, slots=True)
+class Replacement:
+    """Values (literal strings or references) that replace the node at ``location``, format-neutrally."""
+
+    location: Location
+    values: tuple[str | Reference, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A suggested change that resolves a finding: what it does, in words, and the edits that do it.
+
+    Reports show the description; SARIF writes the edits as a ``fixes`` entry and the language server
+    offers them as a quick fix.  A rule states ``replacements`` (what goes where); the engine writes them
+    as text ``edits`` in the syntax of the file around each node.  A fix is only ever derived from what the
+    template says, never guessed.
+    """
+
+    description: str
+    edits: tuple[Edit, ...] = ()
+    replacements: tuple[Replacement, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     rule_id: str
     rule_name: str
@@ -94,6 +140,10 @@ class Finding:
     baselined: bool = False
     # A logical path used for stable fingerprints: the resource and the attribute, never a line.
     logical_path: str = ""
+    # Spans of secret values in the scanned files: every view of the source (the text report's line, an
+    # editor's hover) shows them masked.  The message itself never carries the value.
+    redactions: tuple[Location, ...] = ()
+    fix: Fix | None = None
 
     @property
     def file(self) -> str:

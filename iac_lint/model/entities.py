@@ -191,6 +191,14 @@ class Trigger:
 
 
 @dataclass(slots=True, eq=False)
+class ResourceLink:
+    """A resource of the unit that a function is wired to: an event source, or one its environment names."""
+
+    entity: Entity
+    via: str  # "event:sqs", "event:stream", "environment:TABLE_NAME"
+
+
+@dataclass(slots=True, eq=False)
 class Function(Entity):
     kind: ClassVar[str] = "function"
 
@@ -199,17 +207,28 @@ class Function(Entity):
     package_type: Value = None
     role: Role | None = None
     environment: dict[str, Value] = field(default_factory=dict)
+    # Keys of ``environment`` whose value is a literal written at the variable itself, not a reference,
+    # parameter or variable resolved from elsewhere (what a reader of the function's configuration sees).
+    literal_environment: list[str] = field(default_factory=list)
     reserved_concurrency: Value = None
     timeout: Value = None
     memory: Value = None
     tracing: Value = None
     url_auth_type: Value = None  # None: no function URL; "NONE" / "AWS_IAM" / Unknown
+    # True when the framework writes the URL's resource-policy grants itself (SAM ``FunctionUrlConfig``,
+    # serverless ``url``); otherwise they are ``permissions`` of the unit, or live outside it.
+    url_grants_implicit: bool = False
     triggers: list[Trigger] = field(default_factory=list)
     permissions: list[Permission] = field(default_factory=list)
     vpc: Value = None
     dead_letter: Value = None
     kms_key: Value = None
     log_group: LogGroup | None = None
+    # The log group named by ``LoggingConfig``/``logging_config`` (instead of ``/aws/lambda/<name>``), if any.
+    log_group_name: Value = None
+    # Buckets, tables, queues, topics and streams of the unit that the function's event sources and
+    # environment variables name (filled in by the link stage).
+    linked_resources: list[ResourceLink] = field(default_factory=list)
     # True for the placeholder of a function a URL or permission names but the unit does not define: its
     # own settings are Unknown.
     external: bool = False
@@ -376,6 +395,11 @@ class Stage(Entity):
     usage_plans: list[UsagePlan] = field(default_factory=list)
     access_logging: Value = None  # destination arn, True, or None
     tracing: Value = None
+    # Full request/response logging (REST ``DataTraceEnabled``, serverless ``fullExecutionData``): True when
+    # any method or route of the stage has it, False/None when none does, or Unknown.
+    data_trace: Value = None
+    # Stage-wide execution log level: "OFF", "ERROR", "INFO", None when not written, or Unknown.
+    execution_log_level: Value = None
 
 
 @dataclass(slots=True, eq=False)
@@ -407,10 +431,27 @@ class Key(Entity):
     policy: list[PolicyStatement] = field(default_factory=list)
 
 
+# --- Inputs ------------------------------------------------------------------
+
+
+@dataclass(slots=True, eq=False)
+class Parameter(Entity):
+    """A template's input: a CloudFormation/SAM ``Parameters`` entry, a Terraform root ``variable``.
+
+    ``default`` is the literal default written in the file (None without one); ``sensitive`` is
+    ``NoEcho: true`` or ``sensitive = true`` (output hides the value), True, False or Unknown.
+    """
+
+    kind: ClassVar[str] = "parameter"
+
+    default: Value = None
+    sensitive: Value = False
+
+
 ENTITY_TYPES: dict[str, type[Entity]] = {
     cls.kind: cls
     for cls in (Function, Role, IdentityPolicy, Permission, Bucket, Queue, Topic, Table, Stream, LogGroup,
-                Api, Stage, Route, UsagePlan, Key)
+                Api, Stage, Route, UsagePlan, Key, Parameter)
 }
 
 

@@ -65,6 +65,8 @@ KIND_DOCS: dict[str, str] = {
     "route": "A REST method or an HTTP/WebSocket route, with its authorization and target functions.",
     "usage_plan": "An API Gateway usage plan: throttle and quota for API-key callers of some stages.",
     "key": "A KMS key.",
+    "parameter": "A template input: a CloudFormation/SAM `Parameters` entry or a Terraform root-module "
+                 "`variable`, with its literal default.",
 }
 
 FIELD_DOCS: dict[str, dict[str, str]] = {
@@ -86,6 +88,14 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "dead_letter": "The dead-letter target (queue or topic ARN/reference), null when none.",
         "kms_key": "The KMS key that encrypts the environment variables, null for the AWS-managed key.",
         "log_group": "The function's log group (a link to a `log_group`) when the template defines it.",
+        "literal_environment": "Names of environment variables whose value is a literal written at the "
+                               "variable (not a reference, parameter or variable).",
+        "url_grants_implicit": "True when the framework writes the function URL's public grants itself (SAM "
+                               "`FunctionUrlConfig`, serverless `url`).",
+        "log_group_name": "The log group `LoggingConfig`/`logging_config` names, null for `/aws/lambda/<name>`.",
+        "linked_resources": "Buckets, tables, queues, topics and streams its event sources and environment "
+                            "variables name (`ResourceLink`: `entity`, `via` such as `event:sqs`, "
+                            "`environment:TABLE`).",
         "external": "True for the placeholder of a function a URL names but the unit does not define (by "
                     "parameter, import, ARN, variable): its own settings are Unknown.",
     },
@@ -173,6 +183,9 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
         "usage_plans": "Usage plans that cover the stage (links to `usage_plan`s).",
         "access_logging": "Access log destination (ARN, or true), null when off.",
         "tracing": "Whether X-Ray tracing is enabled, null when not set.",
+        "data_trace": "True when any method or route logs full request and response data "
+                      "(`DataTraceEnabled`, serverless `fullExecutionData`), null when not set.",
+        "execution_log_level": "Stage-wide execution log level: `OFF`, `ERROR`, `INFO`, null when not set.",
     },
     "route": {
         "api": "The API (a link).",
@@ -193,6 +206,10 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
     "key": {
         "rotation": "Whether automatic key rotation is enabled, null when not set.",
         "policy": "Key policy statements (`PolicyStatement`s).",
+    },
+    "parameter": {
+        "default": "The literal default (null without one).",
+        "sensitive": "`NoEcho: true` / `sensitive = true`: output hides the value.",
     },
 }
 

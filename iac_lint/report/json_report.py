@@ -23,6 +23,11 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     if f.suppressed:
         out["suppression_reason"] = f.suppression_reason or ""
         out["suppression_kind"] = f.suppression_kind or "inSource"
+    if f.fix is not None:
+        out["fix"] = {"description": f.fix.description, "edits": [
+            {"file": display_path(e.location.file), "line": e.location.line, "column": e.location.column,
+             "end_line": e.location.end_line or e.location.line,
+             "end_column": e.location.end_column or e.location.column, "text": e.text} for e in f.fix.edits]}
     return out
 
 

@@ -43,7 +43,7 @@ from urllib.parse import quote
 
 from iac_lint import __version__, docs
 from iac_lint.docs import REPOSITORY_URL
-from iac_lint.model import Finding
+from iac_lint.model import Finding, Fix
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, SUPPRESSION_CATEGORY
 from iac_lint.model.paths import report_root
 from iac_lint.model.rule_ids import TEMPLATE_VALIDITY
@@ -145,6 +145,21 @@ def _region(finding: Finding) -> dict[str, Any]:
     return region
 
 
+def _fix(fix: Fix, root: str) -> dict[str, Any]:
+    """A SARIF ``fix``: the description and one ``artifactChange`` per file, its replacements in order."""
+    changes: dict[str, list[dict[str, Any]]] = {}
+    for edit in fix.edits:
+        loc = edit.location
+        region = {"startLine": loc.line, "startColumn": loc.column, "endLine": loc.end_line or loc.line,
+                  "endColumn": loc.end_column or loc.column}
+        changes.setdefault(loc.file, []).append({"deletedRegion": region, "insertedContent": {"text": edit.text}})
+    return {
+        "description": {"text": fix.description},
+        "artifactChanges": [{"artifactLocation": _artifact(file, root), "replacements": replacements}
+                            for file, replacements in changes.items()],
+    }
+
+
 def _result(finding: Finding, index: int, root: str) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {"artifactLocation": _artifact(finding.location.file, root), "region": _region(finding)},
@@ -161,6 +176,8 @@ def _result(finding: Finding, index: int, root: str) -> dict[str, Any]:
         "properties": {"severity": finding.severity, "category": finding.category, "format": finding.format,
                        "resource": finding.resource},
     }
+    if finding.fix is not None and finding.fix.edits:
+        result["fixes"] = [_fix(finding.fix, root)]
     # Every result says whether it is suppressed: SARIF wants the property on all results or on none.
     result["suppressions"] = [{
         "kind": finding.suppression_kind or "inSource",

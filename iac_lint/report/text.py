@@ -23,6 +23,7 @@ from typing import Any
 from iac_lint.model import SEVERITIES, Finding, severity_rank
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 from iac_lint.model.paths import display_path
+from iac_lint.model.secrets import redact_lines
 
 _COLOURS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[33m", "low": "\033[36m",
             "info": "\033[2m"}
@@ -98,7 +99,9 @@ def source_lines(report: Any, file: str, cache: dict[str, list[str]]) -> list[st
                     lines = handle.read().splitlines()
             except OSError:
                 lines = []
-        cache[file] = lines
+        # A secret's value never reaches the terminal, even from a file read here rather than by the scan.
+        spans = [span for f in report.findings for span in f.redactions if span.file == file]
+        cache[file] = redact_lines(lines, spans) if spans else lines
     return cache[file]
 
 
@@ -169,6 +172,8 @@ def render(report: Any, color: bool = False, show_suppressed: bool = False, verd
         if 0 < f.location.line <= len(lines):
             out.extend(snippet(lines[f.location.line - 1], f, gutter, paint))
         out.append(f"{'':>{gutter}} = {footer(f, documented)}")
+        if f.fix is not None:
+            out.append(f"{'':>{gutter}} = fix: {f.fix.description}")
         out.append("")
     out.extend(closing_lines(report, verdict))
     return "\n".join(out) + "\n"

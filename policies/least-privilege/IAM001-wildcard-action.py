@@ -1,6 +1,7 @@
 """Flags an IAM statement that allows every action (`*`) or every action of a service (`s3:*`)."""
 
 from iac_lint.model.iam_actions import is_full_wildcard
+from iac_lint.model.least_privilege import least_privilege_fix, narrowed_grants
 from iac_lint.rules import Violation
 
 RULE = {
@@ -45,9 +46,12 @@ def check(policy):
             continue
         for i, action in enumerate(stmt.actions):
             if is_full_wildcard(action):
-                scope = "" if action.strip() in ("*", "*:*") else f" of {action.strip().split(':')[0]}"
+                everything = action.strip() in ("*", "*:*")
+                scope = "" if everything else f" of {action.strip().split(':')[0]}"
+                service = "*" if everything else action.strip().split(":")[0].lower()
                 yield Violation(
                     RULE["message"].format(subject=policy.subject, action=action, scope=scope),
                     stmt.where(f"actions.{i}"),
                     f"{stmt.source}:{stmt.sid or ''}:{action}",
+                    fix=least_privilege_fix(stmt, i, narrowed_grants(policy, service), narrow_actions=True),
                 )

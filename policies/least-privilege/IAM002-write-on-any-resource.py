@@ -6,8 +6,10 @@ from iac_lint.model.iam_actions import (
     WRITE_LEVELS,
     access_levels,
     covers_every_resource,
+    is_full_wildcard,
     only_allows_any_resource,
 )
+from iac_lint.model.least_privilege import grants_covering, least_privilege_fix
 from iac_lint.rules import Violation
 
 RULE = {
@@ -64,8 +66,11 @@ def check(policy):
             if not levels or not levels & WRITE_LEVELS:
                 continue
             shown = ", ".join(sorted(levels & WRITE_LEVELS))
+            # A service wildcard is IAM001's to narrow; here the action stays and its resource narrows.
+            grants = [] if is_full_wildcard(action) else grants_covering(policy, action)
             yield Violation(
                 RULE["message"].format(subject=policy.subject, action=action, levels=shown),
                 stmt.where(f"actions.{i}"),
                 f"{stmt.source}:{stmt.sid or ''}:{action}",
+                fix=least_privilege_fix(stmt, i, grants, narrow_actions=False),
             )

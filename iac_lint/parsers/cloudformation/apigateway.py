@@ -19,6 +19,7 @@ from iac_lint.model import (
     loc_of,
     path_loc,
     set_loc,
+    value_loc,
 )
 from iac_lint.model.apigateway import route_key, websocket_route_key
 from iac_lint.model.external import external_api
@@ -85,6 +86,7 @@ def read_throttle(ctx: CfnContext, node: Any, rate_key: str, burst_key: str) -> 
 def read_method_settings(ctx: CfnContext, stage: Stage, settings: Any) -> None:
     """REST ``MethodSettings``: ``/*`` + ``*`` is stage-wide; others are per method."""
     for entry in settings if isinstance(settings, list) else []:
+        read_logging_settings(ctx, stage, entry)
         throttle = read_throttle(ctx, entry, "ThrottlingRateLimit", "ThrottlingBurstLimit")
         if throttle is None:
             continue
@@ -95,6 +97,21 @@ def read_method_settings(ctx: CfnContext, stage: Stage, settings: Any) -> None:
             set_loc(stage.locs, "throttle", throttle.loc)
         else:
             stage.route_throttles[route_key(method, path)] = throttle
+
+
+def read_logging_settings(ctx: CfnContext, stage: Stage, entry: Any, stage_wide: bool | None = None) -> None:
+    """``DataTraceEnabled`` on any method makes the stage log payloads; ``LoggingLevel`` of ``/*/*`` is stage-wide."""
+    if not isinstance(entry, dict):
+        return
+    if "DataTraceEnabled" in entry and stage.data_trace is not True:
+        value = ctx.resolve(entry["DataTraceEnabled"])
+        value = value.lower() == "true" if isinstance(value, str) else value
+        stage.set("data_trace", value, value_loc(entry, "DataTraceEnabled"))
+    if stage_wide is None:
+        stage_wide = ctx.resolve(entry.get("ResourcePath", "/*")) in ("/*", "*", "/*/*") and \
+            ctx.resolve(entry.get("HttpMethod", "*")) == "*"
+    if "LoggingLevel" in entry and stage_wide:
+        stage.set("execution_log_level", ctx.resolve(entry["LoggingLevel"]), value_loc(entry, "LoggingLevel"))
 
 
 def build_rest_api(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
@@ -173,6 +190,7 @@ def build_deployment(ctx: CfnContext, tpl: Template, res: Resource) -> Built | N
             stage.throttle = throttle
             set_loc(stage.locs, "throttle", throttle.loc)
         read_method_settings(ctx, stage, desc.get("MethodSettings"))
+        read_logging_settings(ctx, stage, desc)  # StageDescription's own DataTraceEnabled and LoggingLevel
         set_fact(stage, "access_logging", ctx, desc, "AccessLogSetting", "DestinationArn")
         set_fact(stage, "tracing", ctx, desc, "TracingEnabled")
 
@@ -268,6 +286,10 @@ def build_v2_stage(ctx: CfnContext, tpl: Template, res: Resource) -> Built:
     stage.stage_name = stage.name
     read_http_stage_throttles(ctx, stage, p)
     set_fact(stage, "access_logging", ctx, p, "AccessLogSettings", "DestinationArn")
+    read_logging_settings(ctx, stage, get_path(p, "DefaultRouteSettings"), stage_wide=True)
+    routes = get_path(p, "RouteSettings")
+    for settings in routes.values() if isinstance(routes, dict) else []:
+        read_logging_settings(ctx, stage, settings, stage_wide=False)
 
     def link() -> None:
         stage.api = api_of(ctx, tpl, res, get_path(p, "ApiId"), "http")

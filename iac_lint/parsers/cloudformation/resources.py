@@ -25,6 +25,7 @@ from iac_lint.model import (
     LogGroup,
     LStr,
     ManagedPolicyRef,
+    Parameter,
     Permission,
     PublicAccessBlock,
     Queue,
@@ -128,8 +129,30 @@ def parse_template(data: Any, file: str, fmt: str = "cloudformation",
         tpl.problem("E001", "template is not a mapping", loc_of(data) or Location(file, 1, 1))
         return tpl
     ctx = CfnContext(file, fmt, data, parameter_values)
+    read_parameters(tpl, fmt, data.get("Parameters"))
     read_resources(ctx, tpl, data.get("Resources"))
     return tpl
+
+
+def read_parameters(tpl: Template, fmt: str, parameters: Any) -> None:
+    """Each ``Parameters`` entry as a ``Parameter``: its literal default, and whether ``NoEcho`` hides it."""
+    if not isinstance(parameters, dict):
+        return
+    for name, spec in parameters.items():
+        if not isinstance(spec, dict):
+            continue
+        header = key_loc(parameters, name) or Location(tpl.path, 1, 1)
+        resource = Resource(str(name), "AWS::CloudFormation::Parameter", fmt, spec, header, header.file)
+        param = Parameter(str(name), resource, header, name=str(name))
+        if "Default" in spec:
+            default = spec["Default"]
+            param.set("default", str(default) if isinstance(default, str) else default, value_loc(spec, "Default"))
+        if "NoEcho" in spec:
+            no_echo = spec["NoEcho"]
+            hidden = no_echo is True or (isinstance(no_echo, str) and no_echo.lower() == "true")
+            param.set("sensitive", hidden if isinstance(no_echo, (bool, str)) else Unknown("NoEcho"),
+                      value_loc(spec, "NoEcho"))
+        tpl.add(param)
 
 
 # --- entity builders -----------------------------------------------------------
@@ -152,6 +175,7 @@ def build_function(ctx: CfnContext, tpl: Template, res: Resource) -> tuple[Funct
     set_fact(fn, "vpc", ctx, p, "VpcConfig")
     set_fact(fn, "dead_letter", ctx, p, "DeadLetterConfig", "TargetArn")
     read_environment(fn, ctx, get_path(p, "Environment", "Variables"))
+    set_fact(fn, "log_group_name", ctx, p, "LoggingConfig", "LogGroup")
 
     def link() -> None:
         role_ref = get_path(p, "Role")
@@ -170,6 +194,10 @@ def read_environment(fn: Function, ctx: CfnContext, variables: Any) -> None:
     for key, raw in variables.items():
         fn.environment[str(key)] = ctx.resolve(raw)
         set_loc(fn.locs, f"environment.{key}", value_loc(variables, key))
+        if isinstance(raw, str) and str(key) not in fn.literal_environment:
+            fn.literal_environment.append(str(key))
+        elif not isinstance(raw, str) and str(key) in fn.literal_environment:
+            fn.literal_environment.remove(str(key))
 
 
 def external_role(arn: Any, res: Resource, where: Location) -> Role:

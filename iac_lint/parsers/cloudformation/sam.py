@@ -191,6 +191,7 @@ def build_sam_function(ctx: SamContext, tpl: Template, res: Resource) -> Built:
     if isinstance(url, dict):
         fn.set("url_auth_type", ctx.resolve(url.get("AuthType")), path_loc(p, "FunctionUrlConfig", "AuthType")
                or path_loc(p, "FunctionUrlConfig"))
+        fn.url_grants_implicit = True  # the transform adds the URL's permissions for AuthType NONE
 
     def link() -> None:
         if get_path(p, "Role") is not None:
@@ -361,6 +362,7 @@ def parse_template(data: Any, file: str, parameter_values: dict[str, Any] | None
         return tpl
     apply_globals(data)
     ctx = SamContext(file, data, tpl, parameter_values)
+    cfn.read_parameters(tpl, "sam", data.get("Parameters"))
     cfn.read_resources(ctx, tpl, data.get("Resources"), SAM_BUILDERS)
     return tpl
 

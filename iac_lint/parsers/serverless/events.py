@@ -98,6 +98,22 @@ class Events(ServiceState):
         enabled: Any = truthy(value) if not isinstance(value, dict) else truthy(value.get("accessLogging", True))
         stage.set("access_logging", True if enabled is True else (enabled if isinstance(enabled, Unknown) else None),
                   path_loc(self.provider, "logs", "restApi"))
+        self.read_execution_logs(stage, value, "restApi")
+
+    def read_execution_logs(self, stage: Stage, value: Any, key: str) -> None:
+        """``logs.restApi``/``logs.websocket`` turn on execution logging at ``level`` (INFO) with
+        ``fullExecutionData`` (payloads) unless the map says otherwise."""
+        where = path_loc(self.provider, "logs", key)
+        settings = value if isinstance(value, dict) else {}
+        on = truthy(settings.get("executionLogging", True)) if isinstance(value, dict) else truthy(value)
+        if on is not True:
+            if on is False or isinstance(value, dict):
+                stage.set("execution_log_level", "OFF" if on is False else on, where)
+            return
+        stage.set("execution_log_level", self.resolve(settings.get("level", "INFO")),
+                  path_loc(settings, "level") or where)
+        full = truthy(self.resolve(settings.get("fullExecutionData", True)))
+        stage.set("data_trace", full, path_loc(settings, "fullExecutionData") or where)
 
     def read_throttling_plugin(self, stage: Stage) -> None:
         """``serverless-api-gateway-throttling``: ``custom.apiGatewayThrottling`` sets the stage-wide limits.
@@ -266,6 +282,7 @@ class Events(ServiceState):
             value = self.resolve(raw)
             enabled = truthy(value.get("accessLogging", True)) if isinstance(value, dict) else truthy(value)
             stage.set("access_logging", True if enabled is True else None, path_loc(self.provider, "logs", "websocket"))
+            self.read_execution_logs(stage, value, "websocket")
         self.stages["websocket"] = stage
         self.register("WebsocketsDeploymentStage", stage)
         self.tpl.add(stage)

@@ -280,6 +280,11 @@ class Service(Events, Roles):
                 for key, raw in source.items():
                     fn.environment[str(key)] = self.resolve(raw)
                     fn.locs[f"environment.{key}"] = value_loc(source, key) or fn.loc
+                    literal = isinstance(raw, str) and "${" not in raw
+                    if literal and str(key) not in fn.literal_environment:
+                        fn.literal_environment.append(str(key))
+                    elif not literal and str(key) in fn.literal_environment:
+                        fn.literal_environment.remove(str(key))
         for owner in (body, self.provider):
             if "environment" in owner:
                 fn.locs.setdefault("environment", key_loc(owner, "environment") or fn.loc)
@@ -289,6 +294,7 @@ class Service(Events, Roles):
         raw = body.get("url")
         if raw is None:
             return
+        fn.url_grants_implicit = True  # the framework adds the URL's permissions itself
         value = self.resolve(raw)
         if isinstance(value, Unknown):
             fn.set("url_auth_type", value, path_loc(body, "url"))

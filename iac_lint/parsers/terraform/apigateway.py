@@ -156,16 +156,28 @@ def _stages_named(ctx: BuildContext, node: Any, stage_key: str, api: Api | None)
             and (api is None or s.api is api)]
 
 
+def read_logging_settings(stage: Stage, settings: Any, stage_wide: bool) -> None:
+    """``data_trace_enabled`` anywhere makes the stage log payloads; a stage-wide ``logging_level`` is its level."""
+    if not isinstance(settings, dict):
+        return
+    if settings.get("data_trace_enabled") is not None and stage.data_trace is not True:
+        stage.set("data_trace", as_bool(settings["data_trace_enabled"]), where(settings, "data_trace_enabled"))
+    if stage_wide and settings.get("logging_level") is not None:
+        stage.set("execution_log_level", settings["logging_level"], where(settings, "logging_level"))
+
+
 def build_method_settings(ctx: BuildContext, inst: Instance) -> Built:
     p = inst.props
 
     def link() -> None:
         settings = first(p, "settings")
         throttle = read_throttle(settings, "throttling_rate_limit", "throttling_burst_limit")
-        if throttle is None:
-            return
         api = api_of(ctx, inst, p, "rest_api_id", "rest")
         path = p.get("method_path")
+        for stage in _stages_named(ctx, p, "stage_name", api):
+            read_logging_settings(stage, settings, stage_wide=path == "*/*")
+        if throttle is None:
+            return
         for stage in _stages_named(ctx, p, "stage_name", api):
             if path == "*/*":
                 stage.throttle = throttle
@@ -252,7 +264,9 @@ def build_v2_stage(ctx: BuildContext, inst: Instance) -> Built:
     if throttle is not None:
         stage.throttle = throttle
         stage.locs["throttle"] = throttle.loc or inst.loc
+    read_logging_settings(stage, first(p, "default_route_settings"), stage_wide=True)
     for settings in each_block(p, "route_settings"):
+        read_logging_settings(stage, settings, stage_wide=False)
         throttle = read_throttle(settings, "throttling_rate_limit", "throttling_burst_limit")
         if throttle is not None:
             stage.route_throttles[str(settings.get("route_key"))] = throttle

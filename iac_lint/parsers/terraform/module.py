@@ -20,7 +20,7 @@ import json
 import os
 from typing import Any
 
-from iac_lint.model import LMap, Location, LSeq, LStr, Template, Unknown, loc_of
+from iac_lint.model import LMap, Location, LSeq, LStr, Parameter, Resource, Template, Unknown, loc_of
 from iac_lint.parsers.source import ParseOptions, read_text
 from iac_lint.parsers.terraform.build import build_template
 from iac_lint.parsers.terraform.evaluate import Evaluator, Module, Scope
@@ -189,6 +189,26 @@ class _ModuleReader:
         self.load_children(root, [os.path.realpath(self.directory)])
         self.collect(root)
         build_template(self.tpl, self, self.instances, consumed_documents=self.evaluator.consumed_documents)
+        self.read_variables(root)
+
+    def read_variables(self, root: Module) -> None:
+        """The root module's variables as ``Parameter``s: a literal default, and whether ``sensitive`` hides it.
+
+        A called module's variables get their values from the call, so only the root's defaults are inputs.
+        """
+        for name, block in root.variables.items():
+            resource = Resource(f"var.{name}", "terraform:variable", "terraform", LMap(loc=block.loc), block.loc,
+                                block.file)
+            param = Parameter(f"var.{name}", resource, block.loc, name=name)
+            default = block.body.attributes.get("default")
+            if default is not None:
+                param.set("default", self.evaluator.evaluate(default.expr, root.scope), default.expr.loc)
+            sensitive = block.body.attributes.get("sensitive")
+            if sensitive is not None:
+                value = self.evaluator.evaluate(sensitive.expr, root.scope)
+                param.set("sensitive", value if isinstance(value, (bool, Unknown)) else value == "true",
+                          sensitive.expr.loc)
+            self.tpl.add(param)
 
     def load_children(self, module: Module, stack: list[str]) -> None:
         for name, block in module.module_calls.items():

@@ -28,6 +28,7 @@ from iac_lint.model import (
     Topic,
     Trigger,
     Unknown,
+    key_loc,
     loc_of,
     set_loc,
     value_loc,
@@ -51,6 +52,17 @@ from iac_lint.parsers.terraform.instances import (
 # --- Lambda -------------------------------------------------------------------------------
 
 
+def written_at(value: Any, key_where: Location | None) -> bool:
+    """Whether a string value was written where its key is (``KEY = "..."``), not brought in by a reference.
+
+    Evaluated values keep the location of the literal they came from, so a ``var.x`` resolved to its
+    default points at the variable's block, not at the key.
+    """
+    where = loc_of(value)
+    return isinstance(value, str) and where is not None and key_where is not None and \
+        where.file == key_where.file and where.line == key_where.line
+
+
 def build_function(ctx: BuildContext, inst: Instance) -> Built:
     p = inst.props
     fn = Function(inst.id, ctx.tpl_resource(inst), inst.loc, name=name_of(inst, "function_name"))
@@ -60,6 +72,7 @@ def build_function(ctx: BuildContext, inst: Instance) -> Built:
     set_fact(fn, "reserved_concurrency", p, "reserved_concurrent_executions", transform=lambda v: unset_if(v, -1))
     set_fact(fn, "tracing", p, "tracing_config", "mode")
     set_fact(fn, "dead_letter", p, "dead_letter_config", "target_arn")
+    set_fact(fn, "log_group_name", p, "logging_config", "log_group")
     vpc = first(p, "vpc_config")
     if vpc is not None:
         fn.set("vpc", vpc, loc_of(vpc))
@@ -68,6 +81,8 @@ def build_function(ctx: BuildContext, inst: Instance) -> Built:
         for key, value in variables.items():
             fn.environment[str(key)] = value
             set_loc(fn.locs, f"environment.{key}", value_loc(variables, key) or where(p, "environment", "variables"))
+            if written_at(value, key_loc(variables, key)):
+                fn.literal_environment.append(str(key))
     elif isinstance(variables, Unknown):
         fn.environment["*"] = variables
 
