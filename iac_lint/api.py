@@ -16,7 +16,7 @@ from iac_lint.discover import Filters, Unit, discover
 from iac_lint.engine.evaluate import evaluate, unique_findings
 from iac_lint.engine.rules import Rule, configure_rules, load_rules, select_rules
 from iac_lint.link import link_template
-from iac_lint.model import Finding, Template, severity_rank
+from iac_lint.model import Finding, Location, Template, severity_rank
 from iac_lint.parsers import parse_document
 
 
