@@ -557,6 +557,13 @@ class Evaluator:
                     return Failed(expr.text)  # Terraform: "unsupported attribute"
             elif op == "index":
                 key = self.evaluate(arg, scope)
+                if isinstance(key, Unknown) and not isinstance(key, Failed):
+                    # ``var.policies[count.index]``: whatever the index, a collection whose elements
+                    # are all the same value (one element, typically) gives that value.
+                    elements = list(value.values()) if isinstance(value, dict) else value
+                    if isinstance(elements, list) and elements and all(e == elements[0] for e in elements):
+                        value = elements[0]
+                        continue
                 if isinstance(key, Unknown):
                     return key if isinstance(key, Failed) else Unknown(expr.text)
                 try:
