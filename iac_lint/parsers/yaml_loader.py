@@ -26,6 +26,8 @@ except AttributeError:  # pragma: no cover - PyYAML built without libyaml
 
 MAX_DEPTH = 256
 MAX_NODES = 1_000_000
+# Strings at least this long keep their text as written (``LStr.raw``): a credential is never shorter.
+RAW_MIN_LENGTH = 16
 
 _STR = "tag:yaml.org,2002:str"
 _MERGE = "tag:yaml.org,2002:merge"
@@ -59,8 +61,9 @@ def _intrinsic(tag: str, value: Any) -> tuple[str, Any]:
 class _Builder:
     """Located values from libyaml's node graph; ``_build`` returns (value, location)."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, text: str = "") -> None:
         self.file = file
+        self.lines = text.split("\n")
         self.count = 0
 
     def build(self, node: yaml.Node) -> Any:
@@ -77,6 +80,8 @@ class _Builder:
         tag = node.tag or ""
         if isinstance(node, yaml.ScalarNode):
             value = self._scalar(node, tag, loc)
+            if isinstance(value, LStr) and len(value) >= RAW_MIN_LENGTH:
+                value.raw = self._raw(loc)
         elif isinstance(node, yaml.SequenceNode):
             value = LSeq(loc=loc)
             append, append_loc = value.append, value.item_locs.append
@@ -116,6 +121,16 @@ class _Builder:
             out[key] = value
             key_locs[key] = key_where
             value_locs[key] = value_where
+
+    def _raw(self, loc: Location) -> str:
+        """The text of a scalar as written, from its first character to its end."""
+        first, last = loc.line - 1, min((loc.end_line or loc.line) - 1, len(self.lines) - 1)
+        if first > last:
+            return ""
+        if first == last:
+            return self.lines[first][loc.column - 1:(loc.end_column or 1) - 1 or None]
+        tail = self.lines[last][:(loc.end_column or 1) - 1]
+        return "\n".join([self.lines[first][loc.column - 1:], *self.lines[first + 1:last], tail])
 
     @staticmethod
     def _scalar(node: yaml.ScalarNode, tag: str, loc: Location) -> Any:
@@ -160,7 +175,7 @@ def load_text(text: str, file: str) -> Any:
     size = _expanded_size(node, {})
     if size > MAX_NODES:
         raise LoadError(f"aliases expand the document to {size} nodes, more than {MAX_NODES}")
-    return _Builder(file).build(node)
+    return _Builder(file, text).build(node)
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
