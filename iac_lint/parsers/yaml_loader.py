@@ -46,6 +46,8 @@ class _Loader(_BaseLoader):
 
 MAX_DEPTH = 256
 MAX_NODES = 1_000_000
+# Strings at least this long keep their text as written (``LStr.raw``): a credential is never shorter.
+RAW_MIN_LENGTH = 16
 
 _STR = "tag:yaml.org,2002:str"
 _SCALAR_NODE, _SEQUENCE_NODE = yaml.ScalarNode, yaml.SequenceNode
@@ -81,8 +83,9 @@ def _intrinsic(tag: str, value: Any) -> tuple[str, Any]:
 class _Builder:
     """Located values from libyaml's node graph; ``_build`` returns (value, location)."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, text: str = "") -> None:
         self.file = file
+        self.lines = text.split("\n")
         self.count = 0
 
     def build(self, node: yaml.Node) -> Any:
@@ -106,6 +109,8 @@ class _Builder:
                 value = LStr(node.value, loc)
             else:
                 value = self._scalar(scalar, tag, loc)
+            if isinstance(value, LStr) and len(value) >= RAW_MIN_LENGTH:
+                value.raw = self._raw(loc)
         elif kind is _SEQUENCE_NODE or isinstance(node, yaml.SequenceNode):
             value = LSeq(loc=loc)
             append, append_loc = value.append, value.item_locs.append
@@ -145,6 +150,16 @@ class _Builder:
             out[key] = value
             key_locs[key] = key_where
             value_locs[key] = value_where
+
+    def _raw(self, loc: Location) -> str:
+        """The text of a scalar as written, from its first character to its end."""
+        first, last = loc.line - 1, min((loc.end_line or loc.line) - 1, len(self.lines) - 1)
+        if first > last:
+            return ""
+        if first == last:
+            return self.lines[first][loc.column - 1:(loc.end_column or 1) - 1 or None]
+        tail = self.lines[last][:(loc.end_column or 1) - 1]
+        return "\n".join([self.lines[first][loc.column - 1:], *self.lines[first + 1:last], tail])
 
     @staticmethod
     def _scalar(node: yaml.ScalarNode, tag: str, loc: Location) -> Any:
@@ -190,7 +205,7 @@ def load_text(text: str, file: str) -> Any:
     size = _expanded_size(node, {}) if "&" in text else 0
     if size > MAX_NODES:
         raise LoadError(f"aliases expand the document to {size} nodes, more than {MAX_NODES}")
-    return _Builder(file).build(node)
+    return _Builder(file, text).build(node)
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
