@@ -20,9 +20,29 @@ from iac_lint.model.core import Location, set_loc
 from iac_lint.model.located import LMap, LSeq, LStr, locate_plain
 
 try:
-    _Loader: Any = yaml.CSafeLoader
+    _BaseLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+# First characters of a plain scalar that some implicit type (int, float, bool, null, merge, ...) may match.
+_IMPLICIT_STARTS = frozenset(key for key in _BaseLoader.yaml_implicit_resolvers if key)
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, answering the common case of tag resolution without trying every pattern.
+
+    libyaml asks Python for the tag of every node; most plain scalars of a template (``AWS::S3::Bucket``,
+    ``Ref``, names) start with a letter no implicit type starts with, so they are strings at once.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode:
+            if implicit[0] and value and value[0] not in _IMPLICIT_STARTS:
+                return self.DEFAULT_SCALAR_TAG
+            return super().resolve(kind, value, implicit)
+        if kind is yaml.MappingNode:
+            return self.DEFAULT_MAPPING_TAG
+        return self.DEFAULT_SEQUENCE_TAG
 
 MAX_DEPTH = 256
 MAX_NODES = 1_000_000
@@ -30,6 +50,8 @@ MAX_NODES = 1_000_000
 RAW_MIN_LENGTH = 16
 
 _STR = "tag:yaml.org,2002:str"
+_SCALAR_NODE, _SEQUENCE_NODE = yaml.ScalarNode, yaml.SequenceNode
+_QUOTED_STYLES = frozenset(('"', "'", "|", ">"))
 _MERGE = "tag:yaml.org,2002:merge"
 _SCALAR_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
@@ -78,11 +100,18 @@ class _Builder:
         s, e = node.start_mark, node.end_mark
         loc = Location(self.file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
         tag = node.tag or ""
-        if isinstance(node, yaml.ScalarNode):
-            value = self._scalar(node, tag, loc)
+        kind = node.__class__
+        value: Any
+        if kind is _SCALAR_NODE or isinstance(node, yaml.ScalarNode):
+            # Most scalars are strings: decided here, without a call (this loop runs for every node).
+            scalar: Any = node
+            if tag == _STR or not tag or tag[0] == "!" or scalar.style in _QUOTED_STYLES:
+                value = LStr(node.value, loc)
+            else:
+                value = self._scalar(scalar, tag, loc)
             if isinstance(value, LStr) and len(value) >= RAW_MIN_LENGTH:
                 value.raw = self._raw(loc)
-        elif isinstance(node, yaml.SequenceNode):
+        elif kind is _SEQUENCE_NODE or isinstance(node, yaml.SequenceNode):
             value = LSeq(loc=loc)
             append, append_loc = value.append, value.item_locs.append
             for item in node.value:
@@ -172,7 +201,8 @@ def load_text(text: str, file: str) -> Any:
         raise LoadError(f"nesting deeper than {MAX_DEPTH} levels") from None
     if node is None:
         return None
-    size = _expanded_size(node, {})
+    # Only an anchor can make the document larger than its text: count the expansion when there is one.
+    size = _expanded_size(node, {}) if "&" in text else 0
     if size > MAX_NODES:
         raise LoadError(f"aliases expand the document to {size} nodes, more than {MAX_NODES}")
     return _Builder(file, text).build(node)
