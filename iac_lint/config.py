@@ -152,6 +152,17 @@ class Config:
     cfn_lint: bool = False
     # Setting name -> line in ``source`` for settings the file gave (a flag's value has none).
     setting_lines: dict[str, int | None] = field(default_factory=dict)
+    # Processes that parse and evaluate (None: one per core); results do not depend on it.
+    jobs: int | None = None
+    # Reuse the results of unchanged units from the user's cache directory (iac_lint/unit_cache.py).
+    # Off for library callers; the command line turns it on unless --no-cache.
+    cache: bool = False
+    # Keep each template's whole model in Report.templates (library callers, the HTML report, `explain`).
+    # The command line turns it off for the other formats: a worker then sends back only what reports
+    # read (lint_units.report_view), and the unit cache is used.
+    keep_models: bool = True
+    # (K, N): lint only the K-th of N deterministic parts of the units (iac_lint/shard.py); None: all.
+    shard: tuple[int, int] | None = None
 
 
 # --- locating values in the file -----------------------------------------------------

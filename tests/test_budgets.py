@@ -80,7 +80,7 @@ def test_ids_and_messages_are_truncated_in_reports(tmp_path):
 
     long_id = "Role" + "X" * 5000
     (tmp_path / "template.yaml").write_text(WILDCARD_ROLE.replace("  Role:\n", f"  {long_id}:\n"))
-    report = scan([str(tmp_path)], Config())
+    report = scan([str(tmp_path)], Config(jobs=1))
     assert report.findings
     assert all(len(f.resource) <= MAX_REPORTED_ID and len(f.message) <= MAX_REPORTED_MESSAGE
                for f in report.findings)
@@ -103,22 +103,21 @@ def test_sarif_and_gitlab_cap_findings_per_file(tmp_path):
 
 
 def test_a_unit_past_its_deadline_is_given_up_with_a_located_finding(tmp_path, monkeypatch):
-    from iac_lint import api
-    from iac_lint.model import budgets
+    from iac_lint import lint_units
 
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "template.yaml").write_text(WILDCARD_ROLE)
     (tmp_path / "b" / "template.yaml").write_text(WILDCARD_ROLE)
-    real = api.parse_unit
+    real = lint_units.parse_unit
 
     def slow_for_a(unit, options):
         if os.sep + "a" + os.sep in unit.path:
             time.sleep(5)
         return real(unit, options)
 
-    monkeypatch.setattr(api, "parse_unit", slow_for_a)
-    monkeypatch.setattr(budgets, "UNIT_HARD_DEADLINE_SECONDS", 0.5)
+    monkeypatch.setattr(lint_units, "parse_unit", slow_for_a)
+    monkeypatch.setattr(lint_units, "UNIT_HARD_DEADLINE_SECONDS", 0.5)
     started = time.monotonic()
     report = scan([str(tmp_path)], Config())
     assert time.monotonic() - started < 4

@@ -3,6 +3,7 @@
 import json
 import time
 
+import pytest
 from hostile_corpus import SECRET, write_corpus
 from test_untrusted_files import run_cli
 
@@ -45,3 +46,16 @@ def test_every_output_format_survives_the_corpus(tmp_path):
         assert SECRET.encode() not in result.stdout
         if fmt in ("text", "github"):
             assert not [line for line in result.stdout.splitlines() if line.startswith(b"::stop-commands")]
+
+
+@pytest.mark.parametrize("extra", [["--jobs", "2"], ["--shard", "1/1"], ["--no-cache"]])
+def test_the_corpus_in_a_pool_a_shard_and_without_the_cache(tmp_path, extra, monkeypatch):
+    monkeypatch.setenv("IAC_LINT_CACHE_DIR", str(tmp_path / "cache"))
+    repo = tmp_path / "repo"
+    write_corpus(repo, tmp_path / "outside")
+    for _ in range(2):  # the second run reads the cache the first one wrote
+        result = run_cli("scan", str(repo), "-f", "json", *extra, timeout=SECONDS, memory=MEMORY)
+        assert result.returncode == 1, result.stderr.decode(errors="replace")[-3000:]
+        findings = json.loads(result.stdout)["findings"]
+        assert any(f["rule_id"] == "IAM001" and "sentinel" in f["file"] for f in findings)
+        assert SECRET.encode() not in result.stdout

@@ -264,9 +264,9 @@ def test_scan_does_not_mutate_the_callers_config(tmp_path):
 def test_sigint_exits_130(tmp_path):
     (tmp_path / "template.yaml").write_text(WILDCARD_ROLE)
     slow_scan = ("import time, iac_lint.api as api\n"
-                 "real = api.parse_units\n"
+                 "real = api.lint_all\n"
                  "def slow(*a, **k):\n    print('started', flush=True); time.sleep(30); return real(*a, **k)\n"
-                 "api.parse_units = slow\n"
+                 "api.lint_all = slow\n"
                  "from iac_lint.cli import main\nmain()\n")
     child = subprocess.Popen([sys.executable, "-c", slow_scan, "scan", str(tmp_path)], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, env={**os.environ, "PYTHONPATH": REPO})

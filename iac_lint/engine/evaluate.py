@@ -194,9 +194,14 @@ def problem_findings(tpl: Template) -> Iterable[Finding]:
 
 def evaluate(templates: Iterable[Template], rules: list[Rule]) -> list[Finding]:
     """Every finding, once: a module called from several places is one set of lines to fix."""
+    return unique_findings(f for tpl in templates for f in evaluate_template(tpl, rules))
+
+
+def unique_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """The first of each finding reported more than once (by rule, place and logical path), in order."""
     seen: set[tuple[str, str, int, int, str]] = set()
     unique = []
-    for f in _evaluate_all(templates, rules):
+    for f in findings:
         key = (f.rule_id, f.location.file, f.location.line, f.location.column, f.logical_path)
         if key not in seen:
             seen.add(key)
@@ -204,14 +209,13 @@ def evaluate(templates: Iterable[Template], rules: list[Rule]) -> list[Finding]:
     return unique
 
 
-def _evaluate_all(templates: Iterable[Template], rules: list[Rule]) -> list[Finding]:
-    findings: list[Finding] = []
-    for tpl in templates:
-        findings.extend(problem_findings(tpl))
-        cache: dict[int, Any] = {}
-        for rule in rules:
-            try:
-                findings.extend(evaluate_rule(rule, tpl, cache))
-            except Exception as exc:  # one broken rule must not hide every other finding
-                findings.append(rule_failure(rule, exc, Location(tpl.path, 1, 1), tpl.format, ""))
+def evaluate_template(tpl: Template, rules: list[Rule]) -> list[Finding]:
+    """One template's findings, its own problems first (not yet deduplicated across templates)."""
+    findings: list[Finding] = list(problem_findings(tpl))
+    cache: dict[int, Any] = {}
+    for rule in rules:
+        try:
+            findings.extend(evaluate_rule(rule, tpl, cache))
+        except Exception as exc:  # one broken rule must not hide every other finding
+            findings.append(rule_failure(rule, exc, Location(tpl.path, 1, 1), tpl.format, ""))
     return findings

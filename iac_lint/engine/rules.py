@@ -276,7 +276,9 @@ def rule_files(directory: str) -> list[str]:
     out: list[str] = []
     for dirpath, dirnames, filenames in os.walk(directory):
         dirnames[:] = sorted(d for d in dirnames if not CASES_DIR.match(d) and not d.startswith((".", "__")))
-        out.extend(os.path.join(dirpath, f) for f in sorted(filenames) if RULE_FILE.match(f))
+        # Regular files only: a FIFO named like a rule in a repository's rule folder would block the open.
+        out.extend(os.path.join(dirpath, f) for f in sorted(filenames)
+                   if RULE_FILE.match(f) and os.path.isfile(os.path.join(dirpath, f)))
     return out
 
 

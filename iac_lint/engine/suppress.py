@@ -86,6 +86,11 @@ def parse_date(text: str) -> date | None:
         return None
 
 
+def may_hold_suppressions(lines: list[str]) -> bool:
+    """Whether a file could hold an inline suppression (a cheap test: the marker, in any case)."""
+    return "iac-lint" in "\n".join(lines).lower()
+
+
 def read_comments(lines: list[str], file: str) -> _FileComments:
     """Every suppression comment of a file, by line number (1-based), and the unreadable ones."""
     by_line: dict[int, list[Suppression]] = {}

@@ -74,6 +74,14 @@ class _Cycle(Exception):
     pass
 
 
+def _written(value: str, expr: Expr) -> LStr:
+    """A string literal or template, keeping its source text when long enough to hold a credential."""
+    out = LStr(value, expr.loc)
+    if len(value) >= 16:
+        out.raw = expr.text
+    return out
+
+
 def _failed(values: Any) -> Failed | None:
     return next((v for v in values if isinstance(v, Failed)), None)
 
@@ -313,7 +321,7 @@ class Evaluator:
             self._depth -= 1
 
     def _lit(self, expr: Lit, scope: Scope) -> Any:
-        return LStr(expr.value, expr.loc) if isinstance(expr.value, str) else expr.value
+        return _written(expr.value, expr) if isinstance(expr.value, str) else expr.value
 
     def _template(self, expr: Template, scope: Scope) -> Any:
         if expr.directives:
@@ -336,7 +344,7 @@ class Evaluator:
             if size > MAX_STRING:
                 return Unknown(expr.text.strip())
             pieces.append(text)
-        return LStr("".join(pieces), expr.loc)
+        return _written("".join(pieces), expr)
 
     def _tuple(self, expr: Tuple, scope: Scope) -> Any:
         seq = LSeq(loc=expr.loc)
