@@ -275,3 +275,16 @@ def test_sigint_exits_130(tmp_path):
     time.sleep(0.2)
     child.send_signal(signal.SIGINT)
     assert child.wait(timeout=30) == 130
+
+
+def test_a_builder_failure_loses_only_its_resource(tmp_path, monkeypatch):
+    from iac_lint.parsers.cloudformation import resources
+
+    def broken(*_):
+        raise KeyError("a builder bug")
+
+    monkeypatch.setitem(resources.BUILDERS, "AWS::S3::Bucket", broken)
+    (tmp_path / "template.yaml").write_text(WILDCARD_ROLE + "  Bucket:\n    Type: AWS::S3::Bucket\n")
+    report = scan([str(tmp_path)], Config(jobs=1))
+    errors = [(f.rule_id, f.location.line) for f in report.findings if f.rule_id == "E001"]
+    assert errors == [("E001", 14)] and "IAM001" in {f.rule_id for f in report.findings}
