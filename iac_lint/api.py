@@ -17,6 +17,7 @@ from iac_lint.engine.evaluate import evaluate, unique_findings
 from iac_lint.engine.rules import Rule, configure_rules, load_rules, select_rules
 from iac_lint.link import link_template
 from iac_lint.model import Finding, Location, Template, severity_rank
+from iac_lint.model.budgets import bounded_finding
 from iac_lint.parsers import parse_document
 
 
@@ -45,8 +46,17 @@ class Report:
         return sum(len(t.resources) for t in self.templates)
 
     def failing(self, fail_on: str) -> list[Finding]:
+        """Active findings at or above ``fail_on``, and every active error that left something unread (E001-E005):
+        what was not analysed cannot pass, whatever the threshold."""
+        from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
+
         threshold = severity_rank(fail_on)
-        return [f for f in self.findings if not f.suppressed and severity_rank(f.severity) >= threshold]
+
+        def blocks(f: Finding) -> bool:
+            builtin = BUILTIN_FINDINGS.get(f.rule_id)
+            return builtin is not None and builtin.blocks_analysis
+
+        return [f for f in self.findings if not f.suppressed and (severity_rank(f.severity) >= threshold or blocks(f))]
 
 
 def active_rules(config: Config) -> list[Rule]:
@@ -141,7 +151,9 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
     config = config or Config()
     paths = list(paths) or ["."]
     if not config.parse.roots:
-        config.parse.roots = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+        # A copy: the caller's Config is theirs, and a second scan of other paths must not inherit these roots.
+        roots = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+        config = dataclasses.replace(config, parse=dataclasses.replace(config.parse, roots=roots))
     changes = None
     if config.changed_since:
         from iac_lint.engine.diff import changed_since
@@ -253,6 +265,10 @@ def lint_buffer(path: str, text: str, config: Config | None = None, rules: list[
         config = dataclasses.replace(config, parse=dataclasses.replace(
             config.parse, roots=[os.path.abspath(os.path.dirname(path) or ".")]))
     rules = rules if rules is not None else active_rules(config)
+    from iac_lint.parsers.source import MAX_FILE_BYTES
+    if len(text) > MAX_FILE_BYTES:  # the limit a file on disk has applies to a buffer too
+        templates = [_crashed(path, f"buffer is {len(text)} characters, larger than the {MAX_FILE_BYTES} limit")]
+        return Report(evaluate(templates, rules), templates, rules)
     try:
         templates = link_all(_parse_buffer(path, text, config))
     except Exception as exc:
@@ -308,6 +324,7 @@ def finish(report: Report, config: Config, changes: Any = None, scanned: list[st
         findings = [dataclasses.replace(f, severity=config.severity[f.rule_id]) if f.rule_id in config.severity
                     else f for f in findings]
     findings = apply_path_ignores(findings, config)
+    findings = [bounded_finding(f) for f in findings]  # after the fingerprints, which see the whole id
     findings.sort(key=_sort_key)  # the baseline's fallback forgives the first findings of a resource
     if config.baseline:
         from iac_lint.engine.baseline import apply_baseline, judged_by, load_baseline

@@ -17,6 +17,7 @@ from iac_lint.model import SEVERITIES
 from iac_lint.report import FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -40,6 +41,10 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Interrupted is not "findings found" (1): the shell convention for SIGINT.
+            click.echo("iac-lint: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # pragma: no cover - last resort
@@ -215,7 +220,8 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
                              verdict=verdict)
         if target:
             try:
-                with open(target, "w", encoding="utf-8") as handle:
+                # A file name that is not UTF-8 (a surrogate escape) is written as ``\udcff``, not a crash.
+                with open(target, "w", encoding="utf-8", errors="backslashreplace") as handle:
                     handle.write(text)
             except OSError as exc:
                 click.echo(f"iac-lint: cannot write {target}: {exc.strerror or exc}", err=True)
@@ -243,8 +249,8 @@ def _echo(text: str, err: bool = False) -> None:
     except UnicodeEncodeError:
         stream = click.get_text_stream("stderr" if err else "stdout")
         encoding = getattr(stream, "encoding", None) or "ascii"
-        click.echo(text.replace("\u2192", "->").encode(encoding, "replace").decode(encoding), nl=False, err=err,
-                   color=True)
+        click.echo(text.replace("\u2192", "->").encode(encoding, "backslashreplace").decode(encoding), nl=False,
+                   err=err, color=True)
 
 
 class _Progress:

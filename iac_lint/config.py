@@ -70,6 +70,7 @@ from datetime import date
 from typing import Any
 
 from iac_lint.model import SEVERITIES, Finding
+from iac_lint.model.budgets import MAX_MATCHED_PATH
 from iac_lint.model.rule_ids import (
     TEMPLATE_VALIDITY,
     is_rule_id,
@@ -457,7 +458,9 @@ def _nearest_config(start: str) -> str | None:
 def _has_tool_table(path: str) -> bool:
     try:
         with open(path, encoding="utf-8") as handle:
-            return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?iac-lint[\"']?", handle.read(), re.MULTILINE) is not None
+            # [ \t]*, not \s*: \s also crosses lines, and ^\s* then rescans every blank line after each line start.
+            return re.search(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*[\"']?iac-lint[\"']?", handle.read(),
+                             re.MULTILINE) is not None
     except OSError:
         return False
 
@@ -587,6 +590,9 @@ def apply_path_ignores(findings: Iterable[Finding], config: Config) -> list[Find
     for finding in findings:
         if not finding.suppressed:
             rel = relative_to_root(finding.location.file, config)
+            if len(rel) > MAX_MATCHED_PATH:  # a glob's regex on a path no file system allows: not matched
+                out.append(finding)
+                continue
             for pattern, spec, tokens in patterns:
                 if spec.match_file(rel) and matches_rule(finding.rule_id, finding.category, tokens):
                     finding = dataclasses.replace(finding, suppressed=True, suppression_kind="external",

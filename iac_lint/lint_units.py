@@ -29,7 +29,9 @@ from iac_lint.engine.rules import Rule
 from iac_lint.engine.suppress import may_hold_suppressions
 from iac_lint.link import link_template
 from iac_lint.model import Entity, Finding, Location, Resource, Template
+from iac_lint.model.budgets import BUDGET_EXCEEDED, UNIT_HARD_DEADLINE_SECONDS
 from iac_lint.parsers import parse_unit
+from iac_lint.parsers.deadline import UnitDeadline, unit_deadline
 
 if TYPE_CHECKING:
     from iac_lint.config import Config
@@ -70,11 +72,17 @@ def parse_unit_safely(unit: Unit, config: Config) -> list[Template]:
         # Worded like an unreadable file's E001, on the directory.
         return [crashed(unit.path, f"cannot read directory: {unit.reason}")]
     try:
-        templates = [link_template(tpl) for tpl in parse_unit(unit, config.parse)]
+        with unit_deadline(UNIT_HARD_DEADLINE_SECONDS):
+            templates = [link_template(tpl) for tpl in parse_unit(unit, config.parse)]
         if unit.report_only:
             for tpl in templates:
                 tpl.report_files = frozenset(os.path.abspath(f) for f in unit.report_only)
         return templates
+    except UnitDeadline:
+        tpl = Template(path=unit.path, format="unknown")
+        tpl.problem(BUDGET_EXCEEDED, f"budget exceeded: reading this took longer than "
+                    f"{UNIT_HARD_DEADLINE_SECONDS:g} seconds; nothing in it was analysed", Location(unit.path, 1, 1))
+        return [tpl]
     except RecursionError:
         return [crashed(unit.path, "nesting too deep to analyse")]
     except Exception as exc:  # a parser bug on one file must not lose the other files' findings

@@ -38,11 +38,11 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 def _called_directories(unit: Unit) -> list[str]:
     out = []
+    from iac_lint.parsers.source import read_text
+
     for file in unit.files:
-        try:
-            with open(file, encoding="utf-8", errors="replace") as handle:
-                text = handle.read()
-        except OSError:
+        text, _ = read_text(file, "terraform")  # a regular file only, bounded: never a FIFO's open
+        if text is None:
             continue
         for match in _LOCAL_SOURCE.finditer(text):
             out.append(os.path.normpath(os.path.abspath(os.path.join(unit.path, match.group(1)))))

@@ -68,11 +68,28 @@ def cache_directory() -> str:
 
 
 def _file_digest(path: str) -> str | None:
+    """The content's hash, read in chunks and only from a regular file (a FIFO would block, a sparse 2 GiB file
+    would fill memory); a file over the parsers' size limit is known by its size and time instead."""
+    from iac_lint.parsers.source import MAX_FILE_BYTES
+
     try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if info.st_size > MAX_FILE_BYTES:
+            return f"large:{info.st_size}:{info.st_mtime_ns}"
+        digest, left = hashlib.sha256(), MAX_FILE_BYTES + 1
+        try:
+            while left > 0 and (chunk := handle.read(min(left, 1 << 20))):
+                digest.update(chunk)
+                left -= len(chunk)
+        except OSError:
+            return None
+        return digest.hexdigest()
 
 
 def _listing(directory: str) -> list[str] | None:

@@ -48,7 +48,9 @@ def fingerprint(rule_id: str, repo_file: str, resource: str, logical_path: str) 
     finding has one fingerprint whichever directory the scan ran from.  Findings are created without
     one; ``api.finish`` gives every finding its fingerprint, once, when the project root is known.
     """
-    digest = hashlib.sha256(f"{rule_id}|{repo_file}|{resource}|{logical_path}".encode()).hexdigest()
+    # surrogateescape: a file name that is not UTF-8 hashes as its bytes (any other name is unchanged).
+    key = f"{rule_id}|{repo_file}|{resource}|{logical_path}".encode("utf-8", "surrogateescape")
+    digest = hashlib.sha256(key).hexdigest()
     return digest[:32]
 
 

@@ -46,6 +46,8 @@ class _Loader(_BaseLoader):
 
 MAX_DEPTH = 256
 MAX_NODES = 1_000_000
+# Scalar text of the document once aliases are expanded (the file itself is at most 20 MiB).
+MAX_EXPANDED_BYTES = 64 * 1024 * 1024
 # Strings at least this long keep their text as written (``LStr.raw``): a credential is never shorter.
 RAW_MIN_LENGTH = 16
 
@@ -202,26 +204,37 @@ def load_text(text: str, file: str) -> Any:
     if node is None:
         return None
     # Only an anchor can make the document larger than its text: count the expansion when there is one.
-    size = _expanded_size(node, {}) if "&" in text else 0
+    size, scalar_bytes = _expanded_size(node, {}) if "&" in text else (0, 0)
     if size > MAX_NODES:
         raise LoadError(f"aliases expand the document to {size} nodes, more than {MAX_NODES}")
+    if scalar_bytes > MAX_EXPANDED_BYTES:
+        raise LoadError(f"aliases expand the document to {scalar_bytes} bytes of text, more than "
+                        f"{MAX_EXPANDED_BYTES}")
     return _Builder(file, text).build(node)
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """How many nodes the document has once aliases are expanded, counted without expanding."""
+def _expanded_size(node: yaml.Node, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """(nodes, bytes of scalar text) of the document once aliases are expanded, counted without expanding.
+
+    Bytes count too: a 100 kB string aliased ten thousand times is few nodes but a gigabyte of text for every
+    rule that reads it.
+    """
     known = memo.get(id(node))
     if known is not None:
         return known
-    memo[id(node)] = 1  # a recursive alias counts once instead of looping
+    memo[id(node)] = (1, 0)  # a recursive alias counts once instead of looping
+    nodes, size = 1, 0
     if isinstance(node, yaml.SequenceNode):
-        size = 1 + sum(_expanded_size(child, memo) for child in node.value)
+        children: list[yaml.Node] = list(node.value)
     elif isinstance(node, yaml.MappingNode):
-        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+        children = [part for pair in node.value for part in pair]
     else:
-        size = 1
-    memo[id(node)] = size
-    return size
+        children, size = [], len(node.value)
+    for child in children:
+        child_nodes, child_bytes = _expanded_size(child, memo)
+        nodes, size = nodes + child_nodes, size + child_bytes
+    memo[id(node)] = (nodes, size)
+    return nodes, size
 
 
 _FLOW = re.compile(r"[\[\]{}]")

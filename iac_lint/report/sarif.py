@@ -217,4 +217,5 @@ def sarif_log(report: Any, root: str | None = None) -> dict[str, Any]:
 
 
 def render(report: Any, **_: Any) -> str:
-    return json.dumps(sarif_log(report), indent=2) + "\n"
+    from iac_lint.report.cap import with_capped_findings
+    return json.dumps(sarif_log(with_capped_findings(report)), indent=2) + "\n"
