@@ -13,11 +13,12 @@ from typing import Any
 
 from iac_lint.config import Config, apply_path_ignores
 from iac_lint.discover import Filters, Unit, discover
-from iac_lint.engine.evaluate import evaluate
+from iac_lint.engine.evaluate import evaluate, unique_findings
 from iac_lint.engine.rules import Rule, configure_rules, load_rules, select_rules
 from iac_lint.link import link_template
 from iac_lint.model import Finding, Location, Template, severity_rank
-from iac_lint.parsers import parse_document, parse_unit
+from iac_lint.model.budgets import bounded_finding
+from iac_lint.parsers import parse_document
 
 
 @dataclass(slots=True)
@@ -45,8 +46,17 @@ class Report:
         return sum(len(t.resources) for t in self.templates)
 
     def failing(self, fail_on: str) -> list[Finding]:
+        """Active findings at or above ``fail_on``, and every active error that left something unread (E001-E005):
+        what was not analysed cannot pass, whatever the threshold."""
+        from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
+
         threshold = severity_rank(fail_on)
-        return [f for f in self.findings if not f.suppressed and severity_rank(f.severity) >= threshold]
+
+        def blocks(f: Finding) -> bool:
+            builtin = BUILTIN_FINDINGS.get(f.rule_id)
+            return builtin is not None and builtin.blocks_analysis
+
+        return [f for f in self.findings if not f.suppressed and (severity_rank(f.severity) >= threshold or blocks(f))]
 
 
 def active_rules(config: Config) -> list[Rule]:
@@ -59,7 +69,10 @@ def active_rules(config: Config) -> list[Rule]:
 
 
 def _sort_key(f: Finding) -> tuple:
-    return (f.location.file, f.location.line, f.location.column, f.rule_id, f.resource)
+    # By the path reports show (``./a.tf`` and ``a.tf`` are one file), so that ``iac-lint merge`` can
+    # rebuild this order from shards' reports.
+    from iac_lint.model.paths import display_path
+    return (display_path(f.location.file), f.location.line, f.location.column, f.rule_id, f.resource)
 
 
 # Called as ``progress(files_done, files_total)`` while a scan reads its files.
@@ -86,19 +99,8 @@ def parse_units(units: Iterable[Unit], config: Config, progress: Progress | None
 
 
 def _parse_unit_safely(unit: Unit, config: Config) -> list[Template]:
-    if unit.kind == "unreadable":
-        # Worded like an unreadable file's E001, on the directory.
-        return [_crashed(unit.path, f"cannot read directory: {unit.reason}")]
-    try:
-        templates = link_all(parse_unit(unit, config.parse))
-        if unit.report_only:
-            for tpl in templates:
-                tpl.report_files = frozenset(os.path.abspath(f) for f in unit.report_only)
-        return templates
-    except RecursionError:
-        return [_crashed(unit.path, "nesting too deep to analyse")]
-    except Exception as exc:  # a parser bug on one file must not lose the other files' findings
-        return [_crashed(unit.path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
+    from iac_lint.lint_units import parse_unit_safely
+    return parse_unit_safely(unit, config)
 
 
 def link_all(templates: list[Template]) -> list[Template]:
@@ -135,9 +137,8 @@ def without_called_modules(templates: list[Template]) -> list[Template]:
 
 
 def _crashed(path: str, message: str) -> Template:
-    tpl = Template(path=path, format="unknown")
-    tpl.problem("E001", message, Location(path, 1, 1))
-    return tpl
+    from iac_lint.lint_units import crashed
+    return crashed(path, message)
 
 
 def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] | None = None,
@@ -151,7 +152,9 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
     config = config or Config()
     paths = list(paths) or ["."]
     if not config.parse.roots:
-        config.parse.roots = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+        # A copy: the caller's Config is theirs, and a second scan of other paths must not inherit these roots.
+        roots = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+        config = dataclasses.replace(config, parse=dataclasses.replace(config.parse, roots=roots))
     changes = None
     if config.changed_since:
         from iac_lint.engine.diff import changed_since
@@ -159,29 +162,75 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
     if config.cfn_lint:
         from iac_lint.engine.cfnlint_pass import require_cfn_lint
         require_cfn_lint()  # before parsing too: a missing extra fails fast
+    rules_given = rules is not None
     rules = rules if rules is not None else active_rules(config)
     filters = Filters(tuple(config.exclude), config.exclude_root or config.root, config.respect_gitignore,
                       config.force_exclude)
-    templates = parse_units(discover(paths, filters), config, progress)
-    findings = evaluate_reported(templates, rules)
+    units = list(discover(paths, filters))
+    scanned = paths
+    if config.shard is not None:
+        from iac_lint.shard import units_of_shard
+        units = units_of_shard(units, *config.shard)
+        scanned = [unit.path for unit in units]  # a shard judges only its own files' baseline entries
+    templates, findings = lint_all(units, config, rules, rules_given=rules_given, progress=progress)
     if config.cfn_lint:
         findings, rules = _with_cfn_lint(findings, rules, templates, config)
-    return finish(Report(findings, templates, rules), config, changes, scanned=paths)
+    return finish(Report(findings, templates, rules), config, changes, scanned=scanned)
 
 
-def evaluate_reported(templates: list[Template], rules: list[Rule]) -> list[Finding]:
-    """The findings of every template; of a module read for some named files, those in these files
-    (and every error finding: an error anywhere in the module blinds the verdict on the named files)."""
+def lint_all(units: list[Unit], config: Config, rules: list[Rule], rules_given: bool = False,
+             progress: Progress | None = None) -> tuple[list[Template], list[Finding]]:
+    """Every unit parsed, linked and evaluated (in ``config.jobs`` processes), then joined in discovery order:
+    modules that another scanned module calls are left out, and a finding reported twice is kept once."""
+    from iac_lint.lint_units import collect, default_jobs, lint_units, share_source_lines
+
+    total, done = sum(_unit_size(u) for u in units), 0
+    if progress:
+        progress(done, total)
+
+    def unit_done(unit: Unit) -> None:
+        nonlocal done
+        done += _unit_size(unit)
+        if progress:
+            progress(done, total)
+
+    # --changed-since reads every resource's properties; the HTML report and `explain` read the whole model.
+    whole = config.keep_models or bool(config.changed_since)
+    cache = None
+    if config.cache and not whole:
+        from iac_lint.unit_cache import UnitCache
+        cache = UnitCache.for_run(config, rules)
+    jobs = config.jobs or default_jobs()
+    templates, per_template = collect(lint_units(units, config, rules, jobs=jobs, whole=whole, cache=cache,
+                                                 rules_given=rules_given, done=unit_done))
+    kept = {id(t) for t in without_called_modules(templates)}
+    found_in = {id(t): found for t, found in zip(templates, per_template, strict=True)}
+    templates = [t for t in templates if id(t) in kept]
+    share_source_lines(templates)
+    return templates, reported_findings(templates, found_in)
+
+
+def reported_findings(templates: list[Template], found_in: dict[int, list[Finding]]) -> list[Finding]:
+    """The findings of every template (``found_in`` by ``id``), each once; of a module read for some named
+    files, those in these files (and every error finding: an error anywhere in the module blinds the
+    verdict on the named files)."""
     whole = [tpl for tpl in templates if tpl.report_files is None]
-    findings = evaluate(whole, rules)
+    findings = unique_findings(f for tpl in whole for f in found_in[id(tpl)])
     read_whole = {os.path.abspath(tpl.path) for tpl in whole}
     for tpl in templates:
         # A module also reached through a named directory is reported whole, once.
         if tpl.report_files is not None and os.path.abspath(tpl.path) not in read_whole:
             wanted = tpl.report_files
-            findings.extend(f for f in evaluate([tpl], rules)
+            findings.extend(f for f in unique_findings(found_in[id(tpl)])
                             if os.path.abspath(f.location.file) in wanted or f.category == "error")
     return findings
+
+
+def evaluate_reported(templates: list[Template], rules: list[Rule]) -> list[Finding]:
+    """``reported_findings`` of templates parsed in this process."""
+    from iac_lint.engine.evaluate import evaluate_template
+
+    return reported_findings(templates, {id(t): evaluate_template(t, rules) for t in templates})
 
 
 def _with_cfn_lint(findings: list[Finding], rules: list[Rule], templates: list[Template],
@@ -217,6 +266,10 @@ def lint_buffer(path: str, text: str, config: Config | None = None, rules: list[
         config = dataclasses.replace(config, parse=dataclasses.replace(
             config.parse, roots=[os.path.abspath(os.path.dirname(path) or ".")]))
     rules = rules if rules is not None else active_rules(config)
+    from iac_lint.parsers.source import MAX_FILE_BYTES
+    if len(text) > MAX_FILE_BYTES:  # the limit a file on disk has applies to a buffer too
+        templates = [_crashed(path, f"buffer is {len(text)} characters, larger than the {MAX_FILE_BYTES} limit")]
+        return Report(evaluate(templates, rules), templates, rules)
     try:
         templates = link_all(_parse_buffer(path, text, config))
     except Exception as exc:
@@ -272,6 +325,7 @@ def finish(report: Report, config: Config, changes: Any = None, scanned: list[st
         findings = [dataclasses.replace(f, severity=config.severity[f.rule_id]) if f.rule_id in config.severity
                     else f for f in findings]
     findings = apply_path_ignores(findings, config)
+    findings = [bounded_finding(f) for f in findings]  # after the fingerprints, which see the whole id
     findings.sort(key=_sort_key)  # the baseline's fallback forgives the first findings of a resource
     if config.baseline:
         from iac_lint.engine.baseline import apply_baseline, judged_by, load_baseline

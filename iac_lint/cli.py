@@ -17,6 +17,7 @@ from iac_lint.model import SEVERITIES
 from iac_lint.report import FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -40,6 +41,10 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Interrupted is not "findings found" (1): the shell convention for SIGINT.
+            click.echo("iac-lint: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # pragma: no cover - last resort
@@ -85,6 +90,15 @@ def _scan_options(command: Any) -> Any:
         click.option("--var", "tf_vars", multiple=True, help="Terraform KEY=VALUE variable."),
         click.option("--var-file", "var_files", multiple=True, type=click.Path(exists=True, dir_okay=False),
                      help="Terraform .tfvars file."),
+        click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                     help="Processes that parse and evaluate (default: one per core); the output does not "
+                          "depend on it."),
+        click.option("--cache/--no-cache", "cache", default=None,
+                     help="Reuse the results of unchanged files from the user's cache directory "
+                          "(default: on; see the README's Performance section)."),
+        click.option("--shard", "shard", metavar="K/N", default=None,
+                     help="Scan only the K-th of N parts (by file, a Terraform module never split); combine "
+                          "the parts' JSON or SARIF with `iac-lint merge`."),
         click.option("--cfn-lint/--no-cfn-lint", "cfn_lint", default=None,
                      help="Also run cfn-lint on CloudFormation/SAM templates; its matches are CFN-<id> findings "
                           "(needs pip install 'iac-lint[cfn-lint]')."),
@@ -100,7 +114,15 @@ def _config(paths: list[str], config_file: str | None, select: tuple[str, ...], 
             extend_select: tuple[str, ...] = (), profile: str | None = None, **more: Any) -> Any:
     """Flags given on the command line (None when absent) over the configuration file; exit 2 if it is bad."""
     from iac_lint.config import ConfigError, resolve_config
+    from iac_lint.shard import ShardError, parse_shard
 
+    if "cache" in more and more["cache"] is None:
+        more["cache"] = True
+    if more.get("shard") is not None:
+        try:
+            more["shard"] = parse_shard(more["shard"])
+        except ShardError as exc:
+            raise click.UsageError(str(exc)) from None
     try:
         return resolve_config(
             paths, config_file,
@@ -161,9 +183,12 @@ def _run_scan(paths: list[str], config: Any, progress: Any = None) -> Any:
                    "SARIF suppressions, such as GitHub code scanning, which would open alerts for them).")
 @click.option("--quiet", "-q", is_flag=True,
               help="No progress and no summary on standard error (warnings and errors still print).")
+@click.option("--statistics", is_flag=True,
+              help="Print the number of findings per rule on standard error, after the report.")
 def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, ...], fail_on: str | None,
          min_severity: str | None, fail_on_empty: bool | None, baseline: str | None, changed_since: str | None,
-         color: bool | None, show_suppressed: bool, omit_suppressed: bool, quiet: bool, **options: Any) -> None:
+         color: bool | None, show_suppressed: bool, omit_suppressed: bool, quiet: bool, statistics: bool,
+         **options: Any) -> None:
     """Scan PATHS (default: the current directory) and report findings."""
     from iac_lint.report import renderer
     from iac_lint.report.text import Verdict, at_or_above, summary_line, verdict_line
@@ -172,6 +197,8 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
     targets = list(paths) or ["."]
     config = _config(targets, fail_on=fail_on, fail_on_empty=fail_on_empty, baseline=baseline,
                      changed_since=changed_since, **options)
+    # Only the HTML report draws the model; every other format reads findings and source lines.
+    config.keep_models = any(fmt == "html" for fmt, _ in plan)
     progress = None if quiet else _Progress.on_terminal()
     try:
         report = _run_scan(targets, config, progress)
@@ -201,13 +228,19 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
                              verdict=verdict)
         if target:
             try:
-                with open(target, "w", encoding="utf-8") as handle:
+                # A file name that is not UTF-8 (a surrogate escape) is written as ``\udcff``, not a crash.
+                with open(target, "w", encoding="utf-8", errors="backslashreplace") as handle:
                     handle.write(text)
             except OSError as exc:
                 click.echo(f"iac-lint: cannot write {target}: {exc.strerror or exc}", err=True)
                 sys.exit(EXIT_ERROR)
         else:
             _echo(text)
+    if statistics:
+        from iac_lint.report.statistics import render_statistics
+        # Beside a human-readable report on standard output; never into a JSON or SARIF document there.
+        machine_on_stdout = any(target is None and fmt not in ("text", "concise") for fmt, target in plan)
+        _echo(render_statistics(report.findings), err=machine_on_stdout)
     if not quiet and all(target for _, target in plan):
         # Every report went to a file: one line on the terminal still says what happened.
         _echo(f"iac-lint: {summary_line(report).rstrip('.')}; {verdict_line(verdict)}\n", err=True)
@@ -224,8 +257,8 @@ def _echo(text: str, err: bool = False) -> None:
     except UnicodeEncodeError:
         stream = click.get_text_stream("stderr" if err else "stdout")
         encoding = getattr(stream, "encoding", None) or "ascii"
-        click.echo(text.replace("\u2192", "->").encode(encoding, "replace").decode(encoding), nl=False, err=err,
-                   color=True)
+        click.echo(text.replace("\u2192", "->").encode(encoding, "backslashreplace").decode(encoding), nl=False,
+                   err=err, color=True)
 
 
 class _Progress:
@@ -312,6 +345,46 @@ def _colour_wanted() -> bool:
         return False
 
 
+@main.command()
+@click.argument("reports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--output", "-o", default=None, type=click.Path(dir_okay=False),
+              help="File to write (default: standard output).")
+@click.option("--fail-on", type=click.Choice(SEVERITIES, case_sensitive=False), default=None,
+              help="Exit 1 when the merged report has an active finding at or above this severity "
+                   "(default: exit 0 once merged).")
+def merge(reports: tuple[str, ...], output: str | None, fail_on: str | None) -> None:
+    """Merge the JSON or SARIF reports of `scan --shard K/N` runs into the report of one whole scan."""
+    import json
+
+    from iac_lint.report.merge import MergeError, failing_count, merge_reports
+
+    texts = []
+    for path in reports:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                texts.append(handle.read())
+        except (OSError, UnicodeDecodeError) as exc:
+            click.echo(f"iac-lint: cannot read {path}: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+    try:
+        kind, text = merge_reports(texts)
+    except MergeError as exc:
+        click.echo(f"iac-lint: cannot merge: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            click.echo(f"iac-lint: cannot write {output}: {exc.strerror or exc}", err=True)
+            sys.exit(EXIT_ERROR)
+    else:
+        _echo(text)
+    if fail_on and failing_count(kind, json.loads(text), fail_on):
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_OK)
+
+
 @main.group()
 def baseline() -> None:
     """Accept today's findings so that only new ones fail the build."""
@@ -329,6 +402,7 @@ def baseline_create(paths: tuple[str, ...], output: str, **options: Any) -> None
     targets = list(paths) or ["."]
     config = _config(targets, **options)
     config.baseline = None  # a baseline records everything that is there now, not what the old one missed
+    config.keep_models = False
     report = _run_scan(targets, config)
     try:
         count = write_baseline(report.findings, output, report.root)
@@ -356,6 +430,7 @@ def baseline_update(paths: tuple[str, ...], baseline_file: str | None, **options
     targets = list(paths) or ["."]
     config = _config(targets, **options)
     config.baseline = baseline_file or config.baseline or ".iac-lint-baseline.json"
+    config.keep_models = False
     report = _run_scan(targets, config)
     accepted = [f for f in report.findings if f.baselined]
     try:

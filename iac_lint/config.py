@@ -72,6 +72,7 @@ from datetime import date
 from typing import Any
 
 from iac_lint.model import SEVERITIES, Finding
+from iac_lint.model.budgets import MAX_MATCHED_PATH
 from iac_lint.model.rule_ids import (
     TEMPLATE_VALIDITY,
     is_rule_id,
@@ -157,6 +158,17 @@ class Config:
     cfn_lint: bool = False
     # Setting name -> line in ``source`` for settings the file gave (a flag's value has none).
     setting_lines: dict[str, int | None] = field(default_factory=dict)
+    # Processes that parse and evaluate (None: one per core); results do not depend on it.
+    jobs: int | None = None
+    # Reuse the results of unchanged units from the user's cache directory (iac_lint/unit_cache.py).
+    # Off for library callers; the command line turns it on unless --no-cache.
+    cache: bool = False
+    # Keep each template's whole model in Report.templates (library callers, the HTML report, `explain`).
+    # The command line turns it off for the other formats: a worker then sends back only what reports
+    # read (lint_units.report_view), and the unit cache is used.
+    keep_models: bool = True
+    # (K, N): lint only the K-th of N deterministic parts of the units (iac_lint/shard.py); None: all.
+    shard: tuple[int, int] | None = None
 
 
 # --- locating values in the file -----------------------------------------------------
@@ -462,7 +474,9 @@ def _nearest_config(start: str) -> str | None:
 def _has_tool_table(path: str) -> bool:
     try:
         with open(path, encoding="utf-8") as handle:
-            return re.search(r"^\s*\[\s*tool\s*\.\s*[\"']?iac-lint[\"']?", handle.read(), re.MULTILINE) is not None
+            # [ \t]*, not \s*: \s also crosses lines, and ^\s* then rescans every blank line after each line start.
+            return re.search(r"^[ \t]*\[[ \t]*tool[ \t]*\.[ \t]*[\"']?iac-lint[\"']?", handle.read(),
+                             re.MULTILINE) is not None
     except OSError:
         return False
 
@@ -592,6 +606,9 @@ def apply_path_ignores(findings: Iterable[Finding], config: Config) -> list[Find
     for finding in findings:
         if not finding.suppressed:
             rel = relative_to_root(finding.location.file, config)
+            if len(rel) > MAX_MATCHED_PATH:  # a glob's regex on a path no file system allows: not matched
+                out.append(finding)
+                continue
             for pattern, spec, tokens in patterns:
                 if spec.match_file(rel) and matches_rule(finding.rule_id, finding.category, tokens):
                     finding = dataclasses.replace(finding, suppressed=True, suppression_kind="external",

@@ -49,6 +49,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from iac_lint.model.budgets import MAX_MATCHED_PATH
 from iac_lint.model.paths import repository_root
 from iac_lint.model.rule_ids import RULE_ID_PATTERN
 
@@ -61,6 +62,16 @@ SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
 SERVERLESS_CODE_NAMES = ("serverless.ts", "serverless.js", "serverless.mjs", "serverless.cjs")
 TERRAFORM_EXTENSIONS = (".tf", ".tf.json")
 TFVARS_EXTENSIONS = (".tfvars", ".tfvars.json")
+# Files of a monorepo that are never infrastructure-as-code, by name (lower case): lock files, compiler and
+# package settings.  Not even opened: a 30 MB package-lock.json would otherwise be loaded to be classified.
+KNOWN_NOT_IAC = re.compile(
+    r"^(?:package(?:-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|composer\.(?:json|lock)"
+    r"|.*\.lock\.json|tsconfig[\w.-]*\.json|jsconfig[\w.-]*\.json|\.eslintrc(?:\.\w+)?|\.prettierrc(?:\.\w+)?"
+    r"|\.pre-commit-config\.yaml|\.gitlab-ci\.yml|\.travis\.yml|appveyor\.yml|codecov\.yml|mkdocs\.yml"
+    r"|docker-compose[\w.-]*\.ya?ml|openapi[\w.-]*\.(?:json|ya?ml)|swagger[\w.-]*\.(?:json|ya?ml)"
+    r"|\.iac-lint\.yaml|\.iac-lint-baseline\.json)$")
+# CI workflow folders: every YAML file in them is a pipeline, not a template.
+WORKFLOW_DIRS = (os.path.join(".github", "workflows"), os.path.join(".github", "actions"), ".circleci")
 # A rule file (``ORG001-name.yaml``) whose cases folder (``ORG001/``) beside it is not a project.
 _RULE_FILE = re.compile(rf"^(?P<id>{RULE_ID_PATTERN})[-_][\w-]+\.(?:ya?ml|py)$")
 # A .gitignore larger than this is not a list of patterns anyone wrote: it is not read.
@@ -118,6 +129,8 @@ class _Layer:
         if rel == "." or rel == ".." or rel.startswith(".." + os.sep):
             return None
         rel = rel.replace(os.sep, "/") + ("/" if is_dir else "")
+        if len(rel) > MAX_MATCHED_PATH:  # no file system has such paths; a pattern's regex is not run on one
+            return None
         return self.spec.check_file(rel).include
 
     def without_matches_of(self, path: str) -> _Layer:
@@ -283,6 +296,13 @@ def _unreadable_units(errors: list[OSError]) -> Iterator[Unit]:
     errors.clear()
 
 
+def _known_not_iac(dirpath: str, lower_name: str) -> bool:
+    if KNOWN_NOT_IAC.match(lower_name):
+        return True
+    folder = os.path.normpath(os.path.abspath(dirpath))
+    return any(folder.endswith(os.sep + d) for d in WORKFLOW_DIRS)
+
+
 def _classify_files(dirpath: str, names: list[str], explicit: bool) -> Iterator[Unit]:
     tf_files = []
     for name in names:
@@ -292,7 +312,9 @@ def _classify_files(dirpath: str, names: list[str], explicit: bool) -> Iterator[
             tf_files.append(path)
         elif lower in SERVERLESS_CODE_NAMES:
             yield Unit("serverless-code", path, [path])
-        elif lower.endswith(YAML_EXTENSIONS) or (explicit and not lower.endswith(TFVARS_EXTENSIONS)):
+        elif explicit and not lower.endswith(TFVARS_EXTENSIONS):
+            yield Unit("document", path, [path])  # named on the command line: read, whatever its name
+        elif lower.endswith(YAML_EXTENSIONS) and not _known_not_iac(dirpath, lower):
             yield Unit("document", path, [path])
     if tf_files:
         yield Unit("terraform", dirpath, tf_files)

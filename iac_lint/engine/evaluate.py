@@ -48,7 +48,9 @@ def fingerprint(rule_id: str, repo_file: str, resource: str, logical_path: str) 
     finding has one fingerprint whichever directory the scan ran from.  Findings are created without
     one; ``api.finish`` gives every finding its fingerprint, once, when the project root is known.
     """
-    digest = hashlib.sha256(f"{rule_id}|{repo_file}|{resource}|{logical_path}".encode()).hexdigest()
+    # surrogateescape: a file name that is not UTF-8 hashes as its bytes (any other name is unchanged).
+    key = f"{rule_id}|{repo_file}|{resource}|{logical_path}".encode("utf-8", "surrogateescape")
+    digest = hashlib.sha256(key).hexdigest()
     return digest[:32]
 
 
@@ -193,9 +195,14 @@ def problem_findings(tpl: Template) -> Iterable[Finding]:
 
 def evaluate(templates: Iterable[Template], rules: list[Rule]) -> list[Finding]:
     """Every finding, once: a module called from several places is one set of lines to fix."""
+    return unique_findings(f for tpl in templates for f in evaluate_template(tpl, rules))
+
+
+def unique_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """The first of each finding reported more than once (by rule, place and logical path), in order."""
     seen: set[tuple[str, str, int, int, str]] = set()
     unique = []
-    for f in _evaluate_all(templates, rules):
+    for f in findings:
         key = (f.rule_id, f.location.file, f.location.line, f.location.column, f.logical_path)
         if key not in seen:
             seen.add(key)
@@ -234,14 +241,13 @@ def drop_subsumed(findings: list[Finding], rules: list[Rule]) -> list[Finding]:
                        for c in covering.get(f.rule_id, ()))]
 
 
-def _evaluate_all(templates: Iterable[Template], rules: list[Rule]) -> list[Finding]:
-    findings: list[Finding] = []
-    for tpl in templates:
-        findings.extend(problem_findings(tpl))
-        cache: dict[int, Any] = {}
-        for rule in rules:
-            try:
-                findings.extend(evaluate_rule(rule, tpl, cache))
-            except Exception as exc:  # one broken rule must not hide every other finding
-                findings.append(rule_failure(rule, exc, Location(tpl.path, 1, 1), tpl.format, ""))
+def evaluate_template(tpl: Template, rules: list[Rule]) -> list[Finding]:
+    """One template's findings, its own problems first (not yet deduplicated across templates)."""
+    findings: list[Finding] = list(problem_findings(tpl))
+    cache: dict[int, Any] = {}
+    for rule in rules:
+        try:
+            findings.extend(evaluate_rule(rule, tpl, cache))
+        except Exception as exc:  # one broken rule must not hide every other finding
+            findings.append(rule_failure(rule, exc, Location(tpl.path, 1, 1), tpl.format, ""))
     return findings

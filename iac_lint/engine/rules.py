@@ -139,6 +139,12 @@ def _validate(meta: dict[str, Any], path: str, python: bool) -> None:
     if str(meta["id"]) in BUILTIN_FINDINGS:
         raise RuleError(f"{path}: id {meta['id']} is iac-lint's own {BUILTIN_FINDINGS[str(meta['id'])].name} "
                         f"finding; choose another")
+    named = RULE_FILE.match(os.path.basename(path))
+    if named and named.group("id") != str(meta["id"]):
+        # Every check that looks at a file's name (a configuration may not replace built-in rules) must see
+        # the id that file really declares.
+        raise RuleError(f"{path}: the file is named for {named.group('id')} but declares id {meta['id']}; "
+                        f"the file name and the id must agree")
     if "default" in meta and not isinstance(meta["default"], bool):
         raise RuleError(f"{path}: default must be true (the rule runs unless ignored) or false (opt-in)")
     subsumes = meta.get("subsumes", [])
@@ -177,6 +183,8 @@ def load_rule_file(path: str, strict: bool = True) -> Rule:
         compiled = jmespath.compile(str(meta["when"]))
     except jmespath.exceptions.JMESPathError as exc:
         raise RuleError(f"{path}: invalid JMESPath in 'when': {exc}") from None
+    if strict:
+        _check_query_budget(path, str(meta["when"]), compiled.parsed)
     return Rule(
         id=str(meta["id"]), name=str(meta["name"]), severity=meta["severity"], category=str(meta["category"]),
         title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
@@ -184,6 +192,26 @@ def load_rule_file(path: str, strict: bool = True) -> Rule:
         formats=tuple(meta.get("formats") or ()), default=meta.get("default", True),
         subsumes=tuple(meta.get("subsumes") or ()), fixes=list(meta.get("fixes") or []), _compiled=compiled,
     )
+
+
+# A user's ``when`` (a repository's configuration may name the rule) is held to a size: each projection or
+# multi-select can multiply the data the next one walks, so their number bounds the work on an entity.
+MAX_QUERY_CHARS = 2000
+MAX_QUERY_FANOUT = 12
+_FANOUT_NODES = frozenset({"projection", "value_projection", "filter_projection", "flatten", "multi_select_list",
+                           "multi_select_dict"})
+
+
+def _check_query_budget(path: str, text: str, parsed: Any) -> None:
+    fanout, stack = 0, [parsed]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            fanout += node.get("type") in _FANOUT_NODES
+            stack.extend(node.get("children") or [])
+    if len(text) > MAX_QUERY_CHARS or fanout > MAX_QUERY_FANOUT:
+        raise RuleError(f"{path}: 'when' is over the budget for a rule's query ({len(text)} characters, "
+                        f"{fanout} projections; at most {MAX_QUERY_CHARS} and {MAX_QUERY_FANOUT})")
 
 
 def _check(path: str, data: Any, python: bool, line: int | None = None) -> None:
@@ -254,7 +282,9 @@ def rule_files(directory: str) -> list[str]:
     out: list[str] = []
     for dirpath, dirnames, filenames in os.walk(directory):
         dirnames[:] = sorted(d for d in dirnames if not CASES_DIR.match(d) and not d.startswith((".", "__")))
-        out.extend(os.path.join(dirpath, f) for f in sorted(filenames) if RULE_FILE.match(f))
+        # Regular files only: a FIFO named like a rule in a repository's rule folder would block the open.
+        out.extend(os.path.join(dirpath, f) for f in sorted(filenames)
+                   if RULE_FILE.match(f) and os.path.isfile(os.path.join(dirpath, f)))
     return out
 
 

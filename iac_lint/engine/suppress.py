@@ -39,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from iac_lint.engine.comments import MAX_DIRECTIVE_LINE, comment_start, is_hcl
 from iac_lint.model import Finding, Location, Template
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, SUPPRESSION_CATEGORY
 from iac_lint.model.rule_ids import RULE_ID_LIST_PATTERN, matches_rule
@@ -85,14 +86,21 @@ def parse_date(text: str) -> date | None:
         return None
 
 
+def may_hold_suppressions(lines: list[str]) -> bool:
+    """Whether a file could hold an inline suppression (a cheap test: the marker, in any case)."""
+    return "iac-lint" in "\n".join(lines).lower()
+
+
 def read_comments(lines: list[str], file: str) -> _FileComments:
     """Every suppression comment of a file, by line number (1-based), and the unreadable ones."""
     by_line: dict[int, list[Suppression]] = {}
     malformed: list[tuple[Location, str]] = []
+    hcl = is_hcl(file)
     for number, text in enumerate(lines, start=1):
-        if "iac-lint" not in text.lower():
+        if "iac-lint" not in text.lower() or len(text) > MAX_DIRECTIVE_LINE:
             continue
-        start = DIRECTIVE.search(text)
+        comment = comment_start(text, hcl)
+        start = DIRECTIVE.match(text, comment) if comment is not None else None
         if start is None:
             continue
         where = Location(file, number, start.start() + 1, number, len(text.rstrip()) + 1)
@@ -111,15 +119,6 @@ def read_comments(lines: list[str], file: str) -> _FileComments:
         by_line.setdefault(number, []).append(
             Suppression(ids, where, (match.group("reason") or "").strip(), until, "comment"))
     return _FileComments(lines, by_line, malformed)
-
-
-def _read_lines(path: str) -> list[str]:
-    """A file a parser did not keep the text of (only files already scanned get here)."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            return handle.read().splitlines()
-    except OSError:
-        return []
 
 
 def _metadata_until(metadata: Any) -> dict[str, date | None]:
@@ -176,7 +175,8 @@ class _Index:
     def comments(self, file: str) -> _FileComments:
         found = self.files.get(file)
         if found is None:
-            found = self.files[file] = read_comments(_read_lines(file), file)
+            # Never read here: a file no parser kept the text of may be one they refused (oversized, a FIFO).
+            found = self.files[file] = read_comments([], file)
         return found
 
     def candidates(self, finding: Finding) -> list[Suppression]:

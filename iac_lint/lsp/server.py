@@ -44,6 +44,8 @@ SEVERITY = {
 }
 # Buffers larger than this are linted on save only, so typing stays responsive.
 MAX_LIVE_BYTES = 2 * 1024 * 1024
+# Diagnostics published for one document: an editor slows down long before it can show more.
+MAX_DIAGNOSTICS = 1000
 PARSE_ERROR = "E001"
 
 
@@ -174,7 +176,7 @@ class IacLintServer(LanguageServer):
                 state.good = snapshot
         state.published = snapshot
         self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(
-            uri=doc.uri, version=doc.version, diagnostics=[d for _, d in snapshot.pairs]))
+            uri=doc.uri, version=doc.version, diagnostics=capped_diagnostics([d for _, d in snapshot.pairs])))
 
     # --- actions and hover -------------------------------------------------------------------
 
@@ -281,6 +283,20 @@ def resource_types(report: Report) -> dict[tuple[str, int], str]:
         for resource in tpl.resources:
             out.setdefault((resource.location.file, resource.location.line), resource.type)
     return out
+
+
+def capped_diagnostics(diagnostics: list[types.Diagnostic], limit: int = MAX_DIAGNOSTICS) -> list[types.Diagnostic]:
+    """At most ``limit`` diagnostics, the most severe first, and one at the top saying how many more there are."""
+    if len(diagnostics) <= limit:
+        return diagnostics
+    ranked = sorted(diagnostics, key=lambda d: d.severity or types.DiagnosticSeverity.Hint)[:limit]
+    more = len(diagnostics) - limit
+    ranked.append(types.Diagnostic(
+        range=types.Range(types.Position(0, 0), types.Position(0, 0)), source="iac-lint", code="E005",
+        severity=types.DiagnosticSeverity.Information,
+        message=f"{more} more findings in this file are not shown (at most {limit} per document); "
+                "`iac-lint scan` lists them all"))
+    return ranked
 
 
 def diagnostic(finding: Finding, doc: TextDocument, help_uri: str | None,

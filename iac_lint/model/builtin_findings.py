@@ -31,7 +31,7 @@ class BuiltinFinding:
 
     @property
     def blocks_analysis(self) -> bool:
-        """An error that left part of a file unread (E001-E004), as opposed to a notice or a suppression check."""
+        """An error that left part of a file unread (E001-E005), as opposed to a notice or a suppression check."""
         return self.category == ERROR_CATEGORY and self.severity != "info"
 
 
@@ -90,6 +90,21 @@ BUILTIN_FINDINGS: dict[str, BuiltinFinding] = {f.id: f for f in (
             "        yield Violation(f'{fn.id} has PASSWORD in its environment',\n"
             "                        fn.where('environment.PASSWORD'))\n```",
         references=["https://github.com/iac-lint/iac-lint#writing-your-own-rules"]),
+    _entry(
+        "E005", "budget-exceeded", "high", ERROR_CATEGORY, "Analysis of a value was cut short by a work budget",
+        what="Reports a value whose analysis went over one of iac-lint's work or memory budgets: a number "
+             "wider than 1024 bits, `dynamic` blocks nested too deep or too many, too many findings in one "
+             "file, a unit that took longer than its deadline. The value becomes unknown; the finding points "
+             "at the expression that was cut short. The budgets are listed in the README's \"Security model\".",
+        why="iac-lint runs on pull requests whose author controls every file: without budgets a file of a "
+            "few kilobytes could take the scan down, and a value cut short without a word would pass "
+            "unchecked. Like every error that leaves something unanalysed, it fails the gate at every "
+            "`--fail-on` threshold.",
+        example="```hcl\nlocals {\n  a1 = 99999999999 * 99999999999\n  a2 = local.a1 * local.a1\n  # ... "
+                "a24 = local.a23 * local.a23\n}\n```",
+        fix="Write the value the template means (a literal, a variable) instead of a computation that grows "
+            "without bound.",
+        references=["https://github.com/iac-lint/iac-lint#security-model"]),
     _entry(
         "I001", "not-analysed", "info", ERROR_CATEGORY, "The file is code and is not analysed",
         what="Reports a file that describes infrastructure but that iac-lint does not analyse: "

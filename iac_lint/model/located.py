@@ -47,14 +47,40 @@ class LSeq(list[Any]):
 
 
 class LStr(str):
-    """A string with its location (``str`` subclasses cannot use slots)."""
+    """A string with its location (``str`` subclasses cannot use slots).
+
+    ``raw``, when the parser keeps it, is the string as written in the file from ``loc`` on (quotes,
+    block indicators, indentation and escapes included), so that a part of a long value (a line of
+    inline code) can be located exactly: see ``locate_within``.
+    """
 
     loc: Location | None
+    raw: str | None = None
 
     def __new__(cls, value: str, loc: Location | None = None) -> Self:
         obj = super().__new__(cls, value)
         obj.loc = loc
         return obj
+
+
+def locate_within(value: Any, needle: str, occurrence: int = 0) -> Location | None:
+    """The exact span of the ``occurrence``-th ``needle`` (one line of ``value``) as written in the file.
+
+    None when the parser kept no ``raw`` text for ``value`` or the needle is not written literally there
+    (an escape inside it).
+    """
+    raw, loc = getattr(value, "raw", None), loc_of(value)
+    if not isinstance(raw, str) or loc is None or not needle or "\n" in needle:
+        return None
+    index = -1
+    for _ in range(occurrence + 1):
+        index = raw.find(needle, index + 1)
+        if index < 0:
+            return None
+    before = raw[:index]
+    line = loc.line + before.count("\n")
+    column = loc.column + index if "\n" not in before else index - before.rfind("\n")
+    return Location(loc.file, line, column, line, column + len(needle))
 
 
 def loc_of(value: Any) -> Location | None:

@@ -99,6 +99,45 @@ def credential_format(value: str) -> str | None:
     return None
 
 
+# Inside code only formats that are credentials whatever surrounds them: not a password in a URL (code builds
+# those from variables), never a literal judged by its entropy or its variable's name.
+_CODE_FORMATS = tuple((description, pattern) for description, pattern in CREDENTIAL_FORMATS
+                      if description != "a credential in a URL")
+_AWS_KEY_ID = CREDENTIAL_FORMATS[0][1]
+# An AWS secret access key: 40 characters of base64, recognised only within a few lines of a key id.
+_AWS_SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_SECRET_KEY_LINES = 3
+_PRIVATE_KEY_END = re.compile(r"-----END (?:[A-Z0-9]+ )?PRIVATE KEY(?: BLOCK)?-----")
+
+
+def credentials_in_code(code: str) -> list[tuple[str, int, int]]:
+    """The credentials written in inline code, as (kind, start, end) offsets into ``code``.
+
+    Fixed-prefix key formats (an AWS access key id, a GitHub or Stripe token ...), a private key block (its
+    whole extent, to its ``END`` line), and an AWS secret access key written within a few lines of an access
+    key id.  Nothing is judged by entropy or by a variable's name: code is full of random-looking literals.
+    """
+    found: list[tuple[str, int, int]] = []
+    for description, pattern in _CODE_FORMATS:
+        for match in pattern.finditer(code):
+            text = match.group(0)
+            if is_placeholder(text) or _PLACEHOLDER_PART.search(text):
+                continue
+            end = match.end()
+            if description == "a private key":
+                closing = _PRIVATE_KEY_END.search(code, end)
+                end = closing.end() if closing else end
+            found.append((description, match.start(), end))
+    key_lines = {code.count("\n", 0, start) for kind, start, _ in found if kind == "an AWS access key id"}
+    for match in _AWS_SECRET_KEY.finditer(code):
+        line = code.count("\n", 0, match.start())
+        text = match.group(0)
+        if any(abs(line - k) <= _SECRET_KEY_LINES for k in key_lines) and _character_classes(text) >= 3 \
+                and not _PLACEHOLDER_PART.search(text) and not any(s <= match.start() < e for _, s, e in found):
+            found.append(("an AWS secret access key", match.start(), match.end()))
+    return sorted(found, key=lambda item: item[1])
+
+
 def name_words(name: str) -> list[str]:
     """``DB_PASSWORD`` -> [db, password]; ``clientSecret`` -> [client, secret]."""
     words: list[str] = []

@@ -15,7 +15,7 @@ from typing import Any
 
 from iac_lint.discover import SERVERLESS_NAMES, Unit
 from iac_lint.model import Location, Template
-from iac_lint.parsers.source import ParseOptions, failed_template, read_text
+from iac_lint.parsers.source import ParseOptions, failed_template, is_oversized, read_text
 from iac_lint.parsers.yaml_loader import LoadError, load_text
 
 __all__ = ["ParseOptions", "classify", "parse_document", "parse_unit", "read_text"]
@@ -46,6 +46,19 @@ def classify(data: Any, path: str) -> str | None:
 
 def _looks_like_iac(text: str, path: str) -> bool:
     return os.path.basename(path).lower() in SERVERLESS_NAMES or any(h in text for h in _IAC_HINTS)
+
+
+# How much of an oversized file is read to decide whether it is infrastructure-as-code at all.
+CLASSIFY_PREFIX = 64 * 1024
+
+
+def _prefix_looks_like_iac(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            prefix = handle.read(CLASSIFY_PREFIX).decode("utf-8", "replace")
+    except OSError:
+        return True
+    return _looks_like_iac(prefix, path)
 
 
 def parse_document(path: str, text: str, options: ParseOptions | None = None) -> Template | None:
@@ -87,8 +100,10 @@ def parse_unit(unit: Unit, options: ParseOptions | None = None) -> list[Template
                     "export it with `serverless print` to a YAML file to scan it",
                     Location(unit.path, 1, 1), severity="info")
         return [tpl]
-    text, failed = read_text(unit.path)
+    text, failed = read_text(unit.path, roots=options.roots or None)
     if text is None:
+        if is_oversized(failed) and not _prefix_looks_like_iac(unit.path):
+            return []  # a huge data file of a monorepo is not a template we failed to read
         return [failed] if failed is not None else []
     document = parse_document(unit.path, text, options)
     return [document] if document is not None else []

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from iac_lint.model import Entity, Template
+from iac_lint.model import Entity, Location, Template
 
 E = TypeVar("E", bound=Entity)
 
@@ -49,9 +49,13 @@ class Pending:
 def build_and_link(tpl: Template, pending: Iterable[Pending], entities: dict[str, Entity],
                    late_types: frozenset[str] = frozenset()) -> None:
     """Build every pending entity into ``tpl`` (and ``entities``, by key), then link: late types last."""
-    links: list[tuple[bool, Link]] = []
+    links: list[tuple[bool, str, Link]] = []
     for item in pending:
-        made = item.build()
+        try:
+            made = item.build()
+        except Exception as exc:  # a builder bug loses this resource, not the unit's other findings
+            _lost(tpl, item.key, "building", exc)
+            continue
         if made is None:
             continue
         entity, link = made
@@ -59,9 +63,19 @@ def build_and_link(tpl: Template, pending: Iterable[Pending], entities: dict[str
         if not isinstance(entity, LinkOnly):
             tpl.add(entity)
         if link is not None:
-            links.append((item.type in late_types, link))
-    for _, link in sorted(links, key=lambda pair: pair[0]):  # stable: otherwise in build order
-        link()
+            links.append((item.type in late_types, item.key, link))
+    for _, key, link in sorted(links, key=lambda entry: entry[0]):  # stable: otherwise in build order
+        try:
+            link()
+        except Exception as exc:
+            _lost(tpl, key, "linking", exc)
+
+
+def _lost(tpl: Template, key: str, stage: str, exc: Exception) -> None:
+    """A located E001 on the resource an internal error happened in."""
+    where = next((r.location for r in tpl.resources if r.id == key), None)
+    tpl.problem("E001", f"{key}: internal error while {stage}: {type(exc).__name__}",
+                where or Location(tpl.path, 1, 1))
 
 
 def external_parent(tpl: Template, entities: dict[str, Entity], cls: type[E], reference: str,

@@ -7,6 +7,8 @@ that format modules can import it without importing the dispatcher back.
 from __future__ import annotations
 
 import os
+import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from iac_lint.model import Location, Template
@@ -25,17 +27,60 @@ class ParseOptions:
     roots: list[str] = field(default_factory=list)  # scanned roots: nothing outside is ever read
 
 
-def read_text(path: str, tpl_format: str = "unknown") -> tuple[str | None, Template | None]:
-    """The file's text, or a template holding the located reason it cannot be read."""
+def in_never_walked_directory(path: str, roots: Iterable[str]) -> bool:
+    """Whether an include names a file under ``.git``, ``node_modules``, ... below a scanned root (a
+    checkout token lives in ``.git/config``): discovery never walks there, and no include reads there either."""
+    from iac_lint.discover import DEFAULT_EXCLUDES
+
+    for candidate in {os.path.abspath(path), os.path.realpath(path)}:
+        for root in roots:
+            top = os.path.realpath(root)
+            rel = os.path.relpath(candidate, top)
+            if rel.startswith(".."):
+                rel = os.path.relpath(candidate, os.path.abspath(root))
+            if not rel.startswith("..") and any(part in DEFAULT_EXCLUDES for part in rel.split(os.sep)[:-1]):
+                return True
+    return False
+
+
+def inside(path: str, roots: Iterable[str]) -> bool:
+    """Whether ``path``, symlinks resolved, lies in one of ``roots`` (themselves resolved)."""
+    real = os.path.realpath(path)
+    for root in roots:
+        top = os.path.realpath(root)
+        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+            return True
+    return False
+
+
+def read_text(path: str, tpl_format: str = "unknown",
+              roots: Iterable[str] | None = None) -> tuple[str | None, Template | None]:
+    """The file's text, or a template holding the located reason it cannot be read.
+
+    Only a regular file is opened, and, when ``roots`` are given, only one whose real path lies inside
+    them (a committed symlink to ``/etc`` or ``~/.aws`` is refused, E002).
+    """
+    if roots is not None and not inside(path, roots):
+        tpl = Template(path=path, format=tpl_format)
+        tpl.problem("E002", "the file is a link to a path outside the scanned root; not read", Location(path, 1, 1))
+        return None, tpl
     try:
-        size = os.path.getsize(path)
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            return None, failed_template(path, tpl_format, "not a regular file (a FIFO, device or socket); not read")
+        size = os.stat(path).st_size
         if size > MAX_FILE_BYTES:
             return None, failed_template(path, tpl_format,
                                          f"file is {size} bytes, larger than the {MAX_FILE_BYTES} limit")
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between the stat and the open
+                return None, failed_template(path, tpl_format, "not a regular file; not read")
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         return None, failed_template(path, tpl_format, f"cannot read file: {exc.strerror}")
+    if len(raw) > MAX_FILE_BYTES:  # st_size lied
+        return None, failed_template(path, tpl_format, f"file is larger than the {MAX_FILE_BYTES} limit")
     try:
         return raw.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
@@ -43,6 +88,12 @@ def read_text(path: str, tpl_format: str = "unknown") -> tuple[str | None, Templ
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, failed_template(path, tpl_format, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
                                      line, column)
+
+
+def is_oversized(failed: Template | None) -> bool:
+    """Whether ``read_text`` refused the file for its size only (a caller may then classify a prefix)."""
+    return failed is not None and any(p.rule_id == "E001" and "larger than the" in p.message
+                                      for p in failed.problems)
 
 
 def failed_template(path: str, fmt: str, message: str, line: int = 1, column: int = 1) -> Template:

@@ -20,14 +20,40 @@ from iac_lint.model.core import Location, set_loc
 from iac_lint.model.located import LMap, LSeq, LStr, locate_plain
 
 try:
-    _Loader: Any = yaml.CSafeLoader
+    _BaseLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+# First characters of a plain scalar that some implicit type (int, float, bool, null, merge, ...) may match.
+_IMPLICIT_STARTS = frozenset(key for key in _BaseLoader.yaml_implicit_resolvers if key)
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, answering the common case of tag resolution without trying every pattern.
+
+    libyaml asks Python for the tag of every node; most plain scalars of a template (``AWS::S3::Bucket``,
+    ``Ref``, names) start with a letter no implicit type starts with, so they are strings at once.
+    """
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode:
+            if implicit[0] and value and value[0] not in _IMPLICIT_STARTS:
+                return self.DEFAULT_SCALAR_TAG
+            return super().resolve(kind, value, implicit)
+        if kind is yaml.MappingNode:
+            return self.DEFAULT_MAPPING_TAG
+        return self.DEFAULT_SEQUENCE_TAG
 
 MAX_DEPTH = 256
 MAX_NODES = 1_000_000
+# Scalar text of the document once aliases are expanded (the file itself is at most 20 MiB).
+MAX_EXPANDED_BYTES = 64 * 1024 * 1024
+# Strings at least this long keep their text as written (``LStr.raw``): a credential is never shorter.
+RAW_MIN_LENGTH = 16
 
 _STR = "tag:yaml.org,2002:str"
+_SCALAR_NODE, _SEQUENCE_NODE = yaml.ScalarNode, yaml.SequenceNode
+_QUOTED_STYLES = frozenset(('"', "'", "|", ">"))
 _MERGE = "tag:yaml.org,2002:merge"
 _SCALAR_CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
@@ -59,8 +85,9 @@ def _intrinsic(tag: str, value: Any) -> tuple[str, Any]:
 class _Builder:
     """Located values from libyaml's node graph; ``_build`` returns (value, location)."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, text: str = "") -> None:
         self.file = file
+        self.lines = text.split("\n")
         self.count = 0
 
     def build(self, node: yaml.Node) -> Any:
@@ -75,9 +102,18 @@ class _Builder:
         s, e = node.start_mark, node.end_mark
         loc = Location(self.file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
         tag = node.tag or ""
-        if isinstance(node, yaml.ScalarNode):
-            value = self._scalar(node, tag, loc)
-        elif isinstance(node, yaml.SequenceNode):
+        kind = node.__class__
+        value: Any
+        if kind is _SCALAR_NODE or isinstance(node, yaml.ScalarNode):
+            # Most scalars are strings: decided here, without a call (this loop runs for every node).
+            scalar: Any = node
+            if tag == _STR or not tag or tag[0] == "!" or scalar.style in _QUOTED_STYLES:
+                value = LStr(node.value, loc)
+            else:
+                value = self._scalar(scalar, tag, loc)
+            if isinstance(value, LStr) and len(value) >= RAW_MIN_LENGTH:
+                value.raw = self._raw(loc)
+        elif kind is _SEQUENCE_NODE or isinstance(node, yaml.SequenceNode):
             value = LSeq(loc=loc)
             append, append_loc = value.append, value.item_locs.append
             for item in node.value:
@@ -116,6 +152,16 @@ class _Builder:
             out[key] = value
             key_locs[key] = key_where
             value_locs[key] = value_where
+
+    def _raw(self, loc: Location) -> str:
+        """The text of a scalar as written, from its first character to its end."""
+        first, last = loc.line - 1, min((loc.end_line or loc.line) - 1, len(self.lines) - 1)
+        if first > last:
+            return ""
+        if first == last:
+            return self.lines[first][loc.column - 1:(loc.end_column or 1) - 1 or None]
+        tail = self.lines[last][:(loc.end_column or 1) - 1]
+        return "\n".join([self.lines[first][loc.column - 1:], *self.lines[first + 1:last], tail])
 
     @staticmethod
     def _scalar(node: yaml.ScalarNode, tag: str, loc: Location) -> Any:
@@ -157,26 +203,38 @@ def load_text(text: str, file: str) -> Any:
         raise LoadError(f"nesting deeper than {MAX_DEPTH} levels") from None
     if node is None:
         return None
-    size = _expanded_size(node, {})
+    # Only an anchor can make the document larger than its text: count the expansion when there is one.
+    size, scalar_bytes = _expanded_size(node, {}) if "&" in text else (0, 0)
     if size > MAX_NODES:
         raise LoadError(f"aliases expand the document to {size} nodes, more than {MAX_NODES}")
-    return _Builder(file).build(node)
+    if scalar_bytes > MAX_EXPANDED_BYTES:
+        raise LoadError(f"aliases expand the document to {scalar_bytes} bytes of text, more than "
+                        f"{MAX_EXPANDED_BYTES}")
+    return _Builder(file, text).build(node)
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
-    """How many nodes the document has once aliases are expanded, counted without expanding."""
+def _expanded_size(node: yaml.Node, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
+    """(nodes, bytes of scalar text) of the document once aliases are expanded, counted without expanding.
+
+    Bytes count too: a 100 kB string aliased ten thousand times is few nodes but a gigabyte of text for every
+    rule that reads it.
+    """
     known = memo.get(id(node))
     if known is not None:
         return known
-    memo[id(node)] = 1  # a recursive alias counts once instead of looping
+    memo[id(node)] = (1, 0)  # a recursive alias counts once instead of looping
+    nodes, size = 1, 0
     if isinstance(node, yaml.SequenceNode):
-        size = 1 + sum(_expanded_size(child, memo) for child in node.value)
+        children: list[yaml.Node] = list(node.value)
     elif isinstance(node, yaml.MappingNode):
-        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+        children = [part for pair in node.value for part in pair]
     else:
-        size = 1
-    memo[id(node)] = size
-    return size
+        children, size = [], len(node.value)
+    for child in children:
+        child_nodes, child_bytes = _expanded_size(child, memo)
+        nodes, size = nodes + child_nodes, size + child_bytes
+    memo[id(node)] = (nodes, size)
+    return nodes, size
 
 
 _FLOW = re.compile(r"[\[\]{}]")

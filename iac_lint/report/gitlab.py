@@ -22,10 +22,12 @@ SEVERITY = {"info": "info", "low": "minor", "medium": "major", "high": "critical
 
 
 def render(report: Any, **_: Any) -> str:
+    from iac_lint.report.cap import capped_findings
+
     root = report_root(report)  # GitLab wants "a relative path in the repository"
     seen: Counter[str] = Counter()
     issues = []
-    for f in report.findings:
+    for f in capped_findings(list(report.findings)):
         if f.suppressed:
             continue
         seen[f.fingerprint] += 1

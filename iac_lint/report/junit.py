@@ -20,7 +20,8 @@ _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:
-    return _INVALID_XML.sub("", text)
+    # Surrogates (a file name that is not UTF-8) are no XML characters either: shown as escapes.
+    return _INVALID_XML.sub("", text).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _scanned_files(report: Any) -> list[str]:
@@ -43,14 +44,14 @@ def render(report: Any, **_: Any) -> str:
     tree = ET.Element("testsuites", name="iac-lint")
     total = failures = skipped = 0
     for file, findings in suites.items():
-        suite = ET.SubElement(tree, "testsuite", name=file)
+        suite = ET.SubElement(tree, "testsuite", name=_clean(file))
         suite_failures = suite_skipped = 0
         for f in findings:
             loc = f.location
             where = f" [{f.resource}]" if f.resource else ""
             case = ET.SubElement(suite, "testcase", classname=f"iac-lint.{f.rule_id}",
                                  name=_clean(f"{f.rule_id} {f.rule_name}{where} at line {loc.line}"),
-                                 file=file, line=str(loc.line))
+                                 file=_clean(file), line=str(loc.line))
             if f.suppressed:
                 ET.SubElement(case, "skipped", message=_clean(f"suppressed: {f.suppression_reason or ''}"))
                 suite_skipped += 1
@@ -60,7 +61,7 @@ def render(report: Any, **_: Any) -> str:
                                       f"{file}:{loc.line}:{loc.column}{where}")
                 suite_failures += 1
         if not findings:
-            ET.SubElement(suite, "testcase", classname="iac-lint", name="no findings", file=file)
+            ET.SubElement(suite, "testcase", classname="iac-lint", name="no findings", file=_clean(file))
         count = max(len(findings), 1)
         suite.set("tests", str(count))
         suite.set("failures", str(suite_failures))

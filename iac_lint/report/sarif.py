@@ -3,7 +3,8 @@
 Choices, and why (GitHub's "SARIF support for code scanning" page lists what it reads):
 - one ``reportingDescriptor`` per rule that ran, plus one for each built-in
   problem id (E001 parse-error, S002 unused-suppression, ...) that occurs, so
-  every ``ruleIndex`` resolves; ``shortDescription`` and ``fullDescription``
+  every ``ruleIndex`` resolves, sorted by id (so that ``iac-lint merge`` gives
+  shards' results the list an unsharded scan has); ``shortDescription`` and ``fullDescription``
   are cut to GitHub's 1024 characters, ``help.markdown`` carries the rule's
   documentation (GitHub shows it instead of ``help.text``), rendered by
   ``iac_lint.docs`` like every other view of it, and ``helpUri`` is the rule's
@@ -197,12 +198,13 @@ def _result(finding: Finding, index: int, root: str) -> dict[str, Any]:
 
 def sarif_log(report: Any, root: str | None = None) -> dict[str, Any]:
     root = os.path.realpath(root or report_root(report))
-    descriptors = [_descriptor(rule) for rule in report.rules]
-    index = {d["id"]: i for i, d in enumerate(descriptors)}
+    by_id = {rule.id: _descriptor(rule) for rule in report.rules}
     for finding in report.findings:
-        if finding.rule_id not in index:
-            index[finding.rule_id] = len(descriptors)
-            descriptors.append(_builtin_descriptor(finding))
+        if finding.rule_id not in by_id:
+            by_id[finding.rule_id] = _builtin_descriptor(finding)
+    # Sorted by id, whatever ran first or matched first: shards of a scan merge into the same list.
+    descriptors = [by_id[rule_id] for rule_id in sorted(by_id)]
+    index = {d["id"]: i for i, d in enumerate(descriptors)}
     results = [_result(f, index[f.rule_id], root) for f in report.findings]
     return {
         "$schema": SCHEMA_URI,
@@ -224,4 +226,5 @@ def sarif_log(report: Any, root: str | None = None) -> dict[str, Any]:
 
 
 def render(report: Any, **_: Any) -> str:
-    return json.dumps(sarif_log(report), indent=2) + "\n"
+    from iac_lint.report.cap import with_capped_findings
+    return json.dumps(sarif_log(with_capped_findings(report)), indent=2) + "\n"

@@ -24,6 +24,7 @@ from iac_lint.model import SEVERITIES, Finding, severity_rank
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 from iac_lint.model.paths import display_path
 from iac_lint.model.secrets import redact_lines
+from iac_lint.report.escape import printable, printable_finding
 
 _COLOURS = {"critical": "\033[1;35m", "high": "\033[1;31m", "medium": "\033[33m", "low": "\033[36m",
             "info": "\033[2m"}
@@ -93,16 +94,33 @@ def source_lines(report: Any, file: str, cache: dict[str, list[str]]) -> list[st
             if file in tpl.sources:
                 lines = tpl.sources[file]
                 break
-        if lines is None:
-            try:
-                with open(file, encoding="utf-8", errors="replace") as handle:
-                    lines = handle.read().splitlines()
-            except OSError:
-                lines = []
+        if lines is None and not report.templates:
+            lines = _small_regular_file_lines(file)  # a report built by hand, without the parsed templates
+        # Otherwise a file no parser kept is not read here: they refused it (oversized, a FIFO, a link out).
+        lines = lines if lines is not None else []
         # A secret's value never reaches the terminal, even from a file read here rather than by the scan.
         spans = [span for f in report.findings for span in f.redactions if span.file == file]
         cache[file] = redact_lines(lines, spans) if spans else lines
     return cache[file]
+
+
+# A file read only for its source lines (a report without templates) is read up to this size.
+_MAX_SNIPPET_FILE = 1 << 20
+
+
+def _small_regular_file_lines(file: str) -> list[str]:
+    import os
+    import stat
+
+    try:
+        fd = os.open(file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return []
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_SNIPPET_FILE:
+            return []
+        return handle.read(_MAX_SNIPPET_FILE).decode("utf-8", "replace").splitlines()
 
 
 def marked_range(source: str, f: Finding) -> tuple[int, int]:
@@ -161,16 +179,18 @@ def shown_findings(report: Any, show_suppressed: bool) -> list[Finding]:
 def render(report: Any, color: bool = False, show_suppressed: bool = False, verdict: Verdict | None = None,
            **_: Any) -> str:
     paint = _painter(color)
-    shown = shown_findings(report, show_suppressed)
+    # Escaped for the terminal and the CI log; the source lines are looked up under the real file name.
+    real_files = shown_findings(report, show_suppressed)
+    shown = [printable_finding(f) for f in real_files]
     documented = {r.id for r in getattr(report, "rules", [])} | set(BUILTIN_FINDINGS)
     gutter = max((len(str(f.location.line)) for f in shown), default=1) + 2
     out: list[str] = []
     cache: dict[str, list[str]] = {}
-    for f, head in zip(shown, header_lines(shown, color), strict=False):
+    for f, real, head in zip(shown, real_files, header_lines(shown, color), strict=False):
         out.append(head)
-        lines = source_lines(report, f.location.file, cache)
+        lines = source_lines(report, real.location.file, cache)
         if 0 < f.location.line <= len(lines):
-            out.extend(snippet(lines[f.location.line - 1], f, gutter, paint))
+            out.extend(snippet(printable(lines[f.location.line - 1]), f, gutter, paint))
         out.append(f"{'':>{gutter}} = {footer(f, documented)}")
         if f.fix is not None:
             out.append(f"{'':>{gutter}} = fix: {f.fix.description}")

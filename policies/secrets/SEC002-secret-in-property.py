@@ -1,10 +1,20 @@
 """Flags a plaintext credential in a resource's properties or metadata, whatever the resource type."""
 
+import bisect
+import itertools
+import re
 from collections.abc import Iterator
 from typing import Any
 
-from iac_lint.model import LMap, Location, LSeq, Resource, key_loc, loc_of, value_loc
-from iac_lint.model.secrets import credential_format, is_secret_name, looks_like_secret, mask, secret_kind
+from iac_lint.model import LMap, Location, LSeq, Resource, key_loc, loc_of, locate_within, value_loc
+from iac_lint.model.secrets import (
+    credential_format,
+    credentials_in_code,
+    is_secret_name,
+    looks_like_secret,
+    mask,
+    secret_kind,
+)
 from iac_lint.rules import RuleMeta, Violation
 
 RULE: RuleMeta = {
@@ -23,7 +33,11 @@ RULE: RuleMeta = {
                 "keys, IAM login-profile passwords, `SecretString` documents, Serverless Framework `provider` "
                 "credentials ...), a value in a provider's key format (an AWS access key id, a GitHub token, a "
                 "private key ...) under any property, and an SSM parameter of type `String` whose name says it "
-                "holds a secret. Function environment variables are SEC001's. Dynamic references "
+                "holds a secret. Inline function code (CloudFormation `Code.ZipFile`, SAM `InlineCode`, "
+                "Terraform `archive_file` `source_content` and `source` blocks) is searched for credentials "
+                "in a fixed format only — an AWS access key id and the secret access key written near it, a "
+                "private key block, a provider token with a fixed prefix — and each is reported on its own "
+                "line inside the code. Function environment variables are SEC001's. Dynamic references "
                 "(`{{resolve:ssm-secure:...}}`, `{{resolve:secretsmanager:...}}`), `Ref`s, variables, ARNs, "
                 "names and placeholders are not flagged, and the value is shown masked. In the default set.",
         "why": "A credential in a template is readable by everyone with access to the repository and its "
@@ -52,6 +66,8 @@ _ENVIRONMENT_OWNERS = frozenset({"AWS::Lambda::Function", "AWS::Serverless::Func
                                  "serverless:provider", "aws_lambda_function"})
 _NAMING_INTRINSICS = frozenset({"Ref", "Fn::GetAtt", "Fn::ImportValue", "Fn::FindInMap", "Condition",
                                 "Fn::GetAZs"})
+# Properties that hold a function's inline source code (Terraform's ``archive_file`` is matched by type).
+_CODE_PATHS = frozenset({"Code.ZipFile", "InlineCode"})
 _SSM_TYPES = {"AWS::SSM::Parameter": ("Type", "Name", "Value"), "aws_ssm_parameter": ("type", "name", "value")}
 
 
@@ -65,12 +81,26 @@ def _written_at_key(container: Any, key: Any, value: Any) -> Location | None:
     return where
 
 
-def _leaves(node: Any, path: str, name: str, skip_environment: bool) -> Iterator[tuple[str, str, str, Location]]:
-    """(property path, owning name, value, location) of every literal string written in ``node``."""
+def _is_code(rtype: str, path: str) -> bool:
+    """Whether the property at ``path`` holds a function's inline source code."""
+    if rtype == "archive_file":
+        return path == "source_content" or re.fullmatch(r"source\[\d+\]\.content", path) is not None
+    return path in _CODE_PATHS
+
+
+def _leaves(node: Any, path: str, name: str, skip_environment: bool,
+            code: dict[str, Any] | None = None, rtype: str = "") -> Iterator[tuple[str, str, str, Location]]:
+    """(property path, owning name, value, location) of every literal string written in ``node``.
+
+    Inline code is not walked: it goes into ``code`` (path -> node), judged by its own test.
+    """
     if isinstance(node, dict):
         for key, value in node.items():
             key_text = str(key)
             if skip_environment and key_text.lower() == "environment":
+                continue
+            if code is not None and _is_code(rtype, f"{path}.{key_text}" if path else key_text):
+                code[f"{path}.{key_text}" if path else key_text] = value
                 continue
             if key_text in _NAMING_INTRINSICS or key_text.endswith(".$"):
                 continue  # ``Ref: DbPassword`` names a parameter; ``Key.$`` is a Step Functions JSONPath
@@ -87,7 +117,7 @@ def _leaves(node: Any, path: str, name: str, skip_environment: bool) -> Iterator
                 if where is not None:
                     yield child, owner, value, where
             else:
-                yield from _leaves(value, child, owner, False)
+                yield from _leaves(value, child, owner, False, code, rtype)
     elif isinstance(node, list):
         for index, value in enumerate(node):
             child = f"{path}[{index}]"
@@ -96,7 +126,7 @@ def _leaves(node: Any, path: str, name: str, skip_environment: bool) -> Iterator
                 if where is not None:
                     yield child, name, value, where
             else:
-                yield from _leaves(value, child, name, False)
+                yield from _leaves(value, child, name, False, code, rtype)
 
 
 def _joined(node: Any, key: Any, value: Any, path: str, name: str) -> Iterator[tuple[str, str, str, Location]]:
@@ -108,6 +138,49 @@ def _joined(node: Any, key: Any, value: Any, path: str, name: str) -> Iterator[t
     where = loc_of(value) or value_loc(node, key)
     if where is not None:
         yield f"{path}.Fn::Join" if path else "Fn::Join", name, text, where
+
+
+def _pieces(node: Any) -> Iterator[str]:
+    """The literal strings of inline code in order: the code itself, or the parts ``Fn::Join`` /
+    ``Fn::Sub`` / ``Fn::If`` make it from (a delimiter, a condition name or a ``Sub`` variable map is not code)."""
+    if isinstance(node, str):
+        yield node
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            if key == "Fn::Join" and isinstance(value, list) and len(value) == 2:
+                yield from _pieces(value[1])
+            elif key == "Fn::Sub" and isinstance(value, list) and value:
+                yield from _pieces(value[0])
+            elif key == "Fn::If" and isinstance(value, list):
+                yield from _pieces(value[1:])
+            elif str(key) in ("Fn::Sub", "Fn::Base64"):
+                yield from _pieces(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _pieces(item)
+
+
+def _code_violations(res: Resource, path: str, node: Any) -> Iterator[Violation]:
+    """Credentials in inline code, each on its own line: the code is judged as one text, so that a secret
+    access key is recognised beside its key id even in another part of an ``Fn::Join``."""
+    pieces = list(_pieces(node))
+    text = "\n".join(pieces)
+    starts = list(itertools.accumulate((len(p) + 1 for p in pieces), initial=0))
+    for kind, start, end in credentials_in_code(text):
+        index = bisect.bisect_right(starts, start) - 1
+        piece = pieces[index]
+        offset = start - starts[index]
+        secret = text[start:end]
+        lines = secret.split("\n")
+        first = locate_within(piece, lines[0], piece.count(lines[0], 0, offset))
+        last = locate_within(piece, lines[-1], piece.count(lines[-1], 0, offset + len(secret) - len(lines[-1])))
+        if first is None or last is None:
+            where = loc_of(piece) or res.location  # not written literally: the whole value is the span
+        else:
+            where = Location(first.file, first.line, first.column, last.end_line, last.end_column)
+        yield Violation(
+            RULE["message"].format(resource=res.id, kind=kind, path=f"inline code ({path})", masked=mask(secret)),
+            where, f"{path}:{kind}", redactions=(where,))
 
 
 def _ssm_violation(res: Resource) -> Iterator[Violation]:
@@ -128,11 +201,14 @@ def check(res: Resource):
     if res.type in _SSM_TYPES:
         yield from _ssm_violation(res)
     skip_environment = res.type in _ENVIRONMENT_OWNERS
+    code: dict[str, Any] = {}
     for section, node in (("", res.properties), ("Metadata", res.metadata)):
-        for path, name, value, where in _leaves(node, section, "", skip_environment):
+        for path, name, value, where in _leaves(node, section, "", skip_environment, code, res.type):
             kind = secret_kind(name, value) if name else credential_format(value)
             if kind is None:
                 continue
             yield Violation(
                 RULE["message"].format(resource=res.id, kind=kind, path=path, masked=mask(value)),
                 where, path, redactions=(where,))
+    for path, node in code.items():
+        yield from _code_violations(res, path, node)

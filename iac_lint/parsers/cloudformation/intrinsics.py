@@ -20,7 +20,18 @@ from iac_lint.parsers.iam import branches
 E = TypeVar("E", bound=Entity)
 
 _PLACE_PSEUDO_PARAMETERS = frozenset({"AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix"})
-_SUB_VAR = re.compile(r"\$\{([^}!][^}]*)\}")
+# No ``$`` inside a variable: each ``${`` is then scanned only up to the next one, so a string of a
+# million unclosed ``${`` costs linear time instead of quadratic.
+# Resolution steps of one template (Ref, Sub, FindInMap, If ... each one), and the longest text a Sub may build.
+MAX_RESOLVE_STEPS = 1_000_000
+MAX_SUB_RESULT = 1024 * 1024
+_SUB_VAR = re.compile(r"\$\{([^}!$][^}$]*)\}")
+
+
+def _has_intrinsic(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(str(k) == "Ref" or str(k).startswith("Fn::") or _has_intrinsic(v) for k, v in value.items())
+    return isinstance(value, list) and any(_has_intrinsic(v) for v in value)
 
 
 def expression_text(value: Any) -> str:
@@ -57,12 +68,14 @@ class CfnContext:
         resources = self.data.get("Resources")
         self.resource_ids: set[str] = set(map(str, resources)) if isinstance(resources, dict) else set()
         self.entities: dict[str, Entity] = {}
+        self.steps = 0
 
     # --- resolution ----------------------------------------------------------
 
     def resolve(self, value: Any, depth: int = 0) -> Value:
         """A plain value, or ``Unknown`` where the template does not say."""
-        if depth > 32:
+        self.steps += 1
+        if depth > 32 or self.steps > MAX_RESOLVE_STEPS:
             return Unknown(expression_text(value))
         if isinstance(value, str):
             return str(value)
@@ -82,8 +95,14 @@ class CfnContext:
         if name == "AWS::NoValue":
             return None
         if name in self.parameters:
-            return self.resolve(self.parameters[name], depth)
+            return self.parameter_value(name)
         return Unknown(expression_text(node))
+
+    def parameter_value(self, name: str) -> Value:
+        """A parameter's value: literal in CloudFormation (an intrinsic in a ``Default`` is invalid there), so
+        it is never resolved, and a chain of defaults cannot multiply the work."""
+        value = self.parameters[name]
+        return Unknown(f"parameter {name}") if _has_intrinsic(value) else plain(value)
 
     def _sub(self, arg: Any, node: Any, depth: int) -> Value:
         substituted = self.sub_partially(arg, depth)
@@ -110,18 +129,21 @@ class CfnContext:
         if not isinstance(text, str):
             return None
         unresolved = False
+        size = len(text)  # of the text built so far: a Sub may not build more than MAX_SUB_RESULT
 
         def substitute(match: re.Match[str]) -> str:
-            nonlocal unresolved
+            nonlocal unresolved, size
             name = match.group(1).strip()
             if name in variables:
                 value = self.resolve(variables[name], depth)
             elif name in self.parameters:
-                value = self.resolve(self.parameters[name], depth)
+                value = self.parameter_value(name)
             else:
                 value = None
             if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-                return str(value)
+                size += len(str(value))
+                if size <= MAX_SUB_RESULT:
+                    return str(value)
             unresolved = True
             return f"{mark}{match.group(0)}{mark}"
 
@@ -156,7 +178,8 @@ class CfnContext:
                 if not isinstance(key, (str, int)) or not isinstance(current, dict) or key not in current:
                     return Unknown(expression_text(node))
                 current = current[key]
-            return self.resolve(current, depth)
+            # Literal, like a parameter's default: an intrinsic inside Mappings is invalid in CloudFormation.
+            return Unknown(expression_text(node)) if _has_intrinsic(current) else plain(current)
         return Unknown(expression_text(node))
 
     def _if(self, arg: Any, node: Any, depth: int) -> Value:

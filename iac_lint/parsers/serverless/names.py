@@ -17,6 +17,8 @@ LAMBDA_PRINCIPAL = "Service:lambda.amazonaws.com"
 # Plugins whose function-level ``iamRoleStatements`` give that function its own role.
 PER_FUNCTION_ROLE_PLUGINS = ("serverless-iam-roles-per-function", "serverless-granular-iam")
 THROTTLING_PLUGIN = "serverless-api-gateway-throttling"
+# Its state machines' ``http`` events add routes to the service's REST API.
+STEP_FUNCTIONS_PLUGIN = "serverless-step-functions"
 
 # Event name -> Trigger.kind, for events that do not go through an API.
 EVENT_KINDS = {

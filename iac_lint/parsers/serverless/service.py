@@ -48,7 +48,6 @@ from iac_lint.model import (
 from iac_lint.model.s3 import sse_mode
 from iac_lint.parsers.cloudformation import resources as cfn
 from iac_lint.parsers.cloudformation.intrinsics import CfnContext
-from iac_lint.parsers.serverless.events import Events
 from iac_lint.parsers.serverless.names import (
     EXTENDED_TYPES,
     FORMAT,
@@ -61,6 +60,7 @@ from iac_lint.parsers.serverless.names import (
     truthy,
 )
 from iac_lint.parsers.serverless.roles import Roles
+from iac_lint.parsers.serverless.step_functions import StepFunctions
 from iac_lint.parsers.serverless.variables import resolve_variables
 
 # --- the parser ----------------------------------------------------------------------
@@ -82,7 +82,7 @@ def parse_serverless(data: Any, path: str, text: str, options: Any) -> Template:
     return tpl
 
 
-class Service(Events, Roles):
+class Service(StepFunctions, Roles):
     """Everything one service file makes, built in dependency order (see ``build``)."""
 
     def __init__(self, tpl: Template, doc: dict, path: str, stage: Any) -> None:
@@ -136,6 +136,7 @@ class Service(Events, Roles):
                 self.tpl.problem("E001", f"function {fname} must be a mapping", header)
                 continue
             self.build_function(str(fname), body, header)
+        self.build_state_machines()
         self.build_api_settings()
         self.build_deployment_bucket()
         self.prepare_shared_role()

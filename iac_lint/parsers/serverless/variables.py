@@ -394,6 +394,11 @@ class VariableResolver:
         if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots):
             self._problem("E002", f"${{file({rel})}} points outside the scanned directory; not read", where)
             return Unknown(f"${{file({rel})}}")
+        from iac_lint.parsers.source import in_never_walked_directory
+        if in_never_walked_directory(display, self.roots):
+            self._problem("E002", f"${{file({rel})}} is inside a directory that is never scanned (.git, "
+                                  "node_modules, ...); not read", where)
+            return Unknown(f"${{file({rel})}}")
         loaded = self._load(display, real, where)
         if loaded is _MISSING or isinstance(loaded, Unknown):
             return loaded
@@ -413,13 +418,11 @@ class VariableResolver:
             self._problem("E002", f"{display} is larger than {MAX_INCLUDE_BYTES} bytes; not read", where)
             result = Unknown(f"${{file({display})}}")
         else:
-            try:
-                with open(real, "rb") as handle:
-                    content = handle.read().decode("utf-8-sig")
-            except (OSError, UnicodeDecodeError) as exc:
-                self._problem("E002", f"cannot read {display}: {exc}", where)
-                content = None
+            from iac_lint.parsers.source import read_text
+            content, failed = read_text(real, roots=self.roots)  # a regular file only, bounded
             if content is None:
+                reason = failed.problems[0].message if failed is not None and failed.problems else "unreadable"
+                self._problem("E002", f"cannot read {display}: {reason}", where)
                 result = Unknown(f"${{file({display})}}")
             elif real.lower().endswith((".yml", ".yaml", ".json")):
                 self.tpl.sources.setdefault(display, content.splitlines())

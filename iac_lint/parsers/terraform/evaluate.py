@@ -16,11 +16,13 @@ tuples ``LSeq``, each pointing at the node that wrote them.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from iac_lint.model import LMap, Location, LSeq, LStr, Unknown, set_loc
+from iac_lint.model.budgets import MAX_DYNAMIC_BLOCKS, MAX_DYNAMIC_DEPTH, MAX_NUMBER_BITS, UNIT_DEADLINE_SECONDS
 from iac_lint.parsers.terraform.functions import (
     FUNCTIONS,
     UNKNOWN_TOLERANT,
@@ -64,8 +66,20 @@ MAX_STEPS_PER_VALUE = 200_000
 MAX_STEPS = 2_000_000
 
 
+def _too_wide(number: Any) -> bool:
+    return isinstance(number, int) and not isinstance(number, bool) and number.bit_length() > MAX_NUMBER_BITS
+
+
 class _Cycle(Exception):
     pass
+
+
+def _written(value: str, expr: Expr) -> LStr:
+    """A string literal or template, keeping its source text when long enough to hold a credential."""
+    out = LStr(value, expr.loc)
+    if len(value) >= 16:
+        out.raw = expr.text
+    return out
 
 
 def _failed(values: Any) -> Failed | None:
@@ -191,6 +205,17 @@ class Evaluator:
         self._depth = 0
         self.steps = 0  # of the whole run
         self._value_steps = 0  # of the outermost evaluation in progress
+        self.dynamic_blocks = 0  # expanded in the whole run
+        self._dynamic_depth = 0
+        # (what, where) of each budget that cut a value short; the module reports them as E005.
+        self.exceeded: dict[Location, str] = {}
+        self.deadline = time.monotonic() + UNIT_DEADLINE_SECONDS
+        self.out_of_time = False
+
+    def over_budget(self, what: str, expr: Expr) -> Unknown:
+        """The value of ``expr`` cut short by a budget: unknown, and recorded to be reported."""
+        self.exceeded.setdefault(expr.loc, what)
+        return Unknown(expr.text)
 
     # --- bodies ----------------------------------------------------------------------
 
@@ -232,6 +257,18 @@ class Evaluator:
             if isinstance(named, Traversal) and isinstance(named.root, str):
                 iterator = named.root
         for_each_attr = block.body.attributes.get("for_each")
+        if self._dynamic_depth >= MAX_DYNAMIC_DEPTH or self.dynamic_blocks >= MAX_DYNAMIC_BLOCKS:
+            self.exceeded.setdefault(block.loc, f"dynamic blocks nested deeper than {MAX_DYNAMIC_DEPTH} or more "
+                                                f"than {MAX_DYNAMIC_BLOCKS} in the module")
+            return []
+        self._dynamic_depth += 1
+        try:
+            return self._expand_dynamic(block, content, iterator, for_each_attr, scope)
+        finally:
+            self._dynamic_depth -= 1
+
+    def _expand_dynamic(self, block: Block, content: Block, iterator: str, for_each_attr: Attribute | None,
+                        scope: Scope) -> list[LMap]:
         collection = self.evaluate(for_each_attr.expr, scope) if for_each_attr else Unknown("dynamic")
         sources = {iterator: (for_each_attr.expr, scope)} if for_each_attr else {}
         items = list(collection_pairs(collection)) if not isinstance(collection, Unknown) else None
@@ -239,8 +276,12 @@ class Evaluator:
             text = for_each_attr.expr.text if for_each_attr else iterator
             unknown = LMap({"key": Unknown(f"{iterator}.key"), "value": Unknown(f"{iterator}.value ({text})")})
             return [self.evaluate_body(content.body, scope.child({iterator: unknown}, sources), content.loc)]
-        out = []
+        out: list[LMap] = []
         for key, value in items:
+            self.dynamic_blocks += 1
+            if self.dynamic_blocks > MAX_DYNAMIC_BLOCKS:
+                self.exceeded.setdefault(block.loc, f"more than {MAX_DYNAMIC_BLOCKS} dynamic blocks in the module")
+                return out
             element = LMap({"key": key, "value": value})
             out.append(self.evaluate_body(content.body, scope.child({iterator: element}, sources), content.loc))
         return out
@@ -262,15 +303,25 @@ class Evaluator:
         try:
             if self._depth > MAX_DEPTH or self._value_steps > MAX_STEPS_PER_VALUE or self.steps > MAX_STEPS:
                 return Unknown(expr.text)
+            if self.out_of_time or (not self.steps & 1023 and time.monotonic() > self.deadline):
+                if not self.out_of_time:
+                    self.out_of_time = True
+                    self.exceeded.setdefault(expr.loc, f"the module took longer than {UNIT_DEADLINE_SECONDS:g} "
+                                                       "seconds; what was left is not evaluated")
+                return Unknown(expr.text)
             method = _EVALUATORS.get(type(expr))
             return method(self, expr, scope) if method else Unknown(expr.text)
         except RecursionError:
             return Unknown(expr.text)
+        except (TypeError, ValueError, ArithmeticError, LookupError):
+            # A value of the wrong type where Terraform wants another (``x if x`` over numbers) is an error
+            # of this expression in Terraform too: ``try()`` falls back, the attribute is not known.
+            return Failed(expr.text)
         finally:
             self._depth -= 1
 
     def _lit(self, expr: Lit, scope: Scope) -> Any:
-        return LStr(expr.value, expr.loc) if isinstance(expr.value, str) else expr.value
+        return _written(expr.value, expr) if isinstance(expr.value, str) else expr.value
 
     def _template(self, expr: Template, scope: Scope) -> Any:
         if expr.directives:
@@ -293,7 +344,7 @@ class Evaluator:
             if size > MAX_STRING:
                 return Unknown(expr.text.strip())
             pieces.append(text)
-        return LStr("".join(pieces), expr.loc)
+        return _written("".join(pieces), expr)
 
     def _tuple(self, expr: Tuple, scope: Scope) -> Any:
         seq = LSeq(loc=expr.loc)
@@ -360,6 +411,9 @@ class Evaluator:
             if op in ("&&", "||"):
                 return to_bool(left) and to_bool(right) if op == "&&" else to_bool(left) or to_bool(right)
             a, b = to_number(left), to_number(right)
+            if _too_wide(a) or _too_wide(b) or (op == "*" and isinstance(a, int) and isinstance(b, int)
+                                                and a.bit_length() + b.bit_length() > MAX_NUMBER_BITS):
+                return self.over_budget(f"a number wider than {MAX_NUMBER_BITS} bits", expr)
             result = {"+": lambda: a + b, "-": lambda: a - b, "*": lambda: a * b, "/": lambda: a / b,
                       "%": lambda: a % b, "<": lambda: a < b, ">": lambda: a > b, "<=": lambda: a <= b,
                       ">=": lambda: a >= b}[op]()

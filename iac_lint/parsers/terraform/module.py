@@ -21,7 +21,8 @@ import os
 from typing import Any
 
 from iac_lint.model import LMap, Location, LSeq, LStr, Parameter, Resource, Template, Unknown, loc_of
-from iac_lint.parsers.source import ParseOptions, read_text
+from iac_lint.model.budgets import BUDGET_EXCEEDED
+from iac_lint.parsers.source import ParseOptions, in_never_walked_directory, read_text
 from iac_lint.parsers.terraform.build import build_template
 from iac_lint.parsers.terraform.evaluate import Evaluator, Module, Scope
 from iac_lint.parsers.terraform.instances import Instance
@@ -94,9 +95,15 @@ class _ModuleReader:
             self.tpl.problem("E002", f"{os.path.basename(path)!r} is outside the scanned root and was not read "
                              f"({path})", loc)
             return None
+        if in_never_walked_directory(path, self.roots):
+            if (path, loc) not in self.refused:
+                self.refused.add((path, loc))
+                self.tpl.problem("E002", f"{os.path.basename(path)!r} is inside a directory that is never scanned "
+                                 "(.git, node_modules, ...) and was not read", loc)
+            return None
         if not os.path.isfile(path):
             return None
-        text, failed = read_text(path, "terraform")
+        text, failed = read_text(path, "terraform", roots=self.roots)
         if text is None:
             if failed is not None:
                 self.tpl.problems.extend(failed.problems)
@@ -107,7 +114,8 @@ class _ModuleReader:
     def parse_files(self, files: list[str]) -> list[Body]:
         bodies = []
         for path in files:
-            text, failed = (self.overrides[path], None) if path in self.overrides else read_text(path, "terraform")
+            text, failed = (self.overrides[path], None) if path in self.overrides \
+                else read_text(path, "terraform", roots=self.roots)
             if text is None:
                 if failed is not None:
                     self.tpl.problems.extend(failed.problems)
@@ -151,7 +159,9 @@ class _ModuleReader:
         return values
 
     def read_tfvars(self, path: str) -> dict[str, Any]:
-        text, failed = read_text(path, "terraform")
+        # A --var-file is the user's choice; a terraform.tfvars in the tree is the pull request's.
+        roots = None if path in self.options.var_files else self.roots
+        text, failed = read_text(path, "terraform", roots=roots)
         if text is None:
             if failed is not None:
                 self.tpl.problems.extend(failed.problems)
@@ -190,6 +200,11 @@ class _ModuleReader:
         self.collect(root)
         build_template(self.tpl, self, self.instances, consumed_documents=self.evaluator.consumed_documents)
         self.read_variables(root)
+        reported: set[str] = set()
+        for where, what in self.evaluator.exceeded.items():
+            if what not in reported:  # once per budget and module: the first place it ran out
+                reported.add(what)
+                self.tpl.problem(BUDGET_EXCEEDED, f"budget exceeded: {what}; the value is unknown", where)
 
     def read_variables(self, root: Module) -> None:
         """The root module's variables as ``Parameter``s: a literal default, and whether ``sensitive`` hides it.
@@ -308,14 +323,19 @@ class _ModuleReader:
     def collect(self, module: Module) -> None:
         for mode, blocks in (("managed", module.resources), ("data", module.data)):
             for address, block in blocks.items():
-                multi, skip = self.repetition(block.body, module.scope)
-                if skip:
+                try:
+                    multi, skip = self.repetition(block.body, module.scope)
+                    if skip:
+                        continue
+                    props = self.evaluator.evaluate_body(block.body, self.instance_scope(block.body, module.scope),
+                                                         block.loc)
+                except Exception as exc:  # an evaluator bug loses this resource, not the module's findings
+                    self.tpl.problem("E001", f"{address}: internal error while evaluating: {type(exc).__name__}",
+                                     block.loc)
                     continue
                 rtype, name = address.split(".", 1)
                 local = address if mode == "managed" else f"data.{address}"
                 multi = multi or "[*]" in module.display_prefix
-                props = self.evaluator.evaluate_body(block.body, self.instance_scope(block.body, module.scope),
-                                                     block.loc)
                 self.instances.append(Instance(
                     key=f"{module.key_prefix}{local}",
                     id=f"{module.display_prefix}{local}{'[*]' if multi and '[*]' not in module.display_prefix else ''}",

@@ -150,8 +150,12 @@ def check_nesting(text: str) -> None:
             depth -= 1
 
 
+# "fast": tree-sitter, with python-hcl2 for whatever it does not accept (hcl_tree_sitter.py);
+# "python-hcl2": python-hcl2 only (the oracle the fast path is tested against).
+FRONT_END = "fast"
+
 _HEREDOC_END_TRAILING = re.compile(r"^([ \t]*[A-Za-z][A-Za-z0-9._-]*)[ \t]+$", re.M)
-_CACHE: dict[tuple[str, int], Body | SyntaxProblem] = {}
+_CACHE: dict[tuple[str, int, str], Body | SyntaxProblem] = {}
 _CACHE_LIMIT = 512
 
 
@@ -161,11 +165,11 @@ def parse_hcl(text: str, file: str) -> Body:
     Results are cached per (file, text) for the run: a module called from
     several examples is parsed once, and parsing is most of the cost.
     """
-    key = (file, hash(text))
+    key = (file, hash(text), FRONT_END)
     cached = _CACHE.get(key)
     if cached is None:
         try:
-            cached = _parse_hcl(text, file)
+            cached = _parse_hcl(text, file, FRONT_END)
         except SyntaxProblem as exc:
             cached = exc
         if len(_CACHE) >= _CACHE_LIMIT:
@@ -176,13 +180,21 @@ def parse_hcl(text: str, file: str) -> Body:
     return cached
 
 
-def _parse_hcl(text: str, file: str) -> Body:
-    import hcl2  # heavy (Lark grammar); imported only when a Terraform unit is read
-
+def _parse_hcl(text: str, file: str, front_end: str | None = None) -> Body:
+    """``front_end``: ``FRONT_END`` when None."""
+    front_end = front_end or FRONT_END
     check_nesting(text)
     if "<<" in text:
         # Terraform accepts blanks after a heredoc's closing marker; the grammar does not.
         text = _HEREDOC_END_TRAILING.sub(r"\1", text)
+    if front_end == "fast":
+        from iac_lint.parsers.terraform.hcl_tree_sitter import convert
+
+        fast = convert(text, file)
+        if fast is not None:
+            return fast
+    import hcl2  # heavy (Lark grammar); imported only when a Terraform unit is read
+
     try:
         tree = hcl2.parses_to_tree(text)
     except RecursionError:
@@ -211,8 +223,14 @@ def _lark_message(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def parse_expression(text: str, loc: Location) -> Expr:
+def parse_expression(text: str, loc: Location, front_end: str | None = None) -> Expr:
     """One expression (from inside a heredoc or a JSON string); every node gets ``loc``."""
+    if (front_end or FRONT_END) == "fast":
+        from iac_lint.parsers.terraform.hcl_tree_sitter import convert_expression
+
+        fast = convert_expression(text, loc)
+        if fast is not None:
+            return fast
     import hcl2
 
     tree = hcl2.parses_to_tree(f"x = {text}")
@@ -329,21 +347,7 @@ class _Converter:
 
     def _heredoc(self, node: Any, strip: bool) -> Expr:
         token = node.children[0]
-        raw = str(token)
-        first_nl = raw.index("\n")
-        body = raw[first_nl + 1:]
-        body = body[:body.rstrip().rfind("\n") + 1] if "\n" in body.rstrip() else ""
-        indent = 0
-        if strip:
-            lines = [ln for ln in body.split("\n") if ln.strip()]
-            indent = min((len(ln) - len(ln.lstrip(" \t")) for ln in lines), default=0)
-            body_text = "\n".join(ln[indent:] for ln in body.split("\n"))
-        else:
-            body_text = body
-        loc = self.loc(token)
-        parts, directives = split_template(body_text, loc)
-        line = loc.line + 1 if self.fixed is None else loc.line
-        return Template(loc, self.source(node), tuple(parts), directives, True, body, line, indent)
+        return heredoc_template(str(token), self.loc(token), self.source(node), strip, self.fixed is not None)
 
     def _x_heredoc_template(self, node: Any) -> Expr:
         return self._heredoc(node, False)
@@ -443,6 +447,23 @@ class _Converter:
 
     def _x_for_object_expr(self, node: Any) -> Expr:
         return self._for(node, True)
+
+
+def heredoc_template(raw: str, loc: Location, text: str, strip: bool, fixed: bool) -> Template:
+    """A heredoc from its raw text (``<<EOT`` to the closing marker's line end); ``strip`` for ``<<-``."""
+    first_nl = raw.index("\n")
+    body = raw[first_nl + 1:]
+    body = body[:body.rstrip().rfind("\n") + 1] if "\n" in body.rstrip() else ""
+    indent = 0
+    if strip:
+        lines = [ln for ln in body.split("\n") if ln.strip()]
+        indent = min((len(ln) - len(ln.lstrip(" \t")) for ln in lines), default=0)
+        body_text = "\n".join(ln[indent:] for ln in body.split("\n"))
+    else:
+        body_text = body
+    parts, directives = split_template(body_text, loc)
+    line = loc.line + 1 if not fixed else loc.line
+    return Template(loc, text, tuple(parts), directives, True, body, line, indent)
 
 
 @dataclass(frozen=True, slots=True)

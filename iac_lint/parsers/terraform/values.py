@@ -27,14 +27,20 @@ class Failed(Unknown):
 
 
 def is_unknown_deep(value: Any, depth: int = 0) -> bool:
+    """Whether ``value`` is or holds an ``Unknown`` (containers deeper than 32 levels are not opened)."""
     if isinstance(value, Unknown):
         return True
-    if depth > 32:
+    if depth > 32 or not isinstance(value, (dict, list)):
         return False
-    if isinstance(value, dict):
-        return any(is_unknown_deep(v, depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return any(is_unknown_deep(v, depth + 1) for v in value)
+    # A loop, not recursion: large maps of locals and variables are asked about again and again.
+    stack = [(value, depth)]
+    while stack:
+        current, level = stack.pop()
+        for item in current.values() if isinstance(current, dict) else current:
+            if isinstance(item, Unknown):
+                return True
+            if level < 32 and isinstance(item, (dict, list)) and item:
+                stack.append((item, level + 1))
     return False
 
 
@@ -73,6 +79,10 @@ class FileText(LStr):
         obj.path = path
         obj.rendered = rendered
         return obj
+
+    def __getnewargs__(self) -> tuple[str, Location | None, str, bool]:  # type: ignore[override]
+        # Pickled when a worker process sends a whole model back (iac_lint/lint_units.py).
+        return str(self), self.loc, self.path, self.rendered
 
 
 def decode_file_json(text: FileText) -> Any:

@@ -1,0 +1,288 @@
+"""Parse, link and evaluate each discovered unit, in a pool of processes, keeping only what reports need.
+
+A unit (a template file, a Terraform module directory) is linted start to
+finish where it is parsed: its model never crosses a process boundary, only
+its findings and a *report view* of its templates (``report_view``) do.
+That view keeps what ``api.finish`` and the reporters read -- paths,
+formats, problems, resource and entity ids with their locations, the
+suppression Metadata, and the source lines of the files that have findings
+or suppression comments -- so a pool of N workers costs N parsers' memory,
+not N copies of every model.
+
+Results come back in discovery order whatever the number of workers, so a
+scan with ``--jobs 4`` reports exactly what ``--jobs 1`` does.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import dataclasses
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from iac_lint.discover import Unit
+from iac_lint.engine.evaluate import evaluate_template
+from iac_lint.engine.rules import Rule
+from iac_lint.engine.suppress import may_hold_suppressions
+from iac_lint.link import link_template
+from iac_lint.model import Entity, Finding, Location, Resource, Template
+from iac_lint.model.budgets import BUDGET_EXCEEDED, UNIT_HARD_DEADLINE_SECONDS
+from iac_lint.parsers import parse_unit
+from iac_lint.parsers.deadline import UnitDeadline, unit_deadline
+
+if TYPE_CHECKING:
+    from iac_lint.config import Config
+    from iac_lint.unit_cache import UnitCache
+
+def _reduce_location(loc: Location) -> tuple[type[Location], tuple[object, ...]]:
+    return Location, (loc.file, loc.line, loc.column, loc.end_line, loc.end_column)
+
+
+def _reduce_finding(f: Finding) -> tuple[Any, tuple[object, ...]]:
+    return _finding, tuple(getattr(f, name) for name in _FINDING_FIELDS)
+
+
+def _finding(*values: object) -> Finding:
+    return Finding(**dict(zip(_FINDING_FIELDS, values, strict=True)))  # type: ignore[arg-type]
+
+
+_FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
+# Results cross a process boundary by the thousand: the slots dataclasses' default pickling looks their
+# fields up once per object, which was a third of the parent's time.
+copyreg.pickle(Location, _reduce_location)
+copyreg.pickle(Finding, _reduce_finding)
+
+
+
+@dataclass(slots=True)
+class UnitResult:
+    """What one unit gives the report: its templates (a report view, or whole) and each one's findings."""
+
+    templates: list[Template] = field(default_factory=list)
+    # findings[i] are templates[i]'s, in evaluation order, not yet deduplicated across templates.
+    findings: list[list[Finding]] = field(default_factory=list)
+
+
+def parse_unit_safely(unit: Unit, config: Config) -> list[Template]:
+    """Parse and link one unit; a crash becomes an E001 on the unit, never a lost scan."""
+    if unit.kind == "unreadable":
+        # Worded like an unreadable file's E001, on the directory.
+        return [crashed(unit.path, f"cannot read directory: {unit.reason}")]
+    try:
+        with unit_deadline(UNIT_HARD_DEADLINE_SECONDS):
+            templates = [link_template(tpl) for tpl in parse_unit(unit, config.parse)]
+        if unit.report_only:
+            for tpl in templates:
+                tpl.report_files = frozenset(os.path.abspath(f) for f in unit.report_only)
+        return templates
+    except UnitDeadline:
+        tpl = Template(path=unit.path, format="unknown")
+        tpl.problem(BUDGET_EXCEEDED, f"budget exceeded: reading this took longer than "
+                    f"{UNIT_HARD_DEADLINE_SECONDS:g} seconds; nothing in it was analysed", Location(unit.path, 1, 1))
+        return [tpl]
+    except RecursionError:
+        return [crashed(unit.path, "nesting too deep to analyse")]
+    except Exception as exc:  # a parser bug on one file must not lose the other files' findings
+        return [crashed(unit.path, f"internal error while parsing: {type(exc).__name__}: {exc}")]
+
+
+def crashed(path: str, message: str) -> Template:
+    tpl = Template(path=path, format="unknown")
+    tpl.problem("E001", message, Location(path, 1, 1))
+    return tpl
+
+
+def lint_unit(unit: Unit, config: Config, rules: list[Rule], whole: bool = False) -> UnitResult:
+    """Parse, link and evaluate one unit; ``whole`` keeps the full model (``--changed-since`` reads it)."""
+    result = UnitResult()
+    for tpl in parse_unit_safely(unit, config):
+        findings = evaluate_template(tpl, rules)
+        # cfn-lint's matches (found later, on the parent's side) are shown with their source lines too.
+        every_line = config.cfn_lint and tpl.format in ("cloudformation", "sam")
+        result.templates.append(tpl if whole else report_view(tpl, findings, every_line))
+        result.findings.append(findings)
+    return result
+
+
+def report_view(tpl: Template, findings: list[Finding], every_line: bool = False) -> Template:
+    """The template as suppression and the reporters read it, without its model.
+
+    Resources keep id, type, location and (when they carry suppressions) Metadata; entities become
+    plain ``Entity`` headers on those resources; source lines are kept for files with a finding of
+    this template or a suppression comment (every file is still listed, with no lines otherwise).
+    """
+    light: dict[int, Resource] = {}
+
+    def light_resource(resource: Resource) -> Resource:
+        found = light.get(id(resource))
+        if found is None:
+            found = light[id(resource)] = Resource(
+                resource.id, resource.type, resource.format, None, resource.location, resource.file,
+                resource.metadata if resource.suppressions else None, list(resource.suppressions))
+        return found
+
+    resources = [light_resource(r) for r in tpl.resources]
+    entities = [Entity(e.id, light_resource(e.resource), e.loc) for e in tpl.entities]
+    flagged = {f.location.file for f in findings}
+    sources = {file: lines if every_line or file in flagged or may_hold_suppressions(lines) else []
+               for file, lines in tpl.sources.items()}
+    return Template(tpl.path, tpl.format, resources, entities, list(tpl.problems), sources,
+                    report_files=tpl.report_files)
+
+
+def share_source_lines(templates: list[Template]) -> None:
+    """Give every template the lines another one kept of the same file (a module read by two callers)."""
+    kept: dict[str, list[str]] = {}
+    for tpl in templates:
+        for file, lines in tpl.sources.items():
+            if lines:
+                kept.setdefault(file, lines)
+    for tpl in templates:
+        for file, lines in tpl.sources.items():
+            if not lines and kept.get(file):
+                tpl.sources[file] = kept[file]
+
+
+# --- the pool ----------------------------------------------------------------------------------
+
+# Set in each worker by ``_start_worker`` (inherited, not pickled, when the pool forks).
+_worker: tuple[Config, list[Rule], bool, UnitCache | None] | None = None
+
+
+def _start_worker(config: Config, rules: list[Rule] | None, whole: bool, cache: UnitCache | None) -> None:
+    global _worker
+    if rules is None:  # a spawned worker: load the rules the way the parent did (api.active_rules)
+        from iac_lint.engine.rules import configure_rules, load_rules, select_rules
+        rules = configure_rules(select_rules(load_rules(config.policies, builtin=config.builtin_rules),
+                                             config.select, config.ignore), config.rule_options)
+    _worker = (config, rules, whole, cache)
+
+
+def _lint_in_worker(unit: Unit) -> bytes | None:
+    """The unit's result, pickled here: a model too deep to pickle comes back as None and is linted
+    again in the parent process instead of failing the scan."""
+    import pickle
+
+    assert _worker is not None
+    config, rules, whole, cache = _worker
+    result = lint_and_store(unit, config, rules, whole, cache)
+    try:
+        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    except (RecursionError, pickle.PicklingError, TypeError, AttributeError):
+        return None
+
+
+def lint_and_store(unit: Unit, config: Config, rules: list[Rule], whole: bool,
+                   cache: UnitCache | None) -> UnitResult:
+    """Lint a unit the cache did not have, and keep its result there."""
+    result = lint_unit(unit, config, rules, whole)
+    if cache is not None and not whole:
+        cache.store(unit, result)
+    return result
+
+
+def _unpickled(data: bytes) -> UnitResult | None:
+    import pickle
+
+    try:
+        result: UnitResult = pickle.loads(data)
+        return result
+    except Exception:  # a model class that does not pickle back: the caller lints the unit itself
+        return None
+
+
+def default_jobs() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _pool_context(rules_given: bool) -> Any:
+    """Fork where it is the platform's safe default (the rules are then inherited, not pickled).
+
+    Elsewhere workers are spawned and load the rules themselves, which only works for the rules the
+    configuration names; a caller that passed its own rule objects is linted in this process.
+    """
+    import multiprocessing  # here, not at the top: a one-file scan never starts a pool
+
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    if rules_given:
+        return None
+    return multiprocessing.get_context("spawn")
+
+
+def lint_units(units: list[Unit], config: Config, rules: list[Rule], *, jobs: int = 1, whole: bool = False,
+               cache: UnitCache | None = None, rules_given: bool = False,
+               done: Callable[[Unit], None] | None = None) -> Iterator[UnitResult]:
+    """Each unit's result, in the order of ``units``; ``jobs`` > 1 lints them in that many processes.
+
+    Results the cache holds are read here, in this process; only the other units are linted (a re-run
+    after editing one file lints one unit, without starting a pool).
+    """
+    cached: dict[int, UnitResult] = {}
+    if cache is not None and not whole:
+        for index, unit in enumerate(units):
+            hit = cache.load(unit)
+            if hit is not None:
+                cached[index] = hit
+    missing = [units[i] for i in range(len(units)) if i not in cached]
+    fresh = _lint_missing(missing, config, rules, jobs, whole, cache, rules_given)
+    for index, unit in enumerate(units):
+        result = cached[index] if index in cached else next(fresh)
+        if done:
+            done(unit)
+        yield result
+
+
+def _lint_missing(units: list[Unit], config: Config, rules: list[Rule], jobs: int, whole: bool,
+                  cache: UnitCache | None, rules_given: bool) -> Iterator[UnitResult]:
+    jobs = min(jobs, len(units))
+    context = _pool_context(rules_given) if jobs > 1 else None
+    if context is None:
+        for unit in units:
+            yield lint_and_store(unit, config, rules, whole, cache)
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    inherited = rules if context.get_start_method() == "fork" else None
+    # Largest first, one unit per task: Terraform modules vary a hundredfold in cost, and a big one
+    # started last would keep one core busy while the others idle.  Results still come out in order.
+    order = sorted(range(len(units)), key=lambda i: -_unit_bytes(units[i]))
+    waiting: dict[int, bytes | None] = {}
+    position = 0
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(config, inherited, whole, cache)) as pool:
+        futures = {pool.submit(_lint_in_worker, units[i]): i for i in order}
+        for future in as_completed(futures):
+            waiting[futures[future]] = future.result()
+            while position in waiting:
+                data = waiting.pop(position)
+                returned = _unpickled(data) if data is not None else None
+                # A model that did not survive pickling is linted again here.
+                yield returned if returned is not None else lint_unit(units[position], config, rules, whole)
+                position += 1
+
+
+def _unit_bytes(unit: Unit) -> int:
+    total = 0
+    for file in unit.files or [unit.path]:
+        try:
+            total += os.path.getsize(file)
+        except OSError:
+            pass
+    return total
+
+
+def collect(results: Iterable[UnitResult]) -> tuple[list[Template], list[list[Finding]]]:
+    templates: list[Template] = []
+    findings: list[list[Finding]] = []
+    for result in results:
+        templates.extend(result.templates)
+        findings.extend(result.findings)
+    return templates, findings

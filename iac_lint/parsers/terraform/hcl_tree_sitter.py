@@ -1,0 +1,500 @@
+"""The fast HCL front end: tree-sitter's HCL grammar (C) into the same located syntax tree as ``syntax``.
+
+python-hcl2's Lark parser is pure Python and was nine tenths of the time it
+takes to parse Terraform; tree-sitter parses the same text about twenty
+times faster.  This module builds exactly the tree ``syntax._Converter``
+builds from the Lark tree -- the same nodes, locations (1-based character
+columns, exclusive ends) and source texts, including two habits of the Lark
+grammar that reach the model through ``Unknown`` texts: a binary operation
+swallows the newlines and comments that follow it, and a heredoc ends after
+its closing marker's line break.  python-hcl2 stays the oracle
+(``tests/test_hcl_front_ends.py`` compares both on every fixture and corpus
+module) and the fallback: ``convert`` returns None for anything it does not
+accept -- a syntax error (so that the error message and line are Lark's),
+or a construct the Lark grammar does not have -- and ``syntax.parse_hcl``
+then parses the file with python-hcl2.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from iac_lint.model import Location
+from iac_lint.parsers.terraform.syntax import (
+    Attribute,
+    Block,
+    Body,
+    Call,
+    Conditional,
+    Expr,
+    ForExpr,
+    Lit,
+    Object,
+    Operation,
+    Template,
+    Traversal,
+    Tuple,
+    _unescape,
+    heredoc_template,
+)
+
+_PARSER: Any = None
+
+# What python-hcl2's grammar lets a binary operation end with: its NL_OR_COMMENT tokens.
+_NL_OR_COMMENT = re.compile(r"\n[ \t]*|#[^\n]*\n|//[^\n]*\n|/\*(?:.|\n)*?\*/")
+_IGNORED = re.compile(r"[ \t\r]*")
+_ESCAPED = re.compile(r"(\$\$\{[^}]*\}|%%\{[^}]*\})")
+_FLOAT = re.compile(r"[.eE]")
+_DIRECTIVE_PIECES = frozenset({"template_if_intro", "template_else_intro", "template_if_end", "template_for_start",
+                               "template_for_end", "template_for_intro"})
+_POSTFIX = frozenset({"get_attr", "index", "splat"})
+
+
+def available() -> bool:
+    """Whether the tree-sitter packages are installed (they are optional at run time: python-hcl2 remains)."""
+    return _parser() is not None
+
+
+def _parser() -> Any:
+    global _PARSER
+    if _PARSER is None:
+        try:
+            import tree_sitter
+            import tree_sitter_hcl
+        except ImportError:
+            _PARSER = False
+        else:
+            _PARSER = tree_sitter.Parser(tree_sitter.Language(tree_sitter_hcl.language()))
+    return _PARSER or None
+
+
+class Rejected(Exception):
+    """Something the fast path does not convert: the caller parses the text with python-hcl2."""
+
+
+def convert(text: str, file: str) -> Body | None:
+    """The syntax tree of ``text`` (already checked and normalized by ``syntax``), or None to fall back."""
+    parser = _parser()
+    if parser is None:
+        return None
+    data = text.encode("utf-8")
+    tree = parser.parse(data)
+    root = tree.root_node
+    if root.has_error:
+        return None
+    try:
+        builder = _Builder(text, data, file)
+        body = next((c for c in root.named_children if c.type == "body"), None)
+        return builder.body(body) if body is not None else Body()
+    except (Rejected, RecursionError):
+        return None
+
+
+def convert_expression(text: str, loc: Location) -> Expr | None:
+    """One expression (from a heredoc or a JSON string), every node at ``loc``; None to fall back."""
+    source = f"x = {text}"
+    parser = _parser()
+    if parser is None:
+        return None
+    data = source.encode("utf-8")
+    root = parser.parse(data).root_node
+    if root.has_error:
+        return None
+    try:
+        body = _Builder(source, data, loc.file, fixed=loc).body(root.named_children[0])
+    except (Rejected, RecursionError, IndexError):
+        return None
+    attribute = body.attributes.get("x")
+    return attribute.expr if attribute is not None and len(body.attributes) == 1 and not body.blocks else None
+
+
+class _Builder:
+    def __init__(self, text: str, data: bytes, file: str, fixed: Location | None = None) -> None:
+        self.text = text
+        self.data = data
+        self.file = file
+        self.fixed = fixed
+        self.ascii = text.isascii()
+        self.line_starts: list[int] | None = None
+        # python-hcl2 parses the text with a newline appended; a trailing binary operation sees it.
+        self.padded = data + b"\n"
+
+    # --- positions ---------------------------------------------------------------------------
+
+    def column(self, row: int, byte_column: int) -> int:
+        """1-based character column of a 0-based byte column of row ``row``."""
+        if self.ascii:
+            return byte_column + 1
+        if self.line_starts is None:
+            self.line_starts = [0] + [m.end() for m in re.finditer(b"\n", self.data)]
+        start = self.line_starts[row]
+        return len(self.data[start:start + byte_column].decode("utf-8", "replace")) + 1
+
+    def location(self, start: Any, end_byte: int, end_point: Any) -> Location:
+        if self.fixed is not None:
+            return self.fixed
+        start_row, start_column = start.start_point
+        end_row, end_column = end_point
+        if self.ascii:  # byte columns are character columns
+            return Location(self.file, start_row + 1, start_column + 1, end_row + 1, end_column + 1)
+        return Location(self.file, start_row + 1, self.column(start_row, start_column),
+                        end_row + 1, self.column(end_row, end_column))
+
+    def loc(self, node: Any, end: tuple[int, Any] | None = None) -> Location:
+        if end is None:
+            return self.location(node, node.end_byte, node.end_point)
+        return self.location(node, end[0], end[1])
+
+    def source(self, start_byte: int, end_byte: int) -> str:
+        # The text itself, not the padded copy: python-hcl2's positions see the newline, its texts do not.
+        return self.data[start_byte:end_byte].decode("utf-8", "replace")
+
+    def point_at(self, byte: int) -> tuple[int, int]:
+        row = self.padded.count(b"\n", 0, byte)
+        line_start = self.padded.rfind(b"\n", 0, byte) + 1
+        return row, byte - line_start
+
+    def lark_end(self, node: Any) -> tuple[int, Any]:
+        """Where python-hcl2's grammar ends ``node``: past the newlines and comments a binary operation
+        that ends it swallows."""
+        current = node
+        while True:
+            if current.type == "binary_operation":
+                return self._after_trailing_newlines(current)
+            if current.type == "heredoc_template":
+                end = self.heredoc_end(current)
+                return end, self.point_at(end)
+            children = current.children
+            if not children or children[-1].end_byte != current.end_byte:
+                return current.end_byte, current.end_point
+            current = children[-1]
+
+    def _after_trailing_newlines(self, node: Any) -> tuple[int, Any]:
+        pos, end = node.end_byte, None
+        text = self.padded
+        while True:
+            pos = _IGNORED_BYTES.match(text, pos).end()  # type: ignore[union-attr]
+            match = _NL_OR_COMMENT_BYTES.match(text, pos)
+            if not match or match.end() == pos:
+                break
+            pos = end = match.end()
+        if end is None:
+            return node.end_byte, node.end_point
+        return end, self.point_at(end)
+
+    def span(self, node: Any) -> tuple[Location, str]:
+        """Location and source text as python-hcl2's grammar delimits ``node``."""
+        end_byte, end_point = self.lark_end(node)
+        return self.loc(node, (end_byte, end_point)), self.source(node.start_byte, end_byte)
+
+    # --- structure -----------------------------------------------------------------------------
+
+    def body(self, node: Any) -> Body:
+        out = Body()
+        for child in node.named_children:
+            kind = child.type
+            if kind == "attribute":
+                name_node, expr_node = child.named_children[0], child.named_children[-1]
+                loc, _ = self.span(child)
+                name = self.source(name_node.start_byte, name_node.end_byte)
+                out.attributes[name] = Attribute(name, self.expression(expr_node), loc)
+            elif kind == "block":
+                out.blocks.append(self.block(child))
+            elif kind != "comment":
+                raise Rejected(kind)
+        return out
+
+    def block(self, node: Any) -> Block:
+        named = node.named_children
+        block_type = self.source(named[0].start_byte, named[0].end_byte)
+        labels = []
+        body = Body()
+        for child in named[1:]:
+            if child.type == "identifier":
+                labels.append(self.source(child.start_byte, child.end_byte))
+            elif child.type == "string_lit":
+                labels.append(self.label(child))
+            elif child.type == "body":
+                body = self.body(child)
+            elif child.type not in ("block_start", "block_end", "comment"):
+                raise Rejected(child.type)
+        return Block(block_type, labels, body, self.loc(node), self.file)
+
+    def label(self, node: Any) -> str:
+        """A quoted block label as python-hcl2 names it: the characters between the quotes, unescaped not."""
+        if any(c.type not in ("quoted_template_start", "quoted_template_end", "template_literal")
+               for c in node.named_children):
+            raise Rejected("label with interpolation")
+        return self.source(node.start_byte + 1, node.end_byte - 1)
+
+    # --- expressions -----------------------------------------------------------------------------
+
+    def expression(self, node: Any) -> Expr:
+        """An ``expression`` node: a term (or a parenthesized expression) and its postfix operators."""
+        children = node.children
+        if not children:
+            raise Rejected("empty expression")
+        if children[0].type == "(":
+            if len(children) < 3 or children[2].type != ")":
+                raise Rejected("parentheses")
+            primary = self.expression(children[1])
+            rest = children[3:]
+        else:
+            primary = self.term(children[0])
+            rest = children[1:]
+        ops: list[tuple[str, Any]] = []
+        for op in rest:
+            if op.type == "comment":
+                continue
+            if op.type not in _POSTFIX:
+                raise Rejected(op.type)
+            ops.extend(self.postfix(op))
+        if not ops:
+            return primary
+        # Postfix operators end with a name or a bracket, never with what a binary operation swallows.
+        loc, text = self.loc(node), self.source(node.start_byte, node.end_byte)
+        if isinstance(primary, Traversal):
+            return Traversal(loc, text, primary.root, primary.ops + tuple(ops))
+        return Traversal(loc, text, primary, tuple(ops))
+
+    def operand(self, children: list[Any], i: int) -> tuple[Expr, int]:
+        """The operand starting at ``children[i]`` (a term, or ``( expression )``, with the attributes and
+        indexes that follow it), and the index after it."""
+        first = children[i]
+        if first.type == "(":
+            primary, i = self.expression(children[i + 1]), i + 3
+        else:
+            primary, i = self.term(first), i + 1
+        ops: list[tuple[str, Any]] = []
+        last = None
+        while i < len(children) and children[i].type in _POSTFIX:
+            ops.extend(self.postfix(children[i]))
+            last = children[i]
+            i += 1
+        if last is None:
+            return primary, i
+        loc = self.location(first, last.end_byte, last.end_point)
+        text = self.source(first.start_byte, last.end_byte)
+        if isinstance(primary, Traversal):
+            return Traversal(loc, text, primary.root, primary.ops + tuple(ops)), i
+        return Traversal(loc, text, primary, tuple(ops)), i
+
+    def postfix(self, node: Any) -> list[tuple[str, Any]]:
+        kind = node.type
+        if kind == "get_attr":
+            name = node.named_children[0]
+            return [("attr", self.source(name.start_byte, name.end_byte))]
+        if kind == "index":
+            inner = node.named_children[0]
+            if inner.type == "legacy_index":
+                digits = self.source(inner.start_byte, inner.end_byte)[1:].strip()
+                if not digits.isdigit():
+                    raise Rejected("legacy index")
+                loc, text = self.loc(inner), digits
+                return [("index", Lit(loc, text, int(digits)))]
+            expressions = [c for c in inner.named_children if c.type == "expression"]
+            if len(expressions) != 1:
+                raise Rejected("index")
+            return [("index", self.expression(expressions[0]))]
+        # splat: ("splat", None), then the attributes and indexes it carries
+        splat = node.named_children[0]
+        ops: list[tuple[str, Any]] = [("splat", None)]
+        for op in splat.named_children:
+            if op.type in ("get_attr", "index"):
+                ops.extend(self.postfix(op))
+            elif op.type != "comment":
+                raise Rejected(op.type)
+        return ops
+
+    def term(self, node: Any) -> Expr:
+        kind = node.type
+        if kind == "expression":
+            return self.expression(node)
+        if kind == "literal_value":
+            return self.literal(node.named_children[0])
+        if kind == "variable_expr":
+            name = node.named_children[0]
+            text = self.source(name.start_byte, name.end_byte)
+            return Traversal(self.loc(node), text, text, ())
+        if kind == "collection_value":
+            return self.collection(node.named_children[0])
+        if kind == "template_expr":
+            inner = node.named_children[0]
+            if inner.type == "quoted_template":
+                return self.quoted(inner)
+            if inner.type == "heredoc_template":
+                return self.heredoc(inner)
+            raise Rejected(inner.type)
+        if kind == "function_call":
+            return self.call(node)
+        if kind == "for_expr":
+            return self.for_expression(node.named_children[0])
+        if kind == "operation":
+            return self.operation(node.named_children[0])
+        if kind == "conditional":
+            return self.conditional(node)
+        raise Rejected(kind)
+
+    def literal(self, node: Any) -> Expr:
+        kind = node.type
+        word = self.source(node.start_byte, node.end_byte)
+        if kind == "numeric_lit":
+            if _FLOAT.search(word):
+                return Lit(self.loc(node), word, float(word))
+            if not word.isdigit():
+                raise Rejected("number")
+            return Lit(self.loc(node), word, int(word))
+        if kind == "bool_lit":
+            return Lit(self.loc(node), word, word == "true")
+        if kind == "null_lit":
+            return Lit(self.loc(node), word, None)
+        if kind == "string_lit":
+            return self.quoted(node)
+        raise Rejected(kind)
+
+    def collection(self, node: Any) -> Expr:
+        loc, text = self.loc(node), self.source(node.start_byte, node.end_byte)
+        if node.type == "tuple":
+            return Tuple(loc, text, tuple(self.expression(c) for c in node.named_children if c.type == "expression"))
+        if node.type != "object":
+            raise Rejected(node.type)
+        items = []
+        for elem in node.named_children:
+            if elem.type in ("object_start", "object_end", "comment"):
+                continue
+            if elem.type != "object_elem":
+                raise Rejected(elem.type)
+            key_node, value_node = [c for c in elem.named_children if c.type == "expression"]
+            key = self.expression(key_node)
+            if isinstance(key, Traversal) and isinstance(key.root, str) and not key.ops:
+                key = Lit(key.loc, key.text, key.root)  # { name = 1 }: a bare word is a literal key
+            items.append((key, self.expression(value_node)))
+        return Object(loc, text, tuple(items))
+
+    def call(self, node: Any) -> Expr:
+        name_node = node.named_children[0]
+        name = self.source(name_node.start_byte, name_node.end_byte)
+        args: tuple[Expr, ...] = ()
+        expand = False
+        for child in node.named_children[1:]:
+            if child.type == "function_arguments":
+                args = tuple(self.expression(c) for c in child.named_children if c.type == "expression")
+                expand = any(c.type == "ellipsis" for c in child.children)
+            elif child.type != "comment":
+                raise Rejected(child.type)
+        return Call(self.loc(node), self.source(node.start_byte, node.end_byte), name, args, expand)
+
+    def operation(self, node: Any) -> Expr:
+        children = [c for c in node.children if c.type != "comment"]
+        loc, text = self.span(node) if node.type == "binary_operation" else \
+            (self.loc(node), self.source(node.start_byte, node.end_byte))
+        if node.type == "unary_operation":
+            op = children[0].type
+            operand, _ = self.operand(children, 1)
+            return Operation(loc, text, "neg" if op == "-" else "!", (operand,))
+        if node.type != "binary_operation":
+            raise Rejected(node.type)
+        left, i = self.operand(children, 0)
+        op = children[i].type
+        right, _ = self.operand(children, i + 1)
+        return Operation(loc, text, op, (left, right))
+
+    def conditional(self, node: Any) -> Expr:
+        parts = [c for c in node.named_children if c.type == "expression"]
+        if len(parts) != 3:
+            raise Rejected("conditional")
+        cond, yes, no = (self.expression(p) for p in parts)
+        loc, text = self.span(node)
+        return Conditional(loc, text, cond, yes, no)
+
+    def for_expression(self, node: Any) -> Expr:
+        named = [c for c in node.named_children if c.type not in ("comment", "tuple_start", "tuple_end",
+                                                                   "object_start", "object_end")]
+        intro, rest = named[0], named[1:]
+        names = [self.source(c.start_byte, c.end_byte) for c in intro.named_children if c.type == "identifier"]
+        collection = self.expression([c for c in intro.named_children if c.type == "expression"][0])
+        cond = None
+        if rest and rest[-1].type == "for_cond":
+            cond = self.expression([c for c in rest[-1].named_children if c.type == "expression"][0])
+            rest = rest[:-1]
+        grouping = any(c.type == "ellipsis" for c in rest)
+        values = [c for c in rest if c.type == "expression"]
+        key_var, value_var = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+        is_object = node.type == "for_object_expr"
+        key = self.expression(values[0]) if is_object else None
+        value = self.expression(values[1] if is_object else values[0])
+        return ForExpr(self.loc(node), self.source(node.start_byte, node.end_byte), key_var, value_var, collection,
+                       key, value, cond, grouping)
+
+    # --- templates -------------------------------------------------------------------------------
+
+    def quoted(self, node: Any) -> Expr:
+        """A quoted string: the literal runs between its interpolations and directives, as python-hcl2
+        splits them (``$${`` and ``%%{`` escapes are parts of their own)."""
+        markers: list[tuple[int, int, Expr | None]] = []
+        self.template_markers(node, markers)
+        parts: list[Any] = []
+        directives = False
+        pos = node.start_byte + 1
+        for start, end, expr in markers:
+            self.literal_parts(pos, start, parts)
+            if expr is None:
+                directives = True
+            else:
+                parts.append(expr)
+            pos = end
+        self.literal_parts(pos, node.end_byte - 1, parts)
+        return Template(self.loc(node), self.source(node.start_byte, node.end_byte), tuple(parts), directives)
+
+    def template_markers(self, node: Any, out: list[tuple[int, int, Expr | None]]) -> None:
+        for child in node.named_children:
+            kind = child.type
+            if kind in ("quoted_template_start", "quoted_template_end", "template_literal"):
+                continue
+            if kind == "template_interpolation":
+                inner = [c for c in child.named_children if c.type == "expression"]
+                if len(inner) != 1 or any(c.type == "strip_marker" for c in child.children):
+                    raise Rejected("interpolation")  # python-hcl2 has no ${~ ~}
+                out.append((child.start_byte, child.end_byte, self.expression(inner[0])))
+            elif kind in ("template_directive", "template_if", "template_for"):
+                self.template_markers(child, out)
+            elif kind in _DIRECTIVE_PIECES:
+                out.append((child.start_byte, child.end_byte, None))
+            else:
+                raise Rejected(kind)
+
+    def literal_parts(self, start: int, end: int, parts: list[Any]) -> None:
+        if end <= start:
+            return
+        raw = self.source(start, end)
+        if '"' in raw.replace('\\"', ""):
+            raise Rejected("quote inside a template")
+        for piece in _ESCAPED.split(raw):
+            if not piece:
+                continue
+            if _ESCAPED.fullmatch(piece):
+                parts.append(piece[1:])
+            else:
+                parts.append(_unescape(piece))
+
+    def heredoc_end(self, node: Any) -> int:
+        """python-hcl2's heredoc token runs to the end of the closing marker's line, its line break included."""
+        end: int = node.end_byte
+        if self.padded[end:end + 2] == b"\r\n":
+            return end + 2
+        if self.padded[end:end + 1] == b"\n":
+            return end + 1
+        raise Rejected("heredoc end")
+
+    def heredoc(self, node: Any) -> Expr:
+        end = self.heredoc_end(node)
+        strip = node.named_children[0].type == "heredoc_start" and \
+            self.source(node.named_children[0].start_byte, node.named_children[0].end_byte) == "<<-"
+        raw = self.padded[node.start_byte:end].decode("utf-8", "replace")  # the token, as python-hcl2 lexed it
+        loc = self.loc(node, (end, self.point_at(end)))
+        return heredoc_template(raw, loc, self.source(node.start_byte, end), strip, self.fixed is not None)
+
+
+_IGNORED_BYTES = re.compile(_IGNORED.pattern.encode())
+_NL_OR_COMMENT_BYTES = re.compile(_NL_OR_COMMENT.pattern.encode())

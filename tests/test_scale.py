@@ -1,0 +1,285 @@
+"""Scale without changing a byte of output: --jobs, --shard with `iac-lint merge`, the unit cache, --statistics."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+
+import pytest
+from conftest import CORPUS, REPO, needs_corpus
+
+from iac_lint import lint_units as lint_units_module
+from iac_lint.api import scan
+from iac_lint.config import Config
+from iac_lint.discover import discover
+from iac_lint.report import renderer
+from iac_lint.shard import ShardError, parse_shard, unit_groups, units_of_shard
+
+FIXTURES = os.path.join(REPO, "tests", "fixtures")
+EXAMPLES = os.path.join(REPO, "examples")
+
+
+def _reports(paths: list[str], **settings) -> dict[str, str]:
+    """The text, JSON and SARIF reports of a scan with these Config settings (report views, as the command
+    line asks for them, unless ``keep_models`` is given)."""
+    config = Config(**{"keep_models": False, **settings})
+    report = scan(paths, config)
+    return {fmt: renderer(fmt)(report, show_suppressed=True) for fmt in ("text", "json", "sarif")}
+
+
+# --- --jobs --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("paths", [[EXAMPLES], [FIXTURES]], ids=["examples", "fixtures"])
+def test_a_pool_reports_exactly_what_one_process_does(paths):
+    one = _reports(paths, jobs=1)
+    assert json.loads(one["json"])["findings"]
+    assert _reports(paths, jobs=2) == one
+    assert _reports(paths, jobs=3) == one
+
+
+@needs_corpus
+def test_a_pool_reports_exactly_what_one_process_does_on_the_corpus():
+    assert _reports([CORPUS], jobs=2)["json"] == _reports([CORPUS], jobs=1)["json"]
+
+
+@pytest.mark.parametrize("keep_models", [False, True])
+def test_whole_models_and_report_views_give_the_same_reports(keep_models):
+    assert _reports([FIXTURES], jobs=2, keep_models=keep_models) == _reports([FIXTURES], jobs=1)
+
+
+def test_library_callers_get_whole_models_from_a_pool():
+    report = scan([EXAMPLES], Config(jobs=2))
+    assert any(type(e).__name__ == "Function" and e.triggers for tpl in report.templates for e in tpl.entities)
+
+
+def test_a_pool_keeps_the_templates_reporters_read(tmp_path):
+    """Suppression comments, resources and the source lines of findings survive the trip from a worker."""
+    report = scan([EXAMPLES], Config(jobs=2, keep_models=False))
+    files = {file for tpl in report.templates for file in tpl.sources}
+    assert report.resources > 0 and files
+    flagged = {f.location.file for f in report.findings}
+    for tpl in report.templates:
+        for file, lines in tpl.sources.items():
+            if file in flagged:
+                assert lines, f"{file} has findings but no source lines"
+
+
+# --- --shard and merge -----------------------------------------------------------------------------
+
+
+def test_parse_shard():
+    assert parse_shard("2/4") == (2, 4)
+    for bad in ("0/2", "3/2", "x/2", "2", "1/0"):
+        with pytest.raises(ShardError):
+            parse_shard(bad)
+
+
+def test_shards_partition_the_units_and_keep_called_modules_with_their_callers():
+    units = list(discover([FIXTURES]))
+    shards = [units_of_shard(units, k, 3) for k in (1, 2, 3)]
+    assert sorted(u.path for s in shards for u in s) == sorted(u.path for u in units)
+    assert all(shards)
+    modules = os.path.join(FIXTURES, "terraform", "modules")
+    joined = [g for g in unit_groups(units) if len(g) > 1]
+    assert any(any(units[i].path.startswith(modules) for i in g) for g in joined)
+    for group in joined:
+        owners = {k for k, s in enumerate(shards) for i in group if units[i] in s}
+        assert len(owners) == 1
+    assert units_of_shard(units, 1, 3) == units_of_shard(list(discover([FIXTURES])), 1, 3)  # deterministic
+
+
+@pytest.mark.parametrize("fmt", ["json", "sarif"])
+def test_merged_shards_equal_an_unsharded_scan(run_cli, tmp_path, fmt):
+    whole = tmp_path / f"whole.{fmt}"
+    code, _ = run_cli("scan", FIXTURES, EXAMPLES, "-q", "--no-cache", "-f", fmt, "-o", str(whole))
+    assert code == 1
+    parts = []
+    for k in (1, 2, 3):
+        part = tmp_path / f"part{k}.{fmt}"
+        run_cli("scan", FIXTURES, EXAMPLES, "-q", "--no-cache", "-f", fmt, "-o", str(part), "--shard", f"{k}/3")
+        parts.append(str(part))
+    merged = tmp_path / f"merged.{fmt}"
+    code, _ = run_cli("merge", *parts, "-o", str(merged))
+    assert code == 0
+    assert merged.read_text(encoding="utf-8") == whole.read_text(encoding="utf-8")
+    code, _ = run_cli("merge", *parts, "-o", str(merged), "--fail-on", "high")
+    assert code == 1
+
+
+def test_merge_refuses_mixed_or_foreign_reports(run_cli, tmp_path):
+    first, second = tmp_path / "a.json", tmp_path / "b.sarif"
+    run_cli("scan", EXAMPLES, "-q", "--no-cache", "-f", "json", "-o", str(first))
+    run_cli("scan", EXAMPLES, "-q", "--no-cache", "-f", "sarif", "-o", str(second))
+    assert run_cli("merge", str(first), str(second))[0] == 2
+    other = tmp_path / "other.json"
+    other.write_text('{"something": 1}', encoding="utf-8")
+    assert run_cli("merge", str(other))[0] == 2
+
+
+def test_a_bad_shard_is_a_usage_error(run_cli):
+    assert run_cli("scan", EXAMPLES, "--shard", "4/3")[0] == 2
+
+
+# --- the unit cache ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch):
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("IAC_LINT_CACHE_DIR", str(directory))
+    return directory
+
+
+@pytest.fixture
+def linted(monkeypatch):
+    """The units actually parsed (not taken from the cache), in order."""
+    seen: list[str] = []
+    real = lint_units_module.lint_unit
+
+    def counting(unit, *args, **kwargs):
+        seen.append(unit.path)
+        return real(unit, *args, **kwargs)
+
+    monkeypatch.setattr(lint_units_module, "lint_unit", counting)
+    return seen
+
+
+def _copy(tmp_path) -> str:
+    target = tmp_path / "project"
+    shutil.copytree(FIXTURES, target / "fixtures")
+    shutil.copytree(EXAMPLES, target / "examples")
+    return str(target)
+
+
+def test_a_cached_rerun_reports_the_same_and_parses_nothing(tmp_path, cache_dir, linted):
+    project = _copy(tmp_path)
+    cold = _reports([project], jobs=1, cache=True)
+    parsed = len(linted)
+    assert parsed > 5 and cache_dir.is_dir()
+    linted.clear()
+    assert _reports([project], jobs=1, cache=True) == cold
+    assert len(linted) < parsed / 5  # only units the cache does not keep (unreadable files, E002)
+    assert _reports([project], jobs=1, cache=False) == cold
+
+
+def test_an_edit_reparses_only_its_unit(tmp_path, cache_dir, linted):
+    project = _copy(tmp_path)
+    _reports([project], jobs=1, cache=True)
+    main_tf = os.path.join(project, "examples", "terraform-webhook", "main.tf")
+    with open(main_tf, "a", encoding="utf-8") as handle:
+        handle.write('\nresource "aws_sqs_queue" "added" {\n  sqs_managed_sse_enabled = false\n}\n')
+    linted.clear()
+    warm = _reports([project], jobs=1, cache=True)
+    assert os.path.dirname(main_tf) in [os.path.abspath(p) for p in linted]
+    assert len(linted) < 5
+    assert warm == _reports([project], jobs=1, cache=False)
+    assert "aws_sqs_queue.added" in warm["json"]
+
+
+def test_a_new_file_in_a_module_is_seen(tmp_path, cache_dir):
+    project = _copy(tmp_path)
+    _reports([project], jobs=1, cache=True)
+    module = os.path.join(project, "examples", "terraform-webhook")
+    with open(os.path.join(module, "extra.tf"), "w", encoding="utf-8") as handle:
+        handle.write('resource "aws_sqs_queue" "extra" {\n  sqs_managed_sse_enabled = false\n}\n')
+    assert _reports([project], jobs=1, cache=True) == _reports([project], jobs=1, cache=False)
+
+
+def test_options_and_rules_are_part_of_the_key(tmp_path, cache_dir, linted):
+    project = _copy(tmp_path)
+    _reports([project], jobs=1, cache=True)
+    linted.clear()
+    config = Config(jobs=1, cache=True, keep_models=False)
+    config.parse.tf_vars = {"anything": "else"}
+    scan([project], config)
+    assert len(linted) > 5
+    linted.clear()
+    _reports([project], jobs=1, cache=True, select=["IAM"])
+    assert len(linted) > 5
+
+
+def test_corrupt_entries_are_ignored(tmp_path, cache_dir):
+    project = _copy(tmp_path)
+    cold = _reports([project], jobs=1, cache=True)
+    for folder, _, names in os.walk(cache_dir):
+        for name in names:
+            with open(os.path.join(folder, name), "r+b") as handle:
+                handle.seek(0, os.SEEK_END)
+                size = handle.tell()
+                handle.seek(size // 2)
+                handle.write(b"\x00garbage")
+    assert _reports([project], jobs=1, cache=True) == cold
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_a_cache_directory_others_may_write_is_not_used(tmp_path, cache_dir, linted):
+    project = _copy(tmp_path)
+    _reports([project], jobs=1, cache=True)
+    units = cache_dir / "units"
+    units.chmod(units.stat().st_mode | stat.S_IWOTH)
+    linted.clear()
+    _reports([project], jobs=1, cache=True)
+    assert len(linted) > 5
+
+
+def test_the_cache_lives_outside_the_scanned_tree(tmp_path, monkeypatch):
+    from iac_lint.unit_cache import cache_directory
+
+    monkeypatch.delenv("IAC_LINT_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    if os.name == "posix" and os.uname().sysname != "Darwin":
+        assert cache_directory() == str(tmp_path / "xdg" / "iac-lint")
+
+
+def test_the_command_line_caches_unless_told_not_to(run_cli, tmp_path, cache_dir):
+    project = _copy(tmp_path)
+    run_cli("scan", project, "-q", "--no-cache", "-f", "json")
+    assert not cache_dir.exists()
+    run_cli("scan", project, "-q", "-f", "json")
+    assert any(cache_dir.rglob("*"))
+
+
+# --- --statistics ------------------------------------------------------------------------------------
+
+
+def test_statistics_count_findings_per_rule(run_cli):
+    _code, out = run_cli("scan", EXAMPLES, "--no-cache", "-f", "concise", "--statistics")
+    report = json.loads(run_cli("scan", EXAMPLES, "--no-cache", "-f", "json")[1])
+    counts: dict[str, int] = {}
+    for f in report["findings"]:
+        if not f["suppressed"]:
+            counts[f["rule_id"]] = counts.get(f["rule_id"], 0) + 1
+    lines = [line.split() for line in out.splitlines() if line.split() and line.split()[0].isdigit()]
+    stats = {parts[1]: int(parts[0]) for parts in lines if len(parts) >= 3}
+    for rule_id, count in counts.items():
+        assert stats.get(rule_id) == count
+    first = [int(parts[0]) for parts in lines if len(parts) >= 3]
+    assert first == sorted(first, reverse=True)
+
+
+def test_an_upper_case_suppression_survives_a_pool(tmp_path):
+    """Suppression markers are matched in any case: the report view keeps such a file's lines."""
+    template = tmp_path / "app.yaml"
+    template.write_text(
+        "Resources:\n"
+        "  # IAC-LINT: ignore PUB002,ENC001 -- a public website bucket\n"
+        "  Site:\n"
+        "    Type: AWS::S3::Bucket\n", encoding="utf-8")
+    (tmp_path / "other.yaml").write_text("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n", encoding="utf-8")
+    assert _reports([str(tmp_path)], jobs=2) == _reports([str(tmp_path)], jobs=1, keep_models=True)
+    assert '"suppressed": true' in _reports([str(tmp_path)], jobs=2)["json"]
+
+
+def test_a_named_file_and_its_whole_module_are_two_cache_entries(run_cli, tmp_path, cache_dir):
+    module = tmp_path / "infra"
+    shutil.copytree(os.path.join(EXAMPLES, "terraform-webhook"), module)
+    (module / "queue.tf").write_text('resource "aws_sqs_queue" "q" {\n  sqs_managed_sse_enabled = false\n}\n',
+                                     encoding="utf-8")
+    named = json.loads(run_cli("scan", str(module / "queue.tf"), "-f", "json")[1])
+    whole = json.loads(run_cli("scan", str(module), "-f", "json")[1])
+    assert {f["file"].rsplit("/", 1)[-1] for f in named["findings"]} == {"queue.tf"}
+    assert len({f["file"] for f in whole["findings"]}) > 1
+    assert whole == json.loads(run_cli("scan", str(module), "-f", "json", "--no-cache")[1])
