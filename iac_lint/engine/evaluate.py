@@ -207,7 +207,7 @@ def unique_findings(findings: Iterable[Finding]) -> list[Finding]:
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    return drop_subsumed(unique, rules)
+    return unique
 
 
 def _span(loc: Location) -> tuple[tuple[int, int], tuple[int, int]]:
@@ -242,7 +242,11 @@ def drop_subsumed(findings: list[Finding], rules: list[Rule]) -> list[Finding]:
 
 
 def evaluate_template(tpl: Template, rules: list[Rule]) -> list[Finding]:
-    """One template's findings, its own problems first (not yet deduplicated across templates)."""
+    """One template's findings, its own problems first (not yet deduplicated across templates).
+
+    Subsumption is settled here: a subsuming finding and the ones it stands for are on one resource,
+    hence in one template, whichever worker evaluates it.
+    """
     findings: list[Finding] = list(problem_findings(tpl))
     cache: dict[int, Any] = {}
     for rule in rules:
@@ -250,4 +254,4 @@ def evaluate_template(tpl: Template, rules: list[Rule]) -> list[Finding]:
             findings.extend(evaluate_rule(rule, tpl, cache))
         except Exception as exc:  # one broken rule must not hide every other finding
             findings.append(rule_failure(rule, exc, Location(tpl.path, 1, 1), tpl.format, ""))
-    return findings
+    return drop_subsumed(findings, rules)
