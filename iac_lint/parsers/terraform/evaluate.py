@@ -271,7 +271,9 @@ class Evaluator:
                         scope: Scope) -> list[LMap]:
         collection = self.evaluate(for_each_attr.expr, scope) if for_each_attr else Unknown("dynamic")
         sources = {iterator: (for_each_attr.expr, scope)} if for_each_attr else {}
-        items = list(collection_pairs(collection)) if not isinstance(collection, Unknown) else None
+        # A for_each that is no collection (an error Terraform reports) is judged like an unknown one: once.
+        collectable = collection is None or isinstance(collection, (dict, list))
+        items = list(collection_pairs(collection)) if collectable else None
         if items is None or len(items) > MAX_ITEMS:
             text = for_each_attr.expr.text if for_each_attr else iterator
             unknown = LMap({"key": Unknown(f"{iterator}.key"), "value": Unknown(f"{iterator}.value ({text})")})
