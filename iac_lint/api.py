@@ -64,7 +64,8 @@ def active_rules(config: Config) -> list[Rule]:
 
     rules = load_rules(config.policies, builtin=config.builtin_rules)
     check_rule_tokens(config, [(r.id, r.category) for r in rules])  # a misspelt selector is exit 2, not a pass
-    return configure_rules(select_rules(rules, config.select, config.ignore), config.rule_options)
+    return configure_rules(select_rules(rules, config.select, config.ignore, config.extend_select,
+                                                 config.profile), config.rule_options)
 
 
 def _sort_key(f: Finding) -> tuple:

@@ -64,7 +64,14 @@ def _scan_options(command: Any) -> Any:
         click.option("--config", "config_file", type=click.Path(dir_okay=False),
                      help="Configuration file (default: the nearest .iac-lint.yaml, or [tool.iac-lint] in "
                           "pyproject.toml, from the scanned path up to the repository root)."),
-        click.option("--select", multiple=True, help="Only these rule ids, prefixes (IAM) or categories."),
+        click.option("--select", multiple=True,
+                     help="Only these rule ids, prefixes (IAM) or categories (opt-in rules too); replaces the "
+                          "profile's set."),
+        click.option("--extend-select", multiple=True,
+                     help="Add these rule ids, prefixes or categories (opt-in rules) to the selected set."),
+        click.option("--profile", type=click.Choice(("default", "strict"), case_sensitive=False), default=None,
+                     help="Starting set of rules: default (real weaknesses) or strict (every rule, opt-in "
+                          "advice included)."),
         click.option("--ignore", multiple=True, help="Skip these rule ids, prefixes or categories."),
         click.option("--policies", multiple=True, type=click.Path(exists=True, file_okay=False),
                      help="Extra rules directory (repeatable); the only way to load Python rules."),
@@ -104,7 +111,7 @@ def _scan_options(command: Any) -> Any:
 def _config(paths: list[str], config_file: str | None, select: tuple[str, ...], ignore: tuple[str, ...],
             policies: tuple[str, ...], exclude: tuple[str, ...], stage: str | None, params: tuple[str, ...],
             tf_vars: tuple[str, ...], var_files: tuple[str, ...], plugins: tuple[str, ...] = (),
-            **more: Any) -> Any:
+            extend_select: tuple[str, ...] = (), profile: str | None = None, **more: Any) -> Any:
     """Flags given on the command line (None when absent) over the configuration file; exit 2 if it is bad."""
     from iac_lint.config import ConfigError, resolve_config
     from iac_lint.shard import ShardError, parse_shard
@@ -122,7 +129,8 @@ def _config(paths: list[str], config_file: str | None, select: tuple[str, ...], 
             select=_split(select) or None, ignore=_split(ignore) or None, policies=list(policies) or None,
             exclude=list(exclude) or None, stage=stage, params=_pairs(params, "--param") or None,
             var_files=list(var_files) or None, vars=_pairs(tf_vars, "--var") or None,
-            plugins=_split(plugins) or None, **more)
+            plugins=_split(plugins) or None, extend_select=_split(extend_select) or None,
+            profile=profile.lower() if profile else None, **more)
     except ConfigError as exc:
         click.echo(f"iac-lint: configuration error: {exc}", err=True)
         sys.exit(EXIT_ERROR)

@@ -17,7 +17,9 @@ patterns) are relative to the file's directory, wherever the scan starts.
 
 Keys (``-`` and ``_`` are interchangeable, as in ``[tool.ruff]``)::
 
-    select: [IAM, ENC001]            # rule ids, id prefixes or categories
+    profile: strict                  # default (the default set) | strict (every rule, opt-in advice too)
+    select: [IAM, ENC001]            # rule ids, id prefixes or categories: replaces the profile's set
+    extend_select: [ENC001, LOG004]  # adds to the set (opt-in rules by id, prefix or category)
     ignore: [THR003]
     fail_on: medium                  # critical | high | medium | low | info
     fail_on_empty: true              # exit 2 when no infrastructure-as-code file is found
@@ -116,7 +118,11 @@ class ConfigError(Exception):
 
 @dataclass(slots=True)
 class Config:
+    # The starting set of rules (engine.rules.PROFILES): "default" or "strict" (opt-in rules too).
+    profile: str = "default"
     select: list[str] = field(default_factory=list)
+    # Rules added to the profile's (or select's) set, as ruff's extend-select.
+    extend_select: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     fail_on: str = "low"
     # Exit 2 when the scan finds no infrastructure-as-code file (a CI path pointing at the wrong folder).
@@ -317,6 +323,14 @@ class _Reader:
     def select(self, entry: _Entry) -> list[str]:
         return _rule_tokens(_strings(entry, self.file), entry.key, entry, self.file)
 
+    def profile(self, entry: _Entry) -> str:
+        from iac_lint.engine.rules import PROFILES
+
+        value = entry.value
+        if not isinstance(value, str) or value.lower() not in PROFILES:
+            raise ConfigError(f"profile must be one of {', '.join(PROFILES)}, not {value!r}", self.file, entry.line)
+        return value.lower()
+
     def fail_on(self, entry: _Entry) -> str:
         value = entry.value
         if not isinstance(value, str) or value.lower() not in SEVERITY_NAMES:
@@ -404,7 +418,9 @@ class _Reader:
 
 
 _KEYS: dict[str, Callable[[_Reader, _Entry], Any]] = {
+    "profile": _Reader.profile,
     "select": _Reader.select,
+    "extend_select": _Reader.select,
     "ignore": _Reader.select,
     "fail_on": _Reader.fail_on,
     "fail_on_empty": _Reader.flag,
@@ -630,6 +646,7 @@ def check_rule_tokens(config: Config, rules: Iterable[tuple[str, str]]) -> None:
                                   config.setting_lines.get(key))
 
     check("select", config.select)
+    check("extend_select", config.extend_select)
     check("ignore", config.ignore)
     check("severity", config.severity)
     check("no_inline_suppress", config.no_inline_suppress)

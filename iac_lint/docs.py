@@ -110,8 +110,29 @@ def _fence(body: str, language: str = "yaml") -> list[str]:
     return [f"{ticks}{language}", body, ticks]
 
 
+# A per-format fix (``fix: {sam: ..., terraform: ...}``): the heading and code language of each key, in order.
+FIX_FORMATS: dict[str, tuple[str, str]] = {
+    "sam": ("SAM", "yaml"), "cloudformation": ("CloudFormation", "yaml"), "serverless": ("serverless.yml", "yaml"),
+    "terraform": ("Terraform", "hcl"), "terraform-plan": ("Terraform plan", "json"), "yaml": ("YAML", "yaml"),
+    "json": ("JSON", "json"), "hcl": ("HCL", "hcl"),
+}
+
+
+def _fix_lines(fix: dict[str, Any]) -> list[str]:
+    """A per-format fix: one labelled block per format, prose as written, snippets as code."""
+    out: list[str] = []
+    for fmt in sorted(fix, key=lambda k: list(FIX_FORMATS).index(k) if k in FIX_FORMATS else len(FIX_FORMATS)):
+        label, language = FIX_FORMATS.get(fmt, (fmt, "yaml"))
+        text = str(fix[fmt]).strip()
+        body = _fence(text, language) if "\n" in text and "```" not in text else [text]
+        out += [f"**{label}**", "", *body, ""]
+    return out[:-1]
+
+
 def _part_lines(key: str, value: Any) -> list[str]:
     """One part as markdown lines: references as a list, examples as code, the rest as written."""
+    if key == "fix" and isinstance(value, dict):
+        return _fix_lines(value)
     if isinstance(value, (list, tuple)):
         return [f"- {str(item).strip()}" for item in value]
     text = str(value).strip()
@@ -140,12 +161,22 @@ def plain_text(rule: Documented) -> str:
     parts = [f"{rule.id} {rule.name}: {rule.title}"]
     for key, title, value in _parts(rule):
         lines = _part_lines(key, value)
-        if lines and lines[0].startswith("```") and lines[-1].startswith("```"):
+        if key == "fix" and isinstance(value, dict):  # per format: each snippet indented under its label
+            body = _plain_fix(value)
+        elif lines and lines[0].startswith("```") and lines[-1].startswith("```"):
             body = "\n".join(f"    {line}" for line in "\n".join(lines[1:-1]).splitlines())
         else:
             body = "\n".join(lines)
         parts.append(f"{title}:\n{body}")
     return "\n\n".join(parts)
+
+
+def _plain_fix(fix: dict[str, Any]) -> str:
+    blocks = []
+    for fmt, text in fix.items():
+        label = FIX_FORMATS.get(fmt, (fmt, ""))[0]
+        blocks.append(f"{label}:\n" + "\n".join(f"    {line}" for line in str(text).strip().splitlines()))
+    return "\n".join(blocks)
 
 
 def summary(rule: Documented) -> str:
@@ -159,7 +190,8 @@ def _facts(rule: Documented, source: str | None) -> list[str]:
         facts.append("- Reported by iac-lint itself, not by a rule: `--select` and `--ignore` do not turn it off")
     else:
         facts.append("- Default set: yes (runs unless ignored)" if getattr(rule, "default", True) else
-                     "- Default set: no, opt-in (runs when `--select` names its id, id prefix or category)")
+                     "- Default set: no, opt-in (runs when `--select`/`--extend-select` names its id, id prefix or "
+                     "category, or with `--profile strict`)")
         applies_to = getattr(rule, "applies_to", "")
         if applies_to:
             facts.append(f"- Applies to: `{applies_to}`")

@@ -28,7 +28,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypedDict
 
-from iac_lint.model.core import SEVERITIES, Edit, Fix, Location, Reference, Replacement, Unknown, is_unknown
+from iac_lint.model.core import (
+    SEVERITIES,
+    Edit,
+    Fix,
+    Location,
+    Reference,
+    RelatedLocation,
+    Replacement,
+    Unknown,
+    is_unknown,
+)
 from iac_lint.model.rule_ids import CATEGORIES, RULE_ID_PATTERN, is_rule_id
 
 # The five parts of a rule's documentation (ruff's), by key, with the heading each is shown under.
@@ -45,7 +55,8 @@ class RuleDocs(TypedDict, total=False):
     what: str
     why: str
     example: str
-    fix: str
+    # One text, or the fix per format: {"sam": ..., "cloudformation": ..., "serverless": ..., "terraform": ...}
+    fix: str | dict[str, str]
     references: list[str]
 
 
@@ -75,6 +86,7 @@ class RuleMeta(_RuleMetaRequired, total=False):
     docs: RuleDocs
     formats: list[str]
     default: bool
+    subsumes: list[str]
     options: dict[str, Any]
     when: str
     at: str
@@ -107,6 +119,10 @@ class Violation:
         stable, line-free name: a statement id, an action, an environment variable name.
     ``fields``
         Extra values for the message template (``{trigger}``), by name.
+    ``related``
+        Other nodes of the same root cause, each a ``RelatedLocation(location, message)``: one finding
+        per statement, say, with the statement's offending actions here (SARIF ``relatedLocations``,
+        the editor's related information).
     ``severity``
         For a rule that grades its findings (critical when a function runs with the grant, high
         otherwise): one of the severities; None means the rule's own.  A configured ``severity``
@@ -123,6 +139,7 @@ class Violation:
     redactions: tuple[Location, ...] = ()
     # The change that resolves the finding, when it can be derived from the template.
     fix: Fix | None = None
+    related: tuple[RelatedLocation, ...] = ()
 
     @property
     def fingerprint_path(self) -> str:
@@ -139,6 +156,7 @@ __all__ = [
     "Fix",
     "Location",
     "Reference",
+    "RelatedLocation",
     "Replacement",
     "RuleDocs",
     "RuleFix",

@@ -44,10 +44,20 @@ def cli(*args: str, cwd: str | None = None) -> Run:
     return Run(result.exit_code, result.stdout, result.stderr)
 
 
-def copy_fixture(name: str, dest_dir: str, as_name: str | None = None) -> str:
+# The gate fixtures were written to exercise the reports with advice rules too (a bucket without explicit
+# encryption or a written public access block): the projects they are copied into opt in to them.
+GATE_CONFIG = "profile: strict\nrule_options: {PUB002: {require_block: true}}\n"
+
+
+def copy_fixture(name: str, dest_dir: str, as_name: str | None = None, advice: bool = True) -> str:
+    """Copy a gate fixture into ``dest_dir``; ``advice`` writes the configuration that opts in to advice rules."""
     target = os.path.join(dest_dir, as_name or name)
     os.makedirs(os.path.dirname(target), exist_ok=True)
     shutil.copyfile(os.path.join(GATE, name), target)
+    config = os.path.join(dest_dir, ".iac-lint.yaml")
+    if advice and not os.path.exists(config):
+        with open(config, "w", encoding="utf-8") as handle:
+            handle.write(GATE_CONFIG)
     return target
 
 

@@ -10,7 +10,7 @@ from gate_support import cli, copy_fixture
 
 @pytest.fixture
 def project(tmp_path):
-    copy_fixture("app.yaml", str(tmp_path), "infra/app.yaml")
+    copy_fixture("app.yaml", str(tmp_path), "infra/app.yaml", advice=False)  # these tests write their own
     return tmp_path
 
 
@@ -56,9 +56,9 @@ def test_pyproject_table(project):
 
 
 def test_explicit_config_file(project):
-    write(project / "ci" / "strict.yaml", "select: [PUB002]\n")
+    write(project / "ci" / "strict.yaml", "select: [ENC001]\n")
     run = cli("scan", "infra", "--config", "ci/strict.yaml", "--format", "json", cwd=str(project))
-    assert rules_of(run) == {"PUB002"}
+    assert rules_of(run) == {"ENC001"}  # select names an opt-in rule: it runs
 
 
 def test_missing_explicit_config_file_is_exit_2(project):
@@ -100,12 +100,12 @@ def test_bad_toml_value_names_the_line(project):
 
 
 def test_per_path_ignores_mark_findings_suppressed(project):
-    copy_fixture("app.yaml", str(project), "legacy/old/app.yaml")
-    write(project / ".iac-lint.yaml", "per_path_ignores:\n  legacy/**: [IAM, ENC001]\n")
+    copy_fixture("app.yaml", str(project), "legacy/old/app.yaml", advice=False)
+    write(project / ".iac-lint.yaml", "per_path_ignores:\n  legacy/**: [IAM, ENC002]\n")
     run = cli("scan", ".", "--format", "json", cwd=str(project))
     legacy = [f for f in run.findings() if f["file"].startswith("legacy/")]
     quiet = {f["rule_id"] for f in legacy if f["suppressed"]}
-    assert quiet == {"IAM001", "IAM002", "ENC001"}
+    assert quiet == {"IAM001", "IAM002", "ENC002"}
     assert all(f["suppression_kind"] == "external" and f["suppression_reason"] == "per_path_ignores: legacy/**"
                for f in legacy if f["suppressed"])
     assert not any(f["suppressed"] for f in run.findings() if f["file"].startswith("infra/"))
@@ -257,3 +257,29 @@ def test_flag_naming_no_rule_is_exit_2_with_the_config_message(project, flag, to
 def test_prefixes_categories_and_builtin_ids_still_select(project):
     for token in ("IAM", "IAM00", "public-access", "E001", "ALL", "secrets"):
         assert cli("scan", ".", "--select", token, cwd=str(project)).code in (0, 1), token
+
+
+def test_default_profile_runs_the_default_set_and_strict_adds_the_advice(project):
+    assert rules_of(cli("scan", "infra", "--format", "json", cwd=str(project))) == {"IAM001", "IAM002", "ENC002"}
+    strict = rules_of(cli("scan", "infra", "--profile", "strict", "--format", "json", cwd=str(project)))
+    assert strict == {"IAM001", "IAM002", "ENC002", "ENC001"}
+    write(project / ".iac-lint.yaml", "profile: strict\nignore: [IAM]\n")
+    assert rules_of(cli("scan", "infra", "--format", "json", cwd=str(project))) == {"ENC002", "ENC001"}
+
+
+def test_extend_select_adds_opt_in_rules_to_the_default_set(project):
+    run = cli("scan", "infra", "--extend-select", "ENC001", "--format", "json", cwd=str(project))
+    assert rules_of(run) == {"IAM001", "IAM002", "ENC002", "ENC001"}
+    # select replaces the set; extend_select adds to it, as ruff's do.
+    write(project / ".iac-lint.yaml", "select: [IAM001]\nextend-select: [encryption]\n")
+    assert rules_of(cli("scan", "infra", "--format", "json", cwd=str(project))) == {"IAM001", "ENC001", "ENC002"}
+
+
+@pytest.mark.parametrize("text, words", [
+    ("profile: paranoid\n", "profile must be one of default, strict"),
+    ("extend_select: [ENC999]\n", "ENC999"),
+])
+def test_bad_profile_or_extend_select_names_the_file(project, text, words):
+    write(project / ".iac-lint.yaml", text)
+    run = cli("scan", ".", cwd=str(project))
+    assert run.code == 2 and ".iac-lint.yaml:1" in run.stderr and words in run.stderr, run.stderr

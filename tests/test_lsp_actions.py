@@ -216,7 +216,10 @@ _counter = itertools.count()
 
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("workspace")
+    root = tmp_path_factory.mktemp("workspace")
+    # The quick fix that adds a public access block answers the opt-in finding of a bucket without one.
+    (root / ".iac-lint.yaml").write_text("rule_options: {PUB002: {require_block: true}}\n")
+    return root
 
 
 @pytest.fixture(scope="module")

@@ -12,13 +12,14 @@ def test_a_fifo_beside_a_terraform_buffer_cannot_hang_it(tmp_path):
     os.mkfifo(tmp_path / "zz.tf")
     code = textwrap.dedent(f"""\
         from iac_lint.api import lint_text
-        findings = lint_text({str(tmp_path / "main.tf")!r}, 'resource "aws_s3_bucket" "b" {{}}\\n')
+        findings = lint_text({str(tmp_path / "main.tf")!r},
+                             'resource "aws_sqs_queue" "q" {{ sqs_managed_sse_enabled = false }}\\n')
         print(sorted({{f.rule_id for f in findings}}))
         """)
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=30,
                             env={**os.environ, "PYTHONPATH": REPO})
     assert result.returncode == 0, result.stderr.decode()[-2000:]
-    assert "E001" in result.stdout.decode() and "PUB002" in result.stdout.decode()
+    assert "E001" in result.stdout.decode() and "ENC002" in result.stdout.decode()
 
 
 def test_the_size_limit_applies_to_a_buffer(tmp_path, monkeypatch):

@@ -15,6 +15,9 @@ from lsp_client import WILDCARD_TEMPLATE, Client, uri_of
 TEMPLATE = WILDCARD_TEMPLATE + """\
   Reports:
     Type: AWS::S3::Bucket
+    Properties:
+      PublicAccessBlockConfiguration:
+        {BlockPublicAcls: false, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true}
 """
 
 PYTHON_RULE = '''\

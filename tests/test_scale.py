@@ -265,9 +265,10 @@ def test_an_upper_case_suppression_survives_a_pool(tmp_path):
     template = tmp_path / "app.yaml"
     template.write_text(
         "Resources:\n"
-        "  # IAC-LINT: ignore PUB002,ENC001 -- a public website bucket\n"
+        "  # IAC-LINT: ignore ENC002,ENC001 -- a queue of public announcements\n"
         "  Site:\n"
-        "    Type: AWS::S3::Bucket\n", encoding="utf-8")
+        "    Type: AWS::SQS::Queue\n"
+        "    Properties: {SqsManagedSseEnabled: false}\n", encoding="utf-8")
     (tmp_path / "other.yaml").write_text("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n", encoding="utf-8")
     assert _reports([str(tmp_path)], jobs=2) == _reports([str(tmp_path)], jobs=1, keep_models=True)
     assert '"suppressed": true' in _reports([str(tmp_path)], jobs=2)["json"]

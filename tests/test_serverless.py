@@ -59,7 +59,7 @@ def line_of(text: str, needle: str, nth: int = 1) -> int:
 
 
 def rules(*ids: str):
-    cfg = Config()
+    cfg = Config(profile="strict")  # the rules named, opt-in ones too
     from iac_lint.api import active_rules
     return [r for r in active_rules(cfg) if r.id in ids]
 

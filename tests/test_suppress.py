@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from gate_support import GATE, cli, copy_fixture
+from gate_support import GATE, GATE_CONFIG, cli, copy_fixture
+
+from iac_lint.config import Config
 
 
 def by_rule(findings: list[dict]) -> dict[str, list[dict]]:
@@ -137,7 +139,7 @@ def test_malformed_comment_and_bad_date_are_reported_and_do_not_suppress(tmp_pat
 
 def test_config_refuses_inline_suppression_of_chosen_rules(tmp_path):
     copy_fixture("suppressed.yaml", str(tmp_path))
-    write(tmp_path, ".iac-lint.yaml", "no_inline_suppress: [IAM001, public-access]\n")
+    write(tmp_path, ".iac-lint.yaml", GATE_CONFIG + "no_inline_suppress: [IAM001, public-access]\n")
     run = cli("scan", "suppressed.yaml", "--format", "json", cwd=str(tmp_path))
     found = by_rule(run.findings())
     assert not found["IAM001"][0]["suppressed"] and not found["PUB002"][0]["suppressed"]
@@ -188,7 +190,8 @@ def test_suppressions_apply_to_unsaved_buffers_too():
 
     with open(f"{GATE}/suppressed.yaml", encoding="utf-8") as handle:
         text = handle.read()
-    findings = lint_text("buffer.yaml", text)
+    advice = Config(profile="strict", rule_options={"PUB002": {"require_block": True}})
+    findings = lint_text("buffer.yaml", text, advice)
     assert {f.rule_id for f in findings if f.suppressed} == {"PUB002", "IAM001", "IAM002", "ENC002"}
 
 

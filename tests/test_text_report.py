@@ -14,7 +14,7 @@ from gate_support import cli, copy_fixture
 SELECTED = ("--select", "IAM001,ENC002,PUB002", "--no-color")
 
 TEXT = """\
-infra/app.yaml:4:3:   PUB002 [medium] Bucket OrdersBucket has no public access block
+infra/app.yaml:4:3:   PUB002 [low]    Bucket OrdersBucket has no public access block written
    4 |   OrdersBucket:
      |   ^^^^^^^^^^^^
      = resource OrdersBucket, rule bucket-public-access-block; docs: iac-lint rules show PUB002
@@ -29,16 +29,16 @@ infra/app.yaml:28:29: ENC002 [medium] Queue OrdersQueue turns off server-side en
      |                             ^^^^^
      = resource OrdersQueue, rule queue-sse-disabled; docs: iac-lint rules show ENC002
 
-3 findings (1 high, 2 medium) in 1 file, 3 resources.
+3 findings (1 high, 1 medium, 1 low) in 1 file, 3 resources.
 3 findings at or above low \u2192 exit 1
 """
 
 CONCISE = """\
-infra/app.yaml:4:3:   PUB002 [medium] Bucket OrdersBucket has no public access block
+infra/app.yaml:4:3:   PUB002 [low]    Bucket OrdersBucket has no public access block written
 infra/app.yaml:22:25: IAM001 [high]   Role WorkerRole allows 's3:*': every action of s3
 infra/app.yaml:28:29: ENC002 [medium] Queue OrdersQueue turns off server-side encryption
 
-3 findings (1 high, 2 medium) in 1 file, 3 resources.
+3 findings (1 high, 1 medium, 1 low) in 1 file, 3 resources.
 3 findings at or above low \u2192 exit 1
 """
 
@@ -66,7 +66,7 @@ def test_concise_is_one_line_per_finding_without_source_or_colour(project):
 @pytest.mark.parametrize("fail_on, code, verdict", [
     ("critical", 0, "3 findings, none at or above critical \u2192 exit 0"),
     ("high", 1, "1 finding at or above high \u2192 exit 1"),
-    ("MEDIUM", 1, "3 findings at or above medium \u2192 exit 1"),
+    ("MEDIUM", 1, "2 findings at or above medium \u2192 exit 1"),
 ])
 def test_the_closing_line_says_why_the_exit_code_is_what_it_is(project, fail_on, code, verdict):
     for fmt in ("text", "concise"):
@@ -165,7 +165,7 @@ def test_severity_filters_what_every_format_shows_but_not_what_fails(project):
     assert hidden.code == 1
     assert hidden.stdout.splitlines()[-2:] == [
         "0 findings in 1 file, 3 resources.",
-        "3 findings at or above medium (3 below --severity critical not shown) \u2192 exit 1"]
+        "2 findings at or above medium (3 below --severity critical not shown) \u2192 exit 1"]
 
 
 def test_choices_are_case_insensitive(project):
@@ -181,7 +181,7 @@ def test_summary_goes_to_stderr_when_every_report_goes_to_a_file(project):
     run = cli("scan", "infra/app.yaml", *SELECTED, "-f", "json", "-o", "r.json", "-f", "sarif", "-o", "r.sarif",
               cwd=project)
     assert run.code == 1 and run.stdout == ""
-    assert run.stderr == ("iac-lint: 3 findings (1 high, 2 medium) in 1 file, 3 resources; "
+    assert run.stderr == ("iac-lint: 3 findings (1 high, 1 medium, 1 low) in 1 file, 3 resources; "
                           "3 findings at or above low \u2192 exit 1\n")
     with open(os.path.join(project, "r.json"), encoding="utf-8") as handle:
         assert len(json.load(handle)["findings"]) == 3

@@ -81,6 +81,7 @@ def make_finding(rule: Rule, message: str, location: Location, resource: str, fm
         logical_path=logical_path,
         redactions=violation.redactions if violation else (),
         fix=violation.fix if violation else None,
+        related=violation.related if violation else (),
     )
 
 
@@ -209,8 +210,43 @@ def unique_findings(findings: Iterable[Finding]) -> list[Finding]:
     return unique
 
 
+def _span(loc: Location) -> tuple[tuple[int, int], tuple[int, int]]:
+    return (loc.line, loc.column), (loc.end_line or loc.line, loc.end_column or loc.column)
+
+
+def _inside(inner: Location, outer: Location) -> bool:
+    """Whether ``inner``'s node lies within ``outer``'s (the same node counts)."""
+    if os.path.normpath(inner.file) != os.path.normpath(outer.file):
+        return False
+    (start, end), (outer_start, outer_end) = _span(inner), _span(outer)
+    return outer_start <= start and (end <= outer_end or start == outer_start)
+
+
+def drop_subsumed(findings: list[Finding], rules: list[Rule]) -> list[Finding]:
+    """One finding per root cause: a rule's ``subsumes`` ids lose their findings inside one of its own.
+
+    IAM001 on a statement that allows ``*`` says all that IAM002 (write actions on ``*``), IAM005
+    (``iam:PassRole`` on ``*``) and IAM007 (every secret readable) would say about that statement.
+    Only findings on the same resource count, so another policy's finding is never hidden.
+    """
+    subsumers = {r.id: set(r.subsumes) for r in rules if r.subsumes}
+    if not subsumers:
+        return findings
+    covering: dict[str, list[Finding]] = {}
+    for f in findings:
+        for subsumed in subsumers.get(f.rule_id, ()):
+            covering.setdefault(subsumed, []).append(f)
+    return [f for f in findings
+            if not any(c.resource == f.resource and _inside(f.location, c.location)
+                       for c in covering.get(f.rule_id, ()))]
+
+
 def evaluate_template(tpl: Template, rules: list[Rule]) -> list[Finding]:
-    """One template's findings, its own problems first (not yet deduplicated across templates)."""
+    """One template's findings, its own problems first (not yet deduplicated across templates).
+
+    Subsumption is settled here: a subsuming finding and the ones it stands for are on one resource,
+    hence in one template, whichever worker evaluates it.
+    """
     findings: list[Finding] = list(problem_findings(tpl))
     cache: dict[int, Any] = {}
     for rule in rules:
@@ -218,4 +254,4 @@ def evaluate_template(tpl: Template, rules: list[Rule]) -> list[Finding]:
             findings.extend(evaluate_rule(rule, tpl, cache))
         except Exception as exc:  # one broken rule must not hide every other finding
             findings.append(rule_failure(rule, exc, Location(tpl.path, 1, 1), tpl.format, ""))
-    return findings
+    return drop_subsumed(findings, rules)

@@ -95,6 +95,9 @@ class Rule:
     # In the default set (real weaknesses under current AWS behaviour), or opt-in advice that runs only when
     # ``--select`` names it by id, id prefix or category.
     default: bool = True
+    # Rule ids whose findings inside this rule's finding (same file, same resource) are the same root cause:
+    # the engine keeps this rule's finding only (``evaluate.drop_subsumed``).
+    subsumes: tuple[str, ...] = ()
     # Settings a Python rule documents (``window_days``) with their defaults; ``check(entity, options)``
     # receives them, with the configuration's ``rule_options`` over them.
     options: dict[str, Any] = field(default_factory=dict)
@@ -144,6 +147,9 @@ def _validate(meta: dict[str, Any], path: str, python: bool) -> None:
                         f"the file name and the id must agree")
     if "default" in meta and not isinstance(meta["default"], bool):
         raise RuleError(f"{path}: default must be true (the rule runs unless ignored) or false (opt-in)")
+    subsumes = meta.get("subsumes", [])
+    if not isinstance(subsumes, (list, tuple)) or not all(isinstance(i, str) and RULE_ID.match(i) for i in subsumes):
+        raise RuleError(f"{path}: subsumes must be a list of rule ids")
     docs = meta.get("docs") or {}
     if not isinstance(docs, dict):
         raise RuleError(f"{path}: docs must be a mapping of {', '.join(DOC_PARTS)}")
@@ -184,7 +190,7 @@ def load_rule_file(path: str, strict: bool = True) -> Rule:
         title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
         docs=meta.get("docs") or {}, source=path, when=str(meta["when"]), at=meta.get("at"),
         formats=tuple(meta.get("formats") or ()), default=meta.get("default", True),
-        fixes=list(meta.get("fixes") or []), _compiled=compiled,
+        subsumes=tuple(meta.get("subsumes") or ()), fixes=list(meta.get("fixes") or []), _compiled=compiled,
     )
 
 
@@ -257,7 +263,7 @@ def _load_python_rule(path: str, strict: bool = True) -> Rule:
         title=str(meta["title"]), applies_to=str(meta["applies_to"]), message=str(meta["message"]),
         docs=docs, source=path, check=check, formats=tuple(meta.get("formats") or ()),
         default=meta.get("default", True), options=dict(meta.get("options") or {}),
-        fixes=list(meta.get("fixes") or []),
+        subsumes=tuple(meta.get("subsumes") or ()), fixes=list(meta.get("fixes") or []),
     )
 
 
@@ -336,13 +342,26 @@ def configure_rules(rules: list[Rule], options: dict[str, dict[str, Any]]) -> li
     return out
 
 
-def select_rules(rules: list[Rule], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
-    """``--select``/``--ignore`` by id (``IAM001``), id prefix (``IAM``) or category (``encryption``).
+# Named starting sets of rules: ``default`` is the default set (real weaknesses under current AWS
+# behaviour), ``strict`` adds every opt-in rule (key-control and compliance advice).
+PROFILES = ("default", "strict")
 
-    Without ``--select`` only the default set runs; an opt-in rule runs when a selector names it (its id, a
-    prefix of it, its category or ``ALL``).
+
+def select_rules(rules: list[Rule], select: Iterable[str] = (), ignore: Iterable[str] = (),
+                 extend_select: Iterable[str] = (), profile: str = "default") -> list[Rule]:
+    """``--select``/``--extend-select``/``--ignore`` by id (``IAM001``), id prefix (``IAM``) or category.
+
+    The starting set is the profile's (``default``: the default set; ``strict``: every rule); ``--select``
+    replaces it with the rules it names, opt-in ones included, as ruff's ``select`` does;
+    ``--extend-select`` adds the rules it names to whichever set that is; ``--ignore`` removes, last.
     """
-    select, ignore = list(select), list(ignore)
-    selected = [r for r in rules if matches_rule(r.id, r.category, select)] if select else \
-        [r for r in rules if r.default]
+    select, ignore, extend = list(select), list(ignore), list(extend_select)
+    if select:
+        selected = [r for r in rules if matches_rule(r.id, r.category, select)]
+    else:
+        selected = [r for r in rules if r.default or profile == "strict"]
+    chosen = {id(r) for r in selected}
+    selected += [r for r in rules if id(r) not in chosen and matches_rule(r.id, r.category, extend)]
+    order = {id(r): i for i, r in enumerate(rules)}
+    selected.sort(key=lambda r: order[id(r)])
     return [r for r in selected if not matches_rule(r.id, r.category, ignore)]

@@ -313,12 +313,33 @@ def diagnostic(finding: Finding, doc: TextDocument, help_uri: str | None,
                                    ServerTextPosition(end_line - 1, max(end_column - 1, 0)))
     return types.Diagnostic(
         range=doc.position_codec.range_to_client_units(lines, server_range),
+        related_information=_related_information(finding, doc, lines) or None,
         message=finding.message,
         severity=SEVERITY.get(finding.severity, types.DiagnosticSeverity.Warning),
         code=finding.rule_id,
         code_description=types.CodeDescription(href=help_uri) if help_uri else None,
         source="iac-lint",
     )
+
+
+def _related_information(finding: Finding, doc: TextDocument,
+                         lines: Sequence[str]) -> list[types.DiagnosticRelatedInformation]:
+    """The finding's other nodes of the same root cause (a statement's actions), for the editor's list."""
+    out = []
+    for related in finding.related:
+        loc = related.location
+        end = (loc.end_line or loc.line, loc.end_column or loc.column)
+        server_range = ServerTextRange(ServerTextPosition(loc.line - 1, loc.column - 1),
+                                       ServerTextPosition(end[0] - 1, max(end[1] - 1, 0)))
+        # The finding is in this document: a related node in the finding's file is in it too.
+        same_file = os.path.realpath(loc.file) == os.path.realpath(finding.location.file)
+        uri = doc.uri if same_file else (from_fs_path(os.path.abspath(loc.file)) or doc.uri)
+        client_range = doc.position_codec.range_to_client_units(lines, server_range) if same_file else \
+            types.Range(start=types.Position(server_range.start.line, server_range.start.character),
+                        end=types.Position(server_range.end.line, server_range.end.character))
+        out.append(types.DiagnosticRelatedInformation(location=types.Location(uri=uri, range=client_range),
+                                                      message=related.message))
+    return out
 
 
 def build_server() -> IacLintServer:

@@ -105,6 +105,18 @@ class Replacement:
 
 
 @dataclass(frozen=True, slots=True)
+class RelatedLocation:
+    """Another node that belongs to a finding's one root cause (an action of the statement it flags).
+
+    SARIF writes these as ``relatedLocations``, the language server as ``relatedInformation``, JSON as
+    ``related``; the finding itself stays at the one spot to fix.
+    """
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Fix:
     """A suggested change that resolves a finding: what it does, in words, and the edits that do it.
 
@@ -144,6 +156,8 @@ class Finding:
     # editor's hover) shows them masked.  The message itself never carries the value.
     redactions: tuple[Location, ...] = ()
     fix: Fix | None = None
+    # The other nodes of the same root cause (one finding per statement, its actions here).
+    related: tuple[RelatedLocation, ...] = ()
 
     @property
     def file(self) -> str:

@@ -81,6 +81,25 @@ class PolicyStatement:
     def where(self, fact: str) -> Location | None:
         return self.locs.get(fact) or self.loc
 
+    @property
+    def span(self) -> Location | None:
+        """The statement from its first node to the end of the last fact written in it.
+
+        A parser's node for a block mapping runs on to where the next one starts (blank and comment lines
+        included); a finding about the statement covers only what the statement says.
+        """
+        start = self.locs.get("statement") or self.loc
+        if start is None:
+            return None
+        inside = [loc for fact, loc in self.locs.items() if fact != "statement" and loc.file == start.file and
+                  (loc.line, loc.column) >= (start.line, start.column) and
+                  (loc.end_line or loc.line, loc.end_column or loc.column) <=
+                  (start.end_line or start.line, start.end_column or start.column)]
+        if not inside or not start.end_line:
+            return start
+        end = max((loc.end_line or loc.line, loc.end_column or loc.column) for loc in inside)
+        return Location(start.file, start.line, start.column, end[0], end[1])
+
 
 @dataclass(slots=True, eq=False)
 class ManagedPolicyRef:
@@ -336,6 +355,10 @@ class LogGroup(Entity):
 
     kms_key: Value = None
     retention_days: Value = None
+    # Created by a framework from a setting shared by many groups (the Serverless Framework's group per
+    # function, governed by ``provider.logRetentionInDays``), not written in the template: a finding about
+    # it belongs at that setting, once.
+    generated: bool = False
 
 
 # --- APIs --------------------------------------------------------------------

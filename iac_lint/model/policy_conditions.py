@@ -19,6 +19,9 @@ RESTRICTING_KEYS = frozenset(k.lower() for k in (
     "aws:SourceArn", "aws:SourceAccount", "aws:SourceOwner", "aws:SourceVpc", "aws:SourceVpce", "aws:SourceIp",
     "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalAccount", "aws:PrincipalArn",
     "aws:SourceOrgID", "aws:SourceOrgPaths", "aws:userid", "aws:PrincipalServiceName", "aws:VpcSourceIp",
+    # A bucket that delegates access control to its account's access points: each access point's own
+    # policy decides who gets in (AWS's recommended bucket policy for access points).
+    "s3:DataAccessPointAccount", "s3:DataAccessPointArn",
 ))
 _IP_KEYS = frozenset({"aws:sourceip", "aws:vpcsourceip"})
 

@@ -162,6 +162,9 @@ FIELD_DOCS: dict[str, dict[str, str]] = {
     "log_group": {
         "kms_key": "The KMS key that encrypts the logs, null when none.",
         "retention_days": "Retention in days, null when logs are kept forever.",
+        "generated": "True when a framework creates the group from a setting many groups share (the Serverless "
+                     "Framework's log group per function); `where('retention_days')` is then that setting, or "
+                     "the section it belongs in when unset.",
     },
     "api": {
         "api_kind": "`rest`, `http` or `websocket`.",

@@ -23,6 +23,11 @@ def finding_dict(f: Finding) -> dict[str, Any]:
     if f.suppressed:
         out["suppression_reason"] = f.suppression_reason or ""
         out["suppression_kind"] = f.suppression_kind or "inSource"
+    if f.related:
+        out["related"] = [
+            {"file": display_path(r.location.file), "line": r.location.line, "column": r.location.column,
+             "end_line": r.location.end_line or r.location.line,
+             "end_column": r.location.end_column or r.location.column, "message": r.message} for r in f.related]
     if f.fix is not None:
         out["fix"] = {"description": f.fix.description, "edits": [
             {"file": display_path(e.location.file), "line": e.location.line, "column": e.location.column,

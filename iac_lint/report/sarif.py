@@ -43,7 +43,7 @@ from urllib.parse import quote
 
 from iac_lint import __version__, docs
 from iac_lint.docs import REPOSITORY_URL
-from iac_lint.model import Finding, Fix
+from iac_lint.model import Finding, Fix, Location
 from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, SUPPRESSION_CATEGORY
 from iac_lint.model.paths import report_root
 from iac_lint.model.rule_ids import TEMPLATE_VALIDITY
@@ -134,7 +134,10 @@ def _artifact(path: str, root: str) -> dict[str, Any]:
 
 
 def _region(finding: Finding) -> dict[str, Any]:
-    loc = finding.location
+    return _location_region(finding.location)
+
+
+def _location_region(loc: Location) -> dict[str, Any]:
     region: dict[str, Any] = {"startLine": max(loc.line, 1), "startColumn": max(loc.column, 1)}
     end_line = loc.end_line or loc.line
     if end_line >= region["startLine"]:
@@ -176,6 +179,12 @@ def _result(finding: Finding, index: int, root: str) -> dict[str, Any]:
         "properties": {"severity": finding.severity, "category": finding.category, "format": finding.format,
                        "resource": finding.resource},
     }
+    if finding.related:
+        result["relatedLocations"] = [
+            {"id": i, "message": {"text": r.message},
+             "physicalLocation": {"artifactLocation": _artifact(r.location.file, root),
+                                  "region": _location_region(r.location)}}
+            for i, r in enumerate(finding.related, start=1)]
     if finding.fix is not None and finding.fix.edits:
         result["fixes"] = [_fix(finding.fix, root)]
     # Every result says whether it is suppressed: SARIF wants the property on all results or on none.

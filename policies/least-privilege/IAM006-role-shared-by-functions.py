@@ -7,6 +7,7 @@ RULE = {
     "name": "role-shared-by-functions",
     "severity": "low",
     "category": "least-privilege",
+    "default": False,  # a design preference: one role per service is the Serverless Framework default
     "title": "One IAM role is shared by several functions",
     "applies_to": "role",
     "message": "Role {role} is shared by {count} functions ({functions}): each gets the permissions all of them need",

@@ -10,7 +10,7 @@ RULE: RuleMeta = {
     "category": "logging",
     "title": "Function log group never expires",
     "applies_to": "function",
-    "default": True,
+    "default": False,  # retention is a cost and compliance choice, not an exposure
     "message": "Function {function}: {detail}",
     "docs": {
         "what": "Flags a function whose CloudWatch log group keeps logs forever: an explicit group "
@@ -19,7 +19,10 @@ RULE: RuleMeta = {
                 "function without `logRetentionInDays` (its own or the provider's), and a function with no "
                 "group in the template at all, whose group Lambda creates on first invocation with no "
                 "retention. A function whose `LoggingConfig` names a group defined elsewhere is judged there. "
-                "In the default set.",
+                "Opt-in (`--extend-select LOG002` or the `strict` profile): retention is a cost and compliance "
+                "choice, not an exposure. The log groups the Serverless Framework creates for its functions "
+                "share one setting, `provider.logRetentionInDays`: without it they give one finding, at the "
+                "provider, not one per function.",
         "why": "Function logs hold request data, identifiers and, too often, tokens and personal data. Kept "
                "forever they are a growing store of sensitive data, outside any retention policy, that "
                "anyone with `logs:GetLogEvents` can read, and an unbounded cost.",
@@ -46,6 +49,11 @@ def check(fn: Function):
             return  # LoggingConfig names a group defined outside the unit: judged where it is defined
         detail = "no log group is defined, so Lambda creates one on first invocation that never expires"
         yield Violation(RULE["message"].format(function=fn.id, detail=detail), fn.loc, "log_group")
+    elif group.retention_days is None and group.generated:
+        # One setting governs every generated group: one finding at it, whichever function found it first.
+        yield Violation("The log groups the framework creates for this service's functions never expire "
+                        "(no logRetentionInDays in the provider)", group.where("retention_days"),
+                        "log_group:generated")
     elif group.retention_days is None:
         detail = f"its log group {group.id} has no retention and never expires"
         yield Violation(RULE["message"].format(function=fn.id, detail=detail), group.where("retention_days"),

@@ -13,7 +13,7 @@ RULE: RuleMeta = {
     "category": "runtime",
     "title": "Function runs on a Lambda runtime that is deprecated soon",
     "applies_to": "function",
-    "default": True,
+    "default": False,  # planning advice: the runtime still gets security patches
     "options": {"window_days": 180, "as_of": ""},
     "message": "Function {function} runs on {runtime}, deprecated on {date} (in {days} days){successor}",
     "docs": {

@@ -23,8 +23,21 @@ RULE = {
                "second shared by every API in the region. A client loop or an attacker can drive that rate "
                "into your functions, tables and bill — denial of wallet — and starve your other APIs.",
         "example": "Api:\n  Type: AWS::Serverless::Api\n  Properties:\n    StageName: prod",
-        "fix": "MethodSettings:\n  - ResourcePath: '/*'\n    HttpMethod: '*'\n    ThrottlingRateLimit: 100\n"
-               "    ThrottlingBurstLimit: 50",
+        "fix": {
+            "sam": "Api:\n  Type: AWS::Serverless::Api\n  Properties:\n    StageName: prod\n    MethodSettings:\n"
+                   "      - ResourcePath: '/*'\n        HttpMethod: '*'\n        ThrottlingRateLimit: 100\n"
+                   "        ThrottlingBurstLimit: 50",
+            "cloudformation": "Prod:\n  Type: AWS::ApiGateway::Stage\n  Properties:\n    MethodSettings:\n"
+                              "      - ResourcePath: '/*'\n        HttpMethod: '*'\n        ThrottlingRateLimit: 100\n"
+                              "        ThrottlingBurstLimit: 50",
+            "serverless": "plugins:\n  - serverless-api-gateway-throttling\ncustom:\n  apiGatewayThrottling:\n"
+                          "    maxRequestsPerSecond: 100\n    maxConcurrentRequests: 50",
+            "terraform": 'resource "aws_api_gateway_method_settings" "all" {\n'
+                         "  rest_api_id = aws_api_gateway_rest_api.shop.id\n"
+                         "  stage_name  = aws_api_gateway_stage.prod.stage_name\n"
+                         '  method_path = "*/*"\n  settings {\n    throttling_rate_limit  = 100\n'
+                         "    throttling_burst_limit = 50\n  }\n}",
+        },
         "references": [
             "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html",
         ],

@@ -20,7 +20,19 @@ RULE = {
                "below the 10,000 requests-per-second account quota. Without them, any client can drive the "
                "functions behind the API as hard as the account allows: denial of wallet.",
         "example": "HttpApi:\n  Type: AWS::Serverless::HttpApi",
-        "fix": "DefaultRouteSettings:\n  ThrottlingRateLimit: 100\n  ThrottlingBurstLimit: 50",
+        "fix": {
+            "sam": "HttpApi:\n  Type: AWS::Serverless::HttpApi\n  Properties:\n    DefaultRouteSettings:\n"
+                   "      ThrottlingRateLimit: 100\n      ThrottlingBurstLimit: 50",
+            "cloudformation": "Stage:\n  Type: AWS::ApiGatewayV2::Stage\n  Properties:\n    DefaultRouteSettings:\n"
+                              "      ThrottlingRateLimit: 100\n      ThrottlingBurstLimit: 50",
+            "serverless": "resources:\n  extensions:\n    HttpApiStage:\n      Properties:\n"
+                          "        DefaultRouteSettings:\n          ThrottlingRateLimit: 100\n"
+                          "          ThrottlingBurstLimit: 50",
+            "terraform": 'resource "aws_apigatewayv2_stage" "default" {\n'
+                         "  api_id      = aws_apigatewayv2_api.orders.id\n"
+                         '  name        = "$default"\n  auto_deploy = true\n  default_route_settings {\n'
+                         "    throttling_rate_limit  = 100\n    throttling_burst_limit = 50\n  }\n}",
+        },
         "references": [
             "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html",
         ],

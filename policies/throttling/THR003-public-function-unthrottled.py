@@ -25,13 +25,22 @@ RULE = {
         "why": "This is the denial-of-wallet path: every request invokes the function, and the function "
                "calls whatever it calls (databases, paid APIs, other functions). Without a limit, the only "
                "ceiling is the account's regional concurrency quota (1,000 by default), which the function "
-               "then also takes away from every other function in the account.",
+               "then also takes away from every other function in the account. Reserved concurrency, the "
+               "function-side cap, is carved out of the account quota: it caps this function *and* reserves "
+               "that many executions away from all others, so size it to the expected peak, keep it small, and "
+               "never set it to 0 (that disables the function entirely).",
         "example": "Events:\n  Get:\n    Type: HttpApi   # no DefaultRouteSettings, no ReservedConcurrentExecutions",
-        "fix": "Throttle the stage (REST `MethodSettings` or a usage plan; HTTP API "
-               "`DefaultRouteSettings`), or give the function `ReservedConcurrentExecutions` sized to its "
-               "expected peak. Reserved concurrency is carved out of the account quota: it caps this "
-               "function *and* reserves that many executions away from all others, so keep it small, and "
-               "never set it to 0 — that disables the function entirely.",
+        "fix": {
+            "sam": "# Throttle the API's stage (see THR001/THR002), or cap the function:\n"
+                   "Handler:\n  Type: AWS::Serverless::Function\n  Properties:\n    ReservedConcurrentExecutions: 10",
+            "cloudformation": "# Throttle the API's stage (see THR001/THR002), or cap the function:\n"
+                              "Handler:\n  Type: AWS::Lambda::Function\n  Properties:\n"
+                              "    ReservedConcurrentExecutions: 10",
+            "serverless": "# Throttle the API's stage (see THR001/THR002), or cap the function:\n"
+                          "functions:\n  list:\n    handler: list.handler\n    reservedConcurrency: 10",
+            "terraform": "# Throttle the API's stage (see THR001/THR002), or cap the function:\n"
+                         'resource "aws_lambda_function" "handler" {\n  reserved_concurrent_executions = 10\n}',
+        },
         "references": [
             "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html",
             "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html",

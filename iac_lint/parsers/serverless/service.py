@@ -316,10 +316,13 @@ class Service(StepFunctions, Roles):
             return
         logical = f"{normalized_name(fn.id)}LogGroup"
         res = self.generated(logical, "serverless:log-group", body, fn.loc)
-        group = LogGroup(logical, res, fn.loc, name=f"/aws/lambda/{fn.name}" if isinstance(fn.name, str) else None)
+        group = LogGroup(logical, res, fn.loc, name=f"/aws/lambda/{fn.name}" if isinstance(fn.name, str) else None,
+                         generated=True)
         raw, where = self.setting(body, "logRetentionInDays")
         if raw is not None:
             group.set("retention_days", self.resolve(raw), where)
+        else:  # one provider setting governs every generated group: that is where retention goes
+            group.locs["retention_days"] = self.provider_loc
         fn.log_group = group
         self.register(logical, group)
         self.tpl.add(group)

@@ -43,9 +43,9 @@ resource "aws_iam_role_policy" "legacy" {
   role = var.legacy_role_name
   policy = jsonencode({
     Version = "2012-10-17"
+    # ruleid: IAM001
     Statement = [{
       Effect = "Allow"
-      # ruleid: IAM001
       Action   = "*"
       Resource = "*"
     }]

