@@ -132,15 +132,16 @@ class Events(ServiceState):
             stage.throttle = throttle
             set_loc(stage.locs, "throttle", throttle.loc or path_loc(self.doc, "custom", "apiGatewayThrottling"))
 
-    def http_route(self, fn: Function, index: int, cfg: Any, where: Location) -> None:
-        method: Value
-        path: Value
-        if isinstance(cfg, str):  # ``http: GET users/{id}``
+    def http_event(self, cfg: Any) -> tuple[Value, Value, dict[str, Any]]:
+        """An ``http`` event's method, path and settings, short (``http: GET users/{id}``) or long form."""
+        if isinstance(cfg, str):
             method, _, path = cfg.strip().partition(" ")
-            cfg_map: dict = LMap()
-        else:
-            cfg_map = as_map(cfg)
-            method, path = self.resolve(cfg_map.get("method")), self.resolve(cfg_map.get("path"))
+            return method, path, LMap()
+        cfg_map = as_map(cfg)
+        return self.resolve(cfg_map.get("method")), self.resolve(cfg_map.get("path")), cfg_map
+
+    def http_route(self, fn: Function, index: int, cfg: Any, where: Location) -> None:
+        method, path, cfg_map = self.http_event(cfg)
         api = self.rest_api(where, cfg)
         route = Route(f"{fn.id}.events[{index}]", fn.resource, where, name=f"{fn.id} http",
                       api=api, method=method.upper() if isinstance(method, str) else method,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from iac_lint.model import LMap, Location, Resource, Route, Value, key_loc, loc_of, path_loc, value_loc
+from iac_lint.model import Location, Resource, Route, key_loc, loc_of, path_loc, value_loc
 from iac_lint.parsers.serverless.events import Events
 from iac_lint.parsers.serverless.names import STEP_FUNCTIONS_PLUGIN, as_map, merge_maps, normalized_name, truthy
 
@@ -39,14 +39,7 @@ class StepFunctions(Events):
                     self.state_machine_route(logical, res, i, event["http"], value_loc(events, i) or header)
 
     def state_machine_route(self, logical: str, res: Resource, index: int, cfg: Any, where: Location) -> None:
-        method: Value
-        path: Value
-        if isinstance(cfg, str):  # ``http: POST executions``
-            method, _, path = cfg.strip().partition(" ")
-            cfg_map: dict = LMap()
-        else:
-            cfg_map = as_map(cfg)
-            method, path = self.resolve(cfg_map.get("method")), self.resolve(cfg_map.get("path"))
+        method, path, cfg_map = self.http_event(cfg)  # ``http: POST executions`` or the long form
         api = self.rest_api(where, cfg)
         path = "/" + path.strip().lstrip("/") if isinstance(path, str) else path
         route = Route(f"{logical}.events[{index}]", res, where, name=f"{logical} http", api=api,
