@@ -255,8 +255,7 @@ def _echo(text: str, err: bool = False) -> None:
     try:
         click.echo(text, nl=False, err=err, color=True)
     except UnicodeEncodeError:
-        stream = click.get_text_stream("stderr" if err else "stdout")
-        encoding = getattr(stream, "encoding", None) or "ascii"
+        encoding = getattr(sys.stderr if err else sys.stdout, "encoding", None) or "ascii"
         click.echo(text.replace("\u2192", "->").encode(encoding, "backslashreplace").decode(encoding), nl=False,
                    err=err, color=True)
 
