@@ -226,27 +226,15 @@ def reported_findings(templates: list[Template], found_in: dict[int, list[Findin
     return findings
 
 
-def evaluate_reported(templates: list[Template], rules: list[Rule]) -> list[Finding]:
-    """``reported_findings`` of templates parsed in this process."""
-    from iac_lint.engine.evaluate import evaluate_template
-
-    return reported_findings(templates, {id(t): evaluate_template(t, rules) for t in templates})
-
-
 def _with_cfn_lint(findings: list[Finding], rules: list[Rule], templates: list[Template],
                    config: Config) -> tuple[list[Finding], list[Rule]]:
-    """cfn-lint's matches joined to the findings, filtered by --select/--ignore like every rule."""
-    from iac_lint.config import matches_rule
-    from iac_lint.engine.cfnlint_pass import CATEGORY, cfn_lint_findings
+    """cfn-lint's matches joined to the findings, chosen by --select/--ignore like every rule."""
+    from iac_lint.engine.cfnlint_pass import cfn_lint_findings
 
     extra, cfn_rules = cfn_lint_findings(templates)
-
-    def wanted(rule_id: str) -> bool:
-        return (not config.select or matches_rule(rule_id, CATEGORY, config.select)) and \
-            not matches_rule(rule_id, CATEGORY, config.ignore)
-
-    return ([*findings, *(f for f in extra if wanted(f.rule_id))],
-            [*rules, *(r for r in cfn_rules if wanted(r.id))])
+    chosen = select_rules(cfn_rules, config.select, config.ignore, config.extend_select, config.profile)
+    ids = {r.id for r in chosen}
+    return [*findings, *(f for f in extra if f.rule_id in ids)], [*rules, *chosen]
 
 
 def lint_text(path: str, text: str, config: Config | None = None, rules: list[Rule] | None = None) -> list[Finding]:

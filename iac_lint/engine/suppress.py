@@ -41,12 +41,8 @@ from typing import Any
 
 from iac_lint.engine.comments import MAX_DIRECTIVE_LINE, comment_start, is_hcl
 from iac_lint.model import Finding, Location, Template
-from iac_lint.model.builtin_findings import BUILTIN_FINDINGS, SUPPRESSION_CATEGORY
+from iac_lint.model.builtin_findings import BUILTIN_FINDINGS
 from iac_lint.model.rule_ids import RULE_ID_LIST_PATTERN, matches_rule
-
-# id -> (name, title), from the registry of built-in findings.
-SUPPRESSION_RULES: dict[str, tuple[str, str]] = {
-    f.id: (f.name, f.title) for f in BUILTIN_FINDINGS.values() if f.category == SUPPRESSION_CATEGORY}
 
 # Where a directive starts: a comment marker, then "iac-lint:".
 DIRECTIVE = re.compile(r"(?:#|//|/\*)\s*iac-lint\s*:", re.IGNORECASE)

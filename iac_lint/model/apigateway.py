@@ -108,13 +108,6 @@ def route_throttle(stage: Stage, route: Route) -> Throttle | None:
     return stage.route_throttles.get(route_key(route.method, route.path))
 
 
-def route_limited(stage: Stage, route: Route) -> bool:
-    """Requests to ``route`` through ``stage`` are rate-limited: stage-wide, per route, or by a usage plan
-    when the route requires an API key."""
-    return throttle_is_set(stage.throttle) or route_throttle(stage, route) is not None \
-        or (requires_api_key(route) and plan_throttled(stage))
-
-
 def authorizer_applies(route: Route) -> bool:
     """Whether the route itself can carry an authorizer: a WebSocket API takes one on ``$connect`` only."""
     api = route.api

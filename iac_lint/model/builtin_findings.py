@@ -177,7 +177,3 @@ BUILTIN_FINDINGS: dict[str, BuiltinFinding] = {f.id: f for f in (
         fix="```yaml\n# iac-lint: ignore IAM001 -- reviewed\n```",
         references=_SUPPRESSION_REFERENCES),
 )}
-
-
-def builtin_finding(rule_id: str) -> BuiltinFinding | None:
-    return BUILTIN_FINDINGS.get(rule_id)
