@@ -165,8 +165,7 @@ class _Builder:
 
     @staticmethod
     def _scalar(node: yaml.ScalarNode, tag: str, loc: Location) -> Any:
-        if tag == _STR or not tag or tag.startswith("!") or node.style in ('"', "'", "|", ">"):
-            return LStr(node.value, loc)
+        """A plain scalar with a resolved tag (the caller has taken strings already)."""
         constructor = _SCALAR_CONSTRUCTORS.get(tag)
         if constructor is None:  # timestamps, binary: CloudFormation treats them as strings
             return LStr(node.value, loc)

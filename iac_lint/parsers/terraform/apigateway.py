@@ -107,9 +107,7 @@ def build_method(ctx: BuildContext, inst: Instance) -> Built:
         route.api = api_of(ctx, inst, p, "rest_api_id", "rest")
         route.path = _resource_path(ctx, p, "resource_id")
         resource_refs = set(ctx.refs(p, "resource_id"))
-        for other in ctx.instances.values():
-            if other.type != "aws_api_gateway_integration":
-                continue
+        for other in ctx.by_type.get("aws_api_gateway_integration", []):
             q = other.props
             same = inst.key in ctx.refs(q, "http_method") or (
                 resource_refs and resource_refs == set(ctx.refs(q, "resource_id"))

@@ -32,6 +32,8 @@ def build_template(tpl: Template, references: Any, instances: list[Instance], fm
         resource = Resource(inst.id, inst.type, fmt, inst.props, inst.loc, inst.file)
         ctx.resources[inst.key] = resource
         tpl.resources.append(resource)
+    for inst in ctx.instances.values():
+        ctx.by_type.setdefault(inst.type, []).append(inst)
     pending = [Pending(inst.key, inst.type, functools.partial(BUILDERS[inst.type], ctx, inst))
                for inst in instances if inst.mode == "managed" and inst.type in BUILDERS]
     build_and_link(tpl, pending, ctx.entities, LATE)

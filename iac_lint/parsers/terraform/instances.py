@@ -97,6 +97,7 @@ class BuildContext:
     tpl: Template
     references: Any  # References
     instances: dict[str, Instance] = field(default_factory=dict)
+    by_type: dict[str, list[Instance]] = field(default_factory=dict)  # ``instances`` by native type
     entities: dict[str, Entity] = field(default_factory=dict)
     resources: dict[str, Resource] = field(default_factory=dict)
 
