@@ -114,11 +114,12 @@ def _config(paths: list[str], config_file: str | None, select: tuple[str, ...], 
             extend_select: tuple[str, ...] = (), profile: str | None = None, **more: Any) -> Any:
     """Flags given on the command line (None when absent) over the configuration file; exit 2 if it is bad."""
     from iac_lint.config import ConfigError, resolve_config
-    from iac_lint.shard import ShardError, parse_shard
 
     if "cache" in more and more["cache"] is None:
         more["cache"] = True
     if more.get("shard") is not None:
+        from iac_lint.shard import ShardError, parse_shard
+
         try:
             more["shard"] = parse_shard(more["shard"])
         except ShardError as exc:
@@ -136,21 +137,28 @@ def _config(paths: list[str], config_file: str | None, select: tuple[str, ...], 
         sys.exit(EXIT_ERROR)
 
 
-def _run_scan(paths: list[str], config: Any, progress: Any = None) -> Any:
-    """The report, or exit 2 with the reason (a bad rule, baseline or revision)."""
-    from iac_lint.api import scan as run_scan
-    from iac_lint.config import ConfigError
+def _scan_errors() -> tuple[type[Exception], ...]:
+    """The errors a scan reports as exit 2; imported only once one is raised (an except clause is evaluated
+    then), so a plain scan does not load the baseline, diff and cfn-lint modules for their classes."""
     from iac_lint.engine.baseline import BaselineError
     from iac_lint.engine.cfnlint_pass import CfnLintMissing
     from iac_lint.engine.diff import DiffError
     from iac_lint.engine.rules import RuleError
+
+    return (RuleError, BaselineError, DiffError, CfnLintMissing)
+
+
+def _run_scan(paths: list[str], config: Any, progress: Any = None) -> Any:
+    """The report, or exit 2 with the reason (a bad rule, baseline or revision)."""
+    from iac_lint.api import scan as run_scan
+    from iac_lint.config import ConfigError
 
     try:
         return run_scan(paths, config, progress=progress)
     except ConfigError as exc:
         click.echo(f"iac-lint: configuration error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
-    except (RuleError, BaselineError, DiffError, CfnLintMissing) as exc:
+    except _scan_errors() as exc:
         click.echo(f"iac-lint: {exc}", err=True)
         sys.exit(EXIT_ERROR)
 

@@ -157,7 +157,8 @@ def _start_worker(config: Config, rules: list[Rule] | None, whole: bool, cache: 
     if rules is None:  # a spawned worker: load the rules the way the parent did (api.active_rules)
         from iac_lint.engine.rules import configure_rules, load_rules, select_rules
         rules = configure_rules(select_rules(load_rules(config.policies, builtin=config.builtin_rules),
-                                             config.select, config.ignore), config.rule_options)
+                                             config.select, config.ignore, config.extend_select,
+                                             config.profile), config.rule_options)
     _worker = (config, rules, whole, cache)
 
 
