@@ -10,9 +10,12 @@ located error instead of hanging.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import functools
+import itertools
 import json
+import operator
 import re
 from typing import Any
 
@@ -248,6 +251,15 @@ def load_text(text: str, file: str) -> Any:
     Raises ``LoadError`` with the failing line and column.
     """
     _check_flow_depth(text)
+    if text.lstrip(" \r\n")[:1] in ("{", "["):
+        value = _read_json(text, file)
+        if value is not _NOT_PLAIN_JSON:
+            return value
+    return _load_yaml(text, file)
+
+
+def _load_yaml(text: str, file: str) -> Any:
+    """``load_text`` through libyaml: any YAML, and the JSON that ``_read_json`` leaves to it."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -324,3 +336,109 @@ def _load_json_fallback(text: str, file: str) -> Any:
         raise LoadError(exc.msg, exc.lineno, exc.colno) from None
     return locate_plain(value, Location(file, 1, 1))
 
+
+
+# Strict JSON read here gives what libyaml gives, except where YAML differs or a budget may be reached;
+# those documents are left to the YAML path. Outside ASCII: characters libyaml rejects (C1 controls,
+# U+FFFE, U+FFFF) or reads as a line break (NEL, LS, PS) or a byte order mark.
+_NOT_PLAIN_JSON = object()
+_UNSAFE_NON_ASCII = re.compile(r"[\x80-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # libyaml refuses UTF-16 surrogates, JSON pairs them
+# One token after the commas, colons and blanks before it, then, when it is a key, the blanks and ':' after it.
+_JSON_TOKEN = re.compile(r'[ \r\n,:]*("[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|[^ \r\n,:\[\]{}"]+)([ \r\n]*:)?')
+# libyaml forgets a key whose ':' is more than 1024 characters after its start (or on another line).
+_MAX_KEY_SPAN = 1000
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _is_plain_json(text: str) -> bool:
+    """Whether ``text`` is strict JSON that libyaml reads as JSON reads it, within the budgets."""
+    if (len(text) > MAX_EXPANDED_BYTES or "\t" in text or "\x7f" in text  # a tab: see _load_json_fallback
+            or ("\r" in text and text.count("\r") != text.count("\r\n"))  # a lone CR breaks a YAML line
+            or (not text.isascii() and _UNSAFE_NON_ASCII.search(text))
+            or ("\\u" in text and _SURROGATE_ESCAPE.search(text))):
+        return False
+    try:
+        json.loads(text, parse_constant=_reject_constant)  # NaN and Infinity are plain strings to YAML
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _read_json(text: str, file: str) -> Any:
+    """Located values of a JSON document, as the YAML path would build them, without libyaml.
+
+    JSON is two thirds of a CloudFormation corpus's bytes, and libyaml's per-node callbacks made it as slow
+    as YAML. ``json.loads`` vouches for the syntax first, so the tokens can be read without a grammar;
+    numbers and ``true``/``false``/``null`` go through YAML's own resolution (``1e5`` stays a string).
+    Returns ``_NOT_PLAIN_JSON`` for anything the YAML path must decide, errors included.
+    """
+    if not _is_plain_json(text):
+        return _NOT_PLAIN_JSON
+    # Offset of each line's first character: the line of an offset is found by bisection.
+    starts = [0, *map(operator.add, itertools.accumulate(map(len, text.split("\n")[:-1])), itertools.count(1))]
+    bisect_right, location, new_str, plain_value = bisect.bisect_right, _location, _new_str, _plain_value
+    stack: list[tuple[Any, Any, Any, int, int]] = []
+    container: Any = None
+    key: Any = None
+    key_loc: Any = None
+    count = 0
+    for match in _JSON_TOKEN.finditer(text):
+        begin, end = match.span(1)
+        token = text[begin:end]
+        first = token[0]
+        line = bisect_right(starts, begin)
+        column = begin - starts[line - 1] + 1
+        if first == "{" or first == "[":
+            count += 1
+            if len(stack) >= MAX_DEPTH:
+                return _NOT_PLAIN_JSON
+            stack.append((container, key, key_loc, line, column))
+            if first == "{":
+                container = _new_dict(LMap)
+                container.key_locs, container.value_locs = {}, {}
+            else:
+                container = _new_list(LSeq)
+                container.item_locs = []
+            continue
+        if first == "}" or first == "]":
+            value = container
+            end_line = bisect_right(starts, end)
+            container, key, key_loc, line, column = stack.pop()
+            where = value.loc = location(file, line, column, end_line, end - starts[end_line - 1] + 1)
+        else:
+            count += 1
+            if count > MAX_NODES:
+                return _NOT_PLAIN_JSON
+            where = location(file, line, column, line, column + end - begin)
+            if first != '"':
+                value = plain_value(token)  # every number, true, false and null starts an implicit type
+                if value is _AS_STRING:
+                    value = new_str(LStr, token)
+            elif "\\" in token:
+                value = new_str(LStr, json.loads(token))
+            else:
+                value = new_str(LStr, token[1:-1])
+            if value.__class__ is LStr:
+                value.loc = where
+                if len(value) >= RAW_MIN_LENGTH:
+                    value.raw = token
+            colon = match.group(2)
+            if colon is not None:
+                if "\n" in colon or match.end() - begin > _MAX_KEY_SPAN:
+                    return _NOT_PLAIN_JSON
+                key, key_loc = value, where
+                continue
+        if container is None:
+            return value
+        if container.__class__ is LMap:
+            container[key] = value
+            container.key_locs[key] = key_loc
+            container.value_locs[key] = where
+        else:
+            container.append(value)
+            container.item_locs.append(where)
+    return _NOT_PLAIN_JSON
