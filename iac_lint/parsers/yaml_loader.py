@@ -309,6 +309,7 @@ def _expanded_size(node: yaml.Node, memo: dict[int, tuple[int, int]]) -> tuple[i
 
 
 _FLOW = re.compile(r"[\[\]{}]")
+_FLOW_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def _check_flow_depth(text: str) -> None:
@@ -317,6 +318,15 @@ def _check_flow_depth(text: str) -> None:
     Brackets inside quoted strings are counted too: that only makes the check
     stricter on text no real template has.
     """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    # The depth after each bracket, without a Python step per bracket: the running sum of +1/-1, less the
+    # lowest sum so far below zero (a closing bracket at depth 0 is ignored, as below).
+    sums = list(itertools.accumulate(map(_FLOW_STEP.__getitem__, _FLOW.findall(text))))
+    lows = itertools.accumulate(sums, min, initial=0)
+    next(lows)
+    if max(map(operator.sub, sums, lows)) <= MAX_DEPTH:
+        return
     depth = 0
     for match in _FLOW.finditer(text):
         if match.group() in "[{":
