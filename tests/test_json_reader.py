@@ -87,10 +87,11 @@ def test_what_yaml_reads_otherwise_is_left_to_it(name):
     assert loaded == through_yaml(text)
 
 
-def test_json_is_held_to_the_node_budget(monkeypatch):
+@pytest.mark.parametrize("item", ["1", "[]", "{}"])
+def test_json_is_held_to_the_node_budget(monkeypatch, item):
     monkeypatch.setattr(yaml_loader, "MAX_NODES", 10)
     with pytest.raises(LoadError, match="more than 10 nodes") as error:
-        load_text("[\n" + "1,\n" * 20 + "1]", "t.json")
+        load_text("[\n" + f"{item},\n" * 20 + item + "]", "t.json")
     assert error.value.line == 11
 
 
