@@ -176,10 +176,9 @@ def _build_document(root: yaml.Node, file: str, text: str) -> Any:
                 value_locs[key] = item_where
         if tag.__class__ is str and tag.startswith("!"):
             name, inner = _intrinsic(tag, value)
-            wrapped = LMap(loc=loc)
+            wrapped = _new_dict(LMap)
             wrapped[name] = inner
-            wrapped.key_locs[name] = loc
-            wrapped.value_locs[name] = loc
+            wrapped.loc, wrapped.key_locs, wrapped.value_locs = loc, {name: loc}, {name: loc}
             return wrapped, loc
         return value, loc
 
@@ -253,7 +252,7 @@ def load_text(text: str, file: str) -> Any:
     """
     _check_flow_depth(text)
     # A document that opens with a bracket may be JSON; the reader hands back what it cannot read exactly.
-    if text.lstrip(" \r\n")[:1] in ("{", "["):
+    if _MAY_BE_JSON.match(text):
         value = _read_json(text, file)
         if value is not _NOT_PLAIN_JSON:
             return value
@@ -354,6 +353,7 @@ def _load_json_fallback(text: str, file: str) -> Any:
 # those documents are left to the YAML path. Outside ASCII: characters libyaml rejects (C1 controls,
 # U+FFFE, U+FFFF) or reads as a line break (NEL, LS, PS) or a byte order mark.
 _NOT_PLAIN_JSON = object()
+_MAY_BE_JSON = re.compile(r"[ \r\n]*[\[{]")
 _UNSAFE_NON_ASCII = re.compile(r"[\x80-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # libyaml refuses UTF-16 surrogates, JSON pairs them
 # One token after the commas, colons and blanks before it, then, when it is a key, the blanks and ':' after it.
