@@ -421,9 +421,8 @@ def _read_json(text: str, file: str) -> Any:
             continue
         if first == "}" or first == "]":
             value = container
-            end_line = bisect_right(starts, end)
-            container, key, key_loc, line, column = stack.pop()
-            where = value.loc = location(file, line, column, end_line, end - starts[end_line - 1] + 1)
+            container, key, key_loc, open_line, open_column = stack.pop()
+            where = value.loc = location(file, open_line, open_column, line, column + 1)
         else:
             where = location(file, line, column, line, column + end - begin)
             if first != '"':
