@@ -350,10 +350,11 @@ def _load_json_fallback(text: str, file: str) -> Any:
 
 # Strict JSON read here gives what libyaml gives, except where YAML differs or a budget may be reached;
 # those documents are left to the YAML path. Outside ASCII: characters libyaml rejects (C1 controls,
-# U+FFFE, U+FFFF) or reads as a line break (NEL, LS, PS) or a byte order mark.
+# U+FFFE, U+FFFF) or reads as a line break (NEL, LS, PS) or a byte order mark, and lone surrogates (which
+# text from an editor may hold: PyYAML cannot encode them).
 _NOT_PLAIN_JSON = object()
 _MAY_BE_JSON = re.compile(r"[ \r\n]*[\[{]")
-_UNSAFE_NON_ASCII = re.compile(r"[\x80-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+_UNSAFE_NON_ASCII = re.compile(r"[\x80-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # libyaml refuses UTF-16 surrogates, JSON pairs them
 # One token after the commas, colons and blanks before it, then, when it is a key, the blanks and ':' after it.
 _JSON_TOKEN = re.compile(r'[ \r\n,:]*("[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|[^ \r\n,:\[\]{}"]+)([ \r\n]*:)?')
