@@ -161,6 +161,7 @@ def _build_document(root: yaml.Node, file: str, text: str) -> Any:
             value.key_locs, value.value_locs = key_locs, value_locs
             for key_node, value_node in node.value:
                 key_tag = key_node.tag
+                # A merge key: ``!!merge``, or ``<<`` written plain, which resolves to it.
                 if key_tag == _MERGE or (key_node.value == "<<" and key_tag.__class__ is slice
                                          and key_node.style == "" and key_tag.step[0]):
                     merged, _ = build(value_node, depth + 1)
