@@ -405,26 +405,25 @@ def _read_json(text: str, file: str) -> Any:
         first = token[0]
         line = bisect_right(starts, begin)
         column = begin - starts[line - 1] + 1
-        if first != "}" and first != "]":
-            count += 1
-            if count > MAX_NODES:
-                return _NOT_PLAIN_JSON
-        if first == "{" or first == "[":
-            if len(stack) >= MAX_DEPTH:
-                return _NOT_PLAIN_JSON
-            stack.append((container, key, key_loc, line, column))
-            if first == "{":
-                container = _new_dict(LMap)
-                container.key_locs, container.value_locs = {}, {}
-            else:
-                container = _new_list(LSeq)
-                container.item_locs = []
-            continue
         if first == "}" or first == "]":
             value = container
             container, key, key_loc, open_line, open_column = stack.pop()
             where = value.loc = location(file, open_line, open_column, line, column + 1)
         else:
+            count += 1
+            if count > MAX_NODES:
+                return _NOT_PLAIN_JSON
+            if first == "{" or first == "[":
+                if len(stack) >= MAX_DEPTH:
+                    return _NOT_PLAIN_JSON
+                stack.append((container, key, key_loc, line, column))
+                if first == "{":
+                    container = _new_dict(LMap)
+                    container.key_locs, container.value_locs = {}, {}
+                else:
+                    container = _new_list(LSeq)
+                    container.item_locs = []
+                continue
             where = location(file, line, column, line, column + end - begin)
             if first != '"':
                 value = plain_value(token)  # every number, true, false and null starts an implicit type
