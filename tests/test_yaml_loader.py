@@ -1,7 +1,8 @@
 """The YAML loader's fast paths give exactly what its general path gives.
 
-The JSON reader reads JSON as libyaml reads it, or leaves the text to libyaml; locations made without the
-dataclass's constructor equal those made with it.
+Plain scalars are resolved by the builder, not libyaml's callback, with YAML 1.1's meaning; the JSON reader
+reads JSON as libyaml reads it, or leaves the text to libyaml; locations made without the dataclass's
+constructor equal those made with it.
 """
 
 import dataclasses
@@ -10,9 +11,43 @@ import json
 import pytest
 
 from iac_lint.model.core import Location
-from iac_lint.model.located import LMap, LSeq, LStr
+from iac_lint.model.located import LMap, LSeq, LStr, plain
 from iac_lint.parsers import yaml_loader
 from iac_lint.parsers.yaml_loader import LoadError, load_text
+
+# What YAML 1.1 and CloudFormation's short forms make of a scalar, as PyYAML's resolver decides it.
+SCALARS = [
+    ("k: 1e5", {"k": "1e5"}),
+    ("k: 1.0e+5", {"k": 100000.0}),
+    ("k: 0x1F", {"k": 31}),
+    ("k: 017", {"k": 15}),
+    ("k: 1_000", {"k": 1000}),
+    ("k: 1:30", {"k": 90}),
+    ("k: -0", {"k": 0}),
+    ("k: yes", {"k": True}),
+    ("k: Off", {"k": False}),
+    ("k: ~", {"k": None}),
+    ("k:", {"k": None}),
+    ("k: !", {"k": ""}),
+    ("k: ! 1", {"k": 1}),
+    ("k: ! '1'", {"k": "1"}),
+    ("k: !!str 1", {"k": "1"}),
+    ("k: !!int '1'", {"k": "1"}),
+    ("k: !!int 1", {"k": 1}),
+    ("k: !!float 1", {"k": 1.0}),
+    ("k: 2001-01-01", {"k": "2001-01-01"}),
+    ("k: =", {"k": "="}),
+    ("k: <<", {"k": "<<"}),
+    ("k: '80'", {"k": "80"}),
+    ("k: 80", {"k": 80}),
+    ("<<: {a: 1}\nb: 2", {"a": 1, "b": 2}),
+    ("'<<': {a: 1}", {"<<": {"a": 1}}),
+    ("!!merge x: {a: 1}", {"a": 1}),
+    ("a: &x {b: 1}\nc:\n  <<: [*x, {d: 2}]\n  b: 3", {"a": {"b": 1}, "c": {"b": 3, "d": 2}}),
+    ("k: !Ref x", {"k": {"Ref": "x"}}),
+    ("k: !GetAtt A.B", {"k": {"Fn::GetAtt": ["A", "B"]}}),
+    ("{[1, 2]: a}", {"[1, 2]": "a"}),
+]
 
 # Valid JSON the reader must read itself, each as the YAML path reads it.
 READ = {
@@ -66,6 +101,20 @@ def view(value):
     if isinstance(value, LStr):
         return ("str", str(value), value.loc, value.raw)
     return (type(value).__name__, repr(value))
+
+
+def typed(value):
+    """A plain value with the type of every leaf, so that ``1``, ``1.0`` and ``True`` differ."""
+    if isinstance(value, dict):
+        return {key: typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [typed(item) for item in value]
+    return (type(value).__name__, value)
+
+
+@pytest.mark.parametrize("text,expected", SCALARS)
+def test_scalars_mean_what_yaml_says(text, expected):
+    assert typed(plain(load_text(text, "t.yaml"))) == typed(expected)
 
 
 def outcome(load, text):
