@@ -152,8 +152,26 @@ def share_source_lines(templates: list[Template]) -> None:
 _worker: tuple[Config, list[Rule], bool, UnitCache | None] | None = None
 
 
+def tune_collector() -> None:
+    """Set the garbage collector for a process that scans and exits (the command line, a pool worker).
+
+    Parsing allocates hundreds of thousands of small objects that stay alive until their unit is linted.
+    Python's default thresholds start a collection every 700 allocations, each walking young objects that
+    are still in use: about a sixth of a scan's CPU.  What exists now (modules, rules) is moved out of the
+    collector's sight for good (``gc.freeze``; forked workers then leave those pages shared), young
+    collections run a thirtieth as often, and a full one every hundred million allocations or so.  Peak
+    memory on the benchmark corpus is unchanged (the models' cycles are still returned; with no collection
+    at all it doubles).  A library caller's process is left alone.
+    """
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
+
+
 def _start_worker(config: Config, rules: list[Rule] | None, whole: bool, cache: UnitCache | None) -> None:
     global _worker
+    tune_collector()
     if rules is None:  # a spawned worker: load the rules the way the parent did (api.active_rules)
         from iac_lint.engine.rules import configure_rules, load_rules, select_rules
         rules = configure_rules(select_rules(load_rules(config.policies, builtin=config.builtin_rules),
