@@ -239,6 +239,8 @@ def parse_expression(text: str, loc: Location, front_end: str | None = None) -> 
 
 
 def _unescape(value: str) -> str:
+    if "\\" not in value:  # nothing to resolve, and no import of python-hcl2 on the fast path
+        return value
     from hcl2.utils import process_escape_sequences
     return process_escape_sequences(value)
 
