@@ -128,6 +128,13 @@ def test_expressions_inside_heredocs_and_json_strings_match():
         assert syntax.parse_expression(text, loc, "fast") == syntax.parse_expression(text, loc, "python-hcl2")
 
 
+@pytest.mark.parametrize("text", ["a", "var.a", "aws_region.current.name", "_a._b1.c_", "each.value.null",
+                                  "true", "null.a", "for", "in.x", "if", "a.0", "a-b.c", "a.b-c", "a .b", "a."])
+def test_dotted_names_are_the_traversals_the_parse_gives(text):
+    loc = syntax.Location("f.tf", 3, 7)
+    assert hcl_tree_sitter.convert_expression(text, loc) == hcl_tree_sitter.parsed_expression(text, loc)
+
+
 @pytest.mark.parametrize("text", [
     'x = <<EOT\n{"a": "${var.b}"}\nEOT',  # a heredoc closing the file without a line break
     'y = 1\nx = a == b',  # a binary operation closing the file

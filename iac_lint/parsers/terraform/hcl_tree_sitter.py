@@ -49,6 +49,9 @@ _FLOAT = re.compile(r"[.eE]")
 _DIRECTIVE_PIECES = frozenset({"template_if_intro", "template_else_intro", "template_if_end", "template_for_start",
                                "template_for_end", "template_for_intro"})
 _POSTFIX = frozenset({"get_attr", "index", "splat"})
+# Dotted names that are a traversal however HCL reads them (``-``, digits and keywords are left to the parse).
+_NAMES = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+_NOT_A_NAME = frozenset({"true", "false", "null", "for", "in", "if"})
 _TEMPLATE_TEXT = frozenset({"quoted_template_start", "quoted_template_end", "template_literal"})
 
 
@@ -94,6 +97,17 @@ def convert(text: str, file: str) -> Body | None:
 
 def convert_expression(text: str, loc: Location) -> Expr | None:
     """One expression (from a heredoc or a JSON string), every node at ``loc``; None to fall back."""
+    if _NAMES.match(text):
+        root, *names = text.split(".")
+        if root not in _NOT_A_NAME:
+            # ``aws_region.current.name``, nearly every interpolation in a heredoc or JSON string: the
+            # traversal the parse below would give, without a parse.
+            return Traversal(loc, text, root, tuple([("attr", name) for name in names]))
+    return parsed_expression(text, loc)
+
+
+def parsed_expression(text: str, loc: Location) -> Expr | None:
+    """``convert_expression`` through tree-sitter's parse, whatever the expression."""
     source = f"x = {text}"
     parser = _parser()
     if parser is None:

@@ -480,15 +480,15 @@ def split_template(text: str, loc: Location) -> tuple[list[Any], bool]:
     """Literal parts and parsed ``${...}`` expressions of template text; True if it has ``%{`` directives."""
     parts: list[Any] = []
     directives = False
-    i, start = 0, 0
-    n = len(text)
-    while i < n:
-        if text.startswith("$${", i) or text.startswith("%%{", i):
+    start = 0
+    # The leftmost marker, an escape (``$${``, ``%%{``) before the marker it contains.
+    found = _TEMPLATE_MARKER.search(text)
+    while found is not None:
+        i = found.start()
+        if found.end() - i == 3:
             parts.append(text[start:i] + text[i + 1:i + 3])
-            i += 3
-            start = i
-            continue
-        if text.startswith("${", i) or text.startswith("%{", i):
+            start = i + 3
+        else:
             end = _closing_brace(text, i + 2)
             if end < 0:
                 break
@@ -502,13 +502,14 @@ def split_template(text: str, loc: Location) -> tuple[list[Any], bool]:
                     parts.append(parse_expression(inner, loc))
                 except Exception:  # a broken interpolation only makes this value unknown
                     parts.append(_Opaque(loc, text[i:end + 1]))
-            i = end + 1
-            start = i
-            continue
-        i += 1
-    if start < n:
+            start = end + 1
+        found = _TEMPLATE_MARKER.search(text, start)
+    if start < len(text):
         parts.append(text[start:])
     return parts, directives
+
+
+_TEMPLATE_MARKER = re.compile(r"\$\$\{|%%\{|\$\{|%\{")
 
 
 def _closing_brace(text: str, i: int) -> int:
