@@ -155,8 +155,10 @@ def check_nesting(text: str) -> None:
 FRONT_END = "fast"
 
 _HEREDOC_END_TRAILING = re.compile(r"^([ \t]*[A-Za-z][A-Za-z0-9._-]*)[ \t]+$", re.M)
-_CACHE: dict[tuple[str, int, str], Body | SyntaxProblem] = {}
-_CACHE_LIMIT = 512
+_CACHE: dict[tuple[str, int, str], Body | SyntaxProblem] = {}  # least recently used first
+# Files.  The units sharing a module are neighbours in discovery order, so a few dozen trees catch every
+# reuse in a corpus; more would only be walked again by each full garbage collection of the run.
+_CACHE_LIMIT = 64
 
 
 def parse_hcl(text: str, file: str) -> Body:
@@ -166,15 +168,15 @@ def parse_hcl(text: str, file: str) -> Body:
     several examples is parsed once, and parsing is most of the cost.
     """
     key = (file, hash(text), FRONT_END)
-    cached = _CACHE.get(key)
+    cached = _CACHE.pop(key, None)
     if cached is None:
         try:
             cached = _parse_hcl(text, file, FRONT_END)
         except SyntaxProblem as exc:
             cached = exc
         if len(_CACHE) >= _CACHE_LIMIT:
-            _CACHE.clear()
-        _CACHE[key] = cached
+            del _CACHE[next(iter(_CACHE))]
+    _CACHE[key] = cached
     if isinstance(cached, SyntaxProblem):
         raise cached
     return cached
