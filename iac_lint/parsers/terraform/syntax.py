@@ -240,11 +240,25 @@ def parse_expression(text: str, loc: Location, front_end: str | None = None) -> 
     return body.attributes["x"].expr
 
 
+# HCL's escapes in a quoted template, resolved in one pass as python-hcl2 resolves them: an unknown
+# escape, or a \u/\U that is no usable character, stays as written.  Here rather than imported: python-hcl2
+# would bring its Lark grammar with it (40 ms) into a scan that never parses with it.
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.S)
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
 def _unescape(value: str) -> str:
-    if "\\" not in value:  # nothing to resolve, and no import of python-hcl2 on the fast path
-        return value
-    from hcl2.utils import process_escape_sequences
-    return process_escape_sequences(value)
+    return _ESCAPE.sub(_escaped, value) if "\\" in value else value
+
+
+def _escaped(match: re.Match[str]) -> str:
+    digits = match.group(1) or match.group(2)
+    if digits is None:
+        return _SIMPLE_ESCAPES.get(match.group(3), match.group())
+    codepoint = int(digits, 16)
+    if codepoint > 0x10FFFF or 0xD800 <= codepoint < 0xE000:  # no character, or a lone surrogate
+        return match.group()
+    return chr(codepoint)
 
 
 _SKIP_TYPES = frozenset({"LPAR", "RPAR", "LSQB", "RSQB", "LBRACE", "RBRACE", "COMMA", "DOT", "EQ", "COLON",
