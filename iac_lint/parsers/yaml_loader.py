@@ -5,14 +5,19 @@ sympy and networkx), which every pre-commit run and editor start would pay.
 libyaml composes the node graph with marks; we build located values from it,
 turning CloudFormation short-form tags into their long forms, and we bound
 the work so hostile input (alias bombs, deep nesting) fails fast with a
-located error instead of hanging.
+located error instead of hanging. Strict JSON that YAML would read the same
+way is read without libyaml, to the same located values.
 """
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
 import json
+import operator
 import re
-from typing import Any, cast
+from typing import Any
 
 import yaml
 
@@ -29,20 +34,17 @@ _IMPLICIT_STARTS = frozenset(key for key in _BaseLoader.yaml_implicit_resolvers 
 
 
 class _Loader(_BaseLoader):
-    """The safe loader, answering the common case of tag resolution without trying every pattern.
+    """The safe loader with tag resolution left to the builder.
 
-    libyaml asks Python for the tag of every node; most plain scalars of a template (``AWS::S3::Bucket``,
-    ``Ref``, names) start with a letter no implicit type starts with, so they are strings at once.
+    libyaml calls back into Python for every node: to resolve its tag and to descend into and ascend out of
+    it for path resolvers (which we do not use). Builtins answer those calls without a Python frame:
+    ``slice`` keeps the arguments of ``resolve`` (node kind, value, implicit flags) as the node's tag, and
+    the builder resolves only the plain scalars that may be something else than a string.
     """
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        if kind is yaml.ScalarNode:
-            if implicit[0] and value and value[0] not in _IMPLICIT_STARTS:
-                return self.DEFAULT_SCALAR_TAG
-            return super().resolve(kind, value, implicit)
-        if kind is yaml.MappingNode:
-            return self.DEFAULT_MAPPING_TAG
-        return self.DEFAULT_SEQUENCE_TAG
+    resolve = slice
+    descend_resolver = "".format  # accepts and ignores any arguments
+    ascend_resolver = "".format
 
 MAX_DEPTH = 256
 MAX_NODES = 1_000_000
@@ -82,97 +84,139 @@ def _intrinsic(tag: str, value: Any) -> tuple[str, Any]:
     return f"Fn::{name}", value
 
 
-class _Builder:
-    """Located values from libyaml's node graph; ``_build`` returns (value, location)."""
+_new_object, _new_str, _new_list, _new_dict = object.__new__, str.__new__, list.__new__, dict.__new__
+_set_file, _set_line, _set_column, _set_end_line, _set_end_column = (
+    Location.__dict__[name].__set__ for name in ("file", "line", "column", "end_line", "end_column"))
 
-    def __init__(self, file: str, text: str = "") -> None:
-        self.file = file
-        self.lines = text.split("\n")
-        self.count = 0
 
-    def build(self, node: yaml.Node) -> Any:
-        return self._build(node, 0)[0]
+def _location(file: str, line: int, column: int, end_line: int, end_column: int) -> Location:
+    """``Location(file, line, column, end_line, end_column)``, made once per node.
 
-    def _build(self, node: yaml.Node, depth: int) -> tuple[Any, Location]:
-        self.count += 1
-        if self.count > MAX_NODES or depth > MAX_DEPTH:
-            problem = (f"document expands to more than {MAX_NODES} nodes" if self.count > MAX_NODES
+    The frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; setting the slots
+    directly costs half as much (a test holds this to the dataclass's own constructor).
+    """
+    loc = _new_object(Location)
+    _set_file(loc, file)
+    _set_line(loc, line)
+    _set_column(loc, column)
+    _set_end_line(loc, end_line)
+    _set_end_column(loc, end_column)
+    return loc
+
+
+def _build_document(root: yaml.Node, file: str, text: str) -> Any:
+    """Located values from libyaml's node graph, bounded in nodes and depth.
+
+    A closure rather than methods: the recursion runs once per node, and its state is read from cells
+    instead of attributes. Containers and strings are made without their Python ``__init__``/``__new__``.
+    """
+    lines = text.split("\n")
+    count = 0
+
+    def build(node: Any, depth: int) -> tuple[Any, Location]:
+        nonlocal count
+        count += 1
+        if count > MAX_NODES or depth > MAX_DEPTH:
+            problem = (f"document expands to more than {MAX_NODES} nodes" if count > MAX_NODES
                        else f"nesting deeper than {MAX_DEPTH} levels")
             raise LoadError(problem, node.start_mark.line + 1, node.start_mark.column + 1)
-        s, e = node.start_mark, node.end_mark
-        loc = Location(self.file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
-        tag = node.tag or ""
+        start, end = node.start_mark, node.end_mark
+        loc = _location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        tag = node.tag
         kind = node.__class__
         value: Any
-        if kind is _SCALAR_NODE or isinstance(node, yaml.ScalarNode):
-            # Most scalars are strings: decided here, without a call (this loop runs for every node).
-            scalar: Any = node
-            if tag == _STR or not tag or tag[0] == "!" or scalar.style in _QUOTED_STYLES:
-                value = LStr(node.value, loc)
+        if kind is _SCALAR_NODE:
+            written = node.value
+            if tag.__class__ is slice:  # no tag, or "!": the (kind, value, implicit) that libyaml resolved
+                # Only a plain scalar that may be of an implicit type is something else than a string.
+                if (node.style == "" and tag.step[0]
+                        and (not written or written[0] in _IMPLICIT_STARTS)):
+                    value = _plain_value(written)
+                    if value is not _AS_STRING:
+                        return value, loc
+                value = _new_str(LStr, written)
+                value.loc = loc
+            elif tag == _STR or tag.startswith("!") or node.style in _QUOTED_STYLES:
+                value = _new_str(LStr, written)
+                value.loc = loc
             else:
-                value = self._scalar(scalar, tag, loc)
-            if isinstance(value, LStr) and len(value) >= RAW_MIN_LENGTH:
-                value.raw = self._raw(loc)
-        elif kind is _SEQUENCE_NODE or isinstance(node, yaml.SequenceNode):
-            value = LSeq(loc=loc)
-            append, append_loc = value.append, value.item_locs.append
+                value = _explicit_scalar(node, tag, loc)
+            if value.__class__ is LStr and len(value) >= RAW_MIN_LENGTH:
+                value.raw = _raw(lines, loc)
+        elif kind is _SEQUENCE_NODE:
+            value = _new_list(LSeq)
+            value.loc = loc
+            item_locs: list[Location | None] = []
+            value.item_locs = item_locs
+            append, append_loc = value.append, item_locs.append
             for item in node.value:
-                built, where = self._build(item, depth + 1)
+                built, where = build(item, depth + 1)
                 append(built)
                 append_loc(where)
         else:
-            value = LMap(loc=loc)
-            self._fill_map(value, cast(yaml.MappingNode, node), depth)
-        if tag.startswith("!"):
-            key, inner = _intrinsic(tag, value)
-            wrapped = LMap(loc=loc)
-            wrapped[key] = inner
-            wrapped.key_locs[key] = loc
-            wrapped.value_locs[key] = loc
+            value = _new_dict(LMap)
+            value.loc = loc
+            key_locs: dict[Any, Location] = {}
+            value_locs: dict[Any, Location] = {}
+            value.key_locs, value.value_locs = key_locs, value_locs
+            for key_node, value_node in node.value:
+                key_tag = key_node.tag
+                # A merge key: ``!!merge``, or ``<<`` written plain, which resolves to it.
+                if key_tag == _MERGE or (key_node.value == "<<" and key_tag.__class__ is slice
+                                         and key_node.style == "" and key_tag.step[0]):
+                    merged, _ = build(value_node, depth + 1)
+                    _merge(value, merged)
+                    continue
+                key, key_where = build(key_node, depth + 1)
+                if key.__class__ is LMap or key.__class__ is LSeq:
+                    key = LStr(json.dumps(key, default=str), key_where)
+                item, item_where = build(value_node, depth + 1)
+                value[key] = item
+                key_locs[key] = key_where
+                value_locs[key] = item_where
+        if tag.__class__ is str and tag.startswith("!"):
+            name, inner = _intrinsic(tag, value)
+            wrapped = _new_dict(LMap)
+            wrapped[name] = inner
+            wrapped.loc, wrapped.key_locs, wrapped.value_locs = loc, {name: loc}, {name: loc}
             return wrapped, loc
         return value, loc
 
-    def _fill_map(self, out: LMap, node: yaml.MappingNode, depth: int) -> None:
-        key_locs, value_locs = out.key_locs, out.value_locs
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                merged, _ = self._build(value_node, depth + 1)
-                for source in merged if isinstance(merged, list) else [merged]:
-                    if isinstance(source, LMap):
-                        for k, v in source.items():
-                            if k not in out:
-                                out[k] = v
-                                set_loc(key_locs, k, source.key_locs.get(k))
-                                set_loc(value_locs, k, source.value_locs.get(k))
-                continue
-            key, key_where = self._build(key_node, depth + 1)
-            if isinstance(key, (dict, list)):
-                key = LStr(json.dumps(key, default=str), key_where)
-            value, value_where = self._build(value_node, depth + 1)
-            out[key] = value
-            key_locs[key] = key_where
-            value_locs[key] = value_where
+    return build(root, 0)[0]
 
-    def _raw(self, loc: Location) -> str:
-        """The text of a scalar as written, from its first character to its end."""
-        first, last = loc.line - 1, min((loc.end_line or loc.line) - 1, len(self.lines) - 1)
-        if first > last:
-            return ""
-        if first == last:
-            return self.lines[first][loc.column - 1:(loc.end_column or 1) - 1 or None]
-        tail = self.lines[last][:(loc.end_column or 1) - 1]
-        return "\n".join([self.lines[first][loc.column - 1:], *self.lines[first + 1:last], tail])
 
-    @staticmethod
-    def _scalar(node: yaml.ScalarNode, tag: str, loc: Location) -> Any:
-        """A plain scalar with a resolved tag (the caller has taken strings already)."""
-        constructor = _SCALAR_CONSTRUCTORS.get(tag)
-        if constructor is None:  # timestamps, binary: CloudFormation treats them as strings
-            return LStr(node.value, loc)
-        try:
-            return constructor(_SCALAR_CONSTRUCTOR, node)
-        except (yaml.YAMLError, ValueError, OverflowError):
-            return LStr(node.value, loc)
+def _merge(out: LMap, merged: Any) -> None:
+    """A ``<<`` merge key: the keys of the merged mapping(s) that ``out`` does not have yet."""
+    key_locs, value_locs = out.key_locs, out.value_locs
+    for source in merged if isinstance(merged, list) else [merged]:
+        if isinstance(source, LMap):
+            for k, v in source.items():
+                if k not in out:
+                    out[k] = v
+                    set_loc(key_locs, k, source.key_locs.get(k))
+                    set_loc(value_locs, k, source.value_locs.get(k))
+
+
+def _raw(lines: list[str], loc: Location) -> str:
+    """The text of a scalar as written, from its first character to its end."""
+    first, last = loc.line - 1, min((loc.end_line or loc.line) - 1, len(lines) - 1)
+    if first > last:
+        return ""
+    if first == last:
+        return lines[first][loc.column - 1:(loc.end_column or 1) - 1 or None]
+    tail = lines[last][:(loc.end_column or 1) - 1]
+    return "\n".join([lines[first][loc.column - 1:], *lines[first + 1:last], tail])
+
+
+def _explicit_scalar(node: yaml.ScalarNode, tag: str, loc: Location) -> Any:
+    """A plain scalar with an explicit tag (``!!int 1``); the caller has taken strings already."""
+    constructor = _SCALAR_CONSTRUCTORS.get(tag)
+    if constructor is None:  # timestamps, binary: CloudFormation treats them as strings
+        return LStr(node.value, loc)
+    try:
+        return constructor(_SCALAR_CONSTRUCTOR, node)
+    except (yaml.YAMLError, ValueError, OverflowError):
+        return LStr(node.value, loc)
 
 
 _SCALAR_CONSTRUCTORS = {
@@ -180,6 +224,25 @@ _SCALAR_CONSTRUCTORS = {
     for tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
                 "tag:yaml.org,2002:null")
 }
+_AS_STRING = object()
+_RESOLVER = yaml.resolver.Resolver()
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_value(written: str) -> Any:
+    """What an untagged plain scalar means (int, float, bool, None), or ``_AS_STRING``.
+
+    Cached: templates repeat the same few (``true``, ``80``, ``null``); the cache is bounded because a
+    language server lives long.
+    """
+    tag = _RESOLVER.resolve(yaml.ScalarNode, written, (True, False))
+    constructor = _SCALAR_CONSTRUCTORS.get(tag)
+    if constructor is None:
+        return _AS_STRING
+    try:
+        return constructor(_SCALAR_CONSTRUCTOR, yaml.ScalarNode(tag, written))
+    except (yaml.YAMLError, ValueError, OverflowError):
+        return _AS_STRING
 
 
 def load_text(text: str, file: str) -> Any:
@@ -188,6 +251,16 @@ def load_text(text: str, file: str) -> Any:
     Raises ``LoadError`` with the failing line and column.
     """
     _check_flow_depth(text)
+    # A document that opens with a bracket may be JSON; the reader hands back what it cannot read exactly.
+    if _MAY_BE_JSON.match(text):
+        value = _read_json(text, file)
+        if value is not _NOT_PLAIN_JSON:
+            return value
+    return _load_yaml(text, file)
+
+
+def _load_yaml(text: str, file: str) -> Any:
+    """``load_text`` through libyaml: any YAML, and the JSON that ``_read_json`` leaves to it."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -209,7 +282,7 @@ def load_text(text: str, file: str) -> Any:
     if scalar_bytes > MAX_EXPANDED_BYTES:
         raise LoadError(f"aliases expand the document to {scalar_bytes} bytes of text, more than "
                         f"{MAX_EXPANDED_BYTES}")
-    return _Builder(file, text).build(node)
+    return _build_document(node, file, text)
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
@@ -237,6 +310,7 @@ def _expanded_size(node: yaml.Node, memo: dict[int, tuple[int, int]]) -> tuple[i
 
 
 _FLOW = re.compile(r"[\[\]{}]")
+_FLOW_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def _check_flow_depth(text: str) -> None:
@@ -245,6 +319,15 @@ def _check_flow_depth(text: str) -> None:
     Brackets inside quoted strings are counted too: that only makes the check
     stricter on text no real template has.
     """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    # The depth after each bracket, without a Python step per bracket: the running sum of +1/-1, less the
+    # lowest sum so far below zero (a closing bracket at depth 0 is ignored, as below).
+    sums = list(itertools.accumulate(map(_FLOW_STEP.__getitem__, _FLOW.findall(text))))
+    lows = itertools.accumulate(sums, min, initial=0)
+    next(lows)
+    if max(map(operator.sub, sums, lows)) <= MAX_DEPTH:
+        return
     depth = 0
     for match in _FLOW.finditer(text):
         if match.group() in "[{":
@@ -264,3 +347,109 @@ def _load_json_fallback(text: str, file: str) -> Any:
         raise LoadError(exc.msg, exc.lineno, exc.colno) from None
     return locate_plain(value, Location(file, 1, 1))
 
+
+
+# Strict JSON read here gives what libyaml gives, except where YAML differs or a budget may be reached;
+# those documents are left to the YAML path. Outside ASCII: characters libyaml rejects (C1 controls,
+# U+FFFE, U+FFFF) or reads as a line break (NEL, LS, PS) or a byte order mark, and lone surrogates (which
+# text from an editor may hold: PyYAML cannot encode them).
+_NOT_PLAIN_JSON = object()
+_MAY_BE_JSON = re.compile(r"[ \r\n]*[\[{]")
+_UNSAFE_NON_ASCII = re.compile(r"[\x80-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # libyaml refuses UTF-16 surrogates, JSON pairs them
+# One token after the commas, colons and blanks before it, then, when it is a key, the blanks and ':' after it.
+_JSON_TOKEN = re.compile(r'[ \r\n,:]*("[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]|[^ \r\n,:\[\]{}"]+)([ \r\n]*:)?')
+# libyaml forgets a key whose ':' is more than 1024 characters after its start (or on another line).
+_MAX_KEY_SPAN = 1000
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(name)
+
+
+def _is_plain_json(text: str) -> bool:
+    """Whether ``text`` is strict JSON that libyaml reads as JSON reads it, within the budgets."""
+    if (len(text) > MAX_EXPANDED_BYTES or "\t" in text or "\x7f" in text  # a tab: see _load_json_fallback
+            or ("\r" in text and text.count("\r") != text.count("\r\n"))  # a lone CR breaks a YAML line
+            or (not text.isascii() and _UNSAFE_NON_ASCII.search(text))
+            or ("\\u" in text and _SURROGATE_ESCAPE.search(text))):
+        return False
+    try:
+        json.loads(text, parse_constant=_reject_constant)  # NaN and Infinity are plain strings to YAML
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _read_json(text: str, file: str) -> Any:
+    """Located values of a JSON document, as the YAML path would build them, without libyaml.
+
+    JSON is a third of a CloudFormation corpus's bytes, and libyaml's per-node callbacks made it as slow
+    as YAML. ``json.loads`` vouches for the syntax first, so the tokens can be read without a grammar;
+    numbers and ``true``/``false``/``null`` go through YAML's own resolution (``1e5`` stays a string).
+    Returns ``_NOT_PLAIN_JSON`` for anything the YAML path must decide, errors included.
+    """
+    if not _is_plain_json(text):
+        return _NOT_PLAIN_JSON
+    # Offset of each line's first character: the line of an offset is found by bisection.
+    starts = [0, *map(operator.add, itertools.accumulate(map(len, text.split("\n")[:-1])), itertools.count(1))]
+    bisect_right, location, new_str, plain_value = bisect.bisect_right, _location, _new_str, _plain_value
+    stack: list[tuple[Any, Any, Any, int, int]] = []
+    container: Any = None
+    key: Any = None
+    key_loc: Any = None
+    count = 0
+    for match in _JSON_TOKEN.finditer(text):
+        begin, end = match.span(1)
+        token = text[begin:end]
+        first = token[0]
+        line = bisect_right(starts, begin)
+        column = begin - starts[line - 1] + 1
+        if first == "}" or first == "]":
+            value = container
+            container, key, key_loc, open_line, open_column = stack.pop()
+            where = value.loc = location(file, open_line, open_column, line, column + 1)
+        else:
+            count += 1
+            if count > MAX_NODES:
+                return _NOT_PLAIN_JSON
+            if first == "{" or first == "[":
+                if len(stack) >= MAX_DEPTH:
+                    return _NOT_PLAIN_JSON
+                stack.append((container, key, key_loc, line, column))
+                if first == "{":
+                    container = _new_dict(LMap)
+                    container.key_locs, container.value_locs = {}, {}
+                else:
+                    container = _new_list(LSeq)
+                    container.item_locs = []
+                continue
+            where = location(file, line, column, line, column + end - begin)
+            if first != '"':
+                value = plain_value(token)  # every number, true, false and null starts an implicit type
+                if value is _AS_STRING:
+                    value = new_str(LStr, token)
+            elif "\\" in token:
+                value = new_str(LStr, json.loads(token))
+            else:
+                value = new_str(LStr, token[1:-1])
+            if value.__class__ is LStr:
+                value.loc = where
+                if len(value) >= RAW_MIN_LENGTH:
+                    value.raw = token
+            colon = match.group(2)
+            if colon is not None:
+                if "\n" in colon or match.end() - begin > _MAX_KEY_SPAN:
+                    return _NOT_PLAIN_JSON
+                key, key_loc = value, where
+                continue
+        if container is None:
+            return value
+        if container.__class__ is LMap:
+            container[key] = value
+            container.key_locs[key] = key_loc
+            container.value_locs[key] = where
+        else:
+            container.append(value)
+            container.item_locs.append(where)
+    return _NOT_PLAIN_JSON
