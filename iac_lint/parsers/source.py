@@ -43,12 +43,19 @@ def in_never_walked_directory(path: str, roots: Iterable[str]) -> bool:
     return False
 
 
+def _within(real: str, top: str) -> bool:
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
 def inside(path: str, roots: Iterable[str]) -> bool:
     """Whether ``path``, symlinks resolved, lies in one of ``roots`` (themselves resolved)."""
     real = os.path.realpath(path)
     for root in roots:
-        top = os.path.realpath(root)
-        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+        # A resolved path below an absolute, normalized root as written proves that root has no link in it
+        # (it is a prefix of a resolved path): resolving the root again, once per file, would change nothing.
+        if os.path.isabs(root) and os.path.normpath(root) == root and _within(real, root):
+            return True
+        if _within(real, os.path.realpath(root)):
             return True
     return False
 
@@ -65,10 +72,10 @@ def read_text(path: str, tpl_format: str = "unknown",
         tpl.problem("E002", "the file is a link to a path outside the scanned root; not read", Location(path, 1, 1))
         return None, tpl
     try:
-        mode = os.stat(path).st_mode
-        if not stat.S_ISREG(mode):
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):
             return None, failed_template(path, tpl_format, "not a regular file (a FIFO, device or socket); not read")
-        size = os.stat(path).st_size
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             return None, failed_template(path, tpl_format,
                                          f"file is {size} bytes, larger than the {MAX_FILE_BYTES} limit")
