@@ -81,9 +81,14 @@ def read_text(path: str, tpl_format: str = "unknown",
                                          f"file is {size} bytes, larger than the {MAX_FILE_BYTES} limit")
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
         with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between the stat and the open
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):  # replaced between the stat and the open
                 return None, failed_template(path, tpl_format, "not a regular file; not read")
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            # Asked for its size, not the limit: a read of the limit allocates 20 MiB for every small file.
+            expected = min(opened.st_size, MAX_FILE_BYTES)
+            raw = handle.read(expected + 1)
+            if len(raw) > expected:  # longer than its size said (it grows, or /proc): read on to the limit
+                raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
     except OSError as exc:
         return None, failed_template(path, tpl_format, f"cannot read file: {exc.strerror}")
     if len(raw) > MAX_FILE_BYTES:  # st_size lied
