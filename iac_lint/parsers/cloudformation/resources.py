@@ -105,7 +105,7 @@ def read_resources(ctx: CfnContext, tpl: Template, resources: Any, builders: dic
         if not isinstance(rtype, str):
             tpl.problem("E001", f"resource {logical_id} has no Type", header)
             continue
-        props = body.get("Properties", LMap(loc=header))
+        props = body.get("Properties")
         if props is None:
             props = LMap(loc=header)
         if not isinstance(props, dict):
