@@ -44,15 +44,16 @@ def branches(node: Any, where: Location | None = None, depth: int = 0) -> list[t
     grant").  ``!Ref AWS::NoValue`` branches grant nothing and are dropped.
     Any other value is its own single branch.
     """
-    if is_no_value(node):
-        return []
-    if depth < 16 and isinstance(node, dict) and len(node) == 1 and "Fn::If" in node:
-        arg = node["Fn::If"]
-        if isinstance(arg, list) and len(arg) == 3:
-            out: list[tuple[Any, Location | None]] = []
-            for i in (1, 2):
-                out.extend(branches(arg[i], value_loc(arg, i) or where, depth + 1))
-            return out
+    if isinstance(node, dict) and len(node) == 1:  # only a one-key mapping is an intrinsic: most nodes are not
+        if is_no_value(node):
+            return []
+        if depth < 16 and "Fn::If" in node:
+            arg = node["Fn::If"]
+            if isinstance(arg, list) and len(arg) == 3:
+                out: list[tuple[Any, Location | None]] = []
+                for i in (1, 2):
+                    out.extend(branches(arg[i], value_loc(arg, i) or where, depth + 1))
+                return out
     return [(node, loc_of(node) or where)]
 
 
@@ -62,7 +63,10 @@ def _leaves(node: Any, where: Location | None, depth: int = 0) -> list[tuple[Any
     for value, loc in branches(node, where):
         if isinstance(value, list) and depth < 4:
             for i, item in enumerate(value):
-                out.extend(_leaves(item, value_loc(value, i) or loc, depth + 1))
+                if isinstance(item, (dict, list)):
+                    out.extend(_leaves(item, value_loc(value, i) or loc, depth + 1))
+                else:  # a scalar is its own leaf (what the recursion would say, without it)
+                    out.append((item, loc_of(item) or value_loc(value, i) or loc))
         else:
             out.append((value, loc))
     return out
