@@ -199,7 +199,9 @@ class VariableResolver:
                     resolved_key = self.string(key, depth + 1)
                     if isinstance(resolved_key, (str, int, float)) and not isinstance(resolved_key, bool):
                         new_key = LStr(str(resolved_key), loc_of(key))
-                out[new_key] = self.value(raw, depth + 1)
+                # A leaf without a variable is itself: most of a file, returned without a call.
+                leaf = not isinstance(raw, (dict, list)) and not (isinstance(raw, str) and "${" in raw)
+                out[new_key] = raw if leaf else self.value(raw, depth + 1)
                 if isinstance(node, LMap):
                     if key in node.key_locs:
                         out.key_locs[new_key] = node.key_locs[key]
