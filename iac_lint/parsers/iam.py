@@ -80,6 +80,10 @@ def _items_with_locs(container: Any, key: str, resolve: Resolve) -> tuple[list[A
     locs: list[Location | None] = []
     for leaf, where in _leaves(raw, value_loc(container, key)):
         value = resolve(leaf)
+        if not isinstance(value, (list, dict)):
+            values.append(value)
+            locs.append(where)
+            continue
         # A value that resolves to a list (``!FindInMap`` of a list) lists its items where it was written.
         for item in (value if isinstance(value, list) else [value]):
             values.append(item if not isinstance(item, (list, dict)) else Unknown(json.dumps(item, default=str)))
@@ -106,6 +110,10 @@ def principals_of(raw: Any, resolve: Resolve = _identity) -> list[Any]:
     return [Unknown(json.dumps(value, default=str))]
 
 
+_LISTED = (("Action", "actions"), ("NotAction", "not_actions"), ("Resource", "resources"),
+           ("NotResource", "not_resources"))
+
+
 def statement_from(raw: Any, resolve: Resolve = _identity, source: str = "inline",
                    fallback: Location | None = None) -> PolicyStatement | None:
     """One statement mapping; None when ``raw`` is not one."""
@@ -120,12 +128,12 @@ def statement_from(raw: Any, resolve: Resolve = _identity, source: str = "inline
     stmt.effect = effect
     if "Effect" in raw:
         set_loc(stmt.locs, "effect", key_loc(raw, "Effect") or loc)
-    for key, attr in (("Action", "actions"), ("NotAction", "not_actions"),
-                      ("Resource", "resources"), ("NotResource", "not_resources")):
+    for key, attr in _LISTED:
+        if key not in raw:
+            continue  # the statement's own empty list
         values, locs = _items_with_locs(raw, key, resolve)
         setattr(stmt, attr, values)
-        if key in raw:
-            set_loc(stmt.locs, attr, key_loc(raw, key) or loc)
+        set_loc(stmt.locs, attr, key_loc(raw, key) or loc)
         for i, where in enumerate(locs):
             if where is not None:
                 stmt.locs[f"{attr}.{i}"] = where
