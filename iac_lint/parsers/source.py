@@ -80,15 +80,13 @@ def read_text(path: str, tpl_format: str = "unknown",
             return None, failed_template(path, tpl_format,
                                          f"file is {size} bytes, larger than the {MAX_FILE_BYTES} limit")
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "rb") as handle:
+        try:
             opened = os.fstat(fd)
             if not stat.S_ISREG(opened.st_mode):  # replaced between the stat and the open
                 return None, failed_template(path, tpl_format, "not a regular file; not read")
-            # Asked for its size, not the limit: a read of the limit allocates 20 MiB for every small file.
-            expected = min(opened.st_size, MAX_FILE_BYTES)
-            raw = handle.read(expected + 1)
-            if len(raw) > expected:  # longer than its size said (it grows, or /proc): read on to the limit
-                raw += handle.read(MAX_FILE_BYTES + 1 - len(raw))
+            raw = _read_at_most(fd, MAX_FILE_BYTES + 1, opened.st_size)
+        finally:
+            os.close(fd)
     except OSError as exc:
         return None, failed_template(path, tpl_format, f"cannot read file: {exc.strerror}")
     if len(raw) > MAX_FILE_BYTES:  # st_size lied
@@ -100,6 +98,24 @@ def read_text(path: str, tpl_format: str = "unknown",
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, failed_template(path, tpl_format, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
                                      line, column)
+
+
+def _read_at_most(fd: int, limit: int, size: int) -> bytes:
+    """Up to ``limit`` bytes of an open file, to its end.
+
+    Asked for its size first, not for the limit: a request of the limit allocates that much (20 MiB) for
+    every small file.  A file longer than its size said (it grows, or ``/proc``) is read on in small steps.
+    """
+    chunks: list[bytes] = []
+    total, want = 0, min(size + 1, limit)
+    while total < limit:
+        chunk = os.read(fd, want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = min(limit - total, 1 << 16)
+    return b"".join(chunks)
 
 
 def is_oversized(failed: Template | None) -> bool:
