@@ -152,8 +152,26 @@ def share_source_lines(templates: list[Template]) -> None:
 _worker: tuple[Config, list[Rule], bool, UnitCache | None] | None = None
 
 
+def tune_collector() -> None:
+    """Set the garbage collector for a process that scans and exits (the command line, a pool worker).
+
+    Parsing allocates hundreds of thousands of small objects that stay alive until their unit is linted.
+    Python's default thresholds start a collection every 700 allocations, each walking young objects that
+    are still in use: about a sixth of a scan's CPU.  What exists now (modules, rules) is moved out of the
+    collector's sight for good (``gc.freeze``; forked workers then leave those pages shared), young
+    collections run a thirtieth as often, and a full one every hundred million allocations or so.  Peak
+    memory on the benchmark corpus is unchanged (the models' cycles are still returned; with no collection
+    at all it doubles).  A library caller's process is left alone.
+    """
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
+
+
 def _start_worker(config: Config, rules: list[Rule] | None, whole: bool, cache: UnitCache | None) -> None:
     global _worker
+    tune_collector()
     if rules is None:  # a spawned worker: load the rules the way the parent did (api.active_rules)
         from iac_lint.engine.rules import configure_rules, load_rules, select_rules
         rules = configure_rules(select_rules(load_rules(config.policies, builtin=config.builtin_rules),
@@ -162,18 +180,21 @@ def _start_worker(config: Config, rules: list[Rule] | None, whole: bool, cache: 
     _worker = (config, rules, whole, cache)
 
 
-def _lint_in_worker(unit: Unit) -> bytes | None:
-    """The unit's result, pickled here: a model too deep to pickle comes back as None and is linted
+def _lint_in_worker(units: list[Unit]) -> list[bytes | None]:
+    """Each unit's result, pickled here: a model too deep to pickle comes back as None and is linted
     again in the parent process instead of failing the scan."""
     import pickle
 
     assert _worker is not None
     config, rules, whole, cache = _worker
-    result = lint_and_store(unit, config, rules, whole, cache)
-    try:
-        return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-    except (RecursionError, pickle.PicklingError, TypeError, AttributeError):
-        return None
+    out: list[bytes | None] = []
+    for unit in units:
+        result = lint_and_store(unit, config, rules, whole, cache)
+        try:
+            out.append(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        except (RecursionError, pickle.PicklingError, TypeError, AttributeError):
+            out.append(None)
+    return out
 
 
 def lint_and_store(unit: Unit, config: Config, rules: list[Rule], whole: bool,
@@ -252,22 +273,44 @@ def _lint_missing(units: list[Unit], config: Config, rules: list[Rule], jobs: in
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     inherited = rules if context.get_start_method() == "fork" else None
-    # Largest first, one unit per task: Terraform modules vary a hundredfold in cost, and a big one
-    # started last would keep one core busy while the others idle.  Results still come out in order.
-    order = sorted(range(len(units)), key=lambda i: -_unit_bytes(units[i]))
     waiting: dict[int, bytes | None] = {}
     position = 0
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
                              initargs=(config, inherited, whole, cache)) as pool:
-        futures = {pool.submit(_lint_in_worker, units[i]): i for i in order}
+        futures = {pool.submit(_lint_in_worker, [units[i] for i in batch]): batch
+                   for batch in _batches(units, jobs)}
         for future in as_completed(futures):
-            waiting[futures[future]] = future.result()
+            waiting.update(zip(futures[future], future.result(), strict=True))
             while position in waiting:
                 data = waiting.pop(position)
                 returned = _unpickled(data) if data is not None else None
                 # A model that did not survive pickling is linted again here.
                 yield returned if returned is not None else lint_unit(units[position], config, rules, whole)
                 position += 1
+
+
+def _batches(units: list[Unit], jobs: int) -> list[list[int]]:
+    """Indices of ``units`` grouped into tasks, largest units first.
+
+    Terraform modules vary a hundredfold in cost, and a big one started last would keep one core busy while
+    the others idle; but a task per unit costs the parent process more in passing tasks and results than a
+    small unit costs to lint.  So units go out largest first, in tasks of at least a sixteenth of each
+    worker's share of the bytes: the big ones alone, the small ones together, the smallest last.
+    """
+    sizes = [_unit_bytes(unit) for unit in units]
+    target = max(1, sum(sizes) // (jobs * 16))
+    batches: list[list[int]] = []
+    current: list[int] = []
+    current_bytes = 0
+    for index in sorted(range(len(units)), key=lambda i: -sizes[i]):
+        current.append(index)
+        current_bytes += sizes[index]
+        if current_bytes >= target:
+            batches.append(current)
+            current, current_bytes = [], 0
+    if current:
+        batches.append(current)
+    return batches
 
 
 def _unit_bytes(unit: Unit) -> int:

@@ -10,6 +10,7 @@ from iac_lint.config import Config
 from iac_lint.model import Location, LStr, locate_within
 from iac_lint.model.lambda_runtimes import runtime_lifecycle, runtime_schedule
 from iac_lint.model.secrets import (
+    CREDENTIAL_FORMATS,
     credential_format,
     credentials_in_code,
     is_secret_name,
@@ -89,6 +90,34 @@ def test_credential_formats_and_placeholders_of_their_shape():
     assert credential_format("postgres://app:S3cr3t-pw@db.example.com/orders") == "a credential in a URL"
     assert secret_kind("DB_PASSWORD", "correcthorsebatterystaple") == "a literal password"
     assert secret_kind("DB_PASSWORD_PARAM", "/prod/db/password") is None
+
+
+# One value of each provider format, made up here (pieces joined so that no scanner mistakes this file for a leak).
+_FORMAT_SAMPLES = {
+    "an AWS access key id": "ASIA" + "Q7TESTW3KZ5N4RLM",
+    "a private key": "-----BEGIN EC " + "PRIVATE KEY-----",
+    "a GitHub token": "ghs_" + "Zq8" * 12,
+    "a GitLab token": "glpat-" + "Zq8wV3nR7tY2mK9pL4xB",
+    "a Slack token": "xoxb-" + "1234567890-ZqwVnRtYmK",
+    "a Slack webhook URL": "https://hooks.slack.com/services/T0ABCDE/B0FGHIJ/" + "Zq8wV3nR7tY2mK9p",
+    "a Stripe secret key": "rk_test_" + "Zq8wV3nR7tY2mK9pL4xB",
+    "a Google API key": "AIza" + "Zq8wV3nR7tY2mK9pL4xB_Zq8wV3nR7tY2mK",
+    "a SendGrid API key": "SG." + "Zq8wV3nR7tY2mK9pL4xB_q" + "." + ("Zq8wV3nR7tY2mK9pL4xB_q" * 2)[:43],
+    "an npm token": "npm_" + "Zq8" * 12,
+    "an OpenAI API key": "sk-proj-" + "Zq8wV3nR7tY2mK9pL4xB" + "T3BlbkFJ" + "Zq8wV3nR7tY2mK9pL4xB",
+    "an Anthropic API key": "sk-ant-" + "Zq8wV3nR7tY2mK9pL4xB_Zq8wV3nR7tY2",
+    "a Twilio API key": "SK" + "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+    "a Mailgun API key": "key-" + "0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+    "a credential in a URL": "amqps://" + "broker:Zq8wV3nR7t@mq.internal:5671",
+}
+
+
+def test_every_credential_format_is_recognised():
+    """Each format passes the cheap test of its hints before its pattern is tried (FORMAT_HINTS)."""
+    assert set(_FORMAT_SAMPLES) == {description for description, _ in CREDENTIAL_FORMATS}
+    for description, sample in _FORMAT_SAMPLES.items():
+        assert credential_format(sample) == description, sample
+        assert credential_format(f"prefix {sample} suffix") == description, sample
 
 
 def test_mask_shows_a_prefix_only_of_long_values():

@@ -14,6 +14,7 @@ import dataclasses
 import glob
 import json
 import os
+import random
 
 import pytest
 from conftest import CORPUS, REPO, needs_corpus
@@ -126,6 +127,23 @@ def test_expressions_inside_heredocs_and_json_strings_match():
     loc = syntax.Location("f.tf", 3, 7)
     for text in ("var.a", "aws_iam_role.r[0].arn", "join(\",\", [for s in var.l : upper(s)])", "a ? b : c == d"):
         assert syntax.parse_expression(text, loc, "fast") == syntax.parse_expression(text, loc, "python-hcl2")
+
+
+def test_escapes_are_resolved_as_python_hcl2_resolves_them():
+    from hcl2.utils import process_escape_sequences
+
+    pieces = ["\\", "n", "r", "t", '"', "u", "U", "0", "d", "D", "8", "f", "g", " ", "\n", "\u00e9", "\\u00e9",
+              "\\ud800", "\\U0010ffff", "\\U00110000", "\\\\n", "\\u12"]
+    generator = random.Random(0)
+    texts = ["".join(generator.choice(pieces) for _ in range(generator.randrange(12))) for _ in range(3000)]
+    assert [syntax._unescape(t) for t in texts] == [process_escape_sequences(t) for t in texts]
+
+
+@pytest.mark.parametrize("text", ["a", "var.a", "aws_region.current.name", "_a._b1.c_", "each.value.null",
+                                  "true", "null.a", "for", "in.x", "if", "a.0", "a-b.c", "a.b-c", "a .b", "a."])
+def test_dotted_names_are_the_traversals_the_parse_gives(text):
+    loc = syntax.Location("f.tf", 3, 7)
+    assert hcl_tree_sitter.convert_expression(text, loc) == hcl_tree_sitter.parsed_expression(text, loc)
 
 
 @pytest.mark.parametrize("text", [

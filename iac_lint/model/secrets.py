@@ -17,6 +17,7 @@ Three tests, in the order rules apply them:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -86,9 +87,15 @@ _REFERENCE = re.compile(r"\$\{|\{\{resolve:|\{\{|\$\(|%\{|#\{|^\$[A-Za-z_]|^\$\$
 _NAME_LIKE = re.compile(r"^[a-z][a-z0-9]*(?:[._/-][a-z0-9]+)*$|^[A-Z][A-Z0-9]*(?:[._-][A-Z0-9]+)*$")
 
 
+# Text every match of some format contains (a prefix, or the URL's ``://``): most values hold none of them,
+# and testing for these is much cheaper than searching with every pattern.
+FORMAT_HINTS = ("AKIA", "ASIA", "ABIA", "ACCA", "PRIVATE KEY", "gh", "github_pat_", "glpat-", "xox", "k_live_",
+                "k_test_", "AIza", "SG.", "npm_", "T3BlbkFJ", "sk-ant-", "SK", "key-", "://")
+
+
 def credential_format(value: str) -> str | None:
     """What provider key format ``value`` contains (``"a GitHub token"``), or None."""
-    if len(value) < 16:
+    if len(value) < 16 or not any(hint in value for hint in FORMAT_HINTS):
         return None
     for description, pattern in CREDENTIAL_FORMATS:
         match = pattern.search(value)
@@ -140,20 +147,32 @@ def credentials_in_code(code: str) -> list[tuple[str, int, int]]:
 
 def name_words(name: str) -> list[str]:
     """``DB_PASSWORD`` -> [db, password]; ``clientSecret`` -> [client, secret]."""
-    words: list[str] = []
-    for part in re.split(r"[^A-Za-z0-9]+", name):
-        words.extend(w.lower() for w in _CAMEL.findall(part))
-    return words
+    return list(_words(name))
+
+
+_NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+
+
+# Names repeat across a scan (every function has its ``Environment``, every database its ``MasterUsername``):
+# the verdicts on a name are kept, keyed by its plain text.
+@functools.lru_cache(maxsize=16384)
+def _words(name: str) -> tuple[str, ...]:
+    return tuple(w.lower() for part in _NON_ALNUM.split(name) for w in _CAMEL.findall(part))
 
 
 def is_password_name(name: str) -> bool:
     """A secret-like name that says *password*: its value is a password whatever it looks like."""
-    return is_secret_name(name) and bool(_PASSWORD_WORDS & set(name_words(name)))
+    return is_secret_name(name) and not _PASSWORD_WORDS.isdisjoint(_words(str(name)))
 
 
 def is_secret_name(name: str) -> bool:
     """Whether ``name`` says it holds a secret itself (not its ARN, length or rotation)."""
-    words = name_words(name)
+    return _is_secret_name(str(name))
+
+
+@functools.lru_cache(maxsize=16384)
+def _is_secret_name(name: str) -> bool:
+    words = _words(name)
     if not words or words[-1] in _ABOUT_WORDS or words[0] in _ABOUT_FIRST_WORDS:
         return False
     if any(w in _SECRET_WORDS for w in words):

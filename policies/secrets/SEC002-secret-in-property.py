@@ -88,45 +88,61 @@ def _is_code(rtype: str, path: str) -> bool:
     return path in _CODE_PATHS
 
 
-def _leaves(node: Any, path: str, name: str, skip_environment: bool,
-            code: dict[str, Any] | None = None, rtype: str = "") -> Iterator[tuple[str, str, str, Location]]:
-    """(property path, owning name, value, location) of every literal string written in ``node``.
+def _credentials(node: Any, path: str, name: str, skip_environment: bool,
+                 code: dict[str, Any] | None = None, rtype: str = "") -> list[tuple[str, str, str, Location]]:
+    """(property path, kind of credential, value, location) of every literal credential written in ``node``,
+    in order.
 
-    Inline code is not walked: it goes into ``code`` (path -> node), judged by its own test.
+    Inline code is not walked: it goes into ``code`` (path -> node), judged by its own test.  A list is built
+    by plain recursion rather than nested generators, and a value is located only once it is judged a
+    credential: every string of every resource passes through here.
     """
+    out: list[tuple[str, str, str, Location]] = []
+    _collect(node, path, name, skip_environment, code, rtype, out)
+    return out
+
+
+def _kind(name: str, value: str) -> str | None:
+    return secret_kind(name, value) if name else credential_format(value)
+
+
+def _collect(node: Any, path: str, name: str, skip_environment: bool, code: dict[str, Any] | None, rtype: str,
+             out: list[tuple[str, str, str, Location]]) -> None:
     if isinstance(node, dict):
         for key, value in node.items():
             key_text = str(key)
             if skip_environment and key_text.lower() == "environment":
                 continue
-            if code is not None and _is_code(rtype, f"{path}.{key_text}" if path else key_text):
-                code[f"{path}.{key_text}" if path else key_text] = value
+            child = f"{path}.{key_text}" if path else key_text
+            if code is not None and _is_code(rtype, child):
+                code[child] = value
                 continue
             if key_text in _NAMING_INTRINSICS or key_text.endswith(".$"):
                 continue  # ``Ref: DbPassword`` names a parameter; ``Key.$`` is a Step Functions JSONPath
             if key_text == "Fn::Join":
-                yield from _joined(node, key, value, path, name)
+                out.extend(_joined(node, key, value, path, name))
                 continue
             if key_text == "Fn::If" and isinstance(value, list):
                 value = LSeq(value[1:], loc=getattr(value, "loc", None))  # the first item names a condition
             # An intrinsic function that computes a value (``Fn::Join``) keeps the name of its property.
             owner = name if key_text.startswith("Fn::") else key_text
-            child = f"{path}.{key_text}" if path else key_text
             if isinstance(value, str):
-                where = _written_at_key(node, key, value)
-                if where is not None:
-                    yield child, owner, value, where
+                kind = _kind(owner, value)
+                where = _written_at_key(node, key, value) if kind else None
+                if kind and where is not None:
+                    out.append((child, kind, value, where))
             else:
-                yield from _leaves(value, child, owner, False, code, rtype)
+                _collect(value, child, owner, False, code, rtype, out)
     elif isinstance(node, list):
         for index, value in enumerate(node):
             child = f"{path}[{index}]"
             if isinstance(value, str):
-                where = loc_of(value) or value_loc(node, index)
-                if where is not None:
-                    yield child, name, value, where
+                kind = _kind(name, value)
+                where = (loc_of(value) or value_loc(node, index)) if kind else None
+                if kind and where is not None:
+                    out.append((child, kind, value, where))
             else:
-                yield from _leaves(value, child, name, False, code, rtype)
+                _collect(value, child, name, False, code, rtype, out)
 
 
 def _joined(node: Any, key: Any, value: Any, path: str, name: str) -> Iterator[tuple[str, str, str, Location]]:
@@ -135,9 +151,10 @@ def _joined(node: Any, key: Any, value: Any, path: str, name: str) -> Iterator[t
     if parts is None:
         return
     text = "".join(p if isinstance(p, str) else "${ref}" for p in parts)
-    where = loc_of(value) or value_loc(node, key)
-    if where is not None:
-        yield f"{path}.Fn::Join" if path else "Fn::Join", name, text, where
+    kind = _kind(name, text)
+    where = (loc_of(value) or value_loc(node, key)) if kind else None
+    if kind and where is not None:
+        yield f"{path}.Fn::Join" if path else "Fn::Join", kind, text, where
 
 
 def _pieces(node: Any) -> Iterator[str]:
@@ -203,10 +220,7 @@ def check(res: Resource):
     skip_environment = res.type in _ENVIRONMENT_OWNERS
     code: dict[str, Any] = {}
     for section, node in (("", res.properties), ("Metadata", res.metadata)):
-        for path, name, value, where in _leaves(node, section, "", skip_environment, code, res.type):
-            kind = secret_kind(name, value) if name else credential_format(value)
-            if kind is None:
-                continue
+        for path, kind, value, where in _credentials(node, section, "", skip_environment, code, res.type):
             yield Violation(
                 RULE["message"].format(resource=res.id, kind=kind, path=path, masked=mask(value)),
                 where, path, redactions=(where,))

@@ -49,6 +49,10 @@ _FLOAT = re.compile(r"[.eE]")
 _DIRECTIVE_PIECES = frozenset({"template_if_intro", "template_else_intro", "template_if_end", "template_for_start",
                                "template_for_end", "template_for_intro"})
 _POSTFIX = frozenset({"get_attr", "index", "splat"})
+# Dotted names that are a traversal however HCL reads them (``-``, digits and keywords are left to the parse).
+_NAMES = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+_NOT_A_NAME = frozenset({"true", "false", "null", "for", "in", "if"})
+_TEMPLATE_TEXT = frozenset({"quoted_template_start", "quoted_template_end", "template_literal"})
 
 
 def available() -> bool:
@@ -93,6 +97,17 @@ def convert(text: str, file: str) -> Body | None:
 
 def convert_expression(text: str, loc: Location) -> Expr | None:
     """One expression (from a heredoc or a JSON string), every node at ``loc``; None to fall back."""
+    if _NAMES.match(text):
+        root, *names = text.split(".")
+        if root not in _NOT_A_NAME:
+            # ``aws_region.current.name``, nearly every interpolation in a heredoc or JSON string: the
+            # traversal the parse below would give, without a parse.
+            return Traversal(loc, text, root, tuple([("attr", name) for name in names]))
+    return parsed_expression(text, loc)
+
+
+def parsed_expression(text: str, loc: Location) -> Expr | None:
+    """``convert_expression`` through tree-sitter's parse, whatever the expression."""
     source = f"x = {text}"
     parser = _parser()
     if parser is None:
@@ -119,6 +134,9 @@ class _Builder:
         self.line_starts: list[int] | None = None
         # python-hcl2 parses the text with a newline appended; a trailing binary operation sees it.
         self.padded = data + b"\n"
+        # End bytes of the binary operations and heredocs converted so far: only a node ending at one of
+        # them can end elsewhere in python-hcl2's grammar, so ``span`` walks no other node's last children.
+        self.lark_ends: set[int] = set()
 
     # --- positions ---------------------------------------------------------------------------
 
@@ -131,7 +149,7 @@ class _Builder:
         start = self.line_starts[row]
         return len(self.data[start:start + byte_column].decode("utf-8", "replace")) + 1
 
-    def location(self, start: Any, end_byte: int, end_point: Any) -> Location:
+    def location(self, start: Any, end_point: Any) -> Location:
         if self.fixed is not None:
             return self.fixed
         start_row, start_column = start.start_point
@@ -141,13 +159,13 @@ class _Builder:
         return Location(self.file, start_row + 1, self.column(start_row, start_column),
                         end_row + 1, self.column(end_row, end_column))
 
-    def loc(self, node: Any, end: tuple[int, Any] | None = None) -> Location:
-        if end is None:
-            return self.location(node, node.end_byte, node.end_point)
-        return self.location(node, end[0], end[1])
+    def loc(self, node: Any) -> Location:
+        return self.location(node, node.end_point)
 
     def source(self, start_byte: int, end_byte: int) -> str:
         # The text itself, not the padded copy: python-hcl2's positions see the newline, its texts do not.
+        if self.ascii:  # byte offsets are character offsets: no decoding
+            return self.text[start_byte:end_byte]
         return self.data[start_byte:end_byte].decode("utf-8", "replace")
 
     def point_at(self, byte: int) -> tuple[int, int]:
@@ -184,47 +202,59 @@ class _Builder:
         return end, self.point_at(end)
 
     def span(self, node: Any) -> tuple[Location, str]:
-        """Location and source text as python-hcl2's grammar delimits ``node``."""
-        end_byte, end_point = self.lark_end(node)
-        return self.loc(node, (end_byte, end_point)), self.source(node.start_byte, end_byte)
+        """Location and source text as python-hcl2's grammar delimits ``node`` (its subtree converted)."""
+        if node.end_byte in self.lark_ends:
+            end_byte, end_point = self.lark_end(node)
+        else:
+            end_byte, end_point = node.end_byte, node.end_point
+        return self.location(node, end_point), self.source(node.start_byte, end_byte)
 
     # --- structure -----------------------------------------------------------------------------
+    # Children are read through ``node.children`` (kept by the node) rather than ``named_children`` (a new
+    # list on every access); an unnamed child -- punctuation -- is skipped where the named list lacked it.
 
     def body(self, node: Any) -> Body:
         out = Body()
-        for child in node.named_children:
+        attributes = out.attributes
+        for child in node.children:
             kind = child.type
             if kind == "attribute":
-                name_node, expr_node = child.named_children[0], child.named_children[-1]
+                parts = child.children
+                if len(parts) == 3:  # name = expression, no comment in between
+                    name_node, expr_node = parts[0], parts[2]
+                else:
+                    named = child.named_children
+                    name_node, expr_node = named[0], named[-1]
+                expr = self.expression(expr_node)  # before ``span``, which needs the subtree converted
                 loc, _ = self.span(child)
                 name = self.source(name_node.start_byte, name_node.end_byte)
-                out.attributes[name] = Attribute(name, self.expression(expr_node), loc)
+                attributes[name] = Attribute(name, expr, loc)
             elif kind == "block":
                 out.blocks.append(self.block(child))
-            elif kind != "comment":
+            elif kind != "comment" and child.is_named:
                 raise Rejected(kind)
         return out
 
     def block(self, node: Any) -> Block:
-        named = node.named_children
-        block_type = self.source(named[0].start_byte, named[0].end_byte)
+        children = node.children
+        block_type = self.source(children[0].start_byte, children[0].end_byte)
         labels = []
         body = Body()
-        for child in named[1:]:
-            if child.type == "identifier":
+        for child in children[1:]:
+            kind = child.type
+            if kind == "identifier":
                 labels.append(self.source(child.start_byte, child.end_byte))
-            elif child.type == "string_lit":
+            elif kind == "string_lit":
                 labels.append(self.label(child))
-            elif child.type == "body":
+            elif kind == "body":
                 body = self.body(child)
-            elif child.type not in ("block_start", "block_end", "comment"):
-                raise Rejected(child.type)
+            elif kind not in ("block_start", "block_end", "comment") and child.is_named:
+                raise Rejected(kind)
         return Block(block_type, labels, body, self.loc(node), self.file)
 
     def label(self, node: Any) -> str:
         """A quoted block label as python-hcl2 names it: the characters between the quotes, unescaped not."""
-        if any(c.type not in ("quoted_template_start", "quoted_template_end", "template_literal")
-               for c in node.named_children):
+        if any(c.type not in _TEMPLATE_TEXT and c.is_named for c in node.children):
             raise Rejected("label with interpolation")
         return self.source(node.start_byte + 1, node.end_byte - 1)
 
@@ -233,25 +263,36 @@ class _Builder:
     def expression(self, node: Any) -> Expr:
         """An ``expression`` node: a term (or a parenthesized expression) and its postfix operators."""
         children = node.children
+        if len(children) == 1:  # a term alone, as mostly
+            return self.term(children[0])
         if not children:
             raise Rejected("empty expression")
-        if children[0].type == "(":
+        first = children[0]
+        kind = first.type
+        primary: Any
+        if kind == "(":
             if len(children) < 3 or children[2].type != ")":
                 raise Rejected("parentheses")
             primary = self.expression(children[1])
             rest = children[3:]
+        elif kind == "variable_expr":  # var.x.y: the traversal's root is the name, its own node is not needed
+            name = _only(first)
+            primary = self.source(name.start_byte, name.end_byte)
+            rest = children[1:]
         else:
-            primary = self.term(children[0])
+            primary = self.term(first)
             rest = children[1:]
         ops: list[tuple[str, Any]] = []
         for op in rest:
-            if op.type == "comment":
-                continue
-            if op.type not in _POSTFIX:
-                raise Rejected(op.type)
-            ops.extend(self.postfix(op))
+            kind = op.type
+            if kind == "get_attr":
+                ops.append(self.get_attr(op))
+            elif kind in _POSTFIX:
+                ops.extend(self.postfix(op))
+            elif kind != "comment":
+                raise Rejected(kind)
         if not ops:
-            return primary
+            return Traversal(self.loc(first), primary, primary, ()) if isinstance(primary, str) else primary
         # Postfix operators end with a name or a bracket, never with what a binary operation swallows.
         loc, text = self.loc(node), self.source(node.start_byte, node.end_byte)
         if isinstance(primary, Traversal):
@@ -274,17 +315,21 @@ class _Builder:
             i += 1
         if last is None:
             return primary, i
-        loc = self.location(first, last.end_byte, last.end_point)
+        loc = self.location(first, last.end_point)
         text = self.source(first.start_byte, last.end_byte)
         if isinstance(primary, Traversal):
             return Traversal(loc, text, primary.root, primary.ops + tuple(ops)), i
         return Traversal(loc, text, primary, tuple(ops)), i
 
+    def get_attr(self, node: Any) -> tuple[str, Any]:
+        parts = node.children
+        name = parts[1] if len(parts) == 2 else node.named_children[0]  # ". name", or a comment between
+        return ("attr", self.source(name.start_byte, name.end_byte))
+
     def postfix(self, node: Any) -> list[tuple[str, Any]]:
         kind = node.type
         if kind == "get_attr":
-            name = node.named_children[0]
-            return [("attr", self.source(name.start_byte, name.end_byte))]
+            return [self.get_attr(node)]
         if kind == "index":
             inner = node.named_children[0]
             if inner.type == "legacy_index":
@@ -293,7 +338,7 @@ class _Builder:
                     raise Rejected("legacy index")
                 loc, text = self.loc(inner), digits
                 return [("index", Lit(loc, text, int(digits)))]
-            expressions = [c for c in inner.named_children if c.type == "expression"]
+            expressions = [c for c in inner.children if c.type == "expression"]
             if len(expressions) != 1:
                 raise Rejected("index")
             return [("index", self.expression(expressions[0]))]
@@ -309,35 +354,37 @@ class _Builder:
 
     def term(self, node: Any) -> Expr:
         kind = node.type
-        if kind == "expression":
-            return self.expression(node)
         if kind == "literal_value":
-            return self.literal(node.named_children[0])
+            return self.literal(_only(node))
         if kind == "variable_expr":
-            name = node.named_children[0]
+            name = _only(node)
             text = self.source(name.start_byte, name.end_byte)
             return Traversal(self.loc(node), text, text, ())
         if kind == "collection_value":
-            return self.collection(node.named_children[0])
+            return self.collection(_only(node))
+        if kind == "function_call":
+            return self.call(node)
         if kind == "template_expr":
-            inner = node.named_children[0]
+            inner = _only(node)
             if inner.type == "quoted_template":
                 return self.quoted(inner)
             if inner.type == "heredoc_template":
                 return self.heredoc(inner)
             raise Rejected(inner.type)
-        if kind == "function_call":
-            return self.call(node)
+        if kind == "expression":
+            return self.expression(node)
         if kind == "for_expr":
             return self.for_expression(node.named_children[0])
         if kind == "operation":
-            return self.operation(node.named_children[0])
+            return self.operation(_only(node))
         if kind == "conditional":
             return self.conditional(node)
         raise Rejected(kind)
 
     def literal(self, node: Any) -> Expr:
         kind = node.type
+        if kind == "string_lit":
+            return self.quoted(node)
         word = self.source(node.start_byte, node.end_byte)
         if kind == "numeric_lit":
             if _FLOAT.search(word):
@@ -349,23 +396,23 @@ class _Builder:
             return Lit(self.loc(node), word, word == "true")
         if kind == "null_lit":
             return Lit(self.loc(node), word, None)
-        if kind == "string_lit":
-            return self.quoted(node)
         raise Rejected(kind)
 
     def collection(self, node: Any) -> Expr:
         loc, text = self.loc(node), self.source(node.start_byte, node.end_byte)
-        if node.type == "tuple":
-            return Tuple(loc, text, tuple(self.expression(c) for c in node.named_children if c.type == "expression"))
-        if node.type != "object":
-            raise Rejected(node.type)
+        kind = node.type
+        if kind == "tuple":
+            return Tuple(loc, text, tuple([self.expression(c) for c in node.children if c.type == "expression"]))
+        if kind != "object":
+            raise Rejected(kind)
         items = []
-        for elem in node.named_children:
-            if elem.type in ("object_start", "object_end", "comment"):
+        for elem in node.children:
+            kind = elem.type
+            if kind != "object_elem":
+                if kind not in ("object_start", "object_end", "comment") and elem.is_named:
+                    raise Rejected(kind)
                 continue
-            if elem.type != "object_elem":
-                raise Rejected(elem.type)
-            key_node, value_node = [c for c in elem.named_children if c.type == "expression"]
+            key_node, value_node = [c for c in elem.children if c.type == "expression"]
             key = self.expression(key_node)
             if isinstance(key, Traversal) and isinstance(key.root, str) and not key.ops:
                 key = Lit(key.loc, key.text, key.root)  # { name = 1 }: a bare word is a literal key
@@ -373,35 +420,41 @@ class _Builder:
         return Object(loc, text, tuple(items))
 
     def call(self, node: Any) -> Expr:
-        name_node = node.named_children[0]
-        name = self.source(name_node.start_byte, name_node.end_byte)
+        children = node.children
+        name = self.source(children[0].start_byte, children[0].end_byte)
         args: tuple[Expr, ...] = ()
         expand = False
-        for child in node.named_children[1:]:
-            if child.type == "function_arguments":
-                args = tuple(self.expression(c) for c in child.named_children if c.type == "expression")
-                expand = any(c.type == "ellipsis" for c in child.children)
-            elif child.type != "comment":
-                raise Rejected(child.type)
+        for child in children[1:]:
+            kind = child.type
+            if kind == "function_arguments":
+                inner = child.children
+                args = tuple([self.expression(c) for c in inner if c.type == "expression"])
+                expand = any(c.type == "ellipsis" for c in inner)
+            elif kind != "comment" and child.is_named:
+                raise Rejected(kind)
         return Call(self.loc(node), self.source(node.start_byte, node.end_byte), name, args, expand)
 
     def operation(self, node: Any) -> Expr:
+        kind = node.type
         children = [c for c in node.children if c.type != "comment"]
-        loc, text = self.span(node) if node.type == "binary_operation" else \
-            (self.loc(node), self.source(node.start_byte, node.end_byte))
-        if node.type == "unary_operation":
+        if kind == "binary_operation":
+            self.lark_ends.add(node.end_byte)
+            loc, text = self.span(node)
+        else:
+            loc, text = self.loc(node), self.source(node.start_byte, node.end_byte)
+        if kind == "unary_operation":
             op = children[0].type
             operand, _ = self.operand(children, 1)
             return Operation(loc, text, "neg" if op == "-" else "!", (operand,))
-        if node.type != "binary_operation":
-            raise Rejected(node.type)
+        if kind != "binary_operation":
+            raise Rejected(kind)
         left, i = self.operand(children, 0)
         op = children[i].type
         right, _ = self.operand(children, i + 1)
         return Operation(loc, text, op, (left, right))
 
     def conditional(self, node: Any) -> Expr:
-        parts = [c for c in node.named_children if c.type == "expression"]
+        parts = [c for c in node.children if c.type == "expression"]
         if len(parts) != 3:
             raise Rejected("conditional")
         cond, yes, no = (self.expression(p) for p in parts)
@@ -448,28 +501,32 @@ class _Builder:
         return Template(self.loc(node), self.source(node.start_byte, node.end_byte), tuple(parts), directives)
 
     def template_markers(self, node: Any, out: list[tuple[int, int, Expr | None]]) -> None:
-        for child in node.named_children:
+        for child in node.children:
             kind = child.type
-            if kind in ("quoted_template_start", "quoted_template_end", "template_literal"):
+            if kind in _TEMPLATE_TEXT:
                 continue
             if kind == "template_interpolation":
-                inner = [c for c in child.named_children if c.type == "expression"]
-                if len(inner) != 1 or any(c.type == "strip_marker" for c in child.children):
+                pieces = child.children
+                inner = [c for c in pieces if c.type == "expression"]
+                if len(inner) != 1 or any(c.type == "strip_marker" for c in pieces):
                     raise Rejected("interpolation")  # python-hcl2 has no ${~ ~}
                 out.append((child.start_byte, child.end_byte, self.expression(inner[0])))
             elif kind in ("template_directive", "template_if", "template_for"):
                 self.template_markers(child, out)
             elif kind in _DIRECTIVE_PIECES:
                 out.append((child.start_byte, child.end_byte, None))
-            else:
+            elif child.is_named:
                 raise Rejected(kind)
 
     def literal_parts(self, start: int, end: int, parts: list[Any]) -> None:
         if end <= start:
             return
         raw = self.source(start, end)
-        if '"' in raw.replace('\\"', ""):
+        if '"' in raw and '"' in raw.replace('\\"', ""):
             raise Rejected("quote inside a template")
+        if "$${" not in raw and "%%{" not in raw:  # no escaped marker: one part
+            parts.append(_unescape(raw))
+            return
         for piece in _ESCAPED.split(raw):
             if not piece:
                 continue
@@ -488,12 +545,19 @@ class _Builder:
         raise Rejected("heredoc end")
 
     def heredoc(self, node: Any) -> Expr:
+        self.lark_ends.add(node.end_byte)
         end = self.heredoc_end(node)
         strip = node.named_children[0].type == "heredoc_start" and \
             self.source(node.named_children[0].start_byte, node.named_children[0].end_byte) == "<<-"
         raw = self.padded[node.start_byte:end].decode("utf-8", "replace")  # the token, as python-hcl2 lexed it
-        loc = self.loc(node, (end, self.point_at(end)))
+        loc = self.location(node, self.point_at(end))
         return heredoc_template(raw, loc, self.source(node.start_byte, end), strip, self.fixed is not None)
+
+
+def _only(node: Any) -> Any:
+    """The one child of a wrapper node (``literal_value``, ``variable_expr``, ...)."""
+    children = node.children
+    return children[0] if len(children) == 1 else node.named_children[0]
 
 
 _IGNORED_BYTES = re.compile(_IGNORED.pattern.encode())

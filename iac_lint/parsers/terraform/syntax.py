@@ -155,8 +155,10 @@ def check_nesting(text: str) -> None:
 FRONT_END = "fast"
 
 _HEREDOC_END_TRAILING = re.compile(r"^([ \t]*[A-Za-z][A-Za-z0-9._-]*)[ \t]+$", re.M)
-_CACHE: dict[tuple[str, int, str], Body | SyntaxProblem] = {}
-_CACHE_LIMIT = 512
+_CACHE: dict[tuple[str, int, str], Body | SyntaxProblem] = {}  # least recently used first
+# Files.  The units sharing a module are neighbours in discovery order, so a few dozen trees catch every
+# reuse in a corpus; more would only be walked again by each full garbage collection of the run.
+_CACHE_LIMIT = 64
 
 
 def parse_hcl(text: str, file: str) -> Body:
@@ -166,15 +168,15 @@ def parse_hcl(text: str, file: str) -> Body:
     several examples is parsed once, and parsing is most of the cost.
     """
     key = (file, hash(text), FRONT_END)
-    cached = _CACHE.get(key)
+    cached = _CACHE.pop(key, None)
     if cached is None:
         try:
             cached = _parse_hcl(text, file, FRONT_END)
         except SyntaxProblem as exc:
             cached = exc
         if len(_CACHE) >= _CACHE_LIMIT:
-            _CACHE.clear()
-        _CACHE[key] = cached
+            del _CACHE[next(iter(_CACHE))]
+    _CACHE[key] = cached
     if isinstance(cached, SyntaxProblem):
         raise cached
     return cached
@@ -238,9 +240,25 @@ def parse_expression(text: str, loc: Location, front_end: str | None = None) -> 
     return body.attributes["x"].expr
 
 
+# HCL's escapes in a quoted template, resolved in one pass as python-hcl2 resolves them: an unknown
+# escape, or a \u/\U that is no usable character, stays as written.  Here rather than imported: python-hcl2
+# would bring its Lark grammar with it (40 ms) into a scan that never parses with it.
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8})|(.))", re.S)
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
 def _unescape(value: str) -> str:
-    from hcl2.utils import process_escape_sequences
-    return process_escape_sequences(value)
+    return _ESCAPE.sub(_escaped, value) if "\\" in value else value
+
+
+def _escaped(match: re.Match[str]) -> str:
+    digits = match.group(1) or match.group(2)
+    if digits is None:
+        return _SIMPLE_ESCAPES.get(match.group(3), match.group())
+    codepoint = int(digits, 16)
+    if codepoint > 0x10FFFF or 0xD800 <= codepoint < 0xE000:  # no character, or a lone surrogate
+        return match.group()
+    return chr(codepoint)
 
 
 _SKIP_TYPES = frozenset({"LPAR", "RPAR", "LSQB", "RSQB", "LBRACE", "RBRACE", "COMMA", "DOT", "EQ", "COLON",
@@ -478,15 +496,15 @@ def split_template(text: str, loc: Location) -> tuple[list[Any], bool]:
     """Literal parts and parsed ``${...}`` expressions of template text; True if it has ``%{`` directives."""
     parts: list[Any] = []
     directives = False
-    i, start = 0, 0
-    n = len(text)
-    while i < n:
-        if text.startswith("$${", i) or text.startswith("%%{", i):
+    start = 0
+    # The leftmost marker, an escape (``$${``, ``%%{``) before the marker it contains.
+    found = _TEMPLATE_MARKER.search(text)
+    while found is not None:
+        i = found.start()
+        if found.end() - i == 3:
             parts.append(text[start:i] + text[i + 1:i + 3])
-            i += 3
-            start = i
-            continue
-        if text.startswith("${", i) or text.startswith("%{", i):
+            start = i + 3
+        else:
             end = _closing_brace(text, i + 2)
             if end < 0:
                 break
@@ -500,13 +518,14 @@ def split_template(text: str, loc: Location) -> tuple[list[Any], bool]:
                     parts.append(parse_expression(inner, loc))
                 except Exception:  # a broken interpolation only makes this value unknown
                     parts.append(_Opaque(loc, text[i:end + 1]))
-            i = end + 1
-            start = i
-            continue
-        i += 1
-    if start < n:
+            start = end + 1
+        found = _TEMPLATE_MARKER.search(text, start)
+    if start < len(text):
         parts.append(text[start:])
     return parts, directives
+
+
+_TEMPLATE_MARKER = re.compile(r"\$\$\{|%%\{|\$\{|%\{")
 
 
 def _closing_brace(text: str, i: int) -> int:
