@@ -62,7 +62,8 @@ def function_log_group(fn: Function, groups: list[LogGroup]) -> LogGroup | None:
             return group
         if isinstance(wanted, Unknown) and isinstance(group.name, Unknown) and group.name.expr == wanted.expr:
             return group
-        if fn.log_group_name is None and isinstance(group.name, Unknown) and \
+        # The substring test first: a pattern per function and group would crowd out ``re``'s cache.
+        if fn.log_group_name is None and isinstance(group.name, Unknown) and fn.id in group.name.expr and \
                 re.search(rf"/aws/lambda/.*(?<![\w.]){re.escape(fn.id)}(?![\w])", group.name.expr):
             return group
     # One group for several functions (Terraform ``count``): its name mentions every part of the function's.
@@ -76,7 +77,8 @@ def function_log_group(fn: Function, groups: list[LogGroup]) -> LogGroup | None:
     # ``LoggingConfig`` may name the group by reference: ``!Ref FnLogs``.
     if isinstance(fn.log_group_name, Unknown):
         for group in groups:
-            if re.search(rf"(?<![\w.]){re.escape(group.id)}(?![\w])", fn.log_group_name.expr):
+            if group.id in fn.log_group_name.expr and \
+                    re.search(rf"(?<![\w.]){re.escape(group.id)}(?![\w])", fn.log_group_name.expr):
                 return group
     return None
 
@@ -88,8 +90,9 @@ def named_entities(value: Any, entities: dict[str, Entity]) -> list[Entity]:
         return [entities[value]] if value in entities else []
     if not isinstance(value, Unknown):
         return []
+    # The substring test first: most ids are not in the expression, and a pattern per id is compiled anew.
     return [entity for key, entity in entities.items()
-            if re.search(rf"(?<![\w.\[]){re.escape(key)}(?![\w\[])", value.expr)]
+            if key in value.expr and re.search(rf"(?<![\w.\[]){re.escape(key)}(?![\w\[])", value.expr)]
 
 
 def linked_resources(fn: Function, entities: dict[str, Entity]) -> list[ResourceLink]:

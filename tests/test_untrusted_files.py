@@ -63,6 +63,18 @@ def test_symlink_out_of_the_root_is_not_read(tmp_path):
     assert [(f.rule_id, os.path.basename(f.location.file)) for f in report.findings] == [("E002", "template.yaml")]
 
 
+def test_a_root_named_through_a_link_holds_the_files_it_leads_to(tmp_path):
+    from iac_lint.parsers.source import inside
+
+    real = tmp_path / "real"
+    real.mkdir()
+    os.symlink(real, tmp_path / "link")
+    for root in (tmp_path / "link", tmp_path / "real" / ".." / "link"):
+        assert inside(str(tmp_path / "link" / "t.yaml"), [str(root)])
+        assert inside(str(real / "t.yaml"), [str(root)])
+        assert not inside(str(tmp_path / "t.yaml"), [str(root)])
+
+
 def test_fifo_is_not_opened(tmp_path):
     os.mkfifo(tmp_path / "template.yaml")
     (tmp_path / "ok.yaml").write_text(WILDCARD_ROLE)
@@ -79,6 +91,14 @@ def test_a_file_whose_size_lies_is_read_only_up_to_the_limit(monkeypatch):
     monkeypatch.setattr(source, "MAX_FILE_BYTES", 64)
     text, failed = source.read_text("/proc/self/status")  # st_size 0, content several hundred bytes
     assert text is None and failed is not None and "larger than" in failed.problems[0].message
+
+
+def test_a_file_whose_size_lies_is_read_whole_under_the_limit():
+    from iac_lint.parsers import source
+
+    text, failed = source.read_text("/proc/version")  # st_size 0: read on past its size, to its end
+    with open("/proc/version", encoding="utf-8") as handle:
+        assert failed is None and text == handle.read()
 
 
 def test_an_oversized_sparse_file_is_never_read_whole(tmp_path):

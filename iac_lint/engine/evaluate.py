@@ -143,11 +143,12 @@ def _rule_frame(rule: Rule, exc: BaseException) -> str:
     return f" (at {os.path.basename(rule.source)}:{last.lineno} in {last.name})"
 
 
-def evaluate_rule(rule: Rule, tpl: Template, data_cache: dict[int, Any]) -> Iterable[Finding]:
+def evaluate_rule(rule: Rule, tpl: Template, data_cache: dict[int, Any],
+                  by_kind: dict[str, list[Entity]]) -> Iterable[Finding]:
     if rule.formats and tpl.format not in rule.formats:
         return
     if rule.targets_entity:
-        targets: list[Any] = [e for e in tpl.entities if e.kind == rule.applies_to]
+        targets: list[Any] = list(by_kind.get(rule.applies_to, ()))
     elif rule.targets_every_resource:
         targets = list(tpl.resources)
     else:
@@ -249,9 +250,13 @@ def evaluate_template(tpl: Template, rules: list[Rule]) -> list[Finding]:
     """
     findings: list[Finding] = list(problem_findings(tpl))
     cache: dict[int, Any] = {}
+    # The entities of each kind, in order, found once: every rule targets one kind.
+    by_kind: dict[str, list[Entity]] = {}
+    for entity in tpl.entities:
+        by_kind.setdefault(entity.kind, []).append(entity)
     for rule in rules:
         try:
-            findings.extend(evaluate_rule(rule, tpl, cache))
+            findings.extend(evaluate_rule(rule, tpl, cache, by_kind))
         except Exception as exc:  # one broken rule must not hide every other finding
             findings.append(rule_failure(rule, exc, Location(tpl.path, 1, 1), tpl.format, ""))
     return drop_subsumed(findings, rules)

@@ -44,15 +44,16 @@ def branches(node: Any, where: Location | None = None, depth: int = 0) -> list[t
     grant").  ``!Ref AWS::NoValue`` branches grant nothing and are dropped.
     Any other value is its own single branch.
     """
-    if is_no_value(node):
-        return []
-    if depth < 16 and isinstance(node, dict) and len(node) == 1 and "Fn::If" in node:
-        arg = node["Fn::If"]
-        if isinstance(arg, list) and len(arg) == 3:
-            out: list[tuple[Any, Location | None]] = []
-            for i in (1, 2):
-                out.extend(branches(arg[i], value_loc(arg, i) or where, depth + 1))
-            return out
+    if isinstance(node, dict) and len(node) == 1:  # only a one-key mapping is an intrinsic: most nodes are not
+        if is_no_value(node):
+            return []
+        if depth < 16 and "Fn::If" in node:
+            arg = node["Fn::If"]
+            if isinstance(arg, list) and len(arg) == 3:
+                out: list[tuple[Any, Location | None]] = []
+                for i in (1, 2):
+                    out.extend(branches(arg[i], value_loc(arg, i) or where, depth + 1))
+                return out
     return [(node, loc_of(node) or where)]
 
 
@@ -62,7 +63,10 @@ def _leaves(node: Any, where: Location | None, depth: int = 0) -> list[tuple[Any
     for value, loc in branches(node, where):
         if isinstance(value, list) and depth < 4:
             for i, item in enumerate(value):
-                out.extend(_leaves(item, value_loc(value, i) or loc, depth + 1))
+                if isinstance(item, (dict, list)):
+                    out.extend(_leaves(item, value_loc(value, i) or loc, depth + 1))
+                else:  # a scalar is its own leaf (what the recursion would say, without it)
+                    out.append((item, loc_of(item) or value_loc(value, i) or loc))
         else:
             out.append((value, loc))
     return out
@@ -76,6 +80,10 @@ def _items_with_locs(container: Any, key: str, resolve: Resolve) -> tuple[list[A
     locs: list[Location | None] = []
     for leaf, where in _leaves(raw, value_loc(container, key)):
         value = resolve(leaf)
+        if not isinstance(value, (list, dict)):
+            values.append(value)
+            locs.append(where)
+            continue
         # A value that resolves to a list (``!FindInMap`` of a list) lists its items where it was written.
         for item in (value if isinstance(value, list) else [value]):
             values.append(item if not isinstance(item, (list, dict)) else Unknown(json.dumps(item, default=str)))
@@ -102,6 +110,10 @@ def principals_of(raw: Any, resolve: Resolve = _identity) -> list[Any]:
     return [Unknown(json.dumps(value, default=str))]
 
 
+_LISTED = (("Action", "actions"), ("NotAction", "not_actions"), ("Resource", "resources"),
+           ("NotResource", "not_resources"))
+
+
 def statement_from(raw: Any, resolve: Resolve = _identity, source: str = "inline",
                    fallback: Location | None = None) -> PolicyStatement | None:
     """One statement mapping; None when ``raw`` is not one."""
@@ -116,12 +128,12 @@ def statement_from(raw: Any, resolve: Resolve = _identity, source: str = "inline
     stmt.effect = effect
     if "Effect" in raw:
         set_loc(stmt.locs, "effect", key_loc(raw, "Effect") or loc)
-    for key, attr in (("Action", "actions"), ("NotAction", "not_actions"),
-                      ("Resource", "resources"), ("NotResource", "not_resources")):
+    for key, attr in _LISTED:
+        if key not in raw:
+            continue  # the statement's own empty list
         values, locs = _items_with_locs(raw, key, resolve)
         setattr(stmt, attr, values)
-        if key in raw:
-            set_loc(stmt.locs, attr, key_loc(raw, key) or loc)
+        set_loc(stmt.locs, attr, key_loc(raw, key) or loc)
         for i, where in enumerate(locs):
             if where is not None:
                 stmt.locs[f"{attr}.{i}"] = where

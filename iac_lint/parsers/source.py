@@ -43,12 +43,19 @@ def in_never_walked_directory(path: str, roots: Iterable[str]) -> bool:
     return False
 
 
+def _within(real: str, top: str) -> bool:
+    return real == top or real.startswith(top.rstrip(os.sep) + os.sep)
+
+
 def inside(path: str, roots: Iterable[str]) -> bool:
     """Whether ``path``, symlinks resolved, lies in one of ``roots`` (themselves resolved)."""
     real = os.path.realpath(path)
     for root in roots:
-        top = os.path.realpath(root)
-        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+        # A resolved path below an absolute, normalized root as written proves that root has no link in it
+        # (it is a prefix of a resolved path): resolving the root again, once per file, would change nothing.
+        if os.path.isabs(root) and os.path.normpath(root) == root and _within(real, root):
+            return True
+        if _within(real, os.path.realpath(root)):
             return True
     return False
 
@@ -65,18 +72,21 @@ def read_text(path: str, tpl_format: str = "unknown",
         tpl.problem("E002", "the file is a link to a path outside the scanned root; not read", Location(path, 1, 1))
         return None, tpl
     try:
-        mode = os.stat(path).st_mode
-        if not stat.S_ISREG(mode):
+        status = os.stat(path)
+        if not stat.S_ISREG(status.st_mode):
             return None, failed_template(path, tpl_format, "not a regular file (a FIFO, device or socket); not read")
-        size = os.stat(path).st_size
+        size = status.st_size
         if size > MAX_FILE_BYTES:
             return None, failed_template(path, tpl_format,
                                          f"file is {size} bytes, larger than the {MAX_FILE_BYTES} limit")
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between the stat and the open
+        try:
+            opened = os.fstat(fd)
+            if not stat.S_ISREG(opened.st_mode):  # replaced between the stat and the open
                 return None, failed_template(path, tpl_format, "not a regular file; not read")
-            raw = handle.read(MAX_FILE_BYTES + 1)
+            raw = _read_at_most(fd, MAX_FILE_BYTES + 1, opened.st_size)
+        finally:
+            os.close(fd)
     except OSError as exc:
         return None, failed_template(path, tpl_format, f"cannot read file: {exc.strerror}")
     if len(raw) > MAX_FILE_BYTES:  # st_size lied
@@ -88,6 +98,24 @@ def read_text(path: str, tpl_format: str = "unknown",
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, failed_template(path, tpl_format, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
                                      line, column)
+
+
+def _read_at_most(fd: int, limit: int, size: int) -> bytes:
+    """Up to ``limit`` bytes of an open file, to its end.
+
+    Asked for its size first, not for the limit: a request of the limit allocates that much (20 MiB) for
+    every small file.  A file longer than its size said (it grows, or ``/proc``) is read on in small steps.
+    """
+    chunks: list[bytes] = []
+    total, want = 0, min(size + 1, limit)
+    while total < limit:
+        chunk = os.read(fd, want)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+        want = min(limit - total, 1 << 16)
+    return b"".join(chunks)
 
 
 def is_oversized(failed: Template | None) -> bool:

@@ -26,6 +26,8 @@ _PLACE_PSEUDO_PARAMETERS = frozenset({"AWS::AccountId", "AWS::Region", "AWS::Par
 MAX_RESOLVE_STEPS = 1_000_000
 MAX_SUB_RESULT = 1024 * 1024
 _SUB_VAR = re.compile(r"\$\{([^}!$][^}$]*)\}")
+# ``json.dumps`` with options builds an encoder per call, and every unresolved expression is rendered.
+_COMPACT_JSON = json.JSONEncoder(default=str, separators=(",", ":"))
 
 
 def _has_intrinsic(value: Any) -> bool:
@@ -42,8 +44,8 @@ def expression_text(value: Any) -> str:
         short = key.replace("Fn::", "!")
         if key == "Ref":
             short = "!Ref"
-        return f"{short} {json.dumps(arg, default=str, separators=(',', ':'))}"
-    return json.dumps(data, default=str, separators=(",", ":"))
+        return f"{short} {_COMPACT_JSON.encode(arg)}"
+    return _COMPACT_JSON.encode(data)
 
 
 class CfnContext:

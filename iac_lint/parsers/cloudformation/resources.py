@@ -105,18 +105,18 @@ def read_resources(ctx: CfnContext, tpl: Template, resources: Any, builders: dic
         if not isinstance(rtype, str):
             tpl.problem("E001", f"resource {logical_id} has no Type", header)
             continue
-        props = body.get("Properties", LMap(loc=header))
+        props = body.get("Properties")
         if props is None:
             props = LMap(loc=header)
         if not isinstance(props, dict):
             tpl.problem("E001", f"Properties of {logical_id} must be a mapping",
                         value_loc(body, "Properties") or header)
             continue
-        resource = Resource(str(logical_id), str(rtype), ctx.format, props, header, ctx.file,
-                            metadata=body.get("Metadata"))
-        resource.suppressions = _suppressions_from_metadata(body.get("Metadata"), header)
+        metadata = body.get("Metadata")
+        resource = Resource(str(logical_id), str(rtype), ctx.format, props, header, ctx.file, metadata=metadata)
+        resource.suppressions = _suppressions_from_metadata(metadata, header)
         tpl.resources.append(resource)
-        builder = builders.get(str(rtype))
+        builder = builders.get(resource.type)
         if builder is not None:
             pending.append(Pending(resource.id, resource.type, functools.partial(builder, ctx, tpl, resource)))
     build_and_link(tpl, pending, ctx.entities, LATE)

@@ -26,6 +26,7 @@ is an ``E002`` problem, never a read.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -149,10 +150,7 @@ class VariableResolver:
         self.tpl = tpl
         self.stage_option = stage
         self.params = dict(params or {})
-        base_dir = os.path.dirname(os.path.abspath(file))
-        # A root that is a file (``iac-lint scan serverless.yml``) allows its own directory.
-        self.roots = [os.path.realpath(r if os.path.isdir(r) else os.path.dirname(os.path.abspath(r)))
-                      for r in (roots or [])] or [os.path.realpath(base_dir)]
+        self._given_roots = list(roots or [])
         # id -> (the node, its value): the node is kept so that its id is never reused by another.
         self._memo: dict[int, tuple[Any, Any]] = {}
         self._active: list[tuple[int, str, Location | None]] = []  # strings being resolved, for cycles
@@ -160,6 +158,14 @@ class VariableResolver:
         self._expanded = 0
         self._reported: set[tuple[str, str, int]] = set()
         self._stage_cache: Any = _MISSING
+
+    @functools.cached_property
+    def roots(self) -> list[str]:
+        """Where ``file(...)`` may read, resolved when a file is first included: most service files include none."""
+        base_dir = os.path.dirname(os.path.abspath(self.file))
+        # A root that is a file (``iac-lint scan serverless.yml``) allows its own directory.
+        return [os.path.realpath(r if os.path.isdir(r) else os.path.dirname(os.path.abspath(r)))
+                for r in self._given_roots] or [os.path.realpath(base_dir)]
 
     # --- public -----------------------------------------------------------------
 
@@ -199,7 +205,9 @@ class VariableResolver:
                     resolved_key = self.string(key, depth + 1)
                     if isinstance(resolved_key, (str, int, float)) and not isinstance(resolved_key, bool):
                         new_key = LStr(str(resolved_key), loc_of(key))
-                out[new_key] = self.value(raw, depth + 1)
+                # A leaf without a variable is itself: most of a file, returned without a call.
+                leaf = not isinstance(raw, (dict, list)) and not (isinstance(raw, str) and "${" in raw)
+                out[new_key] = raw if leaf else self.value(raw, depth + 1)
                 if isinstance(node, LMap):
                     if key in node.key_locs:
                         out.key_locs[new_key] = node.key_locs[key]
