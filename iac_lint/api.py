@@ -153,7 +153,8 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
     paths = list(paths) or ["."]
     if not config.parse.roots:
         # A copy: the caller's Config is theirs, and a second scan of other paths must not inherit these roots.
-        roots = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths]
+        roots = list(dict.fromkeys(os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".")
+                                   for p in paths))
         config = dataclasses.replace(config, parse=dataclasses.replace(config.parse, roots=roots))
     changes = None
     if config.changed_since:

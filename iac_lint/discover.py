@@ -206,6 +206,16 @@ def discover(paths: Iterable[str], filters: Filters | None = None) -> Iterator[U
     exclude = _Layer(os.path.abspath(filters.exclude_root or os.getcwd()), filters.exclude) \
         if filters.exclude else None
     named_tf: dict[str, list[str]] = {}  # directory -> the .tf files named in it, in order
+    # Paths named twice, or one inside another (``scan infra infra/prod``), give each unit once.
+    seen: set[tuple[str, str]] = set()
+
+    def first_time(unit: Unit) -> bool:
+        key = (unit.kind, os.path.abspath(unit.path))
+        if key in seen:
+            return False
+        seen.add(key)
+        return True
+
     for root in paths:
         if os.path.isfile(root):
             if filters.force_exclude and _skipped_by_name(root, exclude, filters):
@@ -213,15 +223,17 @@ def discover(paths: Iterable[str], filters: Filters | None = None) -> Iterator[U
             if root.lower().endswith(TERRAFORM_EXTENSIONS):
                 named_tf.setdefault(os.path.dirname(root) or ".", []).append(root)
                 continue
-            yield from _classify_files(os.path.dirname(root) or ".", [os.path.basename(root)], explicit=True)
+            units = _classify_files(os.path.dirname(root) or ".", [os.path.basename(root)], explicit=True)
+        elif not os.path.isdir(root) or (filters.force_exclude and _skipped_by_name(root, exclude, filters)):
             continue
-        if not os.path.isdir(root):
-            continue
-        if filters.force_exclude and _skipped_by_name(root, exclude, filters):
-            continue
-        yield from _walk(root, exclude, filters)
+        else:
+            units = _walk(root, exclude, filters)
+        yield from filter(first_time, units)
     for directory, named in named_tf.items():
-        yield _module_of_named_files(directory, named)
+        # A module a named directory already gave whole needs no second reading for some of its files.
+        module = _module_of_named_files(directory, named)
+        if first_time(module):
+            yield module
 
 
 def _module_of_named_files(directory: str, named: list[str]) -> Unit:

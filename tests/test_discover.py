@@ -197,3 +197,23 @@ def test_a_named_file_inside_a_named_directory_is_reported_once(tmp_path):
     run = cli("scan", "infra", "infra/bucket.tf", "--format", "json", cwd=str(tmp_path))
     found = [(f["rule_id"], f["file"], f["line"]) for f in json.loads(run.stdout)["findings"]]
     assert len(found) == len(set(found)) and ("ENC002", "infra/security.tf", 9) in found
+
+
+def test_paths_named_twice_or_nested_give_each_unit_once(tmp_path):
+    import json
+
+    from iac_lint.discover import discover
+
+    _split_module(tmp_path)
+    copy_fixture("app.yaml", str(tmp_path), "infra/app.yaml")
+    infra = str(tmp_path / "infra")
+    units = list(discover([str(tmp_path), infra, infra, os.path.join(infra, "bucket.tf"),
+                           os.path.join(infra, "app.yaml")]))
+    assert sorted((u.kind, os.path.relpath(u.path, tmp_path)) for u in units) == [
+        ("document", os.path.join("infra", "app.yaml")), ("terraform", "infra")]
+    assert units[1].report_only == [], "the module came whole from the directory"
+    once = json.loads(cli("scan", "infra", "--format", "json", cwd=str(tmp_path)).stdout)
+    overlapping = json.loads(cli("scan", ".", "infra", "infra/bucket.tf", "--format", "json",
+                                 cwd=str(tmp_path)).stdout)
+    assert overlapping["findings"] == once["findings"]
+    assert overlapping["summary"]["resources"] == once["summary"]["resources"]

@@ -6,6 +6,7 @@ that format modules can import it without importing the dispatcher back.
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from collections.abc import Iterable
@@ -34,12 +35,12 @@ def in_never_walked_directory(path: str, roots: Iterable[str]) -> bool:
 
     for candidate in {os.path.abspath(path), os.path.realpath(path)}:
         for root in roots:
-            top = os.path.realpath(root)
-            rel = os.path.relpath(candidate, top)
-            if rel.startswith(".."):
-                rel = os.path.relpath(candidate, os.path.abspath(root))
-            if not rel.startswith("..") and any(part in DEFAULT_EXCLUDES for part in rel.split(os.sep)[:-1]):
-                return True
+            for top in (resolved_root(root), os.path.abspath(root)):
+                if _within(candidate, top):
+                    parts = os.path.relpath(candidate, top).split(os.sep)[:-1]
+                    if any(part in DEFAULT_EXCLUDES for part in parts):
+                        return True
+                    break
     return False
 
 
@@ -50,14 +51,14 @@ def _within(real: str, top: str) -> bool:
 def inside(path: str, roots: Iterable[str]) -> bool:
     """Whether ``path``, symlinks resolved, lies in one of ``roots`` (themselves resolved)."""
     real = os.path.realpath(path)
-    for root in roots:
-        # A resolved path below an absolute, normalized root as written proves that root has no link in it
-        # (it is a prefix of a resolved path): resolving the root again, once per file, would change nothing.
-        if os.path.isabs(root) and os.path.normpath(root) == root and _within(real, root):
-            return True
-        if _within(real, os.path.realpath(root)):
-            return True
-    return False
+    return any(_within(real, resolved_root(root)) for root in roots)
+
+
+@functools.lru_cache(maxsize=4096)
+def resolved_root(root: str) -> str:
+    """A scanned root with its links resolved, once per process: every file read is checked against every
+    root, and a pre-commit run names hundreds of files, each its directory's root."""
+    return os.path.realpath(root)
 
 
 def read_text(path: str, tpl_format: str = "unknown",

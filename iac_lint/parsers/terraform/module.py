@@ -22,7 +22,7 @@ from typing import Any
 
 from iac_lint.model import LMap, Location, LSeq, LStr, Parameter, Resource, Template, Unknown, loc_of
 from iac_lint.model.budgets import BUDGET_EXCEEDED
-from iac_lint.parsers.source import ParseOptions, in_never_walked_directory, read_text
+from iac_lint.parsers.source import ParseOptions, in_never_walked_directory, read_text, resolved_root
 from iac_lint.parsers.terraform.build import build_template
 from iac_lint.parsers.terraform.evaluate import Evaluator, Module, Scope
 from iac_lint.parsers.terraform.instances import Instance
@@ -74,7 +74,7 @@ class _ModuleReader:
         self.options = options
         self.tpl = Template(path=directory, format="terraform")
         roots = options.roots or [directory]
-        self.roots = [os.path.realpath(r) for r in roots]
+        self.roots = [resolved_root(r) for r in roots]
         self.evaluator = Evaluator(self.read_file)
         self.evaluator.root_directory = directory
         self.instances: list[Instance] = []
