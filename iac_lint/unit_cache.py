@@ -29,7 +29,6 @@ rewritten.  ``--no-cache`` (``cache: false``) turns it off.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import os
@@ -143,6 +142,20 @@ class UnitCache:
     def __init__(self, directory: str, key: str) -> None:
         self.directory = directory
         self.key = key
+        # Within a run, each file is hashed and each folder listed once, however many units watch it (a
+        # folder of templates, a module that many examples call).
+        self._digests: dict[str, str | None] = {}
+        self._listings: dict[str, list[str] | None] = {}
+
+    def _digest(self, path: str) -> str | None:
+        if path not in self._digests:
+            self._digests[path] = _file_digest(path)
+        return self._digests[path]
+
+    def _listed(self, directory: str) -> list[str] | None:
+        if directory not in self._listings:
+            self._listings[directory] = _listing(directory)
+        return self._listings[directory]
 
     @classmethod
     def for_run(cls, config: Config, rules: list[Rule]) -> UnitCache | None:
@@ -153,7 +166,7 @@ class UnitCache:
 
     def _entry_path(self, unit: Unit) -> str:
         # Every field of the unit: what it is, its files, and which of them are reported (named files).
-        name = json.dumps([self.key, dataclasses.asdict(unit)], sort_keys=True, default=str)
+        name = json.dumps([self.key, unit.kind, unit.path, unit.files, unit.reason, unit.report_only])
         digest = hashlib.sha256(name.encode()).hexdigest()
         return os.path.join(self.directory, digest[:2], digest)
 
@@ -168,9 +181,9 @@ class UnitCache:
             with open(self._entry_path(unit), "rb") as handle:
                 header = json.loads(handle.readline())
                 watched = header["watched"]
-                if any(_file_digest(f) != digest for f, digest in watched["files"].items()):
+                if any(self._digest(f) != digest for f, digest in watched["files"].items()):
                     return None
-                if any(_listing(d) != listing for d, listing in watched["folders"].items()):
+                if any(self._listed(d) != listing for d, listing in watched["folders"].items()):
                     return None
                 body = handle.read()
             if hashlib.sha256(body).hexdigest() != header["body"]:
