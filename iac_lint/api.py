@@ -19,6 +19,7 @@ from iac_lint.link import link_template
 from iac_lint.model import Finding, Location, Template, severity_rank
 from iac_lint.model.budgets import bounded_finding
 from iac_lint.parsers import parse_document
+from iac_lint.parsers.source import forget_resolved_roots
 
 
 @dataclass(slots=True)
@@ -151,6 +152,7 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
     """
     config = config or Config()
     paths = list(paths) or ["."]
+    forget_resolved_roots()
     if not config.parse.roots:
         # A copy: the caller's Config is theirs, and a second scan of other paths must not inherit these roots.
         roots = list(dict.fromkeys(os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".")
@@ -255,6 +257,7 @@ def lint_buffer(path: str, text: str, config: Config | None = None, rules: list[
         config = dataclasses.replace(config, parse=dataclasses.replace(
             config.parse, roots=[os.path.abspath(os.path.dirname(path) or ".")]))
     rules = rules if rules is not None else active_rules(config)
+    forget_resolved_roots()
     from iac_lint.parsers.source import MAX_FILE_BYTES
     if len(text) > MAX_FILE_BYTES:  # the limit a file on disk has applies to a buffer too
         templates = [_crashed(path, f"buffer is {len(text)} characters, larger than the {MAX_FILE_BYTES} limit")]

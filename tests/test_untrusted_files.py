@@ -75,6 +75,31 @@ def test_a_root_named_through_a_link_holds_the_files_it_leads_to(tmp_path):
         assert not inside(str(tmp_path / "t.yaml"), [str(root)])
 
 
+def test_a_root_whose_link_moved_is_resolved_again_by_the_next_scan(tmp_path):
+    """A language server lives long: its second scan must check files against where the root's link
+    leads now, not where it led at the first."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    old.mkdir()
+    new.mkdir()
+    (old / "secret.yaml").write_text(WILDCARD_ROLE)
+    workspace = tmp_path / "workspace"
+    os.symlink(old, workspace)
+    assert [f.rule_id for f in scan([str(workspace)], Config()).findings if f.rule_id == "E002"] == []
+    os.unlink(workspace)
+    os.symlink(new, workspace)
+    os.symlink(old / "secret.yaml", new / "template.yaml")
+    report = scan([str(workspace)], Config())
+    assert [(f.rule_id, os.path.basename(f.location.file)) for f in report.findings] == [("E002", "template.yaml")]
+
+
+def test_a_folder_named_like_a_parent_is_inside_the_root(tmp_path):
+    """``..x`` is a folder of the root, not a way out of it: a ``.git`` below it is never read either."""
+    from iac_lint.parsers.source import in_never_walked_directory
+
+    assert in_never_walked_directory(str(tmp_path / "..x" / ".git" / "config"), [str(tmp_path)])
+    assert not in_never_walked_directory(str(tmp_path / "..x" / "config"), [str(tmp_path)])
+
+
 def test_fifo_is_not_opened(tmp_path):
     os.mkfifo(tmp_path / "template.yaml")
     (tmp_path / "ok.yaml").write_text(WILDCARD_ROLE)

@@ -56,9 +56,16 @@ def inside(path: str, roots: Iterable[str]) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def resolved_root(root: str) -> str:
-    """A scanned root with its links resolved, once per process: every file read is checked against every
-    root, and a pre-commit run names hundreds of files, each its directory's root."""
+    """A scanned root with its links resolved, once per scan: every file read is checked against every
+    root, and a pre-commit run names hundreds of files, each its directory's root.
+
+    Each scan and each editor re-lint starts with ``forget_resolved_roots``: a long-lived language server
+    must not keep checking against where a root's link pointed before it was moved."""
     return os.path.realpath(root)
+
+
+def forget_resolved_roots() -> None:
+    resolved_root.cache_clear()
 
 
 def read_text(path: str, tpl_format: str = "unknown",

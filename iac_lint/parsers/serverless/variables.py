@@ -399,10 +399,10 @@ class VariableResolver:
         referring = where.file if where is not None else self.file
         display = os.path.normpath(os.path.join(os.path.dirname(referring), rel))
         real = os.path.realpath(display)
-        if not any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots):
+        from iac_lint.parsers.source import in_never_walked_directory, inside
+        if not inside(display, self.roots):
             self._problem("E002", f"${{file({rel})}} points outside the scanned directory; not read", where)
             return Unknown(f"${{file({rel})}}")
-        from iac_lint.parsers.source import in_never_walked_directory
         if in_never_walked_directory(display, self.roots):
             self._problem("E002", f"${{file({rel})}} is inside a directory that is never scanned (.git, "
                                   "node_modules, ...); not read", where)

@@ -22,7 +22,7 @@ from typing import Any
 
 from iac_lint.model import LMap, Location, LSeq, LStr, Parameter, Resource, Template, Unknown, loc_of
 from iac_lint.model.budgets import BUDGET_EXCEEDED
-from iac_lint.parsers.source import ParseOptions, in_never_walked_directory, read_text, resolved_root
+from iac_lint.parsers.source import ParseOptions, in_never_walked_directory, inside, read_text, resolved_root
 from iac_lint.parsers.terraform.build import build_template
 from iac_lint.parsers.terraform.evaluate import Evaluator, Module, Scope
 from iac_lint.parsers.terraform.instances import Instance
@@ -83,8 +83,7 @@ class _ModuleReader:
     # --- files -----------------------------------------------------------------------------
 
     def inside_roots(self, path: str) -> bool:
-        real = os.path.realpath(path)
-        return any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots)
+        return inside(path, self.roots)
 
     def read_file(self, path: str, loc: Location) -> str | None:
         """``file()``/``templatefile()``: the text, or None with a located reason."""
