@@ -7,6 +7,9 @@ constructor equal those made with it.
 
 import dataclasses
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -165,3 +168,22 @@ def test_locations_are_made_as_the_dataclass_makes_them():
     made = yaml_loader._location("t.yaml", 1, 2, 3, 4)
     assert made == Location("t.yaml", 1, 2, 3, 4)
     assert hash(made) == hash(Location("t.yaml", 1, 2, 3, 4))
+
+
+def test_pyyaml_without_libyaml_reads_the_same(tmp_path):
+    """PyYAML built without libyaml composes plain scalars with no style (libyaml's say ""): types and merge
+    keys must come out the same."""
+    text = "base: &b {e: 1}\na: 80\nb: true\nc: ~\nd: 1.5\nq: '80'\nf:\n  <<: *b\n  g: !Ref X\n"
+    script = (
+        "import json, sys, yaml\n"
+        "if sys.argv[1] == 'python':\n"
+        "    del yaml.CSafeLoader\n"
+        "from iac_lint.parsers.yaml_loader import load_text\n"
+        "print(json.dumps(load_text(sys.stdin.read(), 't.yaml')))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    outputs = [subprocess.run([sys.executable, "-c", script, which], input=text, capture_output=True, text=True,
+                              env=env, check=True).stdout for which in ("c", "python")]
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[1]) == {"base": {"e": 1}, "a": 80, "b": True, "c": None, "d": 1.5, "q": "80",
+                                      "f": {"e": 1, "g": {"Ref": "X"}}}

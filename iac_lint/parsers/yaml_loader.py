@@ -129,7 +129,7 @@ def _build_document(root: yaml.Node, file: str, text: str) -> Any:
             written = node.value
             if tag.__class__ is slice:  # no tag, or "!": the (kind, value, implicit) that libyaml resolved
                 # Only a plain scalar that may be of an implicit type is something else than a string.
-                if (node.style == "" and tag.step[0]
+                if (not node.style and tag.step[0]
                         and (not written or written[0] in _IMPLICIT_STARTS)):
                     value = _plain_value(written)
                     if value is not _AS_STRING:
@@ -163,7 +163,7 @@ def _build_document(root: yaml.Node, file: str, text: str) -> Any:
                 key_tag = key_node.tag
                 # A merge key: ``!!merge``, or ``<<`` written plain, which resolves to it.
                 if key_tag == _MERGE or (key_node.value == "<<" and key_tag.__class__ is slice
-                                         and key_node.style == "" and key_tag.step[0]):
+                                         and not key_node.style and key_tag.step[0]):
                     merged, _ = build(value_node, depth + 1)
                     _merge(value, merged)
                     continue
