@@ -206,11 +206,12 @@ def discover(paths: Iterable[str], filters: Filters | None = None) -> Iterator[U
     exclude = _Layer(os.path.abspath(filters.exclude_root or os.getcwd()), filters.exclude) \
         if filters.exclude else None
     named_tf: dict[str, list[str]] = {}  # directory -> the .tf files named in it, in order
-    # Paths named twice, or one inside another (``scan infra infra/prod``), give each unit once.
-    seen: set[tuple[str, str]] = set()
+    # Paths named twice, or one inside another (``scan infra infra/prod``), give each unit once.  A unit is
+    # its files too: an exclude pattern can leave one walk a file of a module that another walk keeps.
+    seen: set[tuple[str, str, frozenset[str]]] = set()
 
     def first_time(unit: Unit) -> bool:
-        key = (unit.kind, os.path.abspath(unit.path))
+        key = (unit.kind, os.path.abspath(unit.path), frozenset(os.path.abspath(f) for f in unit.files))
         if key in seen:
             return False
         seen.add(key)

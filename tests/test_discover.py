@@ -217,3 +217,19 @@ def test_paths_named_twice_or_nested_give_each_unit_once(tmp_path):
                                  cwd=str(tmp_path)).stdout)
     assert overlapping["findings"] == once["findings"]
     assert overlapping["summary"]["resources"] == once["summary"]["resources"]
+
+
+def test_a_module_two_walks_read_with_different_files_is_read_both_ways(tmp_path):
+    """Outside the working directory an exclude pattern is matched below each walked root, so the walk of
+    ``infra`` and the walk of ``infra/prod`` can leave a module different files: neither is dropped."""
+    import json
+
+    prod = tmp_path / "repo" / "infra" / "prod"
+    write(prod / "main.tf", 'resource "aws_sqs_queue" "q" {}\n')
+    write(prod / "x.tf", 'resource "aws_db_instance" "db" {\n  password = "Zq8-wV3nR7tY2mK9"\n}\n')
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    run = cli("scan", str(prod.parent), str(prod), "--exclude", "prod/x.tf", "--format", "json",
+              cwd=str(elsewhere))
+    assert [(f["rule_id"], os.path.basename(f["file"])) for f in json.loads(run.stdout)["findings"]] == [
+        ("SEC002", "x.tf")]
