@@ -83,19 +83,63 @@ def function_log_group(fn: Function, groups: list[LogGroup]) -> LogGroup | None:
     return None
 
 
-def named_entities(value: Any, entities: dict[str, Entity]) -> list[Entity]:
+class EntitiesByName:
+    """Entities by id, and by the first word of their id.
+
+    An unresolved expression names an entity only where its id stands as a whole, which starts a word of
+    the expression; so only the ids whose first word the expression holds are searched for.  A template of
+    thousands of functions and tables otherwise tested every id against every function's every variable.
+    """
+
+    def __init__(self, entities: dict[str, Entity]) -> None:
+        self.entities = entities
+        self._order = {key: index for index, key in enumerate(entities)}
+        self._by_word: dict[str, list[str]] = {}
+        self._unindexed: list[str] = []  # an id that does not start with a word character: always searched
+        for key in entities:
+            first = _WORD.match(key)
+            (self._by_word.setdefault(first.group(0), []) if first else self._unindexed).append(key)
+
+    def candidates(self, expr: str) -> list[str]:
+        """The ids that may stand in ``expr``, in the entities' order."""
+        keys = set(self._unindexed)
+        for word in set(_WORD.findall(expr)):
+            keys.update(self._by_word.get(word, ()))
+        return sorted(keys, key=self._order.__getitem__)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def named_entities(value: Any, entities: EntitiesByName) -> list[Entity]:
     """The entities a value names: by id when resolved to one, or by id inside an unresolved expression
     (``!GetAtt Queue.Arn``, ``${Bucket}``, ``aws_s3_bucket.uploads.id``)."""
     if isinstance(value, str):
-        return [entities[value]] if value in entities else []
+        return [entities.entities[value]] if value in entities.entities else []
     if not isinstance(value, Unknown):
         return []
-    # The substring test first: most ids are not in the expression, and a pattern per id is compiled anew.
-    return [entity for key, entity in entities.items()
-            if key in value.expr and re.search(rf"(?<![\w.\[]){re.escape(key)}(?![\w\[])", value.expr)]
+    return [entities.entities[key] for key in entities.candidates(value.expr) if _stands_in(key, value.expr)]
 
 
-def linked_resources(fn: Function, entities: dict[str, Entity]) -> list[ResourceLink]:
+def _stands_in(key: str, expr: str) -> bool:
+    """Whether ``key`` stands whole in ``expr``: not inside a word, and not an attribute or index of
+    something else (``.Queue``, ``[Queue``) or indexed itself (``Queue[``).
+
+    Found by hand rather than by a pattern per id: ``re`` would compile one for every entity of a large
+    template, overflowing its cache.  ``\\w`` is what ``str.isalnum`` accepts, and the underscore.
+    """
+    start = expr.find(key)
+    while start >= 0:
+        end = start + len(key)
+        before = expr[start - 1] if start else " "
+        after = expr[end] if end < len(expr) else " "
+        if not (before.isalnum() or before in "_.[") and not (after.isalnum() or after in "_["):
+            return True
+        start = expr.find(key, start + 1)
+    return False
+
+
+def linked_resources(fn: Function, entities: EntitiesByName) -> list[ResourceLink]:
     """What the function is wired to: its poll-based event sources, then what its environment names."""
     links: list[ResourceLink] = []
     for trigger in fn.triggers:
@@ -154,7 +198,7 @@ def link_template(tpl: Template) -> Template:
         if fn.log_group is None:
             fn.log_group = function_log_group(fn, groups)
     stores = (Bucket, Table, Queue, Topic, Stream)
-    data_stores: dict[str, Entity] = {e.id: e for e in tpl.entities if isinstance(e, stores)}
+    data_stores = EntitiesByName({e.id: e for e in tpl.entities if isinstance(e, stores)})
     for fn in functions:
         if not fn.linked_resources:
             fn.linked_resources = linked_resources(fn, data_stores)
