@@ -112,10 +112,20 @@ _FORMAT_SAMPLES = {
 }
 
 
+# The other prefixes a format allows, each needing its own hint.
+_MORE_SAMPLES = [
+    ("an AWS access key id", "ABIA" + "Q7TESTW3KZ5N4RLM"),
+    ("an AWS access key id", "ACCA" + "Q7TESTW3KZ5N4RLM"),
+    ("an AWS access key id", "AKIA" + "Q7TESTW3KZ5N4RLM"),
+    ("a GitHub token", "github_pat_" + "Zq8wV3nR7tY2mK9pL4xB" * 3),
+    ("a Stripe secret key", "sk_live_" + "Zq8wV3nR7tY2mK9pL4xB"),
+]
+
+
 def test_every_credential_format_is_recognised():
     """Each format passes the cheap test of its hints before its pattern is tried (FORMAT_HINTS)."""
     assert set(_FORMAT_SAMPLES) == {description for description, _ in CREDENTIAL_FORMATS}
-    for description, sample in _FORMAT_SAMPLES.items():
+    for description, sample in [*_FORMAT_SAMPLES.items(), *_MORE_SAMPLES]:
         assert credential_format(sample) == description, sample
         assert credential_format(f"prefix {sample} suffix") == description, sample
 

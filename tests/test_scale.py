@@ -70,6 +70,23 @@ def test_a_pool_keeps_the_templates_reporters_read(tmp_path):
 # --- --shard and merge -----------------------------------------------------------------------------
 
 
+def test_pool_tasks_partition_the_units_largest_first_and_shrink(tmp_path):
+    from iac_lint.discover import Unit
+
+    sizes = [50_000, 200, 9_000, 120_000, 700, 3_000] * 20
+    units = []
+    for index, size in enumerate(sizes):
+        path = tmp_path / f"t{index}.yaml"
+        path.write_text("#" * size)
+        units.append(Unit("document", str(path), [str(path)]))
+    batches = lint_units_module._batches(units, 2)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(units)))
+    order = [i for batch in batches for i in batch]
+    assert [sizes[i] for i in order] == sorted(sizes, reverse=True)
+    costs = [sum(lint_units_module._unit_cost(units[i]) for i in batch) for batch in batches]
+    assert len(batches) > 8 and costs[-1] < costs[0] / 4, costs
+
+
 def test_parse_shard():
     assert parse_shard("2/4") == (2, 4)
     for bad in ("0/2", "3/2", "x/2", "2", "1/0"):

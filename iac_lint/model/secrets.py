@@ -147,7 +147,7 @@ def credentials_in_code(code: str) -> list[tuple[str, int, int]]:
 
 def name_words(name: str) -> list[str]:
     """``DB_PASSWORD`` -> [db, password]; ``clientSecret`` -> [client, secret]."""
-    return list(_words(name))
+    return list(_words(str(name)))
 
 
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
