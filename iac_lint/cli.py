@@ -152,9 +152,6 @@ def _run_scan(paths: list[str], config: Any, progress: Any = None) -> Any:
     """The report, or exit 2 with the reason (a bad rule, baseline or revision)."""
     from iac_lint.api import scan as run_scan
     from iac_lint.config import ConfigError
-    from iac_lint.lint_units import tune_collector
-
-    tune_collector()
     try:
         return run_scan(paths, config, progress=progress)
     except ConfigError as exc:
