@@ -41,6 +41,14 @@ def runtime_lifecycle(identifier: str) -> RuntimeLifecycle | None:
     return runtime_schedule().get(identifier.strip().lower())
 
 
+def function_lifecycle(runtime: object, package_type: object) -> RuntimeLifecycle | None:
+    """The schedule of a function's managed runtime; None for a container image (its runtime is the
+    image's), an unresolved runtime, or one AWS does not list."""
+    if not isinstance(runtime, str) or (isinstance(package_type, str) and package_type.lower() == "image"):
+        return None
+    return runtime_lifecycle(runtime)
+
+
 def judged_on(as_of: str) -> date:
     """The day runtimes are judged on: ``as_of`` (an ISO date, for reproducible reports) or today."""
     return date.fromisoformat(as_of) if as_of else date.today()

@@ -3,7 +3,7 @@
 from typing import Any
 
 from iac_lint.model import Function
-from iac_lint.model.lambda_runtimes import judged_on, runtime_lifecycle
+from iac_lint.model.lambda_runtimes import function_lifecycle, judged_on
 from iac_lint.rules import RuleMeta, Violation
 
 RULE: RuleMeta = {
@@ -33,9 +33,7 @@ RULE: RuleMeta = {
 
 
 def check(fn: Function, options: dict[str, Any]):
-    if not isinstance(fn.runtime, str) or (isinstance(fn.package_type, str) and fn.package_type.lower() == "image"):
-        return
-    lifecycle = runtime_lifecycle(fn.runtime)
+    lifecycle = function_lifecycle(fn.runtime, fn.package_type)
     if lifecycle is None:
         return
     today = judged_on(options["as_of"])
