@@ -110,7 +110,6 @@ def credential_format(value: str) -> str | None:
 # those from variables), never a literal judged by its entropy or its variable's name.
 _CODE_FORMATS = tuple((description, pattern) for description, pattern in CREDENTIAL_FORMATS
                       if description != "a credential in a URL")
-_AWS_KEY_ID = CREDENTIAL_FORMATS[0][1]
 # An AWS secret access key: 40 characters of base64, recognised only within a few lines of a key id.
 _AWS_SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _SECRET_KEY_LINES = 3
@@ -145,11 +144,6 @@ def credentials_in_code(code: str) -> list[tuple[str, int, int]]:
     return sorted(found, key=lambda item: item[1])
 
 
-def name_words(name: str) -> list[str]:
-    """``DB_PASSWORD`` -> [db, password]; ``clientSecret`` -> [client, secret]."""
-    return list(_words(str(name)))
-
-
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -157,6 +151,7 @@ _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
 # the verdicts on a name are kept, keyed by its plain text.
 @functools.lru_cache(maxsize=16384)
 def _words(name: str) -> tuple[str, ...]:
+    """``DB_PASSWORD`` -> (db, password); ``clientSecret`` -> (client, secret)."""
     return tuple(w.lower() for part in _NON_ALNUM.split(name) for w in _CAMEL.findall(part))
 
 

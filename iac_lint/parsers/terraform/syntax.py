@@ -261,11 +261,6 @@ def _escaped(match: re.Match[str]) -> str:
     return chr(codepoint)
 
 
-_SKIP_TYPES = frozenset({"LPAR", "RPAR", "LSQB", "RSQB", "LBRACE", "RBRACE", "COMMA", "DOT", "EQ", "COLON",
-                         "DBLQUOTE", "QMARK", "INTERP_START", "FULL_SPLAT_START", "ATTR_SPLAT", "COLONS",
-                         "FOR_OBJECT_ARROW", "FOR", "IN", "IF"})
-
-
 class _Converter:
     def __init__(self, text: str, file: str, fixed: Location | None = None) -> None:
         self.text = text
