@@ -305,18 +305,24 @@ def _batches(units: list[Unit], jobs: int) -> list[list[int]]:
     the others idle; but a task per unit costs the parent process more in passing tasks and results than a
     small unit costs to lint.  So units go out by estimated cost, largest first, in tasks of a quarter of
     each worker's share of the work still to hand out (guided scheduling): large tasks while much is left,
-    small ones at the end, where they even out the workers' finishing times.
+    small ones at the end, where they even out the workers' finishing times.  Modules joined by local module
+    calls (``shard.unit_groups``: a module's examples and the module) go out in one task, in discovery
+    order, so that one worker parses the shared module once instead of each worker parsing it again.
     """
+    from iac_lint.shard import unit_groups
+
     costs = [_unit_cost(unit) for unit in units]
+    groups = unit_groups(units) if any(unit.kind == "terraform" for unit in units) else [[i] for i in range(len(units))]
+    group_costs = [sum(costs[i] for i in group) for group in groups]
     remaining = sum(costs)
     smallest = remaining / (jobs * 64)
     batches: list[list[int]] = []
     current: list[int] = []
     current_cost = 0.0
-    for index in sorted(range(len(units)), key=lambda i: -costs[i]):
-        current.append(index)
-        current_cost += costs[index]
-        remaining -= costs[index]
+    for g in sorted(range(len(groups)), key=lambda g: -group_costs[g]):
+        current.extend(groups[g])
+        current_cost += group_costs[g]
+        remaining -= group_costs[g]
         if current_cost >= max(smallest, remaining / (jobs * 4)):
             batches.append(current)
             current, current_cost = [], 0.0

@@ -87,6 +87,26 @@ def test_pool_tasks_partition_the_units_largest_first_and_shrink(tmp_path):
     assert len(batches) > 8 and costs[-1] < costs[0] / 4, costs
 
 
+def test_pool_tasks_keep_a_module_with_the_examples_that_call_it(tmp_path):
+    """One worker parses the module once for all its callers; another worker gets the unrelated units."""
+    module = tmp_path / "module"
+    (module / "examples").mkdir(parents=True)
+    (module / "main.tf").write_text('resource "aws_sqs_queue" "q" {\n  name = var.name\n}\n' * 40)
+    for name in ("one", "two", "three"):
+        (module / "examples" / name).mkdir()
+        call = f'module "m" {{\n  source = "../../"\n  name = "{name}"\n}}\n'
+        (module / "examples" / name / "main.tf").write_text(call)
+    for index in range(12):
+        (tmp_path / f"t{index}.yaml").write_text("Resources: {}\n" + "#" * 4_000)
+    units = list(discover([str(tmp_path)]))
+    batches = lint_units_module._batches(units, 2)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(units)))
+    terraform = [i for i, unit in enumerate(units) if unit.kind == "terraform"]
+    assert len(terraform) == 4
+    holding = [batch for batch in batches if set(terraform) & set(batch)]
+    assert len(holding) == 1 and [i for i in holding[0] if i in terraform] == terraform
+
+
 def test_parse_shard():
     assert parse_shard("2/4") == (2, 4)
     for bad in ("0/2", "3/2", "x/2", "2", "1/0"):
