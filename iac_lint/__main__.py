@@ -1,3 +1,3 @@
-from iac_lint.cli import main
+from iac_lint.cli import run
 
-main()
+run()

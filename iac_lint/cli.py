@@ -58,6 +58,29 @@ def main() -> None:
     """Security linter for serverless infrastructure-as-code (Serverless Framework, SAM, CloudFormation, Terraform)."""
 
 
+def run() -> None:
+    """The ``iac-lint`` command: ``main``, then an exit that does not take the scan's objects apart one by one.
+
+    A whole-repository scan leaves hundreds of thousands of objects; the interpreter freeing them at exit was
+    3 % of the run.  The output streams are flushed first; a caller of ``main`` (a test, click's runner)
+    keeps the ordinary ``SystemExit``.
+    """
+    try:
+        main()
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)  # what Python itself does with a message as the exit status
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe (`iac-lint scan | head`): the ordinary exit reports it
+        sys.exit(code)
+    os._exit(code or 0)
+
+
 def _scan_options(command: Any) -> Any:
     """The options that decide what a scan finds, shared by ``scan`` and ``baseline create``."""
     options = [

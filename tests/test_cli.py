@@ -404,3 +404,20 @@ def test_action_without_a_step_summary_file_or_with_job_summary_off_writes_none(
     _run_scan_step(project, tmp_path, GITHUB_STEP_SUMMARY=str(summary), IAC_LINT_JOB_SUMMARY="false",
                    IAC_LINT_PATHS=".")
     assert summary.read_text() == ""
+
+
+def test_the_command_exits_fast_with_every_byte_written_and_its_status():
+    """``python -m iac_lint`` (like the ``iac-lint`` script) ends with ``os._exit``: what it printed must all be there,
+    with the status ``main`` chose, and a usage error still says why."""
+    import subprocess
+    import sys
+
+    from gate_support import cli
+
+    done = subprocess.run([sys.executable, "-m", "iac_lint", "scan", EXAMPLES, "--format", "json"], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert findings_of(done.stdout) == cli("scan", EXAMPLES, "--format", "json", cwd=REPO).json()["findings"]
+    done = subprocess.run([sys.executable, "-m", "iac_lint", "scan", "--no-such-option"], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "No such option" in done.stderr and not done.stdout
