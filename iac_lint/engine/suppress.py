@@ -91,6 +91,8 @@ def read_comments(lines: list[str], file: str) -> _FileComments:
     """Every suppression comment of a file, by line number (1-based), and the unreadable ones."""
     by_line: dict[int, list[Suppression]] = {}
     malformed: list[tuple[Location, str]] = []
+    if not may_hold_suppressions(lines):  # most files: one test of the whole text, not one per line
+        return _FileComments(lines, by_line, malformed)
     hcl = is_hcl(file)
     for number, text in enumerate(lines, start=1):
         if "iac-lint" not in text.lower() or len(text) > MAX_DIRECTIVE_LINE:

@@ -21,7 +21,13 @@ from functools import lru_cache
 
 def display_path(path: str) -> str:
     """Relative to the working directory, with forward slashes."""
-    rel = os.path.relpath(path) if os.path.isabs(path) else os.path.normpath(path)
+    return _display(path, os.getcwd())
+
+
+@lru_cache(maxsize=8192)
+def _display(path: str, cwd: str) -> str:
+    # Cached: a report names each file once per finding, and the sort of the findings asks again.
+    rel = os.path.relpath(path, cwd) if os.path.isabs(path) else os.path.normpath(path)
     return rel.replace(os.sep, "/")
 
 
@@ -57,7 +63,18 @@ def repo_path(path: str, root: str) -> str:
 @lru_cache(maxsize=4096)
 def _relative(absolute: str, root: str) -> str:
     # Cached on the absolute path: every finding of a file asks, and realpath costs system calls.
-    return os.path.relpath(os.path.realpath(absolute), os.path.realpath(root)).replace(os.sep, "/")
+    return os.path.relpath(_real(absolute), _real(os.path.abspath(root))).replace(os.sep, "/")
+
+
+@lru_cache(maxsize=8192)
+def _real(absolute: str) -> str:
+    """``os.path.realpath`` of a normalized absolute path, each directory resolved once (``realpath`` walks every
+    component of every path again: a system call each)."""
+    parent, name = os.path.split(absolute)
+    if not name or parent == absolute:
+        return absolute
+    here = os.path.join(_real(parent), name)
+    return os.path.realpath(here) if os.path.islink(here) else here
 
 
 def report_root(report: object) -> str:
