@@ -181,6 +181,7 @@ _worker: tuple[Config, list[Rule], bool, UnitCache | None] | None = None
 
 def _start_worker(config: Config, rules: list[Rule] | None, whole: bool, cache: UnitCache | None) -> None:
     global _worker
+    gc.enable()  # paused by the parent around the fork (``_frozen_for_fork``); each unit pauses it again
     if rules is None:  # a spawned worker: load the rules the way the parent did (api.active_rules)
         from iac_lint.engine.rules import configure_rules, load_rules, select_rules
         rules = configure_rules(select_rules(load_rules(config.policies, builtin=config.builtin_rules),
@@ -284,8 +285,9 @@ def _lint_missing(units: list[Unit], config: Config, rules: list[Rule], jobs: in
     inherited = rules if context.get_start_method() == "fork" else None
     waiting: dict[int, bytes | None] = {}
     position = 0
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(config, inherited, whole, cache)) as pool:
+    with _frozen_for_fork(), ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                                 initializer=_start_worker,
+                                                 initargs=(config, inherited, whole, cache)) as pool:
         futures = {pool.submit(_lint_in_worker, [units[i] for i in batch]): batch
                    for batch in _batches(units, jobs)}
         for future in as_completed(futures):
@@ -296,6 +298,26 @@ def _lint_missing(units: list[Unit], config: Config, rules: list[Rule], jobs: in
                 # A model that did not survive pickling is linted again here.
                 yield returned if returned is not None else lint_unit(units[position], config, rules, whole)
                 position += 1
+
+
+@contextmanager
+def _frozen_for_fork() -> Iterator[None]:
+    """What this process holds (modules, rules, the units) out of the collector's reach while the pool runs.
+
+    Forked workers inherit it; their collections would otherwise walk it again and again, and touching it
+    copies the shared pages into each worker (Python's documented use of ``gc.freeze`` before a fork; the
+    workers turn the collector back on in ``_start_worker``).  This process, meanwhile, only unpickles
+    results it keeps: a collection here would find nothing to free.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def _batches(units: list[Unit], jobs: int) -> list[list[int]]:

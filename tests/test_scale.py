@@ -107,6 +107,27 @@ def test_pool_tasks_keep_a_module_with_the_examples_that_call_it(tmp_path):
     assert len(holding) == 1 and [i for i in holding[0] if i in terraform] == terraform
 
 
+def test_a_pooled_scan_leaves_the_collector_as_it_found_it_and_workers_collect():
+    import gc
+
+    from iac_lint.config import Config
+
+    for enabled in (True, False):
+        (gc.enable if enabled else gc.disable)()
+        try:
+            assert scan([EXAMPLES], Config(jobs=2, cache=False)).findings
+            assert gc.isenabled() is enabled and gc.get_freeze_count() == 0
+        finally:
+            gc.enable()
+    gc.disable()  # as the parent leaves it across the fork
+    try:
+        lint_units_module._start_worker(Config(), [], False, None)
+        assert gc.isenabled()  # else a worker would keep every unit's garbage
+    finally:
+        gc.enable()
+        lint_units_module._worker = None
+
+
 def test_parse_shard():
     assert parse_shard("2/4") == (2, 4)
     for bad in ("0/2", "3/2", "x/2", "2", "1/0"):
