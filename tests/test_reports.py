@@ -391,3 +391,16 @@ def test_omit_suppressed_leaves_them_out_for_github_code_scanning(project):
     results = json.loads(run.stdout)["runs"][0]["results"]
     assert results and not any(r["suppressions"] for r in results)
     assert run.code == 1
+
+
+def test_json_report_is_indented_down_to_one_finding_per_line():
+    from conftest import REPO
+
+    run = cli("scan", os.path.join(REPO, "examples"), "--format", "json")
+    findings = run.json()["findings"]
+    assert len(findings) > 5
+    lines = run.stdout.splitlines()
+    assert lines[:2] == ["{", '  "version": 1,'] and lines[-1] == "}"
+    start = lines.index('  "findings": [') + 1
+    assert [json.loads(line.strip().rstrip(",")) for line in lines[start:start + len(findings)]] == findings
+    assert lines[start + len(findings)] == "  ],"

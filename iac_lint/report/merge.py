@@ -111,8 +111,11 @@ def merge_reports(texts: list[str]) -> tuple[str, str]:
     if len(kinds) > 1:
         raise MergeError("cannot merge JSON reports with SARIF reports")
     kind = kinds.pop()
-    merged = merge_json(documents) if kind == "json" else merge_sarif(documents)
-    return kind, json.dumps(merged, indent=2) + "\n"
+    if kind == "json":
+        from iac_lint.report.json_report import document_text
+
+        return kind, document_text(merge_json(documents))
+    return kind, json.dumps(merge_sarif(documents), indent=2) + "\n"
 
 
 def failing_count(kind: str, merged: dict[str, Any], fail_on: str) -> int:
