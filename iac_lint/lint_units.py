@@ -51,11 +51,34 @@ def _finding(*values: object) -> Finding:
     return Finding(**dict(zip(_FINDING_FIELDS, values, strict=True)))  # type: ignore[arg-type]
 
 
+def _reduce_template(tpl: Template) -> tuple[Any, ...]:
+    # Made first and filled after (a state setter), as the default pickling does: a model may refer back to it.
+    state = {name: getattr(tpl, name) for name in _TEMPLATE_FIELDS}
+    state["sources"] = {file: _packed(lines) for file, lines in tpl.sources.items()}
+    return object.__new__, (Template,), state, None, None, _set_template_state
+
+
+def _packed(lines: list[str]) -> list[str] | str:
+    """A file's lines as one string, when they split back the same: a hundred thousand source lines cross the
+    process boundary (and sit in the cache) with every scan, and one string a file unpickles far faster."""
+    joined = "\n".join(lines)
+    return joined if lines and joined.count("\n") == len(lines) - 1 else lines
+
+
+def _set_template_state(tpl: Template, state: dict[str, Any]) -> None:
+    for name, value in state.items():
+        setattr(tpl, name, value)
+    tpl.sources = {file: lines.split("\n") if isinstance(lines, str) else lines
+                   for file, lines in tpl.sources.items()}
+
+
 _FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
+_TEMPLATE_FIELDS = tuple(f.name for f in dataclasses.fields(Template))
 # Results cross a process boundary by the thousand: the slots dataclasses' default pickling looks their
 # fields up once per object, which was a third of the parent's time.
 copyreg.pickle(Location, _reduce_location)
 copyreg.pickle(Finding, _reduce_finding)
+copyreg.pickle(Template, _reduce_template)
 
 
 

@@ -128,6 +128,21 @@ def test_a_pooled_scan_leaves_the_collector_as_it_found_it_and_workers_collect()
         lint_units_module._worker = None
 
 
+def test_a_template_crosses_the_process_boundary_with_its_lines_as_they_were():
+    import pickle
+
+    from iac_lint.model import Location, Resource, Template
+
+    sources = {"a.yaml": ["Resources:", "", "  Q: {Type: AWS::SQS::Queue}\r", ""], "b.tf": [],
+               "c.yaml": ["one line", "a line with\na newline in it"], "d.yaml": [""]}
+    resource = Resource("Q", "AWS::SQS::Queue", "cloudformation", None, Location("a.yaml", 3, 3), "a.yaml")
+    tpl = Template("a.yaml", "cloudformation", [resource], [], [], sources, frozenset({"a.yaml"}))
+    back = pickle.loads(pickle.dumps(tpl, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back.sources == sources and all(type(v) is list for v in back.sources.values())
+    assert (back.path, back.format, back.report_files) == (tpl.path, tpl.format, tpl.report_files)
+    assert repr(back.resources) == repr(tpl.resources)
+
+
 def test_parse_shard():
     assert parse_shard("2/4") == (2, 4)
     for bad in ("0/2", "3/2", "x/2", "2", "1/0"):
