@@ -222,11 +222,14 @@ def _lint_in_worker(units: list[Unit]) -> list[bytes | None]:
     config, rules, whole, cache = _worker
     out: list[bytes | None] = []
     for unit in units:
-        result = lint_and_store(unit, config, rules, whole, cache)
+        result = lint_unit(unit, config, rules, whole)
         try:
-            out.append(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         except (RecursionError, pickle.PicklingError, TypeError, AttributeError):
-            out.append(None)
+            data = None
+        if cache is not None and not whole:
+            cache.store(unit, result, data)  # the bytes sent to the parent are the entry's body
+        out.append(data)
     return out
 
 

@@ -193,12 +193,13 @@ class UnitCache:
         except Exception:  # missing, truncated, corrupt, or from an incompatible build: lint again
             return None
 
-    def store(self, unit: Unit, result: UnitResult) -> None:
+    def store(self, unit: Unit, result: UnitResult, body: bytes | None = None) -> None:
+        """Keep ``result``; ``body``, when given, is its pickle (made already, to send it to another process)."""
         if unit.kind == "unreadable" or any(p.rule_id == "E002" for tpl in result.templates for p in tpl.problems):
             return
         path, temporary = self._entry_path(unit), ""
         try:
-            body = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+            body = body or pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
             header = json.dumps({"watched": self._watched(unit, result),
                                  "body": hashlib.sha256(body).hexdigest()}).encode() + b"\n"
             os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)

@@ -238,6 +238,15 @@ def test_a_cached_rerun_reports_the_same_and_parses_nothing(tmp_path, cache_dir,
     assert _reports([project], jobs=1, cache=False) == cold
 
 
+def test_entries_written_by_pool_workers_read_back_as_the_same_report(tmp_path, cache_dir, linted):
+    project = _copy(tmp_path)
+    cold = _reports([project], jobs=2, cache=True)  # workers store the bytes they send
+    assert _reports([project], jobs=1, cache=False) == cold
+    linted.clear()
+    assert _reports([project], jobs=1, cache=True) == cold
+    assert len(linted) < 5
+
+
 def test_an_edit_reparses_only_its_unit(tmp_path, cache_dir, linted):
     project = _copy(tmp_path)
     _reports([project], jobs=1, cache=True)
