@@ -42,8 +42,14 @@ class Report:
     def files(self) -> int:
         return sum(max(1, len(t.sources)) for t in self.templates)
 
+    # The templates' resources, counted where they were parsed: a scan's templates are report views, which
+    # keep only the resources reports look up.  None: count the templates' own.
+    resource_count: int | None = None
+
     @property
     def resources(self) -> int:
+        if self.resource_count is not None:
+            return self.resource_count
         return sum(len(t.resources) for t in self.templates)
 
     def failing(self, fail_on: str) -> list[Finding]:
@@ -175,16 +181,17 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
         from iac_lint.shard import units_of_shard
         units = units_of_shard(units, *config.shard)
         scanned = [unit.path for unit in units]  # a shard judges only its own files' baseline entries
-    templates, findings = lint_all(units, config, rules, rules_given=rules_given, progress=progress)
+    templates, findings, resources = lint_all(units, config, rules, rules_given=rules_given, progress=progress)
     if config.cfn_lint:
         findings, rules = _with_cfn_lint(findings, rules, templates, config)
-    return finish(Report(findings, templates, rules), config, changes, scanned=scanned)
+    return finish(Report(findings, templates, rules, resource_count=resources), config, changes, scanned=scanned)
 
 
 def lint_all(units: list[Unit], config: Config, rules: list[Rule], rules_given: bool = False,
-             progress: Progress | None = None) -> tuple[list[Template], list[Finding]]:
+             progress: Progress | None = None) -> tuple[list[Template], list[Finding], int]:
     """Every unit parsed, linked and evaluated (in ``config.jobs`` processes), then joined in discovery order:
-    modules that another scanned module calls are left out, and a finding reported twice is kept once."""
+    modules that another scanned module calls are left out, and a finding reported twice is kept once.
+    Also the count of the kept templates' resources."""
     from iac_lint.lint_units import collect, default_jobs, lint_units, share_source_lines
 
     total, done = sum(_unit_size(u) for u in units), 0
@@ -204,13 +211,14 @@ def lint_all(units: list[Unit], config: Config, rules: list[Rule], rules_given: 
         from iac_lint.unit_cache import UnitCache
         cache = UnitCache.for_run(config, rules)
     jobs = config.jobs or default_jobs()
-    templates, per_template = collect(lint_units(units, config, rules, jobs=jobs, whole=whole, cache=cache,
-                                                 rules_given=rules_given, done=unit_done))
+    templates, per_template, counts = collect(lint_units(units, config, rules, jobs=jobs, whole=whole,
+                                                         cache=cache, rules_given=rules_given, done=unit_done))
     kept = {id(t) for t in without_called_modules(templates)}
     found_in = {id(t): found for t, found in zip(templates, per_template, strict=True)}
+    resources = sum(count for t, count in zip(templates, counts, strict=True) if id(t) in kept)
     templates = [t for t in templates if id(t) in kept]
     share_source_lines(templates)
-    return templates, reported_findings(templates, found_in)
+    return templates, reported_findings(templates, found_in), resources
 
 
 def reported_findings(templates: list[Template], found_in: dict[int, list[Finding]]) -> list[Finding]:

@@ -89,6 +89,8 @@ class UnitResult:
     templates: list[Template] = field(default_factory=list)
     # findings[i] are templates[i]'s, in evaluation order, not yet deduplicated across templates.
     findings: list[list[Finding]] = field(default_factory=list)
+    # resources[i]: how many resources templates[i] has (a report view keeps only those reports look up).
+    resources: list[int] = field(default_factory=list)
 
 
 def parse_unit_safely(unit: Unit, config: Config) -> list[Template]:
@@ -154,6 +156,7 @@ def _lint_unit(unit: Unit, config: Config, rules: list[Rule], whole: bool) -> Un
         every_line = config.cfn_lint and tpl.format in ("cloudformation", "sam")
         result.templates.append(tpl if whole else report_view(tpl, findings, every_line))
         result.findings.append(findings)
+        result.resources.append(len(tpl.resources))
     return result
 
 
@@ -161,8 +164,12 @@ def report_view(tpl: Template, findings: list[Finding], every_line: bool = False
     """The template as suppression and the reporters read it, without its model.
 
     Resources keep id, type, location and (when they carry suppressions) Metadata; entities become
-    plain ``Entity`` headers on those resources; source lines are kept for files with a finding of
-    this template or a suppression comment (every file is still listed, with no lines otherwise).
+    plain ``Entity`` headers on those resources.  Only the files with a finding of this template need
+    them (a suppression comment is looked up from a finding's line and its resource's header), so
+    other files keep only the resources that carry suppressions: most of a corpus's resources never
+    cross the process boundary or enter the cache.  ``every_line``: cfn-lint's matches, found later,
+    may be on any file, which then keeps everything.  Source lines are kept for files with a finding
+    or a suppression comment (every file is still listed, with no lines otherwise).
     """
     light: dict[int, Resource] = {}
 
@@ -174,9 +181,11 @@ def report_view(tpl: Template, findings: list[Finding], every_line: bool = False
                 resource.metadata if resource.suppressions else None, list(resource.suppressions))
         return found
 
-    resources = [light_resource(r) for r in tpl.resources]
-    entities = [Entity(e.id, light_resource(e.resource), e.loc) for e in tpl.entities]
     flagged = {f.location.file for f in findings}
+    resources = [light_resource(r) for r in tpl.resources
+                 if every_line or r.suppressions or r.location.file in flagged]
+    entities = [Entity(e.id, light_resource(e.resource), e.loc) for e in tpl.entities
+                if every_line or e.loc.file in flagged]
     sources = {file: lines if every_line or file in flagged or may_hold_suppressions(lines) else []
                for file, lines in tpl.sources.items()}
     return Template(tpl.path, tpl.format, resources, entities, list(tpl.problems), sources,
@@ -401,10 +410,13 @@ def _unit_bytes(unit: Unit) -> int:
     return total
 
 
-def collect(results: Iterable[UnitResult]) -> tuple[list[Template], list[list[Finding]]]:
+def collect(results: Iterable[UnitResult]) -> tuple[list[Template], list[list[Finding]], list[int]]:
+    """Templates, each one's findings, and each one's count of resources, in the order of ``results``."""
     templates: list[Template] = []
     findings: list[list[Finding]] = []
+    resources: list[int] = []
     for result in results:
         templates.extend(result.templates)
         findings.extend(result.findings)
-    return templates, findings
+        resources.extend(result.resources)
+    return templates, findings, resources

@@ -143,6 +143,20 @@ def test_a_template_crosses_the_process_boundary_with_its_lines_as_they_were():
     assert repr(back.resources) == repr(tpl.resources)
 
 
+def test_report_views_keep_the_resources_reports_look_up_and_count_them_all():
+    from iac_lint.config import Config
+
+    whole = scan([FIXTURES, EXAMPLES], Config(jobs=1, keep_models=True, cache=False))
+    views = scan([FIXTURES, EXAMPLES], Config(jobs=2, keep_models=False, cache=False))
+    assert views.resources == whole.resources == sum(len(t.resources) for t in whole.templates)
+    assert sum(len(t.resources) for t in views.templates) < whole.resources
+    flagged = {f.location.file for f in views.findings}
+    kept = {(r.location.file, r.id) for t in views.templates for r in t.resources}
+    wanted = {(r.location.file, r.id) for t in whole.templates for r in t.resources
+              if r.location.file in flagged or r.suppressions}
+    assert wanted <= kept
+
+
 def test_parse_shard():
     assert parse_shard("2/4") == (2, 4)
     for bad in ("0/2", "3/2", "x/2", "2", "1/0"):
