@@ -19,7 +19,10 @@ An entry is used only when all of these are unchanged:
 - what the unit read: the SHA-256 of every file its templates were read from
   (includes, called modules, ``.tfvars``, ``file()`` targets), and the
   listing of each directory those files are in (a new ``.tf`` file in a
-  called module, a new ``terraform.tfvars``).
+  called module, a new ``terraform.tfvars``).  A file is hashed again only
+  when its stamp (size, modification and change times, inode) differs from
+  the one recorded, or when it was modified less than three seconds before
+  the entry was written (file systems that keep times to the second).
 
 A unit that reported a file it could not read (E002) is not stored: what is
 missing is not watched.  An entry whose body does not match the SHA-256 its
@@ -36,6 +39,7 @@ import pickle
 import stat
 import sys
 import tempfile
+import time
 from typing import TYPE_CHECKING, Any
 
 from iac_lint import __version__
@@ -48,7 +52,11 @@ if TYPE_CHECKING:
 # What an entry holds: a lint_units.UnitResult (not imported: that module sits above this one).
 UnitResult = Any
 # Bumped when the layout of an entry changes.
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2
+# A file whose recorded size, times and inode are unchanged is taken to hold what was hashed, unless it was
+# modified this close to when the entry was written: on a file system that keeps times to the second (or
+# two), a second write in the same tick leaves them as they were.
+_RACY_NS = 3_000_000_000
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -67,28 +75,39 @@ def cache_directory() -> str:
 
 
 def _file_digest(path: str) -> str | None:
-    """The content's hash, read in chunks and only from a regular file (a FIFO would block, a sparse 2 GiB file
-    would fill memory); a file over the parsers' size limit is known by its size and time instead."""
+    return _file_state(path)[0]
+
+
+def _file_state(path: str) -> tuple[str | None, list[int] | None]:
+    """The content's hash and the stamp (``_stamp``) of the file it was read from.
+
+    Read in chunks and only from a regular file (a FIFO would block, a sparse 2 GiB file would fill memory);
+    a file over the parsers' size limit is known by its size and time instead."""
     from iac_lint.parsers.source import MAX_FILE_BYTES
 
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
-        return None
+        return None, None
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            return None
+            return None, None
         if info.st_size > MAX_FILE_BYTES:
-            return f"large:{info.st_size}:{info.st_mtime_ns}"
+            return f"large:{info.st_size}:{info.st_mtime_ns}", None
         digest, left = hashlib.sha256(), MAX_FILE_BYTES + 1
         try:
             while left > 0 and (chunk := handle.read(min(left, 1 << 20))):
                 digest.update(chunk)
                 left -= len(chunk)
         except OSError:
-            return None
-        return digest.hexdigest()
+            return None, None
+        return digest.hexdigest(), _stamp(info)
+
+
+def _stamp(info: os.stat_result) -> list[int]:
+    # The change time too: setting a file's modification time back (touch -d) still moves it.
+    return [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev]
 
 
 def _listing(directory: str) -> list[str] | None:
@@ -152,6 +171,19 @@ class UnitCache:
             self._digests[path] = _file_digest(path)
         return self._digests[path]
 
+    def _unchanged(self, path: str, recorded: list[Any], written: int) -> bool:
+        """Whether ``path`` still holds what was hashed when the entry was written: by its stamp when the file
+        was last modified well before that, else by its content (hashing every watched file was most of the
+        time a re-run spent checking entries)."""
+        digest, stamp = recorded
+        if stamp is not None and stamp[1] < written - _RACY_NS:
+            try:
+                if _stamp(os.stat(path)) == stamp:
+                    return True
+            except OSError:
+                return False
+        return self._digest(path) == digest
+
     def _listed(self, directory: str) -> list[str] | None:
         if directory not in self._listings:
             self._listings[directory] = _listing(directory)
@@ -174,14 +206,16 @@ class UnitCache:
     def _watched(unit: Unit, result: UnitResult) -> dict[str, Any]:
         files = sorted({*unit.files, *(file for tpl in result.templates for file in tpl.sources)})
         folders = sorted({os.path.dirname(f) for f in files} | ({unit.path} if unit.kind == "terraform" else set()))
-        return {"files": {f: _file_digest(f) for f in files}, "folders": {d: _listing(d) for d in folders}}
+        return {"files": {f: _file_state(f) for f in files}, "folders": {d: _listing(d) for d in folders},
+                "written": time.time_ns()}
 
     def load(self, unit: Unit) -> UnitResult | None:
         try:
             with open(self._entry_path(unit), "rb") as handle:
                 header = json.loads(handle.readline())
                 watched = header["watched"]
-                if any(self._digest(f) != digest for f, digest in watched["files"].items()):
+                written = watched["written"]
+                if not all(self._unchanged(f, recorded, written) for f, recorded in watched["files"].items()):
                     return None
                 if any(self._listed(d) != listing for d, listing in watched["folders"].items()):
                     return None

@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import stat
+import time
 
 import pytest
 from conftest import CORPUS, REPO, needs_corpus
@@ -273,6 +274,60 @@ def test_an_edit_reparses_only_its_unit(tmp_path, cache_dir, linted):
     assert len(linted) < 5
     assert warm == _reports([project], jobs=1, cache=False)
     assert "aws_sqs_queue.added" in warm["json"]
+
+
+def _age(project: str, seconds: int = 3600) -> None:
+    """Every file modified ``seconds`` ago (its change time becomes now)."""
+    now = time.time_ns()
+    for folder, _dirs, names in os.walk(project):
+        for name in names:
+            os.utime(os.path.join(folder, name), ns=(now, now - seconds * 10**9))
+
+
+def test_files_unchanged_since_well_before_an_entry_are_not_hashed_again(tmp_path, cache_dir, monkeypatch):
+    from iac_lint import unit_cache
+
+    project = _copy(tmp_path)
+    _age(project)
+    cold = _reports([project], jobs=1, cache=True)
+    hashed: list[str] = []
+    real = unit_cache._file_state
+    monkeypatch.setattr(unit_cache, "_file_state", lambda path: hashed.append(path) or real(path))
+    assert _reports([project], jobs=1, cache=True) == cold
+    watched = [f for f in hashed if f.startswith(project)]
+    assert not watched, watched[:3]
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen(tmp_path, cache_dir):
+    project = _copy(tmp_path)
+    _age(project)
+    _reports([project], jobs=1, cache=True)
+    main_tf = os.path.join(project, "examples", "terraform-webhook", "main.tf")
+    info = os.stat(main_tf)
+    with open(main_tf, "r+", encoding="utf-8") as handle:
+        text = handle.read()
+        handle.seek(0)
+        handle.write(text.replace("resource", "resourcE", 1))  # same size; an error now
+    os.utime(main_tf, ns=(info.st_atime_ns, info.st_mtime_ns))  # the change time still moves
+    assert _reports([project], jobs=1, cache=True) == _reports([project], jobs=1, cache=False)
+
+
+def test_a_file_modified_just_before_its_entry_was_written_is_hashed_again(tmp_path, cache_dir, monkeypatch):
+    """Times kept to the second: a second write in the same second leaves every part of the stamp as it was."""
+    from iac_lint import unit_cache
+
+    monkeypatch.setattr(unit_cache, "_stamp", lambda info: [info.st_size, info.st_mtime_ns // 10**9 * 10**9])
+    project = _copy(tmp_path)
+    _age(project, 0)  # modified now, as an editor saves while the scan runs
+    _reports([project], jobs=1, cache=True)
+    main_tf = os.path.join(project, "examples", "terraform-webhook", "main.tf")
+    info = os.stat(main_tf)
+    with open(main_tf, "r+", encoding="utf-8") as handle:
+        text = handle.read()
+        handle.seek(0)
+        handle.write(text.replace("resource", "resourcE", 1))
+    os.utime(main_tf, ns=(info.st_atime_ns, info.st_mtime_ns))
+    assert _reports([project], jobs=1, cache=True) == _reports([project], jobs=1, cache=False)
 
 
 def test_a_new_file_in_a_module_is_seen(tmp_path, cache_dir):
