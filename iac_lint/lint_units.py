@@ -44,11 +44,7 @@ def _reduce_location(loc: Location) -> tuple[type[Location], tuple[object, ...]]
 
 
 def _reduce_finding(f: Finding) -> tuple[Any, tuple[object, ...]]:
-    return _finding, tuple(getattr(f, name) for name in _FINDING_FIELDS)
-
-
-def _finding(*values: object) -> Finding:
-    return Finding(**dict(zip(_FINDING_FIELDS, values, strict=True)))  # type: ignore[arg-type]
+    return Finding, tuple(getattr(f, name) for name in _FINDING_FIELDS)  # every field is an __init__ argument
 
 
 def _reduce_template(tpl: Template) -> tuple[Any, ...]:
@@ -72,7 +68,8 @@ def _set_template_state(tpl: Template, state: dict[str, Any]) -> None:
                    for file, lines in tpl.sources.items()}
 
 
-_FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
+_FINDING_FIELDS = tuple(f.name for f in dataclasses.fields(Finding) if f.init)
+assert len(_FINDING_FIELDS) == len(dataclasses.fields(Finding)), "a Finding field set after __init__ is not pickled"
 _TEMPLATE_FIELDS = tuple(f.name for f in dataclasses.fields(Template))
 # Results cross a process boundary by the thousand: the slots dataclasses' default pickling looks their
 # fields up once per object, which was a third of the parent's time.
