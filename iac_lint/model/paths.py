@@ -57,7 +57,13 @@ def project_root(start: str | None = None) -> str:
 def repo_path(path: str, root: str) -> str:
     """``path`` relative to ``root`` with forward slashes (``../`` when it lies outside); symlinks resolved,
     as GitHub asks."""
-    return _relative(os.path.abspath(path), root)
+    return _repo_path(path, root, os.getcwd())
+
+
+@lru_cache(maxsize=8192)
+def _repo_path(path: str, root: str, cwd: str) -> str:
+    # Cached as given (every finding of a file asks), then on the absolute path, which two spellings share.
+    return _relative(os.path.normpath(os.path.join(cwd, path)), root)
 
 
 @lru_cache(maxsize=4096)
