@@ -255,7 +255,9 @@ def secret_kind(name: str, value: str) -> str | None:
     found = credential_format(value)
     if found:
         return found
-    if is_secret_name(name) and looks_like_secret(value):
+    if not is_secret_name(name):  # the test nearly every name fails, made once
+        return None
+    if looks_like_secret(value):
         return "a literal secret"
     if is_password_name(name) and looks_like_password(value):
         return "a literal password"
