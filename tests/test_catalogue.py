@@ -123,8 +123,8 @@ _MORE_SAMPLES = [
 
 
 def test_every_credential_format_is_recognised():
-    """Each format passes the cheap test of its hints before its pattern is tried (FORMAT_HINTS)."""
-    assert set(_FORMAT_SAMPLES) == {description for description, _ in CREDENTIAL_FORMATS}
+    """Each format passes the cheap test of its hints before its pattern is tried."""
+    assert set(_FORMAT_SAMPLES) == {description for description, _, _ in CREDENTIAL_FORMATS}
     for description, sample in [*_FORMAT_SAMPLES.items(), *_MORE_SAMPLES]:
         assert credential_format(sample) == description, sample
         assert credential_format(f"prefix {sample} suffix") == description, sample

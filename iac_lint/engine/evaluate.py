@@ -143,45 +143,51 @@ def _rule_frame(rule: Rule, exc: BaseException) -> str:
     return f" (at {os.path.basename(rule.source)}:{last.lineno} in {last.name})"
 
 
-def evaluate_rule(rule: Rule, tpl: Template, data_cache: dict[int, Any],
-                  by_kind: dict[str, list[Entity]]) -> Iterable[Finding]:
+def _targets(rule: Rule, tpl: Template, by_kind: dict[str, list[Entity]]) -> list[Any]:
+    """What ``rule`` reads in ``tpl``: the entities of its kind, or the resources of its type (or every one)."""
     if rule.formats and tpl.format not in rule.formats:
-        return
+        return []
     if rule.targets_entity:
-        targets: list[Any] = list(by_kind.get(rule.applies_to, ()))
-    elif rule.targets_every_resource:
-        targets = list(tpl.resources)
-    else:
-        targets = [r for r in tpl.resources if r.type == rule.applies_to]
-    for target in targets:
+        return by_kind.get(rule.applies_to, [])
+    if rule.targets_every_resource:
+        return tpl.resources
+    return [r for r in tpl.resources if r.type == rule.applies_to]
+
+
+def evaluate_rule(rule: Rule, tpl: Template, data_cache: dict[int, Any],
+                  by_kind: dict[str, list[Entity]]) -> list[Finding]:
+    findings: list[Finding] = []
+    for target in _targets(rule, tpl, by_kind):
         try:
-            found = list(_evaluate_target(rule, target, data_cache))
+            findings += _evaluate_target(rule, target, data_cache)
         except Exception as exc:  # one broken rule on one resource must not hide any other finding
             header = target.loc if isinstance(target, Entity) else target.location
-            yield rule_failure(rule, exc, header, target.format, target.id)
-            continue
-        yield from found
+            findings.append(rule_failure(rule, exc, header, target.format, target.id))
+    return findings
 
 
-def _evaluate_target(rule: Rule, target: Any, data_cache: dict[int, Any]) -> Iterable[Finding]:
-    resource_id, fmt = target.id, target.format
+def _evaluate_target(rule: Rule, target: Any, data_cache: dict[int, Any]) -> list[Finding]:
+    """The target's findings, all or (when the rule raises) none: a list, not a generator, as most are empty."""
     if rule.check is not None:
         violations = rule.check(target, rule.options) if rule.options else rule.check(target)
-        for violation in violations:
-            if isinstance(violation, str):  # a bare message is accepted: it is what most first rules yield
-                violation = Violation(violation)
-            where = violation.location or _where(target, violation.at)
-            message = violation.message
-            if message is None:
-                data = _target_data(target, data_cache)
-                message = format_message(rule.message, {**data, **entity_data(dict(violation.fields))})
-            yield make_finding(rule, message, where, resource_id, fmt, violation.fingerprint_path, violation.severity,
-                               violation)
-        return
+        return [_violation_finding(rule, target, violation, data_cache) for violation in violations]
     data = _target_data(target, data_cache)
-    if rule._compiled.search(data, options=_OPTIONS):
-        yield make_finding(rule, format_message(rule.message, data), _where(target, rule.at), resource_id, fmt,
-                           rule.at or "")
+    if not rule._compiled.search(data, options=_OPTIONS):
+        return []
+    return [make_finding(rule, format_message(rule.message, data), _where(target, rule.at), target.id, target.format,
+                         rule.at or "")]
+
+
+def _violation_finding(rule: Rule, target: Any, violation: Violation | str, data_cache: dict[int, Any]) -> Finding:
+    if isinstance(violation, str):  # a bare message is accepted: it is what most first rules yield
+        violation = Violation(violation)
+    where = violation.location or _where(target, violation.at)
+    message = violation.message
+    if message is None:
+        data = _target_data(target, data_cache)
+        message = format_message(rule.message, {**data, **entity_data(dict(violation.fields))})
+    return make_finding(rule, message, where, target.id, target.format, violation.fingerprint_path,
+                        violation.severity, violation)
 
 
 def problem_findings(tpl: Template) -> Iterable[Finding]:

@@ -159,4 +159,10 @@ def data_reads(action: object) -> list[str]:
     or whole-account wildcard is left to the wildcard rule."""
     if not isinstance(action, str) or is_full_wildcard(action):
         return []
-    return [name for name in DATA_READ_ACTIONS if matches_action(action, name)]
+    return list(_data_reads(action.strip().lower()))
+
+
+# Policies repeat the same few actions: the answer is kept, keyed by the pattern's plain text.
+@functools.lru_cache(maxsize=4096)
+def _data_reads(pattern: str) -> tuple[str, ...]:
+    return tuple(name for name in DATA_READ_ACTIONS if fnmatch.fnmatchcase(name.lower(), pattern))

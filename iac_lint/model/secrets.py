@@ -23,26 +23,32 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Iterable, Iterator
 
 from iac_lint.model.core import Location
 
-# Provider key formats with a fixed prefix (each provider's documentation describes its own).
-CREDENTIAL_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("an AWS access key id", re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])")),
-    ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY(?: BLOCK)?-----")),
-    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b")),
-    ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}\b")),
-    ("a Slack token", re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
-    ("a Slack webhook URL", re.compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}")),
-    ("a Stripe secret key", re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}\b")),
-    ("a Google API key", re.compile(r"\bAIza[A-Za-z0-9_-]{35}\b")),
-    ("a SendGrid API key", re.compile(r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b")),
-    ("an npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
-    ("an OpenAI API key", re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b")),
-    ("an Anthropic API key", re.compile(r"\bsk-ant-[A-Za-z0-9_-]{30,}\b")),
-    ("a Twilio API key", re.compile(r"\bSK[0-9a-f]{32}\b")),
-    ("a Mailgun API key", re.compile(r"\bkey-[0-9a-f]{32}\b")),
-    ("a credential in a URL", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:(?P<secret>[^\s@/{}$]{6,})@[^\s]+")),
+# Provider key formats with a fixed prefix (each provider's documentation describes its own), each with the
+# text every match contains: most values hold none of it, and testing for it is much cheaper than a search.
+CREDENTIAL_FORMATS: tuple[tuple[str, tuple[str, ...], re.Pattern[str]], ...] = (
+    ("an AWS access key id", ("AKIA", "ASIA", "ABIA", "ACCA"),
+     re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])")),
+    ("a private key", ("PRIVATE KEY",), re.compile(r"-----BEGIN (?:[A-Z0-9]+ )?PRIVATE KEY(?: BLOCK)?-----")),
+    ("a GitHub token", ("gh", "github_pat_"),
+     re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{60,255})\b")),
+    ("a GitLab token", ("glpat-",), re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}\b")),
+    ("a Slack token", ("xox",), re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}")),
+    ("a Slack webhook URL", ("hooks.slack.com",),
+     re.compile(r"https://hooks\.slack\.com/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]{16,}")),
+    ("a Stripe secret key", ("k_live_", "k_test_"), re.compile(r"\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}\b")),
+    ("a Google API key", ("AIza",), re.compile(r"\bAIza[A-Za-z0-9_-]{35}\b")),
+    ("a SendGrid API key", ("SG.",), re.compile(r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b")),
+    ("an npm token", ("npm_",), re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
+    ("an OpenAI API key", ("T3BlbkFJ",), re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}\b")),
+    ("an Anthropic API key", ("sk-ant-",), re.compile(r"\bsk-ant-[A-Za-z0-9_-]{30,}\b")),
+    ("a Twilio API key", ("SK",), re.compile(r"\bSK[0-9a-f]{32}\b")),
+    ("a Mailgun API key", ("key-",), re.compile(r"\bkey-[0-9a-f]{32}\b")),
+    ("a credential in a URL", ("://",),
+     re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s:/@]+:(?P<secret>[^\s@/{}$]{6,})@[^\s]+")),
 )
 
 # Words that make a name secret-named.  Multi-word secrets are matched on the joined words.
@@ -87,17 +93,23 @@ _REFERENCE = re.compile(r"\$\{|\{\{resolve:|\{\{|\$\(|%\{|#\{|^\$[A-Za-z_]|^\$\$
 _NAME_LIKE = re.compile(r"^[a-z][a-z0-9]*(?:[._/-][a-z0-9]+)*$|^[A-Z][A-Z0-9]*(?:[._-][A-Z0-9]+)*$")
 
 
-# Text every match of some format contains (a prefix, or the URL's ``://``): most values hold none of them,
-# and testing for these is much cheaper than searching with every pattern.
-FORMAT_HINTS = ("AKIA", "ASIA", "ABIA", "ACCA", "PRIVATE KEY", "gh", "github_pat_", "glpat-", "xox", "k_live_",
-                "k_test_", "AIza", "SG.", "npm_", "T3BlbkFJ", "sk-ant-", "SK", "key-", "://")
+# Whether a value holds any format's hint, in one pass over it: the test nearly every value fails.
+_ANY_HINT = re.compile("|".join(re.escape(hint) for _, hints, _ in CREDENTIAL_FORMATS for hint in hints))
+
+
+def _hinted(formats: Iterable[tuple[str, tuple[str, ...], re.Pattern[str]]],
+            text: str) -> Iterator[tuple[str, re.Pattern[str]]]:
+    """The formats, in order, that could match ``text``: those whose hint it contains."""
+    for description, hints, pattern in formats:
+        if any(hint in text for hint in hints):
+            yield description, pattern
 
 
 def credential_format(value: str) -> str | None:
     """What provider key format ``value`` contains (``"a GitHub token"``), or None."""
-    if len(value) < 16 or not any(hint in value for hint in FORMAT_HINTS):
+    if len(value) < 16 or not _ANY_HINT.search(value):
         return None
-    for description, pattern in CREDENTIAL_FORMATS:
+    for description, pattern in _hinted(CREDENTIAL_FORMATS, value):
         match = pattern.search(value)
         # Only the credential itself is judged: "cluster0.example.net" around a real password is not a placeholder.
         secret = match.groupdict().get("secret") or match.group(0) if match else ""
@@ -108,8 +120,7 @@ def credential_format(value: str) -> str | None:
 
 # Inside code only formats that are credentials whatever surrounds them: not a password in a URL (code builds
 # those from variables), never a literal judged by its entropy or its variable's name.
-_CODE_FORMATS = tuple((description, pattern) for description, pattern in CREDENTIAL_FORMATS
-                      if description != "a credential in a URL")
+_CODE_FORMATS = tuple(fmt for fmt in CREDENTIAL_FORMATS if fmt[0] != "a credential in a URL")
 # An AWS secret access key: 40 characters of base64, recognised only within a few lines of a key id.
 _AWS_SECRET_KEY = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _SECRET_KEY_LINES = 3
@@ -124,7 +135,7 @@ def credentials_in_code(code: str) -> list[tuple[str, int, int]]:
     key id.  Nothing is judged by entropy or by a variable's name: code is full of random-looking literals.
     """
     found: list[tuple[str, int, int]] = []
-    for description, pattern in _CODE_FORMATS:
+    for description, pattern in _hinted(_CODE_FORMATS, code):
         for match in pattern.finditer(code):
             text = match.group(0)
             if is_placeholder(text) or _PLACEHOLDER_PART.search(text):
@@ -244,7 +255,9 @@ def secret_kind(name: str, value: str) -> str | None:
     found = credential_format(value)
     if found:
         return found
-    if is_secret_name(name) and looks_like_secret(value):
+    if not is_secret_name(name):  # the test nearly every name fails, made once
+        return None
+    if looks_like_secret(value):
         return "a literal secret"
     if is_password_name(name) and looks_like_password(value):
         return "a literal password"

@@ -142,7 +142,8 @@ def _build_document(root: yaml.Node, file: str, text: str) -> Any:
             else:
                 value = _explicit_scalar(node, tag, loc)
             if value.__class__ is LStr and len(value) >= RAW_MIN_LENGTH:
-                value.raw = _raw(lines, loc)
+                value.raw = (lines[start.line][start.column:end.column] if start.line == end.line
+                             else _raw(lines, loc))
         elif kind is _SEQUENCE_NODE:
             value = _new_list(LSeq)
             value.loc = loc
@@ -161,6 +162,25 @@ def _build_document(root: yaml.Node, file: str, text: str) -> Any:
             value.key_locs, value.value_locs = key_locs, value_locs
             for key_node, value_node in node.value:
                 key_tag = key_node.tag
+                # Most keys are plain strings: built here, without a call per key (a tagged key, one of
+                # an implicit type or past a budget goes through ``build``).
+                if (key_tag.__class__ is slice and key_node.__class__ is _SCALAR_NODE
+                        and count < MAX_NODES and depth < MAX_DEPTH):
+                    written = key_node.value
+                    if key_node.style or not key_tag.step[0] or (written and written[0] not in _IMPLICIT_STARTS):
+                        count += 1
+                        start, end = key_node.start_mark, key_node.end_mark
+                        key_where = _location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+                        key = _new_str(LStr, written)
+                        key.loc = key_where
+                        if len(written) >= RAW_MIN_LENGTH:
+                            key.raw = (lines[start.line][start.column:end.column] if start.line == end.line
+                                       else _raw(lines, key_where))
+                        item, item_where = build(value_node, depth + 1)
+                        value[key] = item
+                        key_locs[key] = key_where
+                        value_locs[key] = item_where
+                        continue
                 # A merge key: ``!!merge``, or ``<<`` written plain, which resolves to it.
                 if key_tag == _MERGE or (key_node.value == "<<" and key_tag.__class__ is slice
                                          and not key_node.style and key_tag.step[0]):
