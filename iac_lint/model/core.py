@@ -16,7 +16,10 @@ def severity_rank(severity: str) -> int:
         return -1
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, but hashed by value as if it were: a frozen dataclass sets each field through
+# ``object.__setattr__`` (four times the cost), and parsing makes one per located value, hundreds of
+# thousands a scan.  Nothing changes a location once made.
+@dataclass(slots=True, unsafe_hash=True)
 class Location:
     """A span in a file; lines and columns are 1-based."""
 
@@ -36,7 +39,7 @@ def set_loc(locs: dict[Any, Location], key: Any, loc: Location | None) -> None:
         locs[key] = loc
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # as Location: not frozen, for the cost of making one
 class Unknown:
     """A value that cannot be known statically, with the expression that produced it.
 

@@ -16,7 +16,7 @@ MAX_ITEMS = 10_000  # for-expressions, range() and function results bigger than 
 MAX_STRING = 1024 * 1024  # longer strings built by templates or functions stay unknown
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)  # as Unknown
 class Failed(Unknown):
     """An expression Terraform would reject (a missing attribute, a function on the wrong type).
 
