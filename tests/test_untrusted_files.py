@@ -92,6 +92,23 @@ def test_a_root_whose_link_moved_is_resolved_again_by_the_next_scan(tmp_path):
     assert [(f.rule_id, os.path.basename(f.location.file)) for f in report.findings] == [("E002", "template.yaml")]
 
 
+def test_a_folder_link_moved_between_two_scans_is_followed_anew(tmp_path):
+    """Folders are resolved once per scan (``forget_resolved_roots`` starts each), not once per process: a
+    language server's next re-lint must see that a folder link now leads out of the workspace."""
+    from iac_lint.parsers.source import forget_resolved_roots, inside
+
+    workspace, outside = tmp_path / "workspace", tmp_path / "outside"
+    (workspace / "module").mkdir(parents=True)
+    outside.mkdir()
+    os.symlink(workspace / "module", workspace / "linked")
+    forget_resolved_roots()
+    assert inside(str(workspace / "linked" / "main.tf"), [str(workspace)])
+    os.unlink(workspace / "linked")
+    os.symlink(outside, workspace / "linked")
+    forget_resolved_roots()
+    assert not inside(str(workspace / "linked" / "main.tf"), [str(workspace)])
+
+
 def test_a_folder_named_like_a_parent_is_inside_the_root(tmp_path):
     """``..x`` is a folder of the root, not a way out of it: a ``.git`` below it is never read either."""
     from iac_lint.parsers.source import in_never_walked_directory

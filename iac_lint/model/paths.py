@@ -69,17 +69,20 @@ def _repo_path(path: str, root: str, cwd: str) -> str:
 @lru_cache(maxsize=4096)
 def _relative(absolute: str, root: str) -> str:
     # Cached on the absolute path: every finding of a file asks, and realpath costs system calls.
-    return os.path.relpath(_real(absolute), _real(os.path.abspath(root))).replace(os.sep, "/")
+    return os.path.relpath(real_path(absolute), real_path(os.path.abspath(root))).replace(os.sep, "/")
 
 
 @lru_cache(maxsize=8192)
-def _real(absolute: str) -> str:
+def real_path(absolute: str) -> str:
     """``os.path.realpath`` of a normalized absolute path, each directory resolved once (``realpath`` walks every
-    component of every path again: a system call each)."""
+    component of every path again: a system call each).
+
+    Cached until ``real_path.cache_clear()``, which every scan and editor re-lint starts with
+    (``parsers.source.forget_resolved_roots``): a link may be moved between two of a language server's runs."""
     parent, name = os.path.split(absolute)
     if not name or parent == absolute:
         return absolute
-    here = os.path.join(_real(parent), name)
+    here = os.path.join(real_path(parent), name)
     return os.path.realpath(here) if os.path.islink(here) else here
 
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from iac_lint.model import Location, Template
+from iac_lint.model.paths import real_path
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -50,7 +51,7 @@ def _within(real: str, top: str) -> bool:
 
 def inside(path: str, roots: Iterable[str]) -> bool:
     """Whether ``path``, symlinks resolved, lies in one of ``roots`` (themselves resolved)."""
-    real = os.path.realpath(path)
+    real = real_path(os.path.abspath(path))  # its directories resolved once per scan, the file itself each time
     return any(_within(real, resolved_root(root)) for root in roots)
 
 
@@ -66,6 +67,7 @@ def resolved_root(root: str) -> str:
 
 def forget_resolved_roots() -> None:
     resolved_root.cache_clear()
+    real_path.cache_clear()
 
 
 def read_text(path: str, tpl_format: str = "unknown",
