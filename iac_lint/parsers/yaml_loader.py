@@ -142,8 +142,7 @@ def _build_document(root: yaml.Node, file: str, text: str) -> Any:
             else:
                 value = _explicit_scalar(node, tag, loc)
             if value.__class__ is LStr and len(value) >= RAW_MIN_LENGTH:
-                value.raw = (lines[start.line][start.column:end.column] if start.line == end.line
-                             else _raw(lines, loc))
+                value.raw = _raw(lines, start, end)
         elif kind is _SEQUENCE_NODE:
             value = _new_list(LSeq)
             value.loc = loc
@@ -162,34 +161,29 @@ def _build_document(root: yaml.Node, file: str, text: str) -> Any:
             value.key_locs, value.value_locs = key_locs, value_locs
             for key_node, value_node in node.value:
                 key_tag = key_node.tag
-                # Most keys are plain strings: built here, without a call per key (a tagged key, one of
-                # an implicit type or past a budget goes through ``build``).
-                if (key_tag.__class__ is slice and key_node.__class__ is _SCALAR_NODE
-                        and count < MAX_NODES and depth < MAX_DEPTH):
-                    written = key_node.value
-                    if key_node.style or not key_tag.step[0] or (written and written[0] not in _IMPLICIT_STARTS):
-                        count += 1
-                        start, end = key_node.start_mark, key_node.end_mark
-                        key_where = _location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
-                        key = _new_str(LStr, written)
-                        key.loc = key_where
-                        if len(written) >= RAW_MIN_LENGTH:
-                            key.raw = (lines[start.line][start.column:end.column] if start.line == end.line
-                                       else _raw(lines, key_where))
-                        item, item_where = build(value_node, depth + 1)
-                        value[key] = item
-                        key_locs[key] = key_where
-                        value_locs[key] = item_where
-                        continue
                 # A merge key: ``!!merge``, or ``<<`` written plain, which resolves to it.
                 if key_tag == _MERGE or (key_node.value == "<<" and key_tag.__class__ is slice
                                          and not key_node.style and key_tag.step[0]):
                     merged, _ = build(value_node, depth + 1)
                     _merge(value, merged)
                     continue
-                key, key_where = build(key_node, depth + 1)
-                if key.__class__ is LMap or key.__class__ is LSeq:
-                    key = LStr(json.dumps(key, default=str), key_where)
+                # Nearly every key is an untagged string: made here, without a call to ``build`` per key.
+                written = key_node.value
+                if (key_tag.__class__ is slice and key_node.__class__ is _SCALAR_NODE
+                        and count < MAX_NODES and depth < MAX_DEPTH
+                        and (key_node.style or not key_tag.step[0] or (written and written[0] not in _IMPLICIT_STARTS)
+                             or _plain_value(written) is _AS_STRING)):
+                    count += 1
+                    start, end = key_node.start_mark, key_node.end_mark
+                    key_where = _location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+                    key = _new_str(LStr, written)
+                    key.loc = key_where
+                    if len(written) >= RAW_MIN_LENGTH:
+                        key.raw = _raw(lines, start, end)
+                else:
+                    key, key_where = build(key_node, depth + 1)
+                    if key.__class__ is LMap or key.__class__ is LSeq:
+                        key = LStr(json.dumps(key, default=str), key_where)
                 item, item_where = build(value_node, depth + 1)
                 value[key] = item
                 key_locs[key] = key_where
@@ -217,15 +211,17 @@ def _merge(out: LMap, merged: Any) -> None:
                     set_loc(value_locs, k, source.value_locs.get(k))
 
 
-def _raw(lines: list[str], loc: Location) -> str:
-    """The text of a scalar as written, from its first character to its end."""
-    first, last = loc.line - 1, min((loc.end_line or loc.line) - 1, len(lines) - 1)
+def _raw(lines: list[str], start: yaml.Mark, end: yaml.Mark) -> str:
+    """The text of a scalar as written, from its first character to its end (libyaml's 0-based marks)."""
+    if start.line == end.line:  # nearly always: the slice alone
+        return lines[start.line][start.column:end.column]
+    first, last = start.line, min(end.line, len(lines) - 1)
     if first > last:
         return ""
     if first == last:
-        return lines[first][loc.column - 1:(loc.end_column or 1) - 1 or None]
-    tail = lines[last][:(loc.end_column or 1) - 1]
-    return "\n".join([lines[first][loc.column - 1:], *lines[first + 1:last], tail])
+        return lines[first][start.column:end.column or None]
+    tail = lines[last][:end.column]
+    return "\n".join([lines[first][start.column:], *lines[first + 1:last], tail])
 
 
 def _explicit_scalar(node: yaml.ScalarNode, tag: str, loc: Location) -> Any:
