@@ -5,7 +5,6 @@ reads JSON as libyaml reads it, or leaves the text to libyaml; locations made wi
 constructor equal those made with it.
 """
 
-import dataclasses
 import json
 import os
 import subprocess
@@ -13,7 +12,6 @@ import sys
 
 import pytest
 
-from iac_lint.model.core import Location
 from iac_lint.model.located import LMap, LSeq, LStr, plain
 from iac_lint.parsers import yaml_loader
 from iac_lint.parsers.yaml_loader import LoadError, load_text
@@ -160,14 +158,6 @@ def test_json_is_held_to_the_depth_budget(monkeypatch):
     monkeypatch.setattr(yaml_loader, "MAX_DEPTH", 3)
     with pytest.raises(LoadError, match="deeper than 3 levels"):
         load_text('{"a": [[[[1]]]]}', "t.json")
-
-
-def test_locations_are_made_as_the_dataclass_makes_them():
-    assert [field.name for field in dataclasses.fields(Location)] == [
-        "file", "line", "column", "end_line", "end_column"]
-    made = yaml_loader._location("t.yaml", 1, 2, 3, 4)
-    assert made == Location("t.yaml", 1, 2, 3, 4)
-    assert hash(made) == hash(Location("t.yaml", 1, 2, 3, 4))
 
 
 def test_pyyaml_without_libyaml_reads_the_same(tmp_path):

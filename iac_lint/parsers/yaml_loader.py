@@ -84,24 +84,7 @@ def _intrinsic(tag: str, value: Any) -> tuple[str, Any]:
     return f"Fn::{name}", value
 
 
-_new_object, _new_str, _new_list, _new_dict = object.__new__, str.__new__, list.__new__, dict.__new__
-_set_file, _set_line, _set_column, _set_end_line, _set_end_column = (
-    Location.__dict__[name].__set__ for name in ("file", "line", "column", "end_line", "end_column"))
-
-
-def _location(file: str, line: int, column: int, end_line: int, end_column: int) -> Location:
-    """``Location(file, line, column, end_line, end_column)``, made once per node.
-
-    The frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``; setting the slots
-    directly costs half as much (a test holds this to the dataclass's own constructor).
-    """
-    loc = _new_object(Location)
-    _set_file(loc, file)
-    _set_line(loc, line)
-    _set_column(loc, column)
-    _set_end_line(loc, end_line)
-    _set_end_column(loc, end_column)
-    return loc
+_new_str, _new_list, _new_dict = str.__new__, list.__new__, dict.__new__
 
 
 def _build_document(root: yaml.Node, file: str, text: str) -> Any:
@@ -121,7 +104,7 @@ def _build_document(root: yaml.Node, file: str, text: str) -> Any:
                        else f"nesting deeper than {MAX_DEPTH} levels")
             raise LoadError(problem, node.start_mark.line + 1, node.start_mark.column + 1)
         start, end = node.start_mark, node.end_mark
-        loc = _location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+        loc = Location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
         tag = node.tag
         kind = node.__class__
         value: Any
@@ -175,7 +158,7 @@ def _build_document(root: yaml.Node, file: str, text: str) -> Any:
                              or _plain_value(written) is _AS_STRING)):
                     count += 1
                     start, end = key_node.start_mark, key_node.end_mark
-                    key_where = _location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
+                    key_where = Location(file, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
                     key = _new_str(LStr, written)
                     key.loc = key_where
                     if len(written) >= RAW_MIN_LENGTH:
@@ -409,7 +392,7 @@ def _read_json(text: str, file: str) -> Any:
         return _NOT_PLAIN_JSON
     # Offset of each line's first character: the line of an offset is found by bisection.
     starts = [0, *map(operator.add, itertools.accumulate(map(len, text.split("\n")[:-1])), itertools.count(1))]
-    bisect_right, location, new_str, plain_value = bisect.bisect_right, _location, _new_str, _plain_value
+    bisect_right, location, new_str, plain_value = bisect.bisect_right, Location, _new_str, _plain_value
     stack: list[tuple[Any, Any, Any, int, int]] = []
     container: Any = None
     key: Any = None
