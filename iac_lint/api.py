@@ -290,20 +290,6 @@ def _parse_buffer(path: str, text: str, config: Config) -> list[Template]:
     return [tpl] if tpl is not None else []
 
 
-def with_fingerprints(findings: list[Finding], root: str) -> list[Finding]:
-    """Every finding's fingerprint, computed here and nowhere else, over its file relative to the project
-    root (not to the working directory).
-
-    So that a baseline written by ``iac-lint baseline create`` at the repository root still matches
-    when CI runs ``cd infra && iac-lint scan .``, and SARIF/GitLab identities do not depend on it.
-    """
-    from iac_lint.engine.evaluate import fingerprint
-    from iac_lint.model.paths import repo_path
-
-    return [dataclasses.replace(f, fingerprint=fingerprint(f.rule_id, repo_path(f.location.file, root), f.resource,
-                                                           f.logical_path)) for f in findings]
-
-
 def finish(report: Report, config: Config, changes: Any = None, scanned: list[str] | None = None) -> Report:
     """Severity overrides, suppressions, per-path ignores, baseline, diff; a stable order.
 
@@ -311,16 +297,17 @@ def finish(report: Report, config: Config, changes: Any = None, scanned: list[st
     is called stale only if a scan of them could have matched it.  Raises ``BaselineError`` for an
     unusable baseline file.
     """
+    from iac_lint.engine.evaluate import with_fingerprints
     from iac_lint.engine.suppress import apply_suppressions
-    from iac_lint.model.paths import project_root, repo_path
+    from iac_lint.model.paths import repo_path, scan_root
 
     findings = list(report.findings)
     if config.severity:
         report.rules = [dataclasses.replace(r, severity=config.severity[r.id]) if r.id in config.severity else r
                         for r in report.rules]
     findings = apply_suppressions(findings, report.templates, config, report.rules)
-    root = report.root = report.root or project_root(config.parse.roots[0] if config.parse.roots else None)
-    findings = with_fingerprints(findings, root)
+    root = report.root = report.root or scan_root(config.parse.roots)
+    findings = with_fingerprints(findings, root)  # those not evaluated in lint_units: the suppressions' own
     if config.severity:
         findings = [dataclasses.replace(f, severity=config.severity[f.rule_id]) if f.rule_id in config.severity
                     else f for f in findings]

@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from iac_lint.discover import Unit
-from iac_lint.engine.evaluate import evaluate_template
+from iac_lint.engine.evaluate import evaluate_template, with_fingerprints
 from iac_lint.engine.rules import Rule
 from iac_lint.engine.suppress import may_hold_suppressions
 from iac_lint.link import link_template
 from iac_lint.model import Entity, Finding, Location, Resource, Template
 from iac_lint.model.budgets import BUDGET_EXCEEDED, UNIT_HARD_DEADLINE_SECONDS
+from iac_lint.model.paths import scan_root
 from iac_lint.parsers import parse_unit
 from iac_lint.parsers.deadline import UnitDeadline, unit_deadline
 
@@ -147,8 +148,9 @@ def collector_paused() -> Iterator[None]:
 
 def _lint_unit(unit: Unit, config: Config, rules: list[Rule], whole: bool) -> UnitResult:
     result = UnitResult()
+    root = scan_root(config.parse.roots)  # as api.finish has it: fingerprints made here are cached with the unit
     for tpl in parse_unit_safely(unit, config):
-        findings = evaluate_template(tpl, rules)
+        findings = with_fingerprints(evaluate_template(tpl, rules), root)
         # cfn-lint's matches (found later, on the parent's side) are shown with their source lines too.
         every_line = config.cfn_lint and tpl.format in ("cloudformation", "sam")
         result.templates.append(tpl if whole else report_view(tpl, findings, every_line))

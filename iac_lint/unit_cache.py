@@ -13,7 +13,8 @@ An entry is used only when all of these are unchanged:
 - the run: iac-lint's version and the content of its own code (an edited
   checkout invalidates everything), Python's version, the parse options
   (stage, parameters, variables and the content of every ``--var-file``),
-  the scanned roots, the working directory, and every active rule (id,
+  the scanned roots, the working directory, the project root (the
+  fingerprints the entry holds are relative to it), and every active rule (id,
   severity, options, and its file's content);
 - the unit: its kind, path, files, and the files it reports on;
 - what the unit read: the SHA-256 of every file its templates were read from
@@ -44,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from iac_lint import __version__
 from iac_lint.discover import Unit
+from iac_lint.model.paths import scan_root
 
 if TYPE_CHECKING:
     from iac_lint.config import Config
@@ -134,7 +136,8 @@ def run_key(config: Config, rules: list[Rule]) -> str:
     options = config.parse
     identity = {
         "format": ENTRY_FORMAT, "version": __version__, "python": sys.version, "code": _code_identity(),
-        "cwd": os.getcwd(), "stage": options.stage, "params": sorted(options.params.items()),
+        "cwd": os.getcwd(), "project_root": scan_root(options.roots),
+        "stage": options.stage, "params": sorted(options.params.items()),
         "tf_vars": sorted(options.tf_vars.items()), "roots": list(options.roots),
         "var_files": [[path, _file_digest(path)] for path in options.var_files],
         "rules": [[r.id, r.severity, r.options, r.source, _file_digest(r.source) if r.source else None]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import string
@@ -46,12 +47,26 @@ def fingerprint(rule_id: str, repo_file: str, resource: str, logical_path: str) 
 
     ``repo_file`` is the file relative to the project root (``model.paths.repo_path``), so that one
     finding has one fingerprint whichever directory the scan ran from.  Findings are created without
-    one; ``api.finish`` gives every finding its fingerprint, once, when the project root is known.
+    one and given it by ``with_fingerprints``: where a unit is evaluated (a pool worker), and in
+    ``api.finish`` for the findings made after that.
     """
     # surrogateescape: a file name that is not UTF-8 hashes as its bytes (any other name is unchanged).
     key = f"{rule_id}|{repo_file}|{resource}|{logical_path}".encode("utf-8", "surrogateescape")
     digest = hashlib.sha256(key).hexdigest()
     return digest[:32]
+
+
+def with_fingerprints(findings: list[Finding], root: str) -> list[Finding]:
+    """Every finding without a fingerprint given one, over its file relative to the project root (not to the
+    working directory).
+
+    So that a baseline written by ``iac-lint baseline create`` at the repository root still matches
+    when CI runs ``cd infra && iac-lint scan .``, and SARIF/GitLab identities do not depend on it.
+    """
+    from iac_lint.model.paths import repo_path
+
+    return [f if f.fingerprint else dataclasses.replace(f, fingerprint=fingerprint(
+        f.rule_id, repo_path(f.location.file, root), f.resource, f.logical_path)) for f in findings]
 
 
 class _SafeFormat(dict[str, Any]):

@@ -54,6 +54,12 @@ def project_root(start: str | None = None) -> str:
     return repository_root(os.path.realpath(where)) or cwd
 
 
+def scan_root(roots: list[str]) -> str:
+    """The project root of a scan of ``roots`` (its first root's repository): fingerprints are computed
+    against it where findings are evaluated, and reports name files relative to it."""
+    return project_root(roots[0] if roots else None)
+
+
 def repo_path(path: str, root: str) -> str:
     """``path`` relative to ``root`` with forward slashes (``../`` when it lies outside); symlinks resolved,
     as GitHub asks."""
