@@ -352,6 +352,19 @@ def test_options_and_rules_are_part_of_the_key(tmp_path, cache_dir, linted):
     assert len(linted) > 5
 
 
+def test_a_new_repository_root_is_a_new_run_for_the_cache(tmp_path, cache_dir):
+    """Cached findings carry fingerprints relative to the project root: a ``git init`` moves it."""
+    project = _copy(tmp_path)
+    before = _reports([project], jobs=1, cache=True)
+    (tmp_path / "project" / ".git").mkdir()
+    from iac_lint.model import paths
+
+    paths.repository_root.cache_clear()  # as a new process finds it
+    after = _reports([project], jobs=1, cache=True)
+    assert after == _reports([project], jobs=1, cache=False)
+    assert after["json"] != before["json"]  # the same findings, other fingerprints
+
+
 def test_corrupt_entries_are_ignored(tmp_path, cache_dir):
     project = _copy(tmp_path)
     cold = _reports([project], jobs=1, cache=True)
