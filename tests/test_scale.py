@@ -302,14 +302,18 @@ def test_an_edit_that_keeps_size_and_modification_time_is_seen(tmp_path, cache_d
     project = _copy(tmp_path)
     _age(project)
     _reports([project], jobs=1, cache=True)
-    main_tf = os.path.join(project, "examples", "terraform-webhook", "main.tf")
-    info = os.stat(main_tf)
-    with open(main_tf, "r+", encoding="utf-8") as handle:
+    _edit_keeping_size_and_time(os.path.join(project, "examples", "terraform-webhook", "main.tf"))
+    assert _reports([project], jobs=1, cache=True) == _reports([project], jobs=1, cache=False)
+
+
+def _edit_keeping_size_and_time(path: str) -> None:
+    """An edit of the same size, the modification time set back to what it was (the change time still moves)."""
+    info = os.stat(path)
+    with open(path, "r+", encoding="utf-8") as handle:
         text = handle.read()
         handle.seek(0)
-        handle.write(text.replace("resource", "resourcE", 1))  # same size; an error now
-    os.utime(main_tf, ns=(info.st_atime_ns, info.st_mtime_ns))  # the change time still moves
-    assert _reports([project], jobs=1, cache=True) == _reports([project], jobs=1, cache=False)
+        handle.write(text.replace("resource", "resourcE", 1))  # an error now
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
 
 
 def test_a_file_modified_just_before_its_entry_was_written_is_hashed_again(tmp_path, cache_dir, monkeypatch):
@@ -320,13 +324,7 @@ def test_a_file_modified_just_before_its_entry_was_written_is_hashed_again(tmp_p
     project = _copy(tmp_path)
     _age(project, 0)  # modified now, as an editor saves while the scan runs
     _reports([project], jobs=1, cache=True)
-    main_tf = os.path.join(project, "examples", "terraform-webhook", "main.tf")
-    info = os.stat(main_tf)
-    with open(main_tf, "r+", encoding="utf-8") as handle:
-        text = handle.read()
-        handle.seek(0)
-        handle.write(text.replace("resource", "resourcE", 1))
-    os.utime(main_tf, ns=(info.st_atime_ns, info.st_mtime_ns))
+    _edit_keeping_size_and_time(os.path.join(project, "examples", "terraform-webhook", "main.tf"))
     assert _reports([project], jobs=1, cache=True) == _reports([project], jobs=1, cache=False)
 
 
