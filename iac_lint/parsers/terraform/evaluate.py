@@ -83,7 +83,10 @@ def _written(value: str, expr: Expr) -> LStr:
 
 
 def _failed(values: Any) -> Failed | None:
-    return next((v for v in values if isinstance(v, Failed)), None)
+    for value in values:  # a loop, not next() over a generator: called for nearly every operation and call
+        if isinstance(value, Failed):
+            return value
+    return None
 
 
 @dataclass(slots=True)
@@ -154,6 +157,10 @@ class Module:
         return value
 
     def variable(self, name: str) -> Any:
+        key = f"var.{name}"
+        if key in self._values:  # read before: no closure to build for it
+            return self._values[key]
+
         def compute() -> Any:
             if name in self.inputs:
                 expr, scope = self.inputs[name]
@@ -163,14 +170,17 @@ class Module:
             block = self.variables.get(name)
             if block is not None and "default" in block.body.attributes:
                 return self.evaluator.evaluate(block.body.attributes["default"].expr, self.scope)
-            return Unknown(f"var.{name}")
-        return self._memo(f"var.{name}", compute, f"var.{name}")
+            return Unknown(key)
+        return self._memo(key, compute, key)
 
     def local(self, name: str) -> Any:
         attr = self.locals.get(name)
+        key = f"local.{name}"
         if attr is None:
-            return Unknown(f"local.{name}")
-        return self._memo(f"local.{name}", lambda: self.evaluator.evaluate(attr.expr, self.scope), f"local.{name}")
+            return Unknown(key)
+        if key in self._values:  # read before: no closure to build for it
+            return self._values[key]
+        return self._memo(key, lambda: self.evaluator.evaluate(attr.expr, self.scope), key)
 
     def output(self, name: str) -> Any:
         block = self.outputs.get(name)

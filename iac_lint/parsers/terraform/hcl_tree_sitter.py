@@ -254,9 +254,11 @@ class _Builder:
 
     def label(self, node: Any) -> str:
         """A quoted block label as python-hcl2 names it: the characters between the quotes, unescaped not."""
-        if any(c.type not in _TEMPLATE_TEXT and c.is_named for c in node.children):
+        label = self.source(node.start_byte + 1, node.end_byte - 1)
+        # Only a brace opens an interpolation or a directive: a label without one needs no walk of its children.
+        if "{" in label and any(c.type not in _TEMPLATE_TEXT and c.is_named for c in node.children):
             raise Rejected("label with interpolation")
-        return self.source(node.start_byte + 1, node.end_byte - 1)
+        return label
 
     # --- expressions -----------------------------------------------------------------------------
 
@@ -276,8 +278,7 @@ class _Builder:
             primary = self.expression(children[1])
             rest = children[3:]
         elif kind == "variable_expr":  # var.x.y: the traversal's root is the name, its own node is not needed
-            name = _only(first)
-            primary = self.source(name.start_byte, name.end_byte)
+            primary = self.source(first.start_byte, first.end_byte)  # spans its identifier exactly
             rest = children[1:]
         else:
             primary = self.term(first)
@@ -322,6 +323,9 @@ class _Builder:
         return Traversal(loc, text, primary, tuple(ops)), i
 
     def get_attr(self, node: Any) -> tuple[str, Any]:
+        name_text = self.source(node.start_byte + 1, node.end_byte)
+        if name_text.isidentifier():  # ".name", nothing between: the name without making the two child nodes
+            return ("attr", name_text)
         parts = node.children
         name = parts[1] if len(parts) == 2 else node.named_children[0]  # ". name", or a comment between
         return ("attr", self.source(name.start_byte, name.end_byte))
@@ -357,8 +361,7 @@ class _Builder:
         if kind == "literal_value":
             return self.literal(_only(node))
         if kind == "variable_expr":
-            name = _only(node)
-            text = self.source(name.start_byte, name.end_byte)
+            text = self.source(node.start_byte, node.end_byte)  # spans its identifier exactly
             return Traversal(self.loc(node), text, text, ())
         if kind == "collection_value":
             return self.collection(_only(node))
@@ -485,8 +488,10 @@ class _Builder:
     def quoted(self, node: Any) -> Expr:
         """A quoted string: the literal runs between its interpolations and directives, as python-hcl2
         splits them (``$${`` and ``%%{`` escapes are parts of their own)."""
+        text = self.source(node.start_byte, node.end_byte)
         markers: list[tuple[int, int, Expr | None]] = []
-        self.template_markers(node, markers)
+        if "{" in text:  # without an interpolation or a directive the children are text alone: not visited
+            self.template_markers(node, markers)
         parts: list[Any] = []
         directives = False
         pos = node.start_byte + 1
@@ -498,7 +503,7 @@ class _Builder:
                 parts.append(expr)
             pos = end
         self.literal_parts(pos, node.end_byte - 1, parts)
-        return Template(self.loc(node), self.source(node.start_byte, node.end_byte), tuple(parts), directives)
+        return Template(self.loc(node), text, tuple(parts), directives)
 
     def template_markers(self, node: Any, out: list[tuple[int, int, Expr | None]]) -> None:
         for child in node.children:
