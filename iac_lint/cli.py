@@ -14,7 +14,7 @@ import click
 
 from iac_lint import __version__
 from iac_lint.model import SEVERITIES
-from iac_lint.report import FORMATS
+from iac_lint.report import FORMATS, LINE_FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
@@ -229,6 +229,7 @@ def scan(paths: tuple[str, ...], formats: tuple[str, ...], outputs: tuple[str, .
                      changed_since=changed_since, **options)
     # Only the HTML report draws the model; every other format reads findings and source lines.
     config.keep_models = any(fmt == "html" for fmt, _ in plan)
+    config.keep_lines = any(fmt in LINE_FORMATS for fmt, _ in plan)
     progress = None if quiet else _Progress.on_terminal()
     try:
         report = _run_scan(targets, config, progress)
@@ -431,7 +432,7 @@ def baseline_create(paths: tuple[str, ...], output: str, **options: Any) -> None
     targets = list(paths) or ["."]
     config = _config(targets, **options)
     config.baseline = None  # a baseline records everything that is there now, not what the old one missed
-    config.keep_models = False
+    config.keep_models = config.keep_lines = False
     report = _run_scan(targets, config)
     try:
         count = write_baseline(report.findings, output, report.root)
@@ -459,7 +460,7 @@ def baseline_update(paths: tuple[str, ...], baseline_file: str | None, **options
     targets = list(paths) or ["."]
     config = _config(targets, **options)
     config.baseline = baseline_file or config.baseline or ".iac-lint-baseline.json"
-    config.keep_models = False
+    config.keep_models = config.keep_lines = False
     report = _run_scan(targets, config)
     accepted = [f for f in report.findings if f.baselined]
     try:

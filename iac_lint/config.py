@@ -167,6 +167,10 @@ class Config:
     # The command line turns it off for the other formats: a worker then sends back only what reports
     # read (lint_units.report_view), and the unit cache is used.
     keep_models: bool = True
+    # With report views (keep_models off): keep the source lines of the files that have findings, for the
+    # text report's excerpts.  The command line turns it off when no such report is written; the lines of
+    # files with suppression comments are kept either way.
+    keep_lines: bool = True
     # (K, N): lint only the K-th of N deterministic parts of the units (iac_lint/shard.py); None: all.
     shard: tuple[int, int] | None = None
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from iac_lint.discover import Unit
 from iac_lint.engine.evaluate import evaluate_template, with_fingerprints
+from iac_lint.engine.fixes import with_fix_edits
 from iac_lint.engine.rules import Rule
 from iac_lint.engine.suppress import may_hold_suppressions
 from iac_lint.link import link_template
@@ -150,16 +151,18 @@ def _lint_unit(unit: Unit, config: Config, rules: list[Rule], whole: bool) -> Un
     result = UnitResult()
     root = scan_root(config.parse.roots)  # as api.finish has it: fingerprints made here are cached with the unit
     for tpl in parse_unit_safely(unit, config):
-        findings = with_fingerprints(evaluate_template(tpl, rules), root)
+        # Fingerprints and fix edits here, where the whole template is: finish then needs no source lines.
+        findings = with_fix_edits(with_fingerprints(evaluate_template(tpl, rules), root), [tpl])
         # cfn-lint's matches (found later, on the parent's side) are shown with their source lines too.
         every_line = config.cfn_lint and tpl.format in ("cloudformation", "sam")
-        result.templates.append(tpl if whole else report_view(tpl, findings, every_line))
+        result.templates.append(tpl if whole else report_view(tpl, findings, every_line, config.keep_lines))
         result.findings.append(findings)
         result.resources.append(len(tpl.resources))
     return result
 
 
-def report_view(tpl: Template, findings: list[Finding], every_line: bool = False) -> Template:
+def report_view(tpl: Template, findings: list[Finding], every_line: bool = False,
+                flagged_lines: bool = True) -> Template:
     """The template as suppression and the reporters read it, without its model.
 
     Resources keep id, type, location and (when they carry suppressions) Metadata; entities become
@@ -167,8 +170,9 @@ def report_view(tpl: Template, findings: list[Finding], every_line: bool = False
     them (a suppression comment is looked up from a finding's line and its resource's header), so
     other files keep only the resources that carry suppressions: most of a corpus's resources never
     cross the process boundary or enter the cache.  ``every_line``: cfn-lint's matches, found later,
-    may be on any file, which then keeps everything.  Source lines are kept for files with a finding
-    or a suppression comment (every file is still listed, with no lines otherwise).
+    may be on any file, which then keeps everything.  Source lines are kept for files with a suppression
+    comment, and for files with a finding when ``flagged_lines`` (a report quotes them; see
+    ``Config.keep_lines``); every file is still listed, with no lines otherwise.
     """
     light: dict[int, Resource] = {}
 
@@ -185,8 +189,8 @@ def report_view(tpl: Template, findings: list[Finding], every_line: bool = False
                  if every_line or r.suppressions or r.location.file in flagged]
     entities = [Entity(e.id, light_resource(e.resource), e.loc) for e in tpl.entities
                 if every_line or e.loc.file in flagged]
-    sources = {file: lines if every_line or file in flagged or may_hold_suppressions(lines) else []
-               for file, lines in tpl.sources.items()}
+    sources = {file: lines if every_line or (flagged_lines and file in flagged) or may_hold_suppressions(lines)
+               else [] for file, lines in tpl.sources.items()}
     return Template(tpl.path, tpl.format, resources, entities, list(tpl.problems), sources,
                     report_files=tpl.report_files)
 

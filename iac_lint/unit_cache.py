@@ -14,7 +14,8 @@ An entry is used only when all of these are unchanged:
   checkout invalidates everything), Python's version, the parse options
   (stage, parameters, variables and the content of every ``--var-file``),
   the scanned roots, the working directory, the project root (the
-  fingerprints the entry holds are relative to it), and every active rule (id,
+  fingerprints the entry holds are relative to it), whether the lines of
+  flagged files are kept (``Config.keep_lines``), and every active rule (id,
   severity, options, and its file's content);
 - the unit: its kind, path, files, and the files it reports on;
 - what the unit read: the SHA-256 of every file its templates were read from
@@ -136,7 +137,7 @@ def run_key(config: Config, rules: list[Rule]) -> str:
     options = config.parse
     identity = {
         "format": ENTRY_FORMAT, "version": __version__, "python": sys.version, "code": _code_identity(),
-        "cwd": os.getcwd(), "project_root": scan_root(options.roots),
+        "cwd": os.getcwd(), "project_root": scan_root(options.roots), "keep_lines": config.keep_lines,
         "stage": options.stage, "params": sorted(options.params.items()),
         "tf_vars": sorted(options.tf_vars.items()), "roots": list(options.roots),
         "var_files": [[path, _file_digest(path)] for path in options.var_files],

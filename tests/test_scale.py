@@ -158,6 +158,32 @@ def test_report_views_keep_the_resources_reports_look_up_and_count_them_all():
     assert wanted <= kept
 
 
+def test_reports_without_excerpts_leave_flagged_lines_in_the_workers_and_say_the_same():
+    from iac_lint.config import Config
+    from iac_lint.report import renderer
+
+    def report(keep_lines: bool):
+        return scan([FIXTURES, EXAMPLES], Config(jobs=2, keep_models=False, keep_lines=keep_lines, cache=False))
+
+    quoted, bare = report(True), report(False)
+    for fmt in ("json", "sarif", "gitlab"):
+        assert renderer(fmt)(bare) == renderer(fmt)(quoted)
+    assert any(f.fix and f.fix.edits for f in bare.findings)  # made where the lines were
+    flagged = {f.location.file for f in bare.findings}
+    kept = {file for t in bare.templates for file, lines in t.sources.items() if lines}
+    assert kept < {file for t in quoted.templates for file, lines in t.sources.items() if lines} and kept
+    assert all("iac-lint" in "".join(lines).lower() for t in bare.templates for file, lines in t.sources.items()
+               if lines and file in flagged)  # only for their suppression comments
+
+
+def test_a_text_report_after_a_json_one_still_quotes_its_lines(run_cli, tmp_path, cache_dir):
+    project = _copy(tmp_path)
+    run_cli("scan", project, "-f", "json")
+    code, text = run_cli("scan", project)
+    assert code == 1 and text == run_cli("scan", project, "--no-cache")[1]
+    assert " | " in text
+
+
 def test_parse_shard():
     assert parse_shard("2/4") == (2, 4)
     for bad in ("0/2", "3/2", "x/2", "2", "1/0"):

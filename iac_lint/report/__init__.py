@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 FORMATS = ("text", "concise", "json", "sarif", "junit", "github", "gitlab", "markdown", "html")
+# The formats that quote source lines (the HTML report reads whole models): a scan writing none of them
+# leaves the lines of flagged files where they were read (Config.keep_lines).
+LINE_FORMATS = ("text", "html")
 
 
 def renderer(name: str) -> Callable[..., str]:
