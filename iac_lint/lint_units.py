@@ -166,13 +166,13 @@ def report_view(tpl: Template, findings: list[Finding], every_line: bool = False
     """The template as suppression and the reporters read it, without its model.
 
     Resources keep id, type, location and (when they carry suppressions) Metadata; entities become
-    plain ``Entity`` headers on those resources.  Only the files with a finding of this template need
-    them (a suppression comment is looked up from a finding's line and its resource's header), so
-    other files keep only the resources that carry suppressions: most of a corpus's resources never
-    cross the process boundary or enter the cache.  ``every_line``: cfn-lint's matches, found later,
-    may be on any file, which then keeps everything.  Source lines are kept for files with a suppression
-    comment, and for files with a finding when ``flagged_lines`` (a report quotes them; see
-    ``Config.keep_lines``); every file is still listed, with no lines otherwise.
+    plain ``Entity`` headers on those resources.  Only files with suppression comments need them (a
+    comment above a resource's header reaches its findings), so other files keep only the resources
+    that carry suppressions in their Metadata: most of a corpus's resources never cross the process
+    boundary or enter the cache.  ``every_line``: cfn-lint's matches, found later, may be on any file,
+    which then keeps everything.  Source lines are kept for files with a suppression comment, and for
+    files with a finding when ``flagged_lines`` (a report quotes them; see ``Config.keep_lines``); every
+    file is still listed, with no lines otherwise.
     """
     light: dict[int, Resource] = {}
 
@@ -184,13 +184,13 @@ def report_view(tpl: Template, findings: list[Finding], every_line: bool = False
                 resource.metadata if resource.suppressions else None, list(resource.suppressions))
         return found
 
-    flagged = {f.location.file for f in findings}
+    commented = {file for file, lines in tpl.sources.items() if every_line or may_hold_suppressions(lines)}
+    flagged = {f.location.file for f in findings} if flagged_lines else set()
     resources = [light_resource(r) for r in tpl.resources
-                 if every_line or r.suppressions or r.location.file in flagged]
+                 if every_line or r.suppressions or r.location.file in commented]
     entities = [Entity(e.id, light_resource(e.resource), e.loc) for e in tpl.entities
-                if every_line or e.loc.file in flagged]
-    sources = {file: lines if every_line or (flagged_lines and file in flagged) or may_hold_suppressions(lines)
-               else [] for file, lines in tpl.sources.items()}
+                if every_line or e.loc.file in commented]
+    sources = {file: lines if file in commented or file in flagged else [] for file, lines in tpl.sources.items()}
     return Template(tpl.path, tpl.format, resources, entities, list(tpl.problems), sources,
                     report_files=tpl.report_files)
 

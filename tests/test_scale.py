@@ -146,16 +146,20 @@ def test_a_template_crosses_the_process_boundary_with_its_lines_as_they_were():
 
 def test_report_views_keep_the_resources_reports_look_up_and_count_them_all():
     from iac_lint.config import Config
+    from iac_lint.report import renderer
 
     whole = scan([FIXTURES, EXAMPLES], Config(jobs=1, keep_models=True, cache=False))
     views = scan([FIXTURES, EXAMPLES], Config(jobs=2, keep_models=False, cache=False))
     assert views.resources == whole.resources == sum(len(t.resources) for t in whole.templates)
     assert sum(len(t.resources) for t in views.templates) < whole.resources
-    flagged = {f.location.file for f in views.findings}
+    commented = {file for t in whole.templates for file, lines in t.sources.items()
+                 if "iac-lint" in "\n".join(lines).lower()}
+    assert commented
     kept = {(r.location.file, r.id) for t in views.templates for r in t.resources}
     wanted = {(r.location.file, r.id) for t in whole.templates for r in t.resources
-              if r.location.file in flagged or r.suppressions}
+              if r.location.file in commented or r.suppressions}
     assert wanted <= kept
+    assert renderer("json")(views) == renderer("json")(whole)  # suppressions judged the same
 
 
 def test_reports_without_excerpts_leave_flagged_lines_in_the_workers_and_say_the_same():
