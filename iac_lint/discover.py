@@ -203,6 +203,7 @@ def _git_layers(start: str) -> list[_Layer]:
 def discover(paths: Iterable[str], filters: Filters | None = None) -> Iterator[Unit]:
     """Every unit under ``paths``, in a stable order (see the module docstring for what is skipped)."""
     filters = filters or Filters()
+    paths = list(paths)
     exclude = _Layer(os.path.abspath(filters.exclude_root or os.getcwd()), filters.exclude) \
         if filters.exclude else None
     named_tf: dict[str, list[str]] = {}  # directory -> the .tf files named in it, in order
@@ -229,7 +230,7 @@ def discover(paths: Iterable[str], filters: Filters | None = None) -> Iterator[U
             continue
         else:
             units = _walk(root, exclude, filters)
-        yield from filter(first_time, units)
+        yield from filter(first_time, units) if len(paths) > 1 else units  # one walk meets each unit once
     for directory, named in named_tf.items():
         # A module a named directory already gave whole needs no second reading for some of its files.
         module = _module_of_named_files(directory, named)
@@ -276,7 +277,8 @@ def _walk(root: str, exclude: _Layer | None, filters: Filters) -> Iterator[Unit]
             ignores = _Ignores([layer.without_matches_of(top_abs) for layer in ignores.layers])
     if exclude is not None and exclude.verdict(top_abs, is_dir=True):
         exclude = exclude.without_matches_of(top_abs)
-    below: dict[str, _Ignores] = {top_abs: ignores.entering(top_abs) if filters.gitignore else ignores}
+    # Each folder's layers, set by its parent; its own .gitignore joins them when the walk lists it there.
+    below: dict[str, _Ignores] = {top_abs: ignores}
 
     def skipped(path: str, is_dir: bool, layers: _Ignores) -> bool:
         if exclude is not None and exclude.verdict(path, is_dir, fallback_base=top_abs):
@@ -288,6 +290,8 @@ def _walk(root: str, exclude: _Layer | None, filters: Filters) -> Iterator[Unit]
         yield from _unreadable_units(unreadable)
         here = os.path.abspath(dirpath)
         layers = below.pop(here, ignores)
+        if filters.gitignore and ".gitignore" in filenames:
+            layers = layers.entering(here)
         kept_dirs = []
         rule_ids = {m.group("id") for m in map(_RULE_FILE.match, filenames) if m}
         for name in sorted(dirnames):
@@ -295,7 +299,7 @@ def _walk(root: str, exclude: _Layer | None, filters: Filters) -> Iterator[Unit]
             if name in DEFAULT_EXCLUDES or name in rule_ids or skipped(path, True, layers):
                 continue
             kept_dirs.append(name)
-            below[path] = layers.entering(path) if filters.gitignore else layers
+            below[path] = layers
         dirnames[:] = kept_dirs
         kept = [f for f in sorted(filenames) if not skipped(os.path.join(here, f), False, layers)]
         yield from _classify_files(dirpath, kept, explicit=False)
