@@ -2,12 +2,13 @@
 
 A unit (a template file, a Terraform module directory) is linted start to
 finish where it is parsed: its model never crosses a process boundary, only
-its findings and a *report view* of its templates (``report_view``) do.
-That view keeps what ``api.finish`` and the reporters read -- paths,
-formats, problems, resource and entity ids with their locations, the
-suppression Metadata, and the source lines of the files that have findings
-or suppression comments -- so a pool of N workers costs N parsers' memory,
-not N copies of every model.
+its findings (fingerprinted, with their fix edits), its count of resources
+and a *report view* of its templates (``report_view``) do.  That view keeps
+what ``api.finish`` and the reporters read -- paths, formats, problems, the
+resources that carry suppression Metadata, the resource and entity headers
+and source lines of files with suppression comments, and the source lines of
+files with findings when a report quotes them -- so a pool of N workers costs
+N parsers' memory, not N copies of every model.
 
 Results come back in discovery order whatever the number of workers, so a
 scan with ``--jobs 4`` reports exactly what ``--jobs 1`` does.
