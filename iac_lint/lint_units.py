@@ -211,11 +211,12 @@ def share_source_lines(templates: list[Template]) -> None:
 
 # --- the pool ----------------------------------------------------------------------------------
 
-# Set in each worker by ``_start_worker`` (inherited, not pickled, when the pool forks).
-_worker: tuple[Config, list[Rule], bool, UnitCache | None] | None = None
+# Set in each worker by ``_start_worker`` (inherited, not pickled, when the pool forks); the last: whether the
+# parent caches results (each worker then says what each unit read: ``unit_cache.watch``).
+_worker: tuple[Config, list[Rule], bool, bool] | None = None
 
 
-def _start_worker(config: Config, rules: list[Rule] | None, whole: bool, cache: UnitCache | None) -> None:
+def _start_worker(config: Config, rules: list[Rule] | None, whole: bool, caching: bool) -> None:
     global _worker
     gc.enable()  # paused by the parent around the fork (``_frozen_for_fork``); each unit pauses it again
     if rules is None:  # a spawned worker: load the rules the way the parent did (api.active_rules)
@@ -223,26 +224,27 @@ def _start_worker(config: Config, rules: list[Rule] | None, whole: bool, cache: 
         rules = configure_rules(select_rules(load_rules(config.policies, builtin=config.builtin_rules),
                                              config.select, config.ignore, config.extend_select,
                                              config.profile), config.rule_options)
-    _worker = (config, rules, whole, cache)
+    _worker = (config, rules, whole, caching)
 
 
-def _lint_in_worker(units: list[Unit]) -> list[bytes | None]:
-    """Each unit's result, pickled here: a model too deep to pickle comes back as None and is linted
-    again in the parent process instead of failing the scan."""
+def _lint_in_worker(units: list[Unit]) -> list[tuple[bytes | None, dict[str, Any] | None]]:
+    """Each unit's result, pickled here, and what it read when the parent caches it (hashed here, in
+    parallel): a model too deep to pickle comes back as None and is linted again in the parent process
+    instead of failing the scan."""
     import pickle
 
+    from iac_lint.unit_cache import watch
+
     assert _worker is not None
-    config, rules, whole, cache = _worker
-    out: list[bytes | None] = []
+    config, rules, whole, caching = _worker
+    out: list[tuple[bytes | None, dict[str, Any] | None]] = []
     for unit in units:
         result = lint_unit(unit, config, rules, whole)
         try:
             data = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         except (RecursionError, pickle.PicklingError, TypeError, AttributeError):
             data = None
-        if cache is not None and not whole:
-            cache.store(unit, result, data)  # the bytes sent to the parent are the entry's body
-        out.append(data)
+        out.append((data, watch(unit, result) if caching and data is not None else None))
     return out
 
 
@@ -309,6 +311,8 @@ def lint_units(units: list[Unit], config: Config, rules: list[Rule], *, jobs: in
         if done:
             done(unit)
         yield result
+    if cache is not None and not whole:
+        cache.save()
 
 
 def _lint_missing(units: list[Unit], config: Config, rules: list[Rule], jobs: int, whole: bool,
@@ -322,20 +326,25 @@ def _lint_missing(units: list[Unit], config: Config, rules: list[Rule], jobs: in
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
     inherited = rules if context.get_start_method() == "fork" else None
-    waiting: dict[int, bytes | None] = {}
+    caching = cache is not None and not whole
+    waiting: dict[int, tuple[bytes | None, dict[str, Any] | None]] = {}
     position = 0
     with _frozen_for_fork(), ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                                  initializer=_start_worker,
-                                                 initargs=(config, inherited, whole, cache)) as pool:
+                                                 initargs=(config, inherited, whole, caching)) as pool:
         futures = {pool.submit(_lint_in_worker, [units[i] for i in batch]): batch
                    for batch in _batches(units, jobs)}
         for future in as_completed(futures):
             waiting.update(zip(futures[future], future.result(), strict=True))
             while position in waiting:
-                data = waiting.pop(position)
+                data, watched = waiting.pop(position)
                 returned = _unpickled(data) if data is not None else None
-                # A model that did not survive pickling is linted again here.
-                yield returned if returned is not None else lint_unit(units[position], config, rules, whole)
+                if returned is None:  # a model that did not survive pickling is linted again here
+                    yield lint_and_store(units[position], config, rules, whole, cache)
+                else:
+                    if cache is not None and watched is not None:
+                        cache.store(units[position], returned, data, watched)  # the bytes sent are the entry
+                    yield returned
                 position += 1
 
 

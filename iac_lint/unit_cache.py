@@ -24,18 +24,21 @@ An entry is used only when all of these are unchanged:
   called module, a new ``terraform.tfvars``).  A file is hashed again only
   when its stamp (size, modification and change times, inode) differs from
   the one recorded, or when it was modified less than three seconds before
-  the entry was written (file systems that keep times to the second).
+  it was hashed (file systems that keep times to the second).
 
-A unit that reported a file it could not read (E002) is not stored: what is
-missing is not watched.  An entry whose body does not match the SHA-256 its
-header records, or that cannot be read or unpickled, is ignored and
-rewritten.  ``--no-cache`` (``cache: false``) turns it off.
+A run's entries are one file (``units/<run key>``), read when the run starts
+and rewritten at its end with the entries it used or made.  A unit that
+reported a file it could not read (E002) is not stored: what is missing is
+not watched.  A file whose entries do not match the SHA-256 its header
+records, or that cannot be read, counts as empty; an entry that cannot be
+unpickled is linted again.  ``--no-cache`` (``cache: false``) turns it off.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
 import pickle
 import stat
@@ -55,7 +58,7 @@ if TYPE_CHECKING:
 # What an entry holds: a lint_units.UnitResult (not imported: that module sits above this one).
 UnitResult = Any
 # Bumped when the layout of an entry changes.
-ENTRY_FORMAT = 2
+ENTRY_FORMAT = 3
 # A file whose recorded size, times and inode are unchanged is taken to hold what was hashed, unless it was
 # modified this close to when the entry was written: on a file system that keeps times to the second (or
 # two), a second write in the same tick leaves them as they were.
@@ -160,27 +163,43 @@ def _usable_directory(path: str) -> bool:
 
 
 class UnitCache:
-    """Entries of one run (``for_run``); ``load``/``store`` by unit. Never raises."""
+    """The entries of one run (``for_run``), all in one file: read whole when the run starts, ``load``-ed and
+    ``store``-d by unit, and written whole by ``save`` with the entries the run used or made.  Never raises.
+
+    One file, not one per unit: a re-run after a one-file edit opened 1,300 entry files, and opening them
+    and parsing their headers cost twice what unpickling them did.  A file's hash and stamp and a folder's
+    listing are recorded once for all the entries that watch them.
+    """
 
     def __init__(self, directory: str, key: str) -> None:
-        self.directory = directory
-        self.key = key
+        self.path = os.path.join(directory, key)
+        self._entries, self._files, self._folders, self._bodies = _read_pack(self.path)
+        # What the next file will hold: the entries this run found unchanged or made.
+        self._kept: dict[str, tuple[dict[str, Any], bytes]] = {}
+        self._stored = False
         # Within a run, each file is hashed and each folder listed once, however many units watch it (a
         # folder of templates, a module that many examples call).
         self._digests: dict[str, str | None] = {}
         self._listings: dict[str, list[str] | None] = {}
+
+    @classmethod
+    def for_run(cls, config: Config, rules: list[Rule]) -> UnitCache | None:
+        directory = os.path.join(cache_directory(), "units")
+        if not _usable_directory(directory):
+            return None
+        return cls(directory, run_key(config, rules))
 
     def _digest(self, path: str) -> str | None:
         if path not in self._digests:
             self._digests[path] = _file_digest(path)
         return self._digests[path]
 
-    def _unchanged(self, path: str, recorded: list[Any], written: int) -> bool:
-        """Whether ``path`` still holds what was hashed when the entry was written: by its stamp when the file
-        was last modified well before that, else by its content (hashing every watched file was most of the
-        time a re-run spent checking entries)."""
-        digest, stamp = recorded
-        if stamp is not None and stamp[1] < written - _RACY_NS:
+    def _unchanged(self, path: str, recorded: list[Any]) -> bool:
+        """Whether ``path`` still holds what was hashed: by its stamp when the file was last modified well
+        before it was hashed, else by its content (hashing every watched file was most of the time a
+        re-run spent checking entries)."""
+        digest, stamp, hashed = recorded
+        if stamp is not None and stamp[1] < hashed - _RACY_NS:
             try:
                 if _stamp(os.stat(path)) == stamp:
                     return True
@@ -193,62 +212,110 @@ class UnitCache:
             self._listings[directory] = _listing(directory)
         return self._listings[directory]
 
-    @classmethod
-    def for_run(cls, config: Config, rules: list[Rule]) -> UnitCache | None:
-        directory = os.path.join(cache_directory(), "units")
-        if not _usable_directory(directory):
-            return None
-        return cls(directory, run_key(config, rules))
-
-    def _entry_path(self, unit: Unit) -> str:
-        # Every field of the unit: what it is, its files, and which of them are reported (named files).
-        name = json.dumps([self.key, unit.kind, unit.path, unit.files, unit.reason, unit.report_only])
-        digest = hashlib.sha256(name.encode()).hexdigest()
-        return os.path.join(self.directory, digest[:2], digest)
-
-    @staticmethod
-    def _watched(unit: Unit, result: UnitResult) -> dict[str, Any]:
-        files = sorted({*unit.files, *(file for tpl in result.templates for file in tpl.sources)})
-        folders = sorted({os.path.dirname(f) for f in files} | ({unit.path} if unit.kind == "terraform" else set()))
-        return {"files": {f: _file_state(f) for f in files}, "folders": {d: _listing(d) for d in folders},
-                "written": time.time_ns()}
-
     def load(self, unit: Unit) -> UnitResult | None:
-        try:
-            with open(self._entry_path(unit), "rb") as handle:
-                header = json.loads(handle.readline())
-                watched = header["watched"]
-                written = watched["written"]
-                if not all(self._unchanged(f, recorded, written) for f, recorded in watched["files"].items()):
-                    return None
-                if any(self._listed(d) != listing for d, listing in watched["folders"].items()):
-                    return None
-                body = handle.read()
-            if hashlib.sha256(body).hexdigest() != header["body"]:
-                return None  # truncated or damaged: a damaged pickle can load as wrong data, not only fail
-            result: UnitResult = pickle.loads(body)
-            return result
-        except Exception:  # missing, truncated, corrupt, or from an incompatible build: lint again
+        name = _entry_name(unit)
+        entry = self._entries.get(name)
+        if entry is None:
             return None
+        try:
+            files, folders = entry["files"], entry["folders"]
+            if not all(self._unchanged(f, self._files[f]) for f in files):
+                return None
+            if any(self._listed(d) != self._folders[d] for d in folders):
+                return None
+            body = self._bodies[entry["at"]:entry["at"] + entry["size"]]
+            result: UnitResult = pickle.loads(body)
+        except Exception:  # from an incompatible build, or a model class that no longer unpickles: lint again
+            return None
+        self._kept[name] = ({"files": {f: self._files[f] for f in files},
+                             "folders": {d: self._folders[d] for d in folders}}, body)
+        return result
 
-    def store(self, unit: Unit, result: UnitResult, body: bytes | None = None) -> None:
-        """Keep ``result``; ``body``, when given, is its pickle (made already, to send it to another process)."""
+    def store(self, unit: Unit, result: UnitResult, body: bytes | None = None,
+              watched: dict[str, Any] | None = None) -> None:
+        """Keep ``result``; ``body`` and ``watched``, when given, are its pickle and ``watch(unit, result)``,
+        made where the unit was linted (a pool worker, in parallel)."""
         if unit.kind == "unreadable" or any(p.rule_id == "E002" for tpl in result.templates for p in tpl.problems):
             return
-        path, temporary = self._entry_path(unit), ""
         try:
             body = body or pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            header = json.dumps({"watched": self._watched(unit, result),
-                                 "body": hashlib.sha256(body).hexdigest()}).encode() + b"\n"
-            os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+            self._kept[_entry_name(unit)] = (watched or watch(unit, result), body)
+            self._stored = True
+        except Exception:  # a model too deep to pickle is linted again next time
+            pass
+
+    def save(self) -> None:
+        """Write the entries this run used or made in place of the run's file (atomically: a concurrent run
+        reads the old file or the new one).  An entry that saw a file or folder otherwise than an earlier
+        one (it changed during the run) is left out."""
+        if not self._stored and self._kept.keys() == self._entries.keys():
+            return  # every entry was found unchanged: the file already holds all this
+        files: dict[str, list[Any]] = {}
+        folders: dict[str, Any] = {}
+        entries: dict[str, Any] = {}
+        chunks: list[bytes] = []
+        at = 0
+        for name, (watched, body) in self._kept.items():
+            # Hashed by two entries at different times: the same content and stamp at the later time holds
+            # for the earlier too (a write in between would have moved the stamp past it).
+            if any(files.setdefault(f, recorded)[:2] != recorded[:2] for f, recorded in watched["files"].items()):
+                continue
+            if any(folders.setdefault(d, listing) != listing for d, listing in watched["folders"].items()):
+                continue
+            for f, recorded in watched["files"].items():
+                if recorded[2] > files[f][2]:
+                    files[f] = recorded
+            entries[name] = {"files": list(watched["files"]), "folders": list(watched["folders"]), "at": at,
+                             "size": len(body)}
+            chunks.append(body)
+            at += len(body)
+        # The index in marshal's format, not JSON: a third of the time to read and write, for a file only this
+        # version of Python (part of the run key) and this user (see ``_usable_directory``) ever read.
+        index = marshal.dumps({"files": files, "folders": folders, "entries": entries})
+        rest = len(index).to_bytes(8, "little") + index + b"".join(chunks)
+        first = json.dumps({"format": ENTRY_FORMAT, "sha256": hashlib.sha256(rest).hexdigest()}).encode() + b"\n"
+        temporary = ""
+        try:
+            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(self.path), prefix=".tmp-")
             with os.fdopen(handle, "wb") as out:
-                out.write(header)
-                out.write(body)
-            os.replace(temporary, path)  # atomic: a concurrent run reads the old entry or the new one
+                out.write(first)
+                out.write(rest)
+            os.replace(temporary, self.path)
         except Exception:  # a full disk or a read-only home must not fail the scan
             if temporary:
                 try:
                     os.unlink(temporary)
                 except OSError:
                     pass
+
+
+def watch(unit: Unit, result: UnitResult) -> dict[str, Any]:
+    """What an entry of ``result`` depends on: the hash, stamp and time of hashing of every file the unit read,
+    and the listing of their folders (and of a module's own)."""
+    files = sorted({*unit.files, *(file for tpl in result.templates for file in tpl.sources)})
+    folders = sorted({os.path.dirname(f) for f in files} | ({unit.path} if unit.kind == "terraform" else set()))
+    return {"files": {f: [*_file_state(f), time.time_ns()] for f in files},
+            "folders": {d: _listing(d) for d in folders}}
+
+
+def _entry_name(unit: Unit) -> str:
+    # Every field of the unit: what it is, its files, and which of them are reported (named files).
+    name = json.dumps([unit.kind, unit.path, unit.files, unit.reason, unit.report_only])
+    return hashlib.sha256(name.encode()).hexdigest()
+
+
+def _read_pack(path: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], bytes]:
+    """Entries, files, folders and the bodies of a run's file; nothing when it is missing, of another layout,
+    truncated or damaged (what follows its first line does not match the SHA-256 that line records: a
+    damaged pickle or index can load as wrong data, not only fail)."""
+    try:
+        with open(path, "rb") as handle:
+            first = json.loads(handle.readline())
+            rest = handle.read()
+        if first["format"] != ENTRY_FORMAT or hashlib.sha256(rest).hexdigest() != first["sha256"]:
+            return {}, {}, {}, b""
+        size = int.from_bytes(rest[:8], "little")
+        index = marshal.loads(rest[8:8 + size])
+        return index["entries"], index["files"], index["folders"], rest[8 + size:]
+    except Exception:
+        return {}, {}, {}, b""

@@ -417,6 +417,34 @@ def test_a_cache_directory_others_may_write_is_not_used(tmp_path, cache_dir, lin
     assert len(linted) > 5
 
 
+def test_a_run_keeps_its_entries_in_one_file_rewritten_only_when_something_changed(tmp_path, cache_dir):
+    project = _copy(tmp_path)
+    cold = _reports([project], jobs=2, cache=True)
+    packs = list((cache_dir / "units").iterdir())
+    assert len(packs) == 1
+    before = packs[0].stat()
+    assert _reports([project], jobs=1, cache=True) == cold
+    after = packs[0].stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # every entry was found
+
+
+def test_an_entry_that_saw_a_file_otherwise_than_another_is_not_kept(tmp_path):
+    """A file that changed while the run read it: of the entries that watched it, the first one's view
+    is kept, and an entry that saw other content is linted again next time."""
+    from iac_lint.discover import Unit
+    from iac_lint.unit_cache import UnitCache
+
+    shared = str(tmp_path / "shared.yml")
+    first, second = Unit("document", str(tmp_path / "a.yaml"), []), Unit("document", str(tmp_path / "b.yaml"), [])
+    cache = UnitCache(str(tmp_path), "run")
+    result = lint_units_module.UnitResult()
+    cache.store(first, result, b"first", {"files": {shared: ["old", None, 1]}, "folders": {}})
+    cache.store(second, result, b"second", {"files": {shared: ["new", None, 2]}, "folders": {}})
+    cache.save()
+    again = UnitCache(str(tmp_path), "run")
+    assert list(again._entries) == [list(cache._kept)[0]]
+
+
 def test_the_cache_lives_outside_the_scanned_tree(tmp_path, monkeypatch):
     from iac_lint.unit_cache import cache_directory
 
