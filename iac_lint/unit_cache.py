@@ -60,8 +60,8 @@ UnitResult = Any
 # Bumped when the layout of an entry changes.
 ENTRY_FORMAT = 3
 # A file whose recorded size, times and inode are unchanged is taken to hold what was hashed, unless it was
-# modified this close to when the entry was written: on a file system that keeps times to the second (or
-# two), a second write in the same tick leaves them as they were.
+# modified this close to when it was hashed: on a file system that keeps times to the second (or two), a
+# second write in the same tick leaves them as they were.
 _RACY_NS = 3_000_000_000
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 

@@ -34,7 +34,8 @@ def in_never_walked_directory(path: str, roots: Iterable[str]) -> bool:
     checkout token lives in ``.git/config``): discovery never walks there, and no include reads there either."""
     from iac_lint.discover import DEFAULT_EXCLUDES
 
-    for candidate in {os.path.abspath(path), os.path.realpath(path)}:
+    absolute = os.path.abspath(path)
+    for candidate in {absolute, real_path(absolute)}:
         for root in roots:
             for top in (resolved_root(root), os.path.abspath(root)):
                 if _within(candidate, top):
