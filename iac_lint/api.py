@@ -175,20 +175,23 @@ def scan(paths: Iterable[str], config: Config | None = None, rules: list[Rule] |
     rules = rules if rules is not None else active_rules(config)
     filters = Filters(tuple(config.exclude), config.exclude_root or config.root, config.respect_gitignore,
                       config.force_exclude)
-    units = list(discover(paths, filters))
+    listings: dict[str, list[str]] = {}
+    units = list(discover(paths, filters, listings))
     scanned = paths
     if config.shard is not None:
         from iac_lint.shard import units_of_shard
         units = units_of_shard(units, *config.shard)
         scanned = [unit.path for unit in units]  # a shard judges only its own files' baseline entries
-    templates, findings, resources = lint_all(units, config, rules, rules_given=rules_given, progress=progress)
+    templates, findings, resources = lint_all(units, config, rules, rules_given=rules_given, progress=progress,
+                                              listings=listings)
     if config.cfn_lint:
         findings, rules = _with_cfn_lint(findings, rules, templates, config)
     return finish(Report(findings, templates, rules, resource_count=resources), config, changes, scanned=scanned)
 
 
 def lint_all(units: list[Unit], config: Config, rules: list[Rule], rules_given: bool = False,
-             progress: Progress | None = None) -> tuple[list[Template], list[Finding], int]:
+             progress: Progress | None = None,
+             listings: dict[str, list[str]] | None = None) -> tuple[list[Template], list[Finding], int]:
     """Every unit parsed, linked and evaluated (in ``config.jobs`` processes), then joined in discovery order:
     modules that another scanned module calls are left out, and a finding reported twice is kept once.
     Also the count of the kept templates' resources."""
@@ -209,7 +212,7 @@ def lint_all(units: list[Unit], config: Config, rules: list[Rule], rules_given: 
     cache = None
     if config.cache and not whole:
         from iac_lint.unit_cache import UnitCache
-        cache = UnitCache.for_run(config, rules)
+        cache = UnitCache.for_run(config, rules, listings)
     jobs = config.jobs or default_jobs()
     templates, per_template, counts = collect(lint_units(units, config, rules, jobs=jobs, whole=whole,
                                                          cache=cache, rules_given=rules_given, done=unit_done))
@@ -227,6 +230,8 @@ def reported_findings(templates: list[Template], found_in: dict[int, list[Findin
     verdict on the named files)."""
     whole = [tpl for tpl in templates if tpl.report_files is None]
     findings = unique_findings(f for tpl in whole for f in found_in[id(tpl)])
+    if len(whole) == len(templates):
+        return findings
     read_whole = {os.path.abspath(tpl.path) for tpl in whole}
     for tpl in templates:
         # A module also reached through a named directory is reported whole, once.

@@ -200,8 +200,12 @@ def _git_layers(start: str) -> list[_Layer]:
     return layers
 
 
-def discover(paths: Iterable[str], filters: Filters | None = None) -> Iterator[Unit]:
-    """Every unit under ``paths``, in a stable order (see the module docstring for what is skipped)."""
+def discover(paths: Iterable[str], filters: Filters | None = None,
+             listings: dict[str, list[str]] | None = None) -> Iterator[Unit]:
+    """Every unit under ``paths``, in a stable order (see the module docstring for what is skipped).
+
+    ``listings``, when given, gets the sorted names in each folder walked, by the spelling its units' files
+    have (the unit cache checks them; listing them again cost a re-run a fortieth of its time)."""
     filters = filters or Filters()
     paths = list(paths)
     exclude = _Layer(os.path.abspath(filters.exclude_root or os.getcwd()), filters.exclude) \
@@ -229,7 +233,7 @@ def discover(paths: Iterable[str], filters: Filters | None = None) -> Iterator[U
         elif not os.path.isdir(root) or (filters.force_exclude and _skipped_by_name(root, exclude, filters)):
             continue
         else:
-            units = _walk(root, exclude, filters)
+            units = _walk(root, exclude, filters, listings)
         yield from filter(first_time, units) if len(paths) > 1 else units  # one walk meets each unit once
     for directory, named in named_tf.items():
         # A module a named directory already gave whole needs no second reading for some of its files.
@@ -267,7 +271,8 @@ def _skipped_by_name(path: str, exclude: _Layer | None, filters: Filters) -> boo
     return False
 
 
-def _walk(root: str, exclude: _Layer | None, filters: Filters) -> Iterator[Unit]:
+def _walk(root: str, exclude: _Layer | None, filters: Filters,
+          listings: dict[str, list[str]] | None = None) -> Iterator[Unit]:
     top_abs = os.path.abspath(root)
     ignores = _Ignores([])
     if filters.gitignore:
@@ -288,20 +293,25 @@ def _walk(root: str, exclude: _Layer | None, filters: Filters) -> Iterator[Unit]
     unreadable: list[OSError] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
         yield from _unreadable_units(unreadable)
+        if listings is not None:
+            listings[dirpath] = sorted(dirnames + filenames)  # os.walk sorts every entry into one of them
         here = os.path.abspath(dirpath)
         layers = below.pop(here, ignores)
         if filters.gitignore and ".gitignore" in filenames:
             layers = layers.entering(here)
         kept_dirs = []
         rule_ids = {m.group("id") for m in map(_RULE_FILE.match, filenames) if m}
+        filtered = exclude is not None or (filters.gitignore and bool(layers.layers))  # else nothing is skipped
         for name in sorted(dirnames):
             path = os.path.join(here, name)
-            if name in DEFAULT_EXCLUDES or name in rule_ids or skipped(path, True, layers):
+            if name in DEFAULT_EXCLUDES or name in rule_ids or (filtered and skipped(path, True, layers)):
                 continue
             kept_dirs.append(name)
             below[path] = layers
         dirnames[:] = kept_dirs
-        kept = [f for f in sorted(filenames) if not skipped(os.path.join(here, f), False, layers)]
+        kept = sorted(filenames)
+        if filtered:
+            kept = [f for f in kept if not skipped(os.path.join(here, f), False, layers)]
         yield from _classify_files(dirpath, kept, explicit=False)
     yield from _unreadable_units(unreadable)
 
@@ -313,15 +323,14 @@ def _unreadable_units(errors: list[OSError]) -> Iterator[Unit]:
     errors.clear()
 
 
-def _known_not_iac(dirpath: str, lower_name: str) -> bool:
-    if KNOWN_NOT_IAC.match(lower_name):
-        return True
+def _in_workflow_dir(dirpath: str) -> bool:
     folder = os.path.normpath(os.path.abspath(dirpath))
     return any(folder.endswith(os.sep + d) for d in WORKFLOW_DIRS)
 
 
 def _classify_files(dirpath: str, names: list[str], explicit: bool) -> Iterator[Unit]:
     tf_files = []
+    workflows = None  # whether ``dirpath`` holds CI workflows, asked once and only for a YAML file
     for name in names:
         path = os.path.join(dirpath, name) if dirpath != "." else name
         lower = name.lower()
@@ -331,7 +340,10 @@ def _classify_files(dirpath: str, names: list[str], explicit: bool) -> Iterator[
             yield Unit("serverless-code", path, [path])
         elif explicit and not lower.endswith(TFVARS_EXTENSIONS):
             yield Unit("document", path, [path])  # named on the command line: read, whatever its name
-        elif lower.endswith(YAML_EXTENSIONS) and not _known_not_iac(dirpath, lower):
-            yield Unit("document", path, [path])
+        elif lower.endswith(YAML_EXTENSIONS) and not KNOWN_NOT_IAC.match(lower):
+            if workflows is None:
+                workflows = _in_workflow_dir(dirpath)
+            if not workflows:
+                yield Unit("document", path, [path])
     if tf_files:
         yield Unit("terraform", dirpath, tf_files)

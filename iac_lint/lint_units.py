@@ -295,24 +295,108 @@ def lint_units(units: list[Unit], config: Config, rules: list[Rule], *, jobs: in
                done: Callable[[Unit], None] | None = None) -> Iterator[UnitResult]:
     """Each unit's result, in the order of ``units``; ``jobs`` > 1 lints them in that many processes.
 
-    Results the cache holds are read here, in this process; only the other units are linted (a re-run
-    after editing one file lints one unit, without starting a pool).
+    Results the cache holds are read here, in this process; only the other units are linted.  When they
+    are a few (a re-run after editing a file), one forked process lints them while this one reads the
+    cache's results (``_Beside``), and no pool is started.
     """
-    cached: dict[int, UnitResult] = {}
+    found: dict[int, str] = {}
     if cache is not None and not whole:
-        for index, unit in enumerate(units):
-            hit = cache.load(unit)
-            if hit is not None:
-                cached[index] = hit
-    missing = [units[i] for i in range(len(units)) if i not in cached]
-    fresh = _lint_missing(missing, config, rules, jobs, whole, cache, rules_given)
+        found = {i: name for i, unit in enumerate(units) if (name := cache.lookup(unit)) is not None}
+    missing = [i for i in range(len(units)) if i not in found]
+    beside = None
+    if cache is not None and found and missing and jobs > 1 and _can_fork() and \
+            sum(_unit_cost(units[i]) for i in missing) <= _BESIDE_COST:
+        beside = _Beside.start([units[i] for i in missing], config, rules, whole)
+    results: dict[int, UnitResult] = {}
+    for index, name in found.items():
+        hit = cache.read(name) if cache is not None else None
+        if hit is not None:
+            results[index] = hit
+    if beside is not None:
+        for index, sent in zip(missing, beside.results(), strict=True):
+            results[index] = _received(units[index], sent, config, rules, whole, cache)
+    # Not yet linted: every unit, or the few an entry of which no longer unpickles.
+    rest = [i for i in range(len(units)) if i not in results]
+    fresh = _lint_missing([units[i] for i in rest], config, rules, jobs, whole, cache, rules_given)
     for index, unit in enumerate(units):
-        result = cached[index] if index in cached else next(fresh)
+        result = results.pop(index) if index in results else next(fresh)
         if done:
             done(unit)
         yield result
     if cache is not None and not whole:
         cache.save()
+
+
+# What one process lints beside the parent's reading of the cache (estimated as ``_unit_cost``): about a
+# fifth of a second of work.  Beyond it, a pool's workers share the work.
+_BESIDE_COST = 400_000
+
+
+def _can_fork() -> bool:
+    return sys.platform.startswith("linux") and hasattr(os, "fork")  # where ``_pool_context`` forks too
+
+
+class _Beside:
+    """A forked process linting a few units while this one reads the cache's results.
+
+    A re-run after a one-file edit spends most of its time reading the cache and linting the edited unit
+    (with the imports of its format's parser); both cores do one each.  Forking is cheap and needs no pool
+    (whose imports alone cost a tenth of a re-run).  The child sends back what a pool worker would
+    (``_lint_in_worker``); when it fails, its units are linted here.
+    """
+
+    def __init__(self, pid: int, fd: int, count: int) -> None:
+        self.pid, self.fd, self.count = pid, fd, count
+
+    @classmethod
+    def start(cls, units: list[Unit], config: Config, rules: list[Rule], whole: bool) -> _Beside | None:
+        import pickle
+
+        try:
+            read, write = os.pipe()
+            pid = os.fork()
+        except OSError:
+            return None
+        if pid == 0:  # the child: never returns, never runs the parent's exit handlers or flushes its streams
+            code = 1
+            try:
+                os.close(read)
+                _start_worker(config, rules, whole, True)
+                with os.fdopen(write, "wb") as out:
+                    out.write(pickle.dumps(_lint_in_worker(units), protocol=pickle.HIGHEST_PROTOCOL))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        return cls(pid, read, len(units))
+
+    def results(self) -> list[tuple[bytes | None, dict[str, Any] | None]]:
+        """What the child sent for each unit; (None, None) for each when it failed."""
+        import pickle
+
+        with os.fdopen(self.fd, "rb") as handle:
+            data = handle.read()
+        _, status = os.waitpid(self.pid, 0)
+        try:
+            sent: list[tuple[bytes | None, dict[str, Any] | None]] = pickle.loads(data)
+            if status == 0 and len(sent) == self.count:
+                return sent
+        except Exception:
+            pass
+        return [(None, None)] * self.count
+
+
+def _received(unit: Unit, sent: tuple[bytes | None, dict[str, Any] | None], config: Config, rules: list[Rule],
+              whole: bool, cache: UnitCache | None) -> UnitResult:
+    """A unit's result as a worker sent it (its pickle, and what it read), kept in the cache; linted here
+    when it did not survive pickling."""
+    data, watched = sent
+    returned = _unpickled(data) if data is not None else None
+    if returned is None:
+        return lint_and_store(unit, config, rules, whole, cache)
+    if cache is not None and watched is not None:
+        cache.store(unit, returned, data, watched)  # the bytes sent are the entry
+    return returned
 
 
 def _lint_missing(units: list[Unit], config: Config, rules: list[Rule], jobs: int, whole: bool,
@@ -337,14 +421,7 @@ def _lint_missing(units: list[Unit], config: Config, rules: list[Rule], jobs: in
         for future in as_completed(futures):
             waiting.update(zip(futures[future], future.result(), strict=True))
             while position in waiting:
-                data, watched = waiting.pop(position)
-                returned = _unpickled(data) if data is not None else None
-                if returned is None:  # a model that did not survive pickling is linted again here
-                    yield lint_and_store(units[position], config, rules, whole, cache)
-                else:
-                    if cache is not None and watched is not None:
-                        cache.store(units[position], returned, data, watched)  # the bytes sent are the entry
-                    yield returned
+                yield _received(units[position], waiting.pop(position), config, rules, whole, cache)
                 position += 1
 
 

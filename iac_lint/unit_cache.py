@@ -45,6 +45,7 @@ import stat
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from iac_lint import __version__
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
 # What an entry holds: a lint_units.UnitResult (not imported: that module sits above this one).
 UnitResult = Any
 # Bumped when the layout of an entry changes.
-ENTRY_FORMAT = 3
+ENTRY_FORMAT = 4
 # A file whose recorded size, times and inode are unchanged is taken to hold what was hashed, unless it was
 # modified this close to when it was hashed: on a file system that keeps times to the second (or two), a
 # second write in the same tick leaves them as they were.
@@ -163,31 +164,47 @@ def _usable_directory(path: str) -> bool:
 
 
 class UnitCache:
-    """The entries of one run (``for_run``), all in one file: read whole when the run starts, ``load``-ed and
-    ``store``-d by unit, and written whole by ``save`` with the entries the run used or made.  Never raises.
+    """The entries of one run (``for_run``): read whole when the run starts, looked up (``lookup``, ``read``)
+    and ``store``-d by unit, and written by ``save`` with the entries the run used or made.  Never raises.
 
-    One file, not one per unit: a re-run after a one-file edit opened 1,300 entry files, and opening them
-    and parsing their headers cost twice what unpickling them did.  A file's hash and stamp and a folder's
-    listing are recorded once for all the entries that watch them.
+    A run's entries are one file, not one per unit: a re-run after a one-file edit opened 1,300 entry files,
+    and opening them and parsing their headers cost twice what unpickling them did.  A file's hash and
+    stamp and a folder's listing are recorded once for all the entries that watch them.  What a run makes
+    or changes goes to a second, small file beside it (``.delta``), made for that exact first file (it
+    names its SHA-256): rewriting every entry after one edit was a twentieth of a re-run.  The two are
+    joined into one file again when the second holds a quarter of the entries' bytes, or when a quarter of
+    the first one's entries went unused.
     """
 
-    def __init__(self, directory: str, key: str) -> None:
+    def __init__(self, directory: str, key: str, listings: dict[str, list[str]] | None = None) -> None:
         self.path = os.path.join(directory, key)
-        self._entries, self._files, self._folders, self._bodies = _read_pack(self.path)
-        # What the next file will hold: the entries this run found unchanged or made.
-        self._kept: dict[str, tuple[dict[str, Any], bytes]] = {}
+        base = _read_pack(self.path)
+        delta = _read_pack(self.path + DELTA, base=base.sha256) if base.sha256 else _Pack()
+        # Each entry with the records of the file it was read from: (entry, files, folders, bodies, in base).
+        self._entries = {name: (entry, base.files, base.folders, base.bodies, True)
+                         for name, entry in base.entries.items()}
+        self._entries.update((name, (entry, delta.files, delta.folders, delta.bodies, False))
+                             for name, entry in delta.entries.items())
+        self._base = base
+        # What the next files will hold: the entries this run found unchanged or made, and which of them are
+        # the first file's as they are.
+        self._kept: dict[str, tuple[dict[str, Any] | None, bytes]] = {}
+        self._in_base: set[str] = set()
         self._stored = False
         # Within a run, each file is hashed and each folder listed once, however many units watch it (a
         # folder of templates, a module that many examples call).
         self._digests: dict[str, str | None] = {}
-        self._listings: dict[str, list[str] | None] = {}
+        # Discovery's, when it gives them: it has just listed every folder it walked.
+        self._listings: dict[str, list[str] | None] = dict(listings or {})
 
     @classmethod
-    def for_run(cls, config: Config, rules: list[Rule]) -> UnitCache | None:
+    def for_run(cls, config: Config, rules: list[Rule],
+                listings: dict[str, list[str]] | None = None) -> UnitCache | None:
+        """The cache of a run; ``listings`` are the sorted names in folders listed this run (``discover``)."""
         directory = os.path.join(cache_directory(), "units")
         if not _usable_directory(directory):
             return None
-        return cls(directory, run_key(config, rules))
+        return cls(directory, run_key(config, rules), listings)
 
     def _digest(self, path: str) -> str | None:
         if path not in self._digests:
@@ -212,23 +229,33 @@ class UnitCache:
             self._listings[directory] = _listing(directory)
         return self._listings[directory]
 
-    def load(self, unit: Unit) -> UnitResult | None:
+    def lookup(self, unit: Unit) -> str | None:
+        """The name of ``unit``'s entry when everything it read is unchanged (``read`` gives its result)."""
         name = _entry_name(unit)
-        entry = self._entries.get(name)
-        if entry is None:
+        found = self._entries.get(name)
+        if found is None:
             return None
+        entry, files, folders = found[:3]
         try:
-            files, folders = entry["files"], entry["folders"]
-            if not all(self._unchanged(f, self._files[f]) for f in files):
+            if not all(self._unchanged(f, files[f]) for f in entry["files"]):
                 return None
-            if any(self._listed(d) != self._folders[d] for d in folders):
+            if any(self._listed(d) != folders[d] for d in entry["folders"]):
                 return None
-            body = self._bodies[entry["at"]:entry["at"] + entry["size"]]
+        except Exception:  # an index from an incompatible build
+            return None
+        return name
+
+    def read(self, name: str) -> UnitResult | None:
+        """The result of the entry ``lookup`` found unchanged; None when it does not unpickle."""
+        entry, _, _, bodies, in_base = self._entries[name]
+        try:
+            body = bodies[entry["at"]:entry["at"] + entry["size"]]
             result: UnitResult = pickle.loads(body)
         except Exception:  # from an incompatible build, or a model class that no longer unpickles: lint again
             return None
-        self._kept[name] = ({"files": {f: self._files[f] for f in files},
-                             "folders": {d: self._folders[d] for d in folders}}, body)
+        self._kept[name] = (None, body)  # what it watched: made by ``save`` only if it writes the entry
+        if in_base:
+            self._in_base.add(name)
         return result
 
     def store(self, unit: Unit, result: UnitResult, body: bytes | None = None,
@@ -239,54 +266,98 @@ class UnitCache:
             return
         try:
             body = body or pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-            self._kept[_entry_name(unit)] = (watched or watch(unit, result), body)
+            name = _entry_name(unit)
+            self._kept[name] = (watched or watch(unit, result), body)
+            self._in_base.discard(name)
             self._stored = True
         except Exception:  # a model too deep to pickle is linted again next time
             pass
 
     def save(self) -> None:
-        """Write the entries this run used or made in place of the run's file (atomically: a concurrent run
-        reads the old file or the new one).  An entry that saw a file or folder otherwise than an earlier
-        one (it changed during the run) is left out."""
+        """Write the entries this run used or made: those the first file does not hold as they are into the
+        second, or all of them into a new first file (see the class).  An entry that saw a file or folder
+        otherwise than an earlier one (it changed during the run) is left out."""
         if not self._stored and self._kept.keys() == self._entries.keys():
-            return  # every entry was found unchanged: the file already holds all this
-        files: dict[str, list[Any]] = {}
-        folders: dict[str, Any] = {}
-        entries: dict[str, Any] = {}
-        chunks: list[bytes] = []
-        at = 0
-        for name, (watched, body) in self._kept.items():
-            # Hashed by two entries at different times: the same content and stamp at the later time holds
-            # for the earlier too (a write in between would have moved the stamp past it).
-            if any(files.setdefault(f, recorded)[:2] != recorded[:2] for f, recorded in watched["files"].items()):
-                continue
-            if any(folders.setdefault(d, listing) != listing for d, listing in watched["folders"].items()):
-                continue
-            for f, recorded in watched["files"].items():
-                if recorded[2] > files[f][2]:
-                    files[f] = recorded
-            entries[name] = {"files": list(watched["files"]), "folders": list(watched["folders"]), "at": at,
-                             "size": len(body)}
-            chunks.append(body)
-            at += len(body)
-        # The index in marshal's format, not JSON: a third of the time to read and write, for a file only this
-        # version of Python (part of the run key) and this user (see ``_usable_directory``) ever read.
-        index = marshal.dumps({"files": files, "folders": folders, "entries": entries})
-        rest = len(index).to_bytes(8, "little") + index + b"".join(chunks)
-        first = json.dumps({"format": ENTRY_FORMAT, "sha256": hashlib.sha256(rest).hexdigest()}).encode() + b"\n"
-        temporary = ""
-        try:
-            handle, temporary = tempfile.mkstemp(dir=os.path.dirname(self.path), prefix=".tmp-")
-            with os.fdopen(handle, "wb") as out:
-                out.write(first)
-                out.write(rest)
-            os.replace(temporary, self.path)
-        except Exception:  # a full disk or a read-only home must not fail the scan
-            if temporary:
-                try:
-                    os.unlink(temporary)
-                except OSError:
-                    pass
+            return  # every entry was found unchanged: the files already hold all this
+        changed = [name for name in self._kept if name not in self._in_base]
+        changed_bytes = sum(len(self._kept[name][1]) for name in changed)
+        unused = len(self._base.entries) - len(self._in_base)
+        if self._base.sha256 and changed_bytes * 4 <= len(self._base.bodies) and unused * 4 <= len(self._base.entries):
+            _write_pack(self.path + DELTA, {name: self._watched(name) for name in changed}, base=self._base.sha256)
+        elif _write_pack(self.path, {name: self._watched(name) for name in self._kept}):
+            try:
+                os.unlink(self.path + DELTA)  # made for the file just replaced: it would be ignored
+            except OSError:
+                pass
+
+
+    def _watched(self, name: str) -> tuple[dict[str, Any], bytes]:
+        """A kept entry as a file holds it: what it watched, and its pickle."""
+        watched, body = self._kept[name]
+        if watched is None:  # read from a file: its records there
+            entry, files, folders = self._entries[name][:3]
+            watched = {"files": {f: files[f] for f in entry["files"]},
+                       "folders": {d: folders[d] for d in entry["folders"]}}
+        return watched, body
+
+
+# The name of a run's second file, beside its first (``UnitCache``).
+DELTA = ".delta"
+
+
+@dataclass
+class _Pack:
+    """One file of a run's entries: what each entry watched and where its pickle is in ``bodies``."""
+
+    entries: dict[str, Any] = field(default_factory=dict)
+    files: dict[str, Any] = field(default_factory=dict)
+    folders: dict[str, Any] = field(default_factory=dict)
+    bodies: bytes = b""
+    sha256: str = ""  # of everything after the first line, which names it: what a second file is made for
+
+
+def _write_pack(path: str, kept: dict[str, tuple[dict[str, Any], bytes]], base: str = "") -> bool:
+    """Write ``kept`` entries to ``path`` (atomically: a concurrent run reads the old file or the new one);
+    ``base``, for a second file, is the SHA-256 of the first one it goes with.  Whether it was written."""
+    files: dict[str, list[Any]] = {}
+    folders: dict[str, Any] = {}
+    entries: dict[str, Any] = {}
+    chunks: list[bytes] = []
+    at = 0
+    for name, (watched, body) in kept.items():
+        # Hashed by two entries at different times: the same content and stamp at the later time holds
+        # for the earlier too (a write in between would have moved the stamp past it).
+        if any(files.setdefault(f, recorded)[:2] != recorded[:2] for f, recorded in watched["files"].items()):
+            continue
+        if any(folders.setdefault(d, listing) != listing for d, listing in watched["folders"].items()):
+            continue
+        for f, recorded in watched["files"].items():
+            if recorded[2] > files[f][2]:
+                files[f] = recorded
+        entries[name] = {"files": list(watched["files"]), "folders": list(watched["folders"]), "at": at,
+                         "size": len(body)}
+        chunks.append(body)
+        at += len(body)
+    # The index in marshal's format, not JSON: a third of the time to read and write, for a file only this
+    # version of Python (part of the run key) and this user (see ``_usable_directory``) ever read.
+    index = marshal.dumps({"files": files, "folders": folders, "entries": entries})
+    rest = len(index).to_bytes(8, "little") + index + b"".join(chunks)
+    first = json.dumps({"format": ENTRY_FORMAT, "sha256": hashlib.sha256(rest).hexdigest(), "base": base})
+    temporary = ""
+    try:
+        handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(first.encode() + b"\n")
+            out.write(rest)
+        os.replace(temporary, path)
+        return True
+    except Exception:  # a full disk or a read-only home must not fail the scan
+        if temporary:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+        return False
 
 
 def watch(unit: Unit, result: UnitResult) -> dict[str, Any]:
@@ -299,23 +370,24 @@ def watch(unit: Unit, result: UnitResult) -> dict[str, Any]:
 
 
 def _entry_name(unit: Unit) -> str:
-    # Every field of the unit: what it is, its files, and which of them are reported (named files).
-    name = json.dumps([unit.kind, unit.path, unit.files, unit.reason, unit.report_only])
-    return hashlib.sha256(name.encode()).hexdigest()
+    # Every field of the unit: what it is, its files, and which of them are reported (named files).  Joined,
+    # not hashed: no path holds a NUL, and the count of files tells them from the reported ones.
+    return "\0".join([unit.kind, unit.path, unit.reason, str(len(unit.files)), *unit.files, *unit.report_only])
 
 
-def _read_pack(path: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], bytes]:
-    """Entries, files, folders and the bodies of a run's file; nothing when it is missing, of another layout,
+def _read_pack(path: str, base: str = "") -> _Pack:
+    """A run's file; empty when it is missing, of another layout, made for another first file than ``base``,
     truncated or damaged (what follows its first line does not match the SHA-256 that line records: a
     damaged pickle or index can load as wrong data, not only fail)."""
     try:
         with open(path, "rb") as handle:
             first = json.loads(handle.readline())
             rest = handle.read()
-        if first["format"] != ENTRY_FORMAT or hashlib.sha256(rest).hexdigest() != first["sha256"]:
-            return {}, {}, {}, b""
+        sha256 = hashlib.sha256(rest).hexdigest()
+        if first["format"] != ENTRY_FORMAT or first["base"] != base or sha256 != first["sha256"]:
+            return _Pack()
         size = int.from_bytes(rest[:8], "little")
         index = marshal.loads(rest[8:8 + size])
-        return index["entries"], index["files"], index["folders"], rest[8 + size:]
+        return _Pack(index["entries"], index["files"], index["folders"], rest[8 + size:], sha256)
     except Exception:
-        return {}, {}, {}, b""
+        return _Pack()
