@@ -69,7 +69,14 @@ class Report:
 def active_rules(config: Config) -> list[Rule]:
     from iac_lint.config import check_rule_tokens
 
-    rules = load_rules(config.policies, builtin=config.builtin_rules)
+    documents = None
+    if config.cache:
+        from iac_lint.unit_cache import RuleDocuments
+        documents = RuleDocuments.for_run()
+    rules = load_rules(config.policies, builtin=config.builtin_rules,
+                       parsed=documents.known if documents is not None else None)
+    if documents is not None:
+        documents.save()
     check_rule_tokens(config, [(r.id, r.category) for r in rules])  # a misspelt selector is exit 2, not a pass
     return configure_rules(select_rules(rules, config.select, config.ignore, config.extend_select,
                                                  config.profile), config.rule_options)

@@ -341,8 +341,13 @@ def _write_pack(path: str, kept: dict[str, tuple[dict[str, Any], bytes]], base: 
     # The index in marshal's format, not JSON: a third of the time to read and write, for a file only this
     # version of Python (part of the run key) and this user (see ``_usable_directory``) ever read.
     index = marshal.dumps({"files": files, "folders": folders, "entries": entries})
-    rest = len(index).to_bytes(8, "little") + index + b"".join(chunks)
-    first = json.dumps({"format": ENTRY_FORMAT, "sha256": hashlib.sha256(rest).hexdigest(), "base": base})
+    return _write_verified(path, len(index).to_bytes(8, "little") + index + b"".join(chunks), base=base)
+
+
+def _write_verified(path: str, rest: bytes, **header: Any) -> bool:
+    """Write ``rest`` under a first line that records its SHA-256 (and ``header``), atomically: a concurrent
+    run reads the old file or the new one.  Whether it was written."""
+    first = json.dumps({"format": ENTRY_FORMAT, "sha256": hashlib.sha256(rest).hexdigest(), **header})
     temporary = ""
     try:
         handle, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
@@ -358,6 +363,49 @@ def _write_pack(path: str, kept: dict[str, tuple[dict[str, Any], bytes]], base: 
             except OSError:
                 pass
         return False
+
+
+def _read_verified(path: str, **header: Any) -> tuple[bytes, str] | None:
+    """What ``_write_verified`` wrote, and its SHA-256; None when the file is missing, of another layout or
+    ``header``, truncated or damaged (a damaged pickle or index can load as wrong data, not only fail)."""
+    try:
+        with open(path, "rb") as handle:
+            first = json.loads(handle.readline())
+            rest = handle.read()
+        sha256 = hashlib.sha256(rest).hexdigest()
+        if first["format"] != ENTRY_FORMAT or sha256 != first["sha256"] or \
+                any(first[name] != value for name, value in header.items()):
+            return None
+        return rest, sha256
+    except Exception:
+        return None
+
+
+class RuleDocuments:
+    """The built-in YAML rules as parsed, by the SHA-256 of each file's bytes (``engine.rules.load_rules``
+    reads and fills ``known``): a run that finds them all here never imports the YAML parser, which was a
+    twentieth of a re-run.  Kept for this build of iac-lint and this Python only, beside the units."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        found = _read_verified(path)
+        try:
+            self.known: dict[str, Any] = pickle.loads(found[0]) if found else {}
+        except Exception:
+            self.known = {}
+        self._count = len(self.known)
+
+    @classmethod
+    def for_run(cls) -> RuleDocuments | None:
+        directory = os.path.join(cache_directory(), "rules")
+        if not _usable_directory(directory):
+            return None
+        build = json.dumps([__version__, sys.version, _code_identity()])
+        return cls(os.path.join(directory, hashlib.sha256(build.encode()).hexdigest()))
+
+    def save(self) -> None:
+        if len(self.known) != self._count:
+            _write_verified(self.path, pickle.dumps(self.known, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def watch(unit: Unit, result: UnitResult) -> dict[str, Any]:
@@ -376,16 +424,13 @@ def _entry_name(unit: Unit) -> str:
 
 
 def _read_pack(path: str, base: str = "") -> _Pack:
-    """A run's file; empty when it is missing, of another layout, made for another first file than ``base``,
-    truncated or damaged (what follows its first line does not match the SHA-256 that line records: a
-    damaged pickle or index can load as wrong data, not only fail)."""
+    """A run's file; empty when it is missing or damaged (``_read_verified``), or made for another first
+    file than ``base``."""
+    found = _read_verified(path, base=base)
+    if found is None:
+        return _Pack()
+    rest, sha256 = found
     try:
-        with open(path, "rb") as handle:
-            first = json.loads(handle.readline())
-            rest = handle.read()
-        sha256 = hashlib.sha256(rest).hexdigest()
-        if first["format"] != ENTRY_FORMAT or first["base"] != base or sha256 != first["sha256"]:
-            return _Pack()
         size = int.from_bytes(rest[:8], "little")
         index = marshal.loads(rest[8:8 + size])
         return _Pack(index["entries"], index["files"], index["folders"], rest[8 + size:], sha256)

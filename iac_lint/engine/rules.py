@@ -37,6 +37,7 @@ test suite, so that a scan does not pay for importing ``jsonschema``.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib.util
 import inspect
 import os
@@ -155,28 +156,14 @@ def _validate(meta: dict[str, Any], path: str, python: bool) -> None:
         raise RuleError(f"{path}: docs must be a mapping of {', '.join(DOC_PARTS)}")
 
 
-def load_rule_file(path: str, strict: bool = True) -> Rule:
+def load_rule_file(path: str, strict: bool = True, parsed: dict[str, Any] | None = None) -> Rule:
     """One rule file.  ``strict`` (every user rule) checks it against the published schema and the model
-    first (``engine/validate.py``); the built-in rules are checked so by the test suite instead."""
+    first (``engine/validate.py``); the built-in rules are checked so by the test suite instead.
+    ``parsed`` holds the documents of built-in YAML rules by the SHA-256 of their bytes: it is read first,
+    and what is parsed here is added to it (``unit_cache.RuleDocuments`` keeps it between runs)."""
     if path.endswith(".py"):
         return _load_python_rule(path, strict)
-    from iac_lint.model.located import plain
-    from iac_lint.parsers.yaml_loader import LoadError, load_text
-
-    try:
-        with open(path, encoding="utf-8") as handle:
-            located = load_text(handle.read(), path)
-    except OSError as exc:
-        raise RuleError(f"{path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise RuleError(f"{path}: not UTF-8 text: {exc}") from None
-    except LoadError as exc:
-        raise RuleError(f"{path}:{exc.line}: not valid YAML: {exc.message}") from None
-    if not isinstance(located, dict):
-        raise RuleError(f"{path}: a rule file must be a mapping")
-    if strict:
-        _check(path, located, python=False)
-    meta = plain(located)
+    meta = _rule_document(path, strict, parsed if not strict else None)
     _validate(meta, path, python=False)
     import jmespath
     try:
@@ -200,6 +187,36 @@ MAX_QUERY_CHARS = 2000
 MAX_QUERY_FANOUT = 12
 _FANOUT_NODES = frozenset({"projection", "value_projection", "filter_projection", "flatten", "multi_select_list",
                            "multi_select_dict"})
+
+
+def _rule_document(path: str, strict: bool, parsed: dict[str, Any] | None) -> dict[str, Any]:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        raise RuleError(f"{path}: {exc.strerror or exc}") from None
+    key = hashlib.sha256(raw).hexdigest() if parsed is not None else ""
+    if parsed is not None and key in parsed:
+        document: dict[str, Any] = parsed[key]
+        return document
+    from iac_lint.model.located import plain
+    from iac_lint.parsers.yaml_loader import LoadError, load_text
+
+    try:
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as a file opened as text reads
+        located = load_text(text, path)
+    except UnicodeDecodeError as exc:
+        raise RuleError(f"{path}: not UTF-8 text: {exc}") from None
+    except LoadError as exc:
+        raise RuleError(f"{path}:{exc.line}: not valid YAML: {exc.message}") from None
+    if not isinstance(located, dict):
+        raise RuleError(f"{path}: a rule file must be a mapping")
+    if strict:
+        _check(path, located, python=False)
+    document = plain(located)
+    if parsed is not None:
+        parsed[key] = document
+    return document
 
 
 def _check_query_budget(path: str, text: str, parsed: Any) -> None:
@@ -296,7 +313,8 @@ def builtin_policies_dir() -> str:
     return os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "policies")
 
 
-def load_rules(extra_dirs: Iterable[str] = (), builtin: bool = True) -> list[Rule]:
+def load_rules(extra_dirs: Iterable[str] = (), builtin: bool = True,
+               parsed: dict[str, Any] | None = None) -> list[Rule]:
     """Every rule; a later directory's rule replaces an earlier one with the same id.
 
     The rules of ``extra_dirs`` are checked strictly (``engine/validate.py``); every problem of every file
@@ -310,7 +328,7 @@ def load_rules(extra_dirs: Iterable[str] = (), builtin: bool = True) -> list[Rul
             raise RuleError(f"{directory}: no such policies directory")
         for path in rule_files(directory):
             try:
-                rule = load_rule_file(path, strict=strict)
+                rule = load_rule_file(path, strict=strict, parsed=parsed)
             except RuleError as exc:
                 errors.append(str(exc))
                 continue

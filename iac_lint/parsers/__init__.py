@@ -16,7 +16,6 @@ from typing import Any
 from iac_lint.discover import SERVERLESS_NAMES, Unit
 from iac_lint.model import Location, Template
 from iac_lint.parsers.source import ParseOptions, failed_template, is_oversized, read_text
-from iac_lint.parsers.yaml_loader import LoadError, load_text
 
 __all__ = ["ParseOptions", "classify", "parse_document", "parse_unit", "read_text"]
 
@@ -66,6 +65,9 @@ def parse_document(path: str, text: str, options: ParseOptions | None = None) ->
     options = options or ParseOptions()
     if not _looks_like_iac(text, path):
         return None
+    # Here, not at the top: a re-run that finds every unit in the cache never imports the YAML parser.
+    from iac_lint.parsers.yaml_loader import LoadError, load_text
+
     try:
         data = load_text(text, path)
     except LoadError as exc:
