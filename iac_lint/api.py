@@ -342,7 +342,9 @@ def finish(report: Report, config: Config, changes: Any = None, scanned: list[st
         findings = kept
     from iac_lint.engine.fixes import with_fix_edits
 
-    report.findings = with_fix_edits(sorted(findings, key=_sort_key), report.templates)
+    if config.baseline or changes is not None:  # the order they leave is not promised: sorted again
+        findings.sort(key=_sort_key)
+    report.findings = with_fix_edits(findings, report.templates)
     mask_secrets(report)
     return report
 

@@ -312,7 +312,7 @@ def _walk(root: str, exclude: _Layer | None, filters: Filters,
         kept = sorted(filenames)
         if filtered:
             kept = [f for f in kept if not skipped(os.path.join(here, f), False, layers)]
-        yield from _classify_files(dirpath, kept, explicit=False)
+        yield from _classify_files(dirpath, kept, explicit=False, folder=here)
     yield from _unreadable_units(unreadable)
 
 
@@ -323,12 +323,13 @@ def _unreadable_units(errors: list[OSError]) -> Iterator[Unit]:
     errors.clear()
 
 
-def _in_workflow_dir(dirpath: str) -> bool:
-    folder = os.path.normpath(os.path.abspath(dirpath))
+def _in_workflow_dir(folder: str) -> bool:
+    """Whether ``folder`` (absolute) holds CI workflows, not templates."""
     return any(folder.endswith(os.sep + d) for d in WORKFLOW_DIRS)
 
 
-def _classify_files(dirpath: str, names: list[str], explicit: bool) -> Iterator[Unit]:
+def _classify_files(dirpath: str, names: list[str], explicit: bool, folder: str = "") -> Iterator[Unit]:
+    """The units of ``names`` in ``dirpath`` (absolute: ``folder``, when the caller has it)."""
     tf_files = []
     workflows = None  # whether ``dirpath`` holds CI workflows, asked once and only for a YAML file
     for name in names:
@@ -342,7 +343,7 @@ def _classify_files(dirpath: str, names: list[str], explicit: bool) -> Iterator[
             yield Unit("document", path, [path])  # named on the command line: read, whatever its name
         elif lower.endswith(YAML_EXTENSIONS) and not KNOWN_NOT_IAC.match(lower):
             if workflows is None:
-                workflows = _in_workflow_dir(dirpath)
+                workflows = _in_workflow_dir(folder or os.path.abspath(dirpath))
             if not workflows:
                 yield Unit("document", path, [path])
     if tf_files:
