@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import shutil
 import stat
+import subprocess
+import sys
 import time
 
 import pytest
@@ -367,6 +370,31 @@ def test_a_new_file_in_a_module_is_seen(tmp_path, cache_dir):
     assert _reports([project], jobs=1, cache=True) == _reports([project], jobs=1, cache=False)
 
 
+def test_a_new_file_in_a_called_module_is_seen_by_its_caller(tmp_path, cache_dir, monkeypatch):
+    """The caller's entry watches the called module's folder: a file added there reaches the caller's findings,
+    though none of the caller's own files changed.  Folders the walk listed are not listed again."""
+    from iac_lint import unit_cache
+
+    app, module = tmp_path / "app", tmp_path / "modules" / "queue"
+    app.mkdir()
+    module.mkdir(parents=True)
+    (app / "main.tf").write_text('module "queue" {\n  source = "../modules/queue"\n}\n', encoding="utf-8")
+    (module / "main.tf").write_text('variable "name" {\n  default = "jobs"\n}\n', encoding="utf-8")
+    paths = [str(tmp_path)]
+    cold = _reports(paths, jobs=1, cache=True)
+    assert "aws_sqs_queue" not in cold["json"]
+    (module / "queue.tf").write_text('resource "aws_sqs_queue" "jobs" {\n  sqs_managed_sse_enabled = false\n}\n',
+                                     encoding="utf-8")
+    warm = _reports(paths, jobs=1, cache=True)
+    assert warm == _reports(paths, jobs=1, cache=False)
+    assert "aws_sqs_queue.jobs" in warm["json"]
+    listed: list[str] = []
+    real = unit_cache._listing
+    monkeypatch.setattr(unit_cache, "_listing", lambda folder: listed.append(folder) or real(folder))
+    assert _reports(paths, jobs=1, cache=True) == warm
+    assert listed == []  # every entry judged on the listings the walk made
+
+
 def test_options_and_rules_are_part_of_the_key(tmp_path, cache_dir, linted):
     project = _copy(tmp_path)
     _reports([project], jobs=1, cache=True)
@@ -443,6 +471,137 @@ def test_an_entry_that_saw_a_file_otherwise_than_another_is_not_kept(tmp_path):
     cache.save()
     again = UnitCache(str(tmp_path), "run")
     assert list(again._entries) == [list(cache._kept)[0]]
+
+
+def _edit(path: str) -> None:
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write("\n# edited\n")
+
+
+def _pack(cache_dir) -> tuple[os.stat_result, bool]:
+    """The stamp of the run's first file, and whether its second file is there."""
+    packs = [p for p in (cache_dir / "units").iterdir() if not p.name.endswith(".delta")]
+    assert len(packs) == 1
+    return packs[0].stat(), packs[0].with_name(packs[0].name + ".delta").exists()
+
+
+def test_a_rerun_writes_only_what_changed_and_reads_it_back(tmp_path, cache_dir, linted):
+    project = _copy(tmp_path)
+    _reports([project], jobs=1, cache=True)
+    before, _ = _pack(cache_dir)
+    main_tf = os.path.join(project, "examples", "terraform-webhook", "main.tf")
+    _edit(main_tf)
+    linted.clear()
+    warm = _reports([project], jobs=1, cache=True)
+    assert os.path.dirname(main_tf) in linted
+    after, beside = _pack(cache_dir)
+    assert beside and (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    linted.clear()
+    assert _reports([project], jobs=1, cache=True) == warm
+    assert not linted  # the edited module too: read from the second file
+    assert warm == _reports([project], jobs=1, cache=False)
+
+
+def test_the_second_file_is_joined_into_the_first_once_it_holds_much(tmp_path, cache_dir):
+    project = _copy(tmp_path)
+    _reports([project], jobs=1, cache=True)
+    _edit(os.path.join(project, "examples", "terraform-webhook", "main.tf"))
+    _reports([project], jobs=1, cache=True)
+    before, beside = _pack(cache_dir)
+    assert beside
+    for folder, _dirs, names in os.walk(project):
+        for name in names:
+            if name.endswith((".tf", ".yaml", ".yml")):
+                _edit(os.path.join(folder, name))
+    warm = _reports([project], jobs=1, cache=True)
+    after, beside = _pack(cache_dir)
+    assert not beside and after.st_mtime_ns != before.st_mtime_ns
+    assert warm == _reports([project], jobs=1, cache=True) == _reports([project], jobs=1, cache=False)
+
+
+def test_a_second_file_made_for_another_first_file_is_not_read(tmp_path):
+    from iac_lint.discover import Unit
+    from iac_lint.unit_cache import DELTA, UnitCache
+
+    units = [Unit("document", str(tmp_path / f"{n}.yaml"), []) for n in "abcdefgh"]
+    nothing: dict = {"files": {}, "folders": {}}
+    first = UnitCache(str(tmp_path), "run")
+    for unit in units:
+        first.store(unit, lint_units_module.UnitResult(), pickle.dumps("x" * 100), nothing)
+    first.save()
+    second = UnitCache(str(tmp_path), "run")
+    for unit in units:
+        second.read(second.lookup(unit))
+    second.store(Unit("document", str(tmp_path / "new.yaml"), []), lint_units_module.UnitResult(),
+                 pickle.dumps("y" * 50), nothing)
+    second.save()
+    delta = tmp_path / ("run" + DELTA)
+    made_for_the_first = delta.read_bytes()
+    assert len(UnitCache(str(tmp_path), "run")._entries) == 9
+    third = UnitCache(str(tmp_path), "run")  # uses one entry of nine: the first file is written anew
+    third.read(third.lookup(units[0]))
+    third.save()
+    assert not delta.exists() and len(UnitCache(str(tmp_path), "run")._entries) == 1
+    delta.write_bytes(made_for_the_first)
+    assert len(UnitCache(str(tmp_path), "run")._entries) == 1
+
+
+def test_an_edit_after_a_pooled_run_is_linted_in_a_child_while_the_cache_is_read(tmp_path, cache_dir, linted,
+                                                                                   monkeypatch):
+    project = _copy(tmp_path)
+    _reports([project], jobs=2, cache=True)
+    main_tf = os.path.join(project, "examples", "terraform-webhook", "main.tf")
+    _edit(main_tf)
+    started: list[list[str]] = []
+    real = lint_units_module._Beside.start
+    monkeypatch.setattr(lint_units_module._Beside, "start",
+                        lambda units, *rest: started.append([u.path for u in units]) or real(units, *rest))
+    linted.clear()
+    warm = _reports([project], jobs=2, cache=True)
+    assert started == [[os.path.dirname(main_tf)]]
+    assert linted == []  # the child linted it, with its own copy of this list
+    assert warm == _reports([project], jobs=1, cache=False)
+
+
+def test_units_a_failed_child_leaves_are_linted_here(tmp_path, cache_dir, linted, monkeypatch):
+    project = _copy(tmp_path)
+    _reports([project], jobs=2, cache=True)
+    main_tf = os.path.join(project, "examples", "terraform-webhook", "main.tf")
+    _edit(main_tf)
+
+    def failing(units):
+        raise RuntimeError("the child fails")
+
+    monkeypatch.setattr(lint_units_module, "_lint_in_worker", failing)
+    linted.clear()
+    warm = _reports([project], jobs=2, cache=True)
+    assert linted == [os.path.dirname(main_tf)]
+    assert warm == _reports([project], jobs=1, cache=False)
+
+
+def test_built_in_rules_are_parsed_once_per_build(tmp_path, cache_dir):
+    """A second run reads the built-in YAML rules as the first one parsed them, without the YAML parser."""
+    project = tmp_path / "project"
+    shutil.copytree(os.path.join(EXAMPLES, "terraform-webhook"), project)
+    probe = ("import sys\nfrom iac_lint.api import scan\nfrom iac_lint.config import Config\n"
+             f"print(len(scan([{str(project)!r}], Config(cache=True)).findings), 'yaml' in sys.modules)\n")
+    env = {**os.environ, "PYTHONPATH": REPO, "IAC_LINT_CACHE_DIR": str(cache_dir)}
+    runs = [subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True).stdout
+            for _ in range(2)]
+    count = runs[0].split()[0]
+    assert int(count) > 0 and runs == [f"{count} True\n", f"{count} False\n"]
+
+
+def test_rules_read_from_their_parsed_documents_are_the_rules_parsed():
+    from iac_lint.engine.rules import load_rules
+
+    def described(rules):
+        return [(r.id, r.name, r.severity, r.category, r.title, r.applies_to, r.message, r.docs, r.when, r.at,
+                 r.formats, r.default, r.subsumes, r.fixes, r.source) for r in rules]
+
+    parsed: dict = {}
+    first = described(load_rules(parsed=parsed))
+    assert parsed and first == described(load_rules()) == described(load_rules(parsed=parsed))
 
 
 def test_the_cache_lives_outside_the_scanned_tree(tmp_path, monkeypatch):
