@@ -26,12 +26,16 @@ An entry is used only when all of these are unchanged:
   the one recorded, or when it was modified less than three seconds before
   it was hashed (file systems that keep times to the second).
 
-A run's entries are one file (``units/<run key>``), read when the run starts
-and rewritten at its end with the entries it used or made.  A unit that
-reported a file it could not read (E002) is not stored: what is missing is
-not watched.  A file whose entries do not match the SHA-256 its header
-records, or that cannot be read, counts as empty; an entry that cannot be
-unpickled is linted again.  ``--no-cache`` (``cache: false``) turns it off.
+A run's entries are one file (``units/<run key>``), read when the run starts;
+what the run made or changed is written at its end to a second file beside it
+(``units/<run key>.delta``, made for that exact first file), or, once that
+holds much, all the entries the run used or made to a new first file (see
+``UnitCache``).  A unit that reported a file it could not read (E002) is not
+stored: what is missing is not watched.  A file whose contents do not match
+the SHA-256 its header records, or that cannot be read, counts as empty; an
+entry that cannot be unpickled is linted again.  The built-in YAML rules are
+kept as parsed too (``rules/<build>``, ``RuleDocuments``).  ``--no-cache``
+(``cache: false``) turns it all off.
 """
 
 from __future__ import annotations
