@@ -40,6 +40,7 @@ kept as parsed too (``rules/<build>``, ``RuleDocuments``).  ``--no-cache``
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import marshal
@@ -128,8 +129,11 @@ def _listing(directory: str) -> list[str] | None:
         return None
 
 
+@functools.cache
 def _code_identity() -> list[Any]:
-    """Size and modification time of every module of iac-lint: a changed checkout is another tool."""
+    """Size and modification time of every module of iac-lint: a changed checkout is another tool.  Read once
+    per process (the run's key and the rules' documents both ask): the code a process runs is the code it
+    started with."""
     out: list[Any] = []
     for folder, dirs, names in os.walk(_PACKAGE):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
