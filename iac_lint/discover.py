@@ -291,11 +291,13 @@ def _walk(root: str, exclude: _Layer | None, filters: Filters,
         return filters.gitignore and layers.ignored(path, is_dir)
 
     unreadable: list[OSError] = []
+    normal = root == top_abs  # then so is every folder the walk joins to it (a name is never "." or "..")
     for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable.append):
-        yield from _unreadable_units(unreadable)
+        if unreadable:
+            yield from _unreadable_units(unreadable)
         if listings is not None:
             listings[dirpath] = sorted(dirnames + filenames)  # os.walk sorts every entry into one of them
-        here = os.path.abspath(dirpath)
+        here = dirpath if normal else os.path.abspath(dirpath)
         layers = below.pop(here, ignores)
         if filters.gitignore and ".gitignore" in filenames:
             layers = layers.entering(here)
