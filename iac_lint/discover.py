@@ -296,7 +296,10 @@ def _walk(root: str, exclude: _Layer | None, filters: Filters,
         if unreadable:
             yield from _unreadable_units(unreadable)
         if listings is not None:
-            listings[dirpath] = sorted(dirnames + filenames)  # os.walk sorts every entry into one of them
+            listings[dirpath] = names = sorted(dirnames + filenames)  # os.walk puts every entry in one of them
+            if not normal:  # also as its files' dirname spells it (``infra/`` and ``.`` lose their end), and
+                # as a module's resolved source does (``./modules/queue`` is ``modules/queue``)
+                listings[_dirname_of_files(dirpath)] = listings[os.path.normpath(dirpath)] = names
         here = dirpath if normal else os.path.abspath(dirpath)
         layers = below.pop(here, ignores)
         if filters.gitignore and ".gitignore" in filenames:
@@ -316,6 +319,13 @@ def _walk(root: str, exclude: _Layer | None, filters: Filters,
             kept = [f for f in kept if not skipped(os.path.join(here, f), False, layers)]
         yield from _classify_files(dirpath, kept, explicit=False, folder=here)
     yield from _unreadable_units(unreadable)
+
+
+def _dirname_of_files(dirpath: str) -> str:
+    """``os.path.dirname`` of the files ``_classify_files`` names in ``dirpath``."""
+    if dirpath == ".":
+        return ""  # they are named without a folder
+    return dirpath.rstrip(os.sep + (os.altsep or "")) or dirpath
 
 
 def _unreadable_units(errors: list[OSError]) -> Iterator[Unit]:

@@ -20,6 +20,7 @@ import copyreg
 import dataclasses
 import gc
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -308,10 +309,15 @@ def lint_units(units: list[Unit], config: Config, rules: list[Rule], *, jobs: in
             sum(_unit_cost(units[i]) for i in missing) <= _BESIDE_COST:
         beside = _Beside.start([units[i] for i in missing], config, rules, whole)
     results: dict[int, UnitResult] = {}
-    for index, name in found.items():
-        hit = cache.read(name) if cache is not None else None
-        if hit is not None:
-            results[index] = hit
+    try:
+        for index, name in found.items():
+            hit = cache.read(name) if cache is not None else None
+            if hit is not None:
+                results[index] = hit
+    except BaseException:  # interrupted: the child is not left behind
+        if beside is not None:
+            beside.abandon()
+        raise
     if beside is not None:
         for index, sent in zip(missing, beside.results(), strict=True):
             results[index] = _received(units[index], sent, config, rules, whole, cache)
@@ -351,12 +357,18 @@ class _Beside:
 
     @classmethod
     def start(cls, units: list[Unit], config: Config, rules: list[Rule], whole: bool) -> _Beside | None:
+        """The child, started; None when it cannot be (its units are then linted as usual)."""
         import pickle
 
         try:
             read, write = os.pipe()
-            pid = os.fork()
         except OSError:
+            return None
+        try:
+            pid = os.fork()
+        except Exception:  # out of processes, or a subinterpreter
+            os.close(read)
+            os.close(write)
             return None
         if pid == 0:  # the child: never returns, never runs the parent's exit handlers or flushes its streams
             code = 1
@@ -372,19 +384,39 @@ class _Beside:
         return cls(pid, read, len(units))
 
     def results(self) -> list[tuple[bytes | None, dict[str, Any] | None]]:
-        """What the child sent for each unit; (None, None) for each when it failed."""
+        """What the child sent for each unit; (None, None) for each when it failed.  Judged on what arrived, a
+        whole pickle of a result per unit, not on the child's exit status: where SIGCHLD is ignored (some CI
+        runners pass that on) the child is reaped by the system and its status cannot be had."""
         import pickle
 
         with os.fdopen(self.fd, "rb") as handle:
             data = handle.read()
-        _, status = os.waitpid(self.pid, 0)
+        self._reap()
         try:
             sent: list[tuple[bytes | None, dict[str, Any] | None]] = pickle.loads(data)
-            if status == 0 and len(sent) == self.count:
+            if isinstance(sent, list) and len(sent) == self.count:
                 return sent
         except Exception:
             pass
         return [(None, None)] * self.count
+
+    def abandon(self) -> None:
+        """Stop the child and reap it (the parent failed before it took the results)."""
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            os.close(self.fd)
+        except OSError:
+            pass
+        self._reap()
+
+    def _reap(self) -> None:
+        try:
+            os.waitpid(self.pid, 0)
+        except ChildProcessError:  # reaped already: SIGCHLD ignored
+            pass
 
 
 def _received(unit: Unit, sent: tuple[bytes | None, dict[str, Any] | None], config: Config, rules: list[Rule],

@@ -6,7 +6,8 @@ on macOS; ``%LOCALAPPDATA%\\iac-lint\\Cache`` on Windows).  Not in the
 scanned repository, unlike ruff's ``.ruff_cache``: entries are pickles, and
 iac-lint runs on untrusted pull requests, so it must never unpickle a file a
 repository could have committed.  The directory is created private (0700)
-and is not used when another user owns it or others may write to it.
+and is not used when another user owns it or others may write to it (on POSIX
+systems: on Windows, whose ACLs ``os.stat`` does not show, it is trusted).
 
 An entry is used only when all of these are unchanged:
 
@@ -42,6 +43,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 import marshal
 import os
@@ -166,6 +168,10 @@ def _usable_directory(path: str) -> bool:
         info = os.stat(path)
     except OSError:
         return False
+    if os.name == "nt":
+        # Windows keeps permissions in ACLs, which os.stat does not show (every folder reads as writable by
+        # all): the test below would turn the cache off there for good.  A user's LOCALAPPDATA is theirs.
+        return True
     if hasattr(os, "getuid") and info.st_uid != os.getuid():
         return False
     return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
@@ -390,10 +396,23 @@ def _read_verified(path: str, **header: Any) -> tuple[bytes, str] | None:
         return None
 
 
+def _package_stamp(name: str) -> list[Any]:
+    """Where an installed package's ``__init__`` is, with its size and modification time, found without
+    importing the package: an upgrade rewrites it."""
+    try:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        info = os.stat(origin) if origin else None
+    except (ImportError, ValueError, OSError):
+        return [name]
+    return [name, origin, info.st_size, info.st_mtime_ns] if info is not None else [name]
+
+
 class RuleDocuments:
     """The built-in YAML rules as parsed, by the SHA-256 of each file's bytes (``engine.rules.load_rules``
     reads and fills ``known``): a run that finds them all here never imports the YAML parser, which was a
-    twentieth of a re-run.  Kept for this build of iac-lint and this Python only, beside the units."""
+    twentieth of a re-run.  Kept for this build of iac-lint, this Python and this PyYAML only, beside the
+    units."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -409,7 +428,7 @@ class RuleDocuments:
         directory = os.path.join(cache_directory(), "rules")
         if not _usable_directory(directory):
             return None
-        build = json.dumps([__version__, sys.version, _code_identity()])
+        build = json.dumps([__version__, sys.version, _code_identity(), _package_stamp("yaml")])
         return cls(os.path.join(directory, hashlib.sha256(build.encode()).hexdigest()))
 
     def save(self) -> None:

@@ -370,17 +370,20 @@ def test_a_new_file_in_a_module_is_seen(tmp_path, cache_dir):
     assert _reports([project], jobs=1, cache=True) == _reports([project], jobs=1, cache=False)
 
 
-def test_a_new_file_in_a_called_module_is_seen_by_its_caller(tmp_path, cache_dir, monkeypatch):
+@pytest.mark.parametrize("root", ["absolute", ".", "relative/"])
+def test_a_new_file_in_a_called_module_is_seen_by_its_caller(tmp_path, cache_dir, monkeypatch, root):
     """The caller's entry watches the called module's folder: a file added there reaches the caller's findings,
-    though none of the caller's own files changed.  Folders the walk listed are not listed again."""
+    though none of the caller's own files changed.  Folders the walk listed are not listed again, however
+    the root is spelt."""
     from iac_lint import unit_cache
 
+    monkeypatch.chdir(tmp_path)
     app, module = tmp_path / "app", tmp_path / "modules" / "queue"
     app.mkdir()
     module.mkdir(parents=True)
     (app / "main.tf").write_text('module "queue" {\n  source = "../modules/queue"\n}\n', encoding="utf-8")
     (module / "main.tf").write_text('variable "name" {\n  default = "jobs"\n}\n', encoding="utf-8")
-    paths = [str(tmp_path)]
+    paths = {"absolute": [str(tmp_path)], ".": ["."], "relative/": ["../" + tmp_path.name + "/"]}[root]
     cold = _reports(paths, jobs=1, cache=True)
     assert "aws_sqs_queue" not in cold["json"]
     (module / "queue.tf").write_text('resource "aws_sqs_queue" "jobs" {\n  sqs_managed_sse_enabled = false\n}\n',
@@ -443,6 +446,17 @@ def test_a_cache_directory_others_may_write_is_not_used(tmp_path, cache_dir, lin
     linted.clear()
     _reports([project], jobs=1, cache=True)
     assert len(linted) > 5
+
+
+def test_on_windows_a_folder_is_not_judged_by_the_mode_bits_stat_makes_up(tmp_path, monkeypatch):
+    from iac_lint import unit_cache
+
+    folder = tmp_path / "cache"
+    folder.mkdir()
+    folder.chmod(0o777)  # what os.stat reports for every folder on Windows
+    assert not unit_cache._usable_directory(str(folder))
+    monkeypatch.setattr(unit_cache.os, "name", "nt")
+    assert unit_cache._usable_directory(str(folder))
 
 
 def test_a_run_keeps_its_entries_in_one_file_rewritten_only_when_something_changed(tmp_path, cache_dir):
@@ -573,10 +587,37 @@ def test_units_a_failed_child_leaves_are_linted_here(tmp_path, cache_dir, linted
         raise RuntimeError("the child fails")
 
     monkeypatch.setattr(lint_units_module, "_lint_in_worker", failing)
+    started: list = []
+    real = lint_units_module._Beside.start
+    monkeypatch.setattr(lint_units_module._Beside, "start",
+                        lambda units, *rest: started.append(real(units, *rest)) or started[-1])
     linted.clear()
     warm = _reports([project], jobs=2, cache=True)
+    assert len(started) == 1 and started[0] is not None  # a child was started, and failed
     assert linted == [os.path.dirname(main_tf)]
     assert warm == _reports([project], jobs=1, cache=False)
+
+
+def test_a_child_reaped_by_the_system_still_gives_its_results(tmp_path, cache_dir):
+    """Where SIGCHLD is ignored (inherited from some CI runners) no exit status can be had for the child."""
+    project = tmp_path / "project"
+    shutil.copytree(EXAMPLES, project)
+    main_tf = project / "terraform-webhook" / "main.tf"
+    probe = ("import signal, sys\nfrom iac_lint.api import scan\nfrom iac_lint.config import Config\n"
+             "signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n"
+             f"report = scan([{str(project)!r}], Config(cache=sys.argv[1] == 'cache', jobs=2, keep_models=False))\n"
+             "print(sorted((f.rule_id, f.location.file, f.location.line) for f in report.findings))\n")
+    env = {**os.environ, "PYTHONPATH": REPO, "IAC_LINT_CACHE_DIR": str(cache_dir)}
+
+    def run(mode: str) -> str:
+        return subprocess.run([sys.executable, "-c", probe, mode], env=env, capture_output=True, text=True,
+                              check=True).stdout
+
+    run("cache")
+    main_tf.write_text(main_tf.read_text(encoding="utf-8") + '\nresource "aws_sqs_queue" "added" {\n'
+                       '  sqs_managed_sse_enabled = false\n}\n', encoding="utf-8")
+    warm = run("cache")
+    assert "ENC002" in warm and warm == run("no-cache")
 
 
 def test_built_in_rules_are_parsed_once_per_build(tmp_path, cache_dir):
