@@ -276,6 +276,11 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _can_fork() -> bool:
+    """Where forking is the platform's safe default: the pool forks there, and ``_Beside`` is used."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
 def _pool_context(rules_given: bool) -> Any:
     """Fork where it is the platform's safe default (the rules are then inherited, not pickled).
 
@@ -284,7 +289,7 @@ def _pool_context(rules_given: bool) -> Any:
     """
     import multiprocessing  # here, not at the top: a one-file scan never starts a pool
 
-    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+    if _can_fork():
         return multiprocessing.get_context("fork")
     if rules_given:
         return None
@@ -337,10 +342,6 @@ def lint_units(units: list[Unit], config: Config, rules: list[Rule], *, jobs: in
 # 60 ms of linting (the benchmark corpus costs some 6.5 million a second of CPU).  Past that, a pool's workers,
 # sharing the work, finish sooner, even with the pool's start (about 15 ms).
 _BESIDE_COST = 400_000
-
-
-def _can_fork() -> bool:
-    return sys.platform.startswith("linux") and hasattr(os, "fork")  # where ``_pool_context`` forks too
 
 
 class _Beside:

@@ -306,7 +306,6 @@ class UnitCache:
             except OSError:
                 pass
 
-
     def _watched(self, name: str) -> tuple[dict[str, Any], bytes | memoryview]:
         """A kept entry as a file holds it: what it watched, and its pickle."""
         watched, body = self._kept[name]
